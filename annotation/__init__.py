@@ -1,0 +1,1 @@
+"""Annotation: label schema, distant-supervision pre-annotation, doccano bridge, task selection."""

@@ -1,0 +1,1 @@
+"""Orchestration: settings, the `carner` CLI and the Prefect flows that wire the stages."""

@@ -1,0 +1,64 @@
+"""Infrastructure settings in one typed place, read from `CARNER_*` env vars (and an optional TOML).
+
+Only `flows/` reads these; stages receive explicit values so they stay testable without env state.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARNER_", env_file=None, extra="ignore")
+
+    workdir: Path = Field(Path("data"), description="Default working directory for every output.")
+    db_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<workdir>/carner.db")
+    base_url: str = Field("https://www.ebay.com", description="eBay site (or sandbox) to crawl.")
+    user_agent: str = Field(
+        "carner/0.1 (+https://github.com/carner/carner; research NER crawler)",
+        description="User-Agent naming carner.",
+    )
+    min_delay_s: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
+    timeout_s: float = Field(15.0, gt=0, description="Per-request timeout.")
+    max_retries: int = Field(5, ge=0)
+    doccano_url: str | None = None
+    doccano_user: str | None = None
+    doccano_password: SecretStr | None = None
+    doccano_project: str = "carner"
+    bert: str | None = Field(None, description="BERT path or hub name; default: the offline MiniLM package.")
+    scrape_cron: str = "0 3 * * *"
+    export_cron: str = "0 4 * * 1"
+    scrape_queries: list[str] = Field(default_factory=lambda: ["toyota camry", "ford f-150", "bmw 3 series"])
+    retrain_min_new_gold: int = Field(50, ge=1, description="New gold annotations that trigger a retrain.")
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.workdir / 'carner.db'}"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.workdir / "raw"
+
+    @property
+    def dataset_dir(self) -> Path:
+        return self.workdir
+
+    @property
+    def models_dir(self) -> Path:
+        return self.workdir / "models"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.workdir / "reports"
+
+    @property
+    def annotation_dir(self) -> Path:
+        return self.workdir / "annotation"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit (CLI) overrides that are not None."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,514 @@
+"""The doccano sequence-labelling JSONL bridge: export tasks, import (validated, all-or-nothing) gold.
+
+Export lines carry the same keys on every line (doccano rejects a whole upload otherwise):
+`{"text", "label": [[s, e, L], ...], "listing_id", "field", "text_hash"}`. Import accepts doccano's
+`label` lists and `entities` objects, drops doccano's own `id`/`Comments` (stale after a re-import) and
+joins back on listing_id + field + text hash. Every bad line is collected as `FILE:LINE: reason` and
+nothing is written unless the whole input is good.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
+from annotation.store import (
+    FIELDS,
+    current_spans_by_task,
+    listing_text,
+    normalise_spans,
+    store_annotation,
+    text_hash,
+)
+from db.models import AnnotationTask, Listing
+
+log = logging.getLogger(__name__)
+
+META_KEYS = ("listing_id", "field", "text_hash")
+DOCCANO_KEYS = ("id", "Comments", "relations")
+"""Keys doccano adds to its exports; dropped on import (its `id` goes stale after a re-import)."""
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_line(task: AnnotationTask, item_id: str, spans: Sequence[Span]) -> dict[str, Any]:
+    """One doccano JSONL object; key order and set are the same on every line."""
+    return {
+        "text": task.text,
+        "label": [[s, e, label] for s, e, label in spans],
+        "listing_id": item_id,
+        "field": task.field,
+        "text_hash": task.text_hash,
+    }
+
+
+def write_jsonl_atomic(path: Path, lines: Sequence[dict[str, Any]]) -> None:
+    """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) via a temp file and os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for line in lines:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class ExportConfig:
+    """What to export: how many texts, chosen how (see `annotation.select`), from which fields."""
+
+    limit: int | None = None
+    strategy: str = "random"
+    include_annotated: bool = False
+    seed: int = 0
+    fields: tuple[str, ...] = ("title",)
+
+
+@dataclass
+class ExportResult:
+    file: Path
+    count: int
+    strategy: str  # the strategy used (uncertainty falls back to random without a model)
+    fallback_reason: str | None
+    prefilled_gold: int
+    prefilled_distant: int
+
+
+def export_lines(session: Session, tasks: Sequence[AnnotationTask]) -> tuple[list[dict[str, Any]], int, int]:
+    """Lines for `tasks`, pre-filled with gold where present, else the distant pre-annotation."""
+    spans = current_spans_by_task(session, [t.id for t in tasks])
+    item_ids = dict(
+        session.execute(
+            select(Listing.id, Listing.item_id).where(Listing.id.in_([t.listing_id for t in tasks]))
+        )
+        .tuples()
+        .all()
+    )
+    lines, gold, distant = [], 0, 0
+    for task in tasks:
+        found = spans.get(task.id, {})
+        if "gold" in found:
+            gold += 1
+        elif "distant" in found:
+            distant += 1
+        lines.append(
+            export_line(task, item_ids[task.listing_id], found.get("gold", found.get("distant", [])))
+        )
+    return lines, gold, distant
+
+
+def export_jsonl(
+    session: Session, out: Path, cfg: ExportConfig | None = None, model: Any = None
+) -> ExportResult:
+    """Choose tasks (see `annotation.select`) and write them as doccano JSONL; marks them exported.
+
+    `model` is anything with `confidence(texts)`, used by the `uncertainty` strategy.
+    """
+    from annotation.select import select_tasks
+
+    cfg = cfg or ExportConfig()
+    chosen = select_tasks(
+        session,
+        strategy=cfg.strategy,
+        limit=cfg.limit,
+        model=model,
+        include_annotated=cfg.include_annotated,
+        fields=cfg.fields,
+        seed=cfg.seed,
+    )
+    lines, gold, distant = export_lines(session, chosen.tasks)
+    write_jsonl_atomic(Path(out), lines)
+    now = datetime.now(UTC)
+    for task in chosen.tasks:
+        task.exported_at = now
+    session.commit()
+    log.info("exported %d tasks to %s (strategy %s)", len(lines), out, chosen.strategy)
+    return ExportResult(Path(out), len(lines), chosen.strategy, chosen.fallback_reason, gold, distant)
+
+
+# ---------------------------------------------------------------- import: parse and validate
+
+
+@dataclass(frozen=True)
+class JsonlDocument:
+    """One JSONL text to import: `name` is how errors point at it (a path, or `zip!member`)."""
+
+    name: str
+    content: bytes
+    annotator: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    location: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.location}:{self.line}: {self.reason}"
+
+
+class ImportValidationError(ValueError):
+    """Every bad line of an import, one `FILE:LINE: reason` per line; nothing was written."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass
+class _Record:
+    location: str
+    line: int
+    text: str
+    spans: list[Span]
+    listing_id: str | None
+    field: str
+    annotator: str | None
+
+
+def _parse_spans(obj: dict[str, Any], text: str) -> tuple[list[Span], list[str]]:
+    """Spans from doccano's `label` lists or `entities` objects, with every problem found."""
+    problems: list[str] = []
+    raw: list[tuple[Any, Any, Any]] = []
+    if "entities" in obj and "label" not in obj:
+        entities = obj["entities"]
+        if not isinstance(entities, list):
+            return [], ["'entities' is not a list"]
+        for i, ent in enumerate(entities):
+            if not isinstance(ent, dict) or not {"start_offset", "end_offset", "label"} <= ent.keys():
+                problems.append(f"entities[{i}] is not {{start_offset, end_offset, label}}")
+                continue
+            raw.append((ent["start_offset"], ent["end_offset"], ent["label"]))
+    elif "label" in obj:
+        labels = obj["label"]
+        if not isinstance(labels, list):
+            return [], ["'label' is not a list"]
+        for i, item in enumerate(labels):
+            if not isinstance(item, list | tuple) or len(item) != 3:
+                problems.append(
+                    f"label[{i}] is not [start, end, LABEL]: {json.dumps(item, ensure_ascii=False)}"
+                )
+                continue
+            raw.append(tuple(item))
+    else:
+        return [], ["missing 'label' (or 'entities')"]
+
+    spans: list[Span] = []
+    for start, end, label in raw:
+        shown = json.dumps([start, end, label], ensure_ascii=False)
+        if (
+            not (isinstance(start, int) and isinstance(end, int))
+            or isinstance(start, bool)
+            or isinstance(end, bool)
+        ):
+            problems.append(f"span {shown}: offsets must be integers")
+        elif not isinstance(label, str) or not label:
+            problems.append(f"span {shown}: label must be a non-empty string")
+        elif not 0 <= start < end <= len(text):
+            problems.append(f"span {shown}: offsets out of range for a text of {len(text)} characters")
+        else:
+            reason = _off_text_reason(text, start, end)
+            if reason:
+                problems.append(f"span {shown}: offsets not on the text ({reason})")
+            else:
+                spans.append((start, end, label))
+    spans = normalise_spans(spans)
+    for a, b in zip(spans, spans[1:], strict=False):
+        if b[0] < a[1]:
+            problems.append(
+                f"spans {json.dumps(list(a), ensure_ascii=False)} and "
+                f"{json.dumps(list(b), ensure_ascii=False)} overlap"
+            )
+    return spans, problems
+
+
+def _off_text_reason(text: str, start: int, end: int) -> str | None:
+    """Why a span does not sit on words of the text (whitespace edges, or cutting a word in two)."""
+    piece = text[start:end]
+    if piece != piece.strip():
+        return f"{piece!r} starts or ends with whitespace"
+    if start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        return f"starts inside the word around {text[max(0, start - 10) : end]!r}"
+    if end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        return f"ends inside the word around {text[start : end + 10]!r}"
+    return None
+
+
+def parse_document(
+    doc: JsonlDocument, known_labels: set[str], add_labels: bool
+) -> tuple[list[_Record], list[Issue], set[str]]:
+    """Parse one JSONL text into records, collecting every bad line instead of stopping at the first."""
+    records: list[_Record] = []
+    issues: list[Issue] = []
+    new_labels: set[str] = set()
+    for number, raw_line in enumerate(doc.content.split(b"\n"), start=1):
+        if not raw_line.strip():
+            continue
+
+        def bad(reason: str, number: int = number) -> None:
+            issues.append(Issue(doc.name, number, reason))
+
+        try:
+            obj = json.loads(raw_line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            bad(f"not UTF-8 ({exc.reason} at byte {exc.start})")
+            continue
+        except json.JSONDecodeError as exc:
+            bad(f"bad JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            bad("expected a JSON object")
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str) or not text:
+            bad("missing text" if text is None or text == "" else "'text' is not a string")
+            continue
+        spans, problems = _parse_spans(obj, text)
+        for problem in problems:
+            bad(problem)
+        unknown = sorted({label for _, _, label in spans} - known_labels)
+        if unknown and not add_labels:
+            bad(
+                f"unknown label(s) {', '.join(unknown)} (known: {', '.join(sorted(known_labels))}; "
+                "--add-labels accepts new ones)"
+            )
+        new_labels.update(unknown)
+        field_name = obj.get("field", "title")
+        if field_name not in FIELDS:
+            bad(f"field must be one of {', '.join(FIELDS)}, not {field_name!r}")
+        declared = obj.get("text_hash")
+        if declared is not None and declared != text_hash(text):
+            bad("text_hash does not match the text (the text was edited after export)")
+        listing_id = obj.get("listing_id")
+        if listing_id is not None and not isinstance(listing_id, str | int):
+            bad("listing_id must be a string")
+        if problems or (unknown and not add_labels) or field_name not in FIELDS:
+            continue
+        if declared is not None and declared != text_hash(text):
+            continue
+        records.append(
+            _Record(
+                doc.name,
+                number,
+                text,
+                spans,
+                None if listing_id is None else str(listing_id),
+                field_name,
+                doc.annotator,
+            )
+        )
+    return records, issues, new_labels
+
+
+def read_documents(path: Path) -> list[JsonlDocument]:
+    """A JSONL file, or a doccano export zip (one `<annotator>.jsonl` per annotator: every member)."""
+    path = Path(path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return [
+                JsonlDocument(f"{path}!{name}", zf.read(name), Path(name).stem)
+                for name in sorted(zf.namelist())
+                if name.endswith(".jsonl")
+            ]
+    return [JsonlDocument(str(path), path.read_bytes())]
+
+
+# ---------------------------------------------------------------- import: join and write
+
+
+@dataclass
+class ImportResult:
+    documents: list[str]
+    records: int = 0
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    older: int = 0
+    conflicts: int = 0
+    created_tasks: int = 0
+    new_labels: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.replaced
+
+
+def _join(session: Session, records: list[_Record]) -> tuple[list[tuple[_Record, Any]], list[Issue]]:
+    """Match each record to its task (or to the listing text a task will be made of) by listing+field+hash."""
+    issues: list[Issue] = []
+    joined: list[tuple[_Record, Any]] = []
+    item_ids = {r.listing_id for r in records if r.listing_id is not None}
+    listings = {
+        lst.item_id: lst for lst in session.scalars(select(Listing).where(Listing.item_id.in_(item_ids)))
+    }
+    tasks = {
+        (t.listing_id, t.field): t
+        for t in session.scalars(
+            select(AnnotationTask).where(AnnotationTask.listing_id.in_([lst.id for lst in listings.values()]))
+        )
+    }
+    hashes = {text_hash(r.text) for r in records if r.listing_id is None}
+    by_hash: dict[str, list[AnnotationTask]] = {}
+    for t in session.scalars(select(AnnotationTask).where(AnnotationTask.text_hash.in_(hashes))):
+        by_hash.setdefault(t.text_hash, []).append(t)
+
+    for rec in records:
+        digest = text_hash(rec.text)
+        if rec.listing_id is None:
+            found = [t for t in by_hash.get(digest, []) if t.field == rec.field]
+            if len(found) != 1:
+                why = "no task has this text" if not found else f"{len(found)} tasks have this text"
+                issues.append(Issue(rec.location, rec.line, f"no listing_id and {why}"))
+                continue
+            joined.append((rec, found[0]))
+            continue
+        listing = listings.get(rec.listing_id)
+        if listing is None:
+            issues.append(Issue(rec.location, rec.line, f"unknown listing_id {rec.listing_id!r}"))
+            continue
+        task = tasks.get((listing.id, rec.field))
+        stored_hash = task.text_hash if task is not None else None
+        if stored_hash is None:
+            current = listing_text(listing, rec.field)
+            stored_hash = text_hash(current) if current is not None else None
+        if stored_hash != digest:
+            issues.append(
+                Issue(
+                    rec.location,
+                    rec.line,
+                    f"text no longer matches the stored {rec.field} of listing {rec.listing_id} "
+                    f"(text hash {digest[:12]} vs stored {(stored_hash or 'none')[:12]})",
+                )
+            )
+            continue
+        joined.append((rec, task if task is not None else listing))
+    return joined, issues
+
+
+def import_documents(
+    session: Session,
+    documents: Sequence[JsonlDocument],
+    *,
+    schema: LabelSchema = DEFAULT_SCHEMA,
+    add_labels: bool = False,
+    source: str = "doccano",
+    exported_at: datetime | None = None,
+) -> ImportResult:
+    """Validate every line of every document, then store all spans as gold in one transaction.
+
+    Raises `ImportValidationError` (every bad line) and writes nothing when any line is bad.
+    When one text comes several times (one file per annotator), an edited version beats one equal to
+    the distant pre-annotation (the uploader's untouched copy); remaining disagreements: the later
+    document wins and is counted in `conflicts`.
+    """
+    result = ImportResult(documents=[d.name for d in documents])
+    known = set(schema.labels)
+    records: list[_Record] = []
+    issues: list[Issue] = []
+    new_labels: set[str] = set()
+    for doc in documents:
+        recs, errs, labels = parse_document(doc, known, add_labels)
+        records += recs
+        issues += errs
+        new_labels |= labels
+    joined, join_issues = _join(session, records)
+    issues += join_issues
+    if issues:
+        session.rollback()
+        raise ImportValidationError(sorted(issues, key=lambda i: (i.location, i.line)))
+    result.records = len(records)
+    result.new_labels = sorted(new_labels)
+
+    try:
+        winners = _pick_versions(session, joined, result)
+        for rec, target in winners:
+            if isinstance(target, Listing):
+                task = AnnotationTask(
+                    listing_id=target.id, field=rec.field, text=rec.text, text_hash=text_hash(rec.text)
+                )
+                session.add(task)
+                session.flush()
+                result.created_tasks += 1
+            else:
+                task = target
+            outcome = store_annotation(session, task, rec.spans, source, rec.annotator, exported_at)
+            setattr(result, outcome, getattr(result, outcome) + 1)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if result.older:
+        log.warning("%d annotation(s) not applied: a newer export is already stored", result.older)
+    return result
+
+
+def _pick_versions(
+    session: Session, joined: list[tuple[_Record, Any]], result: ImportResult
+) -> list[tuple[_Record, Any]]:
+    """One record per task: edited beats untouched pre-annotation; otherwise the last one wins."""
+    task_ids = [t.id for _, t in joined if isinstance(t, AnnotationTask)]
+    distant = {tid: found.get("distant") for tid, found in current_spans_by_task(session, task_ids).items()}
+    chosen: dict[tuple[str, int, str], tuple[_Record, Any]] = {}
+    for rec, target in joined:
+        key = ("task" if isinstance(target, AnnotationTask) else "listing", target.id, rec.field)
+        previous = chosen.get(key)
+        if previous is not None and previous[0].spans != rec.spans:
+            untouched = distant.get(target.id) if isinstance(target, AnnotationTask) else None
+            if untouched is not None and rec.spans == untouched:
+                continue  # the uploader's untouched copy: the edited version stays
+            if previous[0].spans != untouched:
+                result.conflicts += 1
+                log.warning(
+                    "%s:%d disagrees with %s:%d on the same text; the later one wins",
+                    rec.location,
+                    rec.line,
+                    previous[0].location,
+                    previous[0].line,
+                )
+        chosen[key] = (rec, target)
+    return list(chosen.values())
+
+
+def import_jsonl(
+    session: Session,
+    path: Path,
+    *,
+    schema: LabelSchema = DEFAULT_SCHEMA,
+    add_labels: bool = False,
+    source: str = "doccano",
+    exported_at: datetime | None = None,
+) -> ImportResult:
+    """Import a doccano JSONL export (or export zip) as gold; `exported_at` defaults to the file's mtime.
+
+    The mtime orders exports: re-importing an older file never replaces a newer annotation.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    if exported_at is None:
+        exported_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return import_documents(
+        session,
+        read_documents(path),
+        schema=schema,
+        add_labels=add_labels,
+        source=source,
+        exported_at=exported_at,
+    )

@@ -1,0 +1,1 @@
+"""Alembic migration scripts for carner's database (driven from `db.engine.upgrade`)."""

@@ -1,0 +1,196 @@
+"""Repository functions over the records: idempotent listing upserts, price history, queries.
+
+Writes are keyed by eBay's item id and use the dialect's `INSERT ... ON CONFLICT DO UPDATE`
+(SQLite and PostgreSQL), so two crawls writing the same listing never create a duplicate even when
+they race. Callers own the transaction: functions here only add to the session, the crawler commits
+a listing together with its crawl state so a kill can never leave one without the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from db.models import Listing, PriceChange, RawPage
+
+UpsertOutcome = Literal["new", "updated", "unchanged"]
+
+# Fields a crawl may overwrite; `description*` only when the crawl actually fetched a description.
+CONTENT_FIELDS = ("url", "title", "price", "currency", "location", "condition", "specifics")
+OPTIONAL_FIELDS = ("description", "description_url")
+
+
+class ListingLike(Protocol):
+    """What `upsert_listing` needs; `scraper.parse.ParsedListing` fits (db does not import scraper)."""
+
+    item_id: str | None
+    title: str | None
+    price: float | None
+    currency: str | None
+    location: str | None
+    condition: str | None
+    specifics: Mapping[str, str]
+    description_url: str | None
+    description: str | None
+    url: str | None
+
+
+def _insert_for(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:  # pragma: no cover - other backends fall back to read-then-write
+        return None
+    return insert
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; treat them as the UTC they were written as."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def _values(parsed: ListingLike) -> dict[str, Any]:
+    if not parsed.item_id:
+        raise ValueError("listing has no item_id")
+    if not parsed.title:
+        raise ValueError(f"listing {parsed.item_id}: no title")
+    values: dict[str, Any] = {
+        "item_id": parsed.item_id,
+        "url": parsed.url or f"/itm/{parsed.item_id}",
+        "title": parsed.title,
+        "price": parsed.price,
+        "currency": parsed.currency,
+        "location": parsed.location,
+        "condition": parsed.condition,
+        "specifics": dict(parsed.specifics or {}),
+    }
+    for name in OPTIONAL_FIELDS:
+        value = getattr(parsed, name, None)
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def upsert_listing(session: Session, parsed: ListingLike, seen_at: datetime | None = None) -> UpsertOutcome:
+    """Insert or update one listing by item id; record a `PriceChange` when the price is new or differs.
+
+    Returns "new", "updated" (some content field changed) or "unchanged" (only `last_seen` moved).
+    `first_seen` keeps the earliest and `last_seen` the latest `seen_at`, so re-running an old crawl
+    (or `carner reparse`) never moves time backwards.
+    """
+    seen_at = seen_at or datetime.now(UTC)
+    values = _values(parsed)
+    existing = session.execute(
+        select(Listing).where(Listing.item_id == values["item_id"]).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+    if existing is None:
+        outcome: UpsertOutcome = "new"
+        changed_price = True
+    else:
+        changed = [k for k, v in values.items() if k != "item_id" and getattr(existing, k) != v]
+        outcome = "updated" if changed else "unchanged"
+        changed_price = existing.price != values["price"] or existing.currency != values["currency"]
+
+    insert = _insert_for(session)
+    if insert is not None:
+        stmt = insert(Listing).values(**values, first_seen=seen_at, last_seen=seen_at)
+        update = {k: stmt.excluded[k] for k in values if k != "item_id"}
+        update["first_seen"] = func.min(Listing.first_seen, stmt.excluded.first_seen)
+        update["last_seen"] = func.max(Listing.last_seen, stmt.excluded.last_seen)
+        if session.get_bind().dialect.name == "postgresql":
+            update["first_seen"] = func.least(Listing.first_seen, stmt.excluded.first_seen)
+            update["last_seen"] = func.greatest(Listing.last_seen, stmt.excluded.last_seen)
+        stmt = stmt.on_conflict_do_update(index_elements=[Listing.item_id], set_=update).returning(Listing.id)
+        listing_id = session.execute(stmt).scalar_one()
+    else:  # pragma: no cover
+        if existing is None:
+            existing = Listing(**values, first_seen=seen_at, last_seen=seen_at)
+            session.add(existing)
+        else:
+            for key, value in values.items():
+                setattr(existing, key, value)
+            existing.last_seen = max(_utc(existing.last_seen), seen_at)  # type: ignore[type-var]
+        session.flush()
+        listing_id = existing.id
+
+    if changed_price:
+        session.add(
+            PriceChange(
+                listing_id=listing_id, price=values["price"], currency=values["currency"], seen_at=seen_at
+            )
+        )
+    if existing is not None:
+        session.expire(existing)  # the Core statement bypassed the identity map
+    return outcome
+
+
+def get_listing(session: Session, item_id: str) -> Listing | None:
+    return session.execute(select(Listing).where(Listing.item_id == item_id)).scalar_one_or_none()
+
+
+def listings_query(limit: int | None = None, newest_first: bool = True) -> Select[tuple[Listing]]:
+    stmt = select(Listing).order_by(Listing.last_seen.desc() if newest_first else Listing.id, Listing.id)
+    return stmt.limit(limit) if limit else stmt
+
+
+def list_listings(session: Session, limit: int | None = None, newest_first: bool = True) -> Sequence[Listing]:
+    """Listings, most recently seen first (what `carner listings` shows)."""
+    return session.execute(listings_query(limit, newest_first)).scalars().all()
+
+
+def count_listings(session: Session) -> int:
+    return session.execute(select(func.count(Listing.id))).scalar_one()
+
+
+def price_history(session: Session, item_id: str) -> list[PriceChange]:
+    """Price changes of a listing, oldest first."""
+    stmt = (
+        select(PriceChange)
+        .join(Listing, PriceChange.listing_id == Listing.id)
+        .where(Listing.item_id == item_id)
+        .order_by(PriceChange.seen_at, PriceChange.id)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def add_raw_page(session: Session, **fields: Any) -> RawPage:
+    """Index row of a stored raw page (the file itself is written by `scraper.rawstore`)."""
+    page = RawPage(**fields)
+    session.add(page)
+    return page
+
+
+def latest_raw_pages(session: Session, kind: str) -> dict[str, RawPage]:
+    """Newest good (status 200, not blocked) raw page of `kind` per item id, for `carner reparse`."""
+    stmt = (
+        select(RawPage)
+        .where(
+            RawPage.kind == kind,
+            RawPage.status == 200,
+            RawPage.blocked.is_(False),
+            RawPage.item_id.isnot(None),
+        )
+        .order_by(RawPage.fetched_at, RawPage.id)
+    )
+    latest: dict[str, RawPage] = {}
+    for page in session.execute(stmt).scalars():
+        latest[page.item_id] = page  # type: ignore[index]
+    return latest
+
+
+def listing_snapshot(session: Session) -> dict[str, dict[str, Any]]:
+    """Content of every listing by item id (no ids or timestamps): what tests and reparse compare."""
+    fields = CONTENT_FIELDS + OPTIONAL_FIELDS
+    return {
+        row.item_id: {name: getattr(row, name) for name in fields}
+        for row in session.execute(select(Listing).order_by(Listing.item_id)).scalars()
+    }

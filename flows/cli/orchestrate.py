@@ -1,0 +1,202 @@
+"""`carner serve`, `carner models`, `carner pipeline`, `carner retrain`: the Prefect side of the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from flows.cli.app import app, fail
+from flows.settings import get_settings
+
+
+@app.command()
+def serve(
+    workdir: Path | None = typer.Option(
+        None, help="Work directory pinned into every deployment's parameters."
+    ),
+    scrape_cron: str | None = typer.Option(None, help="Cron for the scrape deployment (CARNER_SCRAPE_CRON)."),
+    export_cron: str | None = typer.Option(None, help="Cron for export-for-annotation (CARNER_EXPORT_CRON)."),
+    min_new_gold: int | None = typer.Option(
+        None, min=1, help="New gold annotations that trigger a retrain (CARNER_RETRAIN_MIN_NEW_GOLD)."
+    ),
+    limit: int | None = typer.Option(None, min=1, help="Most flow runs executed at the same time."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print the deployments and schedules, serve nothing."
+    ),
+    run_once: bool = typer.Option(
+        False, "--run-once", help="Register the deployments, run what is due once, and exit (for checks)."
+    ),
+) -> None:
+    """Serve carner's deployments (scheduled scrape and export, triggered retrain) until interrupted.
+
+    Uses the Prefect API in PREFECT_API_URL (a `prefect server start` or Prefect Cloud); the retrain
+    trigger needs that server's automations, so start one for real use.
+    """
+    settings = get_settings(
+        workdir=workdir, scrape_cron=scrape_cron, export_cron=export_cron, retrain_min_new_gold=min_new_gold
+    )
+    try:
+        from prefect.schedules import Cron
+
+        for cron in (settings.scrape_cron, settings.export_cron):
+            Cron(cron)
+    except ValueError as exc:
+        raise fail(f"invalid cron schedule: {exc}") from None
+    from flows.deployments import build_deployments, describe
+
+    deployments = build_deployments(settings, workdir_param=workdir is not None)
+    for row in describe(deployments):
+        when = ", ".join(row["cron"]) or (
+            f"on {', '.join(row['triggers'])}" if row["triggers"] else "on demand"
+        )
+        typer.echo(f"{row['name']:<24} {row['flow']:<28} {when}")
+    if dry_run:
+        return
+    if run_once:
+        import asyncio
+
+        from prefect.runner import Runner
+
+        runner = Runner(name="carner", pause_on_shutdown=False, limit=limit)
+        for deployment in deployments:
+            runner.add_deployment(deployment)
+        asyncio.run(runner.start(run_once=True))
+        typer.echo(f"registered {len(deployments)} deployments")
+        return
+    from prefect import serve as prefect_serve
+
+    prefect_serve(*deployments, limit=limit)
+
+
+@app.command()
+def models(
+    kind: str | None = typer.Option(
+        None, help="Only this model kind (baseline, teacher, student-spacy, ...)."
+    ),
+    limit: int = typer.Option(20, min=1, help="Most runs listed (newest first)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line instead of a table."),
+    db: str | None = typer.Option(
+        None, help="SQLAlchemy URL (default CARNER_DB_URL or <workdir>/carner.db)."
+    ),
+    workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
+) -> None:
+    """List trained models (ModelRun records): kind, F1, size, speed, dataset, champion flag."""
+    settings = get_settings(workdir=workdir, db_url=db)
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise fail(f"no database at {url.removeprefix('sqlite:///')} (run a scrape or the demo first)")
+    from db import model_runs
+    from db.engine import make_engine, session_factory, upgrade
+
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            runs = model_runs.list_runs(session, kind=kind, limit=limit)
+            rows = [
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "champion": r.champion,
+                    "f1": r.f1,
+                    "size_bytes": r.size_bytes,
+                    "texts_per_s": r.texts_per_s,
+                    "dataset_hash": r.dataset_hash[:12],
+                    "created_at": r.created_at.isoformat(timespec="seconds"),
+                    "path": r.path,
+                }
+                for r in runs
+            ]
+    finally:
+        engine.dispose()
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row))
+        return
+    if not rows:
+        typer.echo("no model runs recorded yet")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="carner model runs (newest first)")
+    for col in ("id", "kind", "champion", "F1", "size MB", "texts/s", "dataset", "created", "path"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["kind"],
+            "★" if row["champion"] else "",
+            "-" if row["f1"] is None else f"{row['f1']:.4f}",
+            "-" if row["size_bytes"] is None else f"{row['size_bytes'] / 1e6:.1f}",
+            "-" if row["texts_per_s"] is None else f"{row['texts_per_s']:.0f}",
+            row["dataset_hash"],
+            row["created_at"],
+            row["path"],
+        )
+    Console().print(table)
+
+
+@app.command("pipeline")
+def pipeline_command(
+    query: list[str] = typer.Option(
+        None, "--query", help="Search query (repeatable; default CARNER_SCRAPE_QUERIES)."
+    ),
+    max_pages: int = typer.Option(3, min=1, help="Result pages per query."),
+    base_url: str | None = typer.Option(
+        None, help="Site to crawl (CARNER_BASE_URL; a sandbox URL for tests)."
+    ),
+    workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
+    db: str | None = typer.Option(None, help="SQLAlchemy URL (CARNER_DB_URL)."),
+    annotate_limit: int | None = typer.Option(None, min=1, help="Most texts exported for annotation."),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
+) -> None:
+    """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
+    from flows.pipeline import pipeline
+    from flows.plan import DEMO_PLAN, TrainPlan
+
+    result = pipeline(
+        queries=query or None,
+        max_pages=max_pages,
+        base_url=base_url,
+        annotate_limit=annotate_limit,
+        plan=DEMO_PLAN if demo_scale else TrainPlan(),
+        workdir=str(workdir) if workdir else None,
+        db_url=db,
+    )
+    for name, secs in result["seconds"].items():
+        typer.echo(f"{name:<28} {secs:>8.1f} s")
+    for name, why in result["skipped"].items():
+        typer.echo(f"skipped {name}: {why}")
+    markdown = (result.get("train") or {}).get("report_markdown")
+    if markdown:
+        typer.echo(markdown)
+
+
+@app.command()
+def retrain(
+    min_new_gold: int | None = typer.Option(None, min=1, help="Threshold (CARNER_RETRAIN_MIN_NEW_GOLD)."),
+    force: bool = typer.Option(False, "--force", help="Retrain even without enough new gold."),
+    workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
+    db: str | None = typer.Option(None, help="SQLAlchemy URL (CARNER_DB_URL)."),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
+) -> None:
+    """Run `retrain-on-new-annotations` once: dataset, models, evaluation, promotion if better."""
+    from flows.plan import DEMO_PLAN
+    from flows.retrain import retrain_on_new_annotations
+
+    result = retrain_on_new_annotations(
+        min_new_gold=min_new_gold,
+        force=force,
+        plan=DEMO_PLAN if demo_scale else None,
+        workdir=str(workdir) if workdir else None,
+        db_url=db,
+    )
+    if not result["retrained"]:
+        typer.echo(f"not retrained: {result['new_gold']} new gold < {result['threshold']} (use --force)")
+        return
+    for d in result["promotions"]:
+        verdict = "promoted" if d["promoted"] else "kept champion"
+        typer.echo(f"{d['kind']:<14} F1 {d['challenger_f1']}: {verdict} ({d['reason']})")

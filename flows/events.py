@@ -1,0 +1,73 @@
+"""The Prefect event an annotation import emits, and the deployment trigger that retrains on it.
+
+Prefect triggers count events; they cannot add up numbers inside payloads. So the import itself
+counts the gold annotations that arrived since the last training (from the database, which is the
+truth across many imports) and says on the event's resource whether a retrain is due
+(`carner.retrain-due: "true"`). The `retrain` deployment's trigger matches exactly that label; the
+retrain flow checks the count again before training, so a duplicate trigger is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prefect.events import DeploymentEventTrigger, Event
+
+ANNOTATIONS_IMPORTED = "carner.annotations.imported"
+RESOURCE_ID = "carner.annotations"
+RETRAIN_DUE_LABEL = "carner.retrain-due"
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    """What an annotation import brought, and where the gold count stands since the last training."""
+
+    file: str
+    imported: int
+    new_gold: int
+    gold_since_last_training: int
+    min_new_gold: int
+    last_training_at: str | None = None
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def retrain_due(self) -> bool:
+        return self.gold_since_last_training >= self.min_new_gold
+
+
+def event_resource(counts: ImportCounts) -> dict[str, str]:
+    return {
+        "prefect.resource.id": RESOURCE_ID,
+        "prefect.resource.name": "carner annotations",
+        RETRAIN_DUE_LABEL: "true" if counts.retrain_due else "false",
+    }
+
+
+def emit_annotations_imported(counts: ImportCounts) -> Event | None:
+    """Emit `carner.annotations.imported` with the counts as payload (None when Prefect has no API)."""
+    from prefect.events import emit_event
+
+    payload: dict[str, Any] = asdict(counts)
+    payload["retrain_due"] = counts.retrain_due
+    return emit_event(ANNOTATIONS_IMPORTED, resource=event_resource(counts), payload=payload)
+
+
+def retrain_trigger(min_new_gold: int, *, enabled: bool = True) -> DeploymentEventTrigger:
+    """Fire the retrain deployment on an import that brought the gold count to `min_new_gold` or more."""
+    from prefect.events import DeploymentEventTrigger
+
+    return DeploymentEventTrigger(
+        name="carner-retrain-on-new-gold",
+        description=f"Retrain when >= {min_new_gold} new gold annotations arrived since the last training.",
+        enabled=enabled,
+        expect={ANNOTATIONS_IMPORTED},
+        match={"prefect.resource.id": RESOURCE_ID, RETRAIN_DUE_LABEL: "true"},
+        threshold=1,
+        parameters={
+            "min_new_gold": min_new_gold,
+            "trigger_event_id": "{{ event.id }}",
+        },
+    )

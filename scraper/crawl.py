@@ -1,0 +1,418 @@
+"""Search query → result pages → item pages → descriptions → database, resumable after any kill.
+
+The crawl's progress lives in a `CrawlState` row (base URL + query): the next search page, the item
+ids found but not yet stored, the ids done. Each step commits its raw page index row, its listing
+upsert and the state change in ONE transaction, so a `kill -9` at any instant leaves either the
+step fully done or not at all; the next run with the same query picks up where the state says.
+Raw pages go to a content-addressed gzip store first (an orphan file after a kill is harmless).
+
+A page eBay replaces with a bot wall is recognised (`is_blocked`), kept raw with `blocked=True`,
+retried after a back-off and, if it persists, ends the crawl with status "blocked" — never read
+as "0 results".
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import CrawlState, RawPage
+from db.repository import upsert_listing
+from scraper.http import Disallowed, FetchError, FetchResult, HttpConfig, PoliteSession
+from scraper.parse import is_blocked, parse_description, parse_item_page, parse_search_results
+from scraper.rawstore import RawStore
+
+log = logging.getLogger(__name__)
+
+GONE_STATUSES = (404, 410)
+MAX_ERROR_MESSAGES = 50
+
+
+@dataclass
+class CrawlConfig:
+    """One crawl: which site, which query, how far, how politely."""
+
+    query: str
+    max_pages: int = 1
+    base_url: str = "https://www.ebay.com"
+    http: HttpConfig = field(default_factory=HttpConfig)
+    max_items: int | None = None  # stop after storing this many listings (None: all found)
+    fetch_descriptions: bool = True
+    category: str | None = None  # eBay category id, e.g. "6001" (Cars & Trucks)
+    blocked_backoff_s: float = 60.0  # first wait after a bot wall; doubles per repeat
+    max_blocked_retries: int = 2
+
+    def search_url(self, page: int) -> str:
+        params: dict[str, str | int] = {"_nkw": self.query}
+        if self.category:
+            params["_sacat"] = self.category
+        params["_pgn"] = page
+        return f"{self.base_url.rstrip('/')}/sch/i.html?{urlencode(params)}"
+
+    def item_url(self, item_id: str) -> str:
+        return f"{self.base_url.rstrip('/')}/itm/{item_id}"
+
+
+@dataclass
+class CrawlResult:
+    """What a crawl did; `status` is "finished", "partial" (stopped early, resumable) or "blocked"."""
+
+    query: str
+    base_url: str
+    status: str = "partial"
+    resumed: bool = False
+    pages_fetched: int = 0  # search result pages
+    item_pages: int = 0
+    description_pages: int = 0
+    listings_found: int = 0  # item ids found on search pages in this run
+    listings_new: int = 0
+    listings_updated: int = 0
+    listings_unchanged: int = 0
+    retries: int = 0
+    retry_after_waits: int = 0
+    retry_after_wait_s: float = 0.0
+    errors: int = 0
+    blocked: int = 0  # bot-wall pages seen
+    disallowed: int = 0  # URLs skipped because robots.txt forbids them
+    pending: int = 0  # item ids left for the next run
+    duration_s: float = 0.0
+    error_messages: list[str] = field(default_factory=list)
+
+    @property
+    def listings_stored(self) -> int:
+        return self.listings_new + self.listings_updated + self.listings_unchanged
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def _error(self, message: str) -> None:
+        self.errors += 1
+        log.warning(message)
+        if len(self.error_messages) < MAX_ERROR_MESSAGES:
+            self.error_messages.append(message)
+
+
+Event = Callable[[str, dict[str, Any]], None]
+
+
+class _Blocked(Exception):
+    """The site keeps answering with a bot wall: stop, keep state, report "blocked"."""
+
+
+class _Crawler:
+    def __init__(
+        self,
+        config: CrawlConfig,
+        sessions: sessionmaker[Session],
+        store: RawStore,
+        http: PoliteSession,
+        result: CrawlResult,
+        on_event: Event | None,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.store = store
+        self.http = http
+        self.result = result
+        self.on_event = on_event or (lambda _kind, _data: None)
+        self.sleep = sleep
+
+    # ------------------------------------------------------------------------------------ helpers
+    def _raw_row(self, fetched: FetchResult, kind: str, item_id: str | None, blocked: bool) -> RawPage:
+        stored = self.store.put(fetched.content)
+        return RawPage(
+            url=fetched.url,
+            kind=kind,
+            item_id=item_id,
+            status=fetched.status,
+            fetched_at=fetched.fetched_at,
+            content_hash=stored.content_hash,
+            path=stored.path,
+            size=stored.size,
+            blocked=blocked,
+        )
+
+    def _fetch(self, url: str, kind: str, item_id: str | None) -> tuple[FetchResult, list[RawPage]]:
+        """Fetch, storing every response raw; back off and retry while the answer is a bot wall."""
+        rows: list[RawPage] = []
+        for attempt in range(self.config.max_blocked_retries + 1):
+            fetched = self.http.get(url)
+            blocked = fetched.status == 200 and is_blocked(fetched.content)
+            if not blocked and fetched.status in (403, 503) and is_blocked(fetched.content):
+                blocked = True  # Akamai edge errors come as 403/503 too
+            rows.append(self._raw_row(fetched, kind, item_id, blocked))
+            if not blocked:
+                return fetched, rows
+            self.result.blocked += 1
+            self.on_event("blocked", {"url": url, "attempt": attempt + 1})
+            if attempt < self.config.max_blocked_retries:
+                wait = self.config.blocked_backoff_s * 2**attempt
+                log.warning("bot wall at %s: backing off %.1f s", url, wait)
+                self.sleep(wait)
+        # Keep the evidence, then stop the crawl.
+        with self.sessions.begin() as session:
+            session.add_all(rows)
+        raise _Blocked(url)
+
+    # -------------------------------------------------------------------------------------- state
+    def load_state(self) -> CrawlState:
+        with self.sessions.begin() as session:
+            state = session.execute(
+                select(CrawlState).where(
+                    CrawlState.base_url == self.config.base_url, CrawlState.query == self.config.query
+                )
+            ).scalar_one_or_none()
+            now = datetime.now(UTC)
+            if state is None:
+                state = CrawlState(
+                    base_url=self.config.base_url,
+                    query=self.config.query,
+                    next_page=1,
+                    max_pages=self.config.max_pages,
+                    pending_item_ids=[],
+                    done_item_ids=[],
+                    finished=False,
+                    started_at=now,
+                    updated_at=now,
+                )
+                session.add(state)
+            elif state.finished:
+                log.info("previous crawl of %r finished: starting a new one", self.config.query)
+                state.next_page, state.pending_item_ids, state.done_item_ids = 1, [], []
+                state.finished, state.started_at, state.updated_at = False, now, now
+                state.max_pages = self.config.max_pages
+            else:
+                self.result.resumed = True
+                limit = min(self.config.max_pages, state.max_pages or self.config.max_pages)
+                state.max_pages = limit
+                log.info(
+                    "resuming crawl of %r at page %d with %d pending item(s)",
+                    self.config.query,
+                    state.next_page,
+                    len(state.pending_item_ids),
+                )
+            session.flush()
+            return state
+
+    def _save(self, session: Session, state_id: int, **changes: Any) -> None:
+        state = session.get(CrawlState, state_id)
+        assert state is not None
+        for key, value in changes.items():
+            setattr(state, key, value)
+        state.updated_at = datetime.now(UTC)
+
+    # -------------------------------------------------------------------------------------- steps
+    def search_page(self, state: CrawlState, pending: list[str], done: set[str]) -> bool:
+        """Fetch one result page, queue its new item ids; False when there is nothing more to fetch."""
+        page = state.next_page
+        url = self.config.search_url(page)
+        try:
+            fetched, rows = self._fetch(url, "search", None)
+        except Disallowed:
+            self.result.disallowed += 1
+            self.result._error(f"search page {page}: {url} disallowed by robots.txt")
+            return False
+        if fetched.status != 200:
+            with self.sessions.begin() as session:
+                session.add_all(rows)
+            self.result._error(f"search page {page}: HTTP {fetched.status} at {url}")
+            return False
+        results = parse_search_results(fetched.content, base_url=self.config.base_url)
+        self.result.pages_fetched += 1
+        fresh = [h.item_id for h in results.hits if h.item_id not in done and h.item_id not in pending]
+        pending.extend(fresh)
+        self.result.listings_found += len(results.hits)
+        exhausted = not results.hits or results.next_url is None
+        with self.sessions.begin() as session:
+            session.add_all(rows)
+            changes: dict[str, Any] = {"next_page": page + 1, "pending_item_ids": list(pending)}
+            if exhausted:
+                changes["max_pages"] = page
+            self._save(session, state.id, **changes)
+        state.next_page = page + 1
+        if exhausted:
+            state.max_pages = page
+        self.on_event("page", {"page": page, "hits": len(results.hits), "new": len(fresh)})
+        log.info("search page %d: %d hits, %d new", page, len(results.hits), len(fresh))
+        return True
+
+    def item(self, state: CrawlState, item_id: str, pending: list[str], done: set[str]) -> None:
+        """Item page + description → upsert, committed together with the state change."""
+        url = self.config.item_url(item_id)
+        rows: list[RawPage] = []
+        try:
+            fetched, item_rows = self._fetch(url, "item", item_id)
+            rows += item_rows
+        except Disallowed:
+            self.result.disallowed += 1
+            msg = f"item {item_id}: disallowed by robots.txt"
+            self._drop(state, item_id, pending, done, rows, msg, error=False)
+            return
+        except FetchError as exc:
+            self.result._error(f"item {item_id}: {exc.reason} (kept for the next run)")
+            self._defer(item_id, pending)
+            return
+        self.result.item_pages += 1
+        if fetched.status in GONE_STATUSES:
+            self._drop(
+                state, item_id, pending, done, rows, f"item {item_id}: HTTP {fetched.status}, listing gone"
+            )
+            return
+        if fetched.status != 200:
+            with self.sessions.begin() as session:
+                session.add_all(rows)
+            self.result._error(f"item {item_id}: HTTP {fetched.status} (kept for the next run)")
+            self._defer(item_id, pending)
+            return
+        parsed = parse_item_page(fetched.content, url=url)
+        if parsed.item_id is None:
+            parsed.item_id = item_id
+        if not parsed.title:
+            self._drop(state, item_id, pending, done, rows, f"item {item_id}: page has no title at {url}")
+            return
+        if self.config.fetch_descriptions and parsed.description_url:
+            try:
+                desc, desc_rows = self._fetch(parsed.description_url, "description", item_id)
+                rows += desc_rows
+                self.result.description_pages += 1
+                if desc.status == 200:
+                    parsed.description = parse_description(desc.content)
+                else:
+                    self.result._error(f"item {item_id}: description HTTP {desc.status}")
+            except Disallowed:
+                self.result.disallowed += 1
+            except FetchError as exc:
+                self.result._error(f"item {item_id}: description {exc.reason} (kept for the next run)")
+                with self.sessions.begin() as session:
+                    session.add_all(rows)
+                self._defer(item_id, pending)
+                return
+        pending.remove(item_id)
+        done.add(item_id)
+        with self.sessions.begin() as session:
+            session.add_all(rows)
+            outcome = upsert_listing(session, parsed, seen_at=fetched.fetched_at)
+            self._save(session, state.id, pending_item_ids=list(pending), done_item_ids=sorted(done))
+        setattr(self.result, f"listings_{outcome}", getattr(self.result, f"listings_{outcome}") + 1)
+        self.on_event("item", {"item_id": item_id, "outcome": outcome})
+
+    def _defer(self, item_id: str, pending: list[str]) -> None:
+        """Move a failed item to the back of the queue; this run will not try it again."""
+        pending.remove(item_id)
+        pending.append(item_id)
+
+    def _drop(
+        self,
+        state: CrawlState,
+        item_id: str,
+        pending: list[str],
+        done: set[str],
+        rows: list[RawPage],
+        msg: str,
+        error: bool = True,
+    ) -> None:
+        """Give up on an item for good (gone, unparseable, or forbidden by robots.txt)."""
+        if error:
+            self.result._error(msg)
+        else:
+            log.info(msg)
+        pending.remove(item_id)
+        done.add(item_id)
+        with self.sessions.begin() as session:
+            session.add_all(rows)
+            self._save(session, state.id, pending_item_ids=list(pending), done_item_ids=sorted(done))
+        self.on_event("item", {"item_id": item_id, "outcome": "error"})
+
+    # ---------------------------------------------------------------------------------------- run
+    def run(self) -> None:
+        state = self.load_state()
+        pending: list[str] = list(state.pending_item_ids)
+        done: set[str] = set(state.done_item_ids)
+        tried: set[str] = set()
+        stored_this_run = 0
+        search_ok = True
+        while True:
+            for item_id in list(pending):
+                if item_id in tried:
+                    continue
+                if self.config.max_items is not None and stored_this_run >= self.config.max_items:
+                    break
+                tried.add(item_id)
+                before = self.result.listings_stored
+                self.item(state, item_id, pending, done)
+                stored_this_run += self.result.listings_stored - before
+            if self.config.max_items is not None and stored_this_run >= self.config.max_items:
+                break
+            limit = min(self.config.max_pages, state.max_pages or self.config.max_pages)
+            if state.next_page > limit:
+                break
+            search_ok = self.search_page(state, pending, done)
+            if not search_ok:
+                break
+        limit = min(self.config.max_pages, state.max_pages or self.config.max_pages)
+        finished = search_ok and not pending and state.next_page > limit
+        with self.sessions.begin() as session:
+            self._save(session, state.id, finished=finished)
+        self.result.pending = len(pending)
+        self.result.status = "finished" if finished else "partial"
+
+
+def crawl(
+    config: CrawlConfig,
+    session_factory: sessionmaker[Session],
+    raw_dir: Path | str,
+    *,
+    http: PoliteSession | None = None,
+    on_event: Event | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> CrawlResult:
+    """Crawl `config.query` on `config.base_url` into the database behind `session_factory`.
+
+    Resumes an unfinished crawl of the same base URL + query. `http` lets a caller share or inspect
+    the polite session (its `stats` hold every retry and wait); `on_event(kind, data)` is called per
+    search page ("page"), listing ("item") and bot wall ("blocked") for progress displays.
+    """
+    started = time.monotonic()
+    result = CrawlResult(query=config.query, base_url=config.base_url)
+    own_http = http is None
+    session = http or PoliteSession(config.http)
+    retries_before = session.stats.retries
+    waits_before = len(session.stats.waits)
+    crawler = _Crawler(config, session_factory, RawStore(raw_dir), session, result, on_event, sleep)
+    try:
+        crawler.run()
+    except _Blocked as exc:
+        result.status = "blocked"
+        result._error(
+            f"blocked by a bot wall at {exc} after {config.max_blocked_retries + 1} tries; resume later"
+        )
+    finally:
+        waits = [w for w in session.stats.waits[waits_before:] if w.reason == "retry-after"]
+        result.retries = session.stats.retries - retries_before
+        result.retry_after_waits = len(waits)
+        result.retry_after_wait_s = round(sum(w.seconds for w in waits), 3)
+        result.duration_s = round(time.monotonic() - started, 3)
+        if own_http:
+            session.close()
+    log.info(
+        "crawl %r: %s, %d page(s), %d new, %d updated, %d unchanged, %d retries, %d errors",
+        config.query,
+        result.status,
+        result.pages_fetched,
+        result.listings_new,
+        result.listings_updated,
+        result.listings_unchanged,
+        result.retries,
+        result.errors,
+    )
+    return result

@@ -1,0 +1,384 @@
+"""One polite HTTP session for every request carner makes to eBay (or the sandbox).
+
+Politeness is on by default and not optional per request: a User-Agent naming carner, robots.txt
+honoured (Protego, fetched once per host; a disallowed URL is never requested), a minimum delay
+between requests to one host (and robots.txt's Crawl-delay), a timeout on every request.
+Transient failures are retried by urllib3's `Retry` (429/5xx with exponential backoff + jitter,
+`Retry-After` obeyed, connection resets and read timeouts); a body that arrives cut short (shorter
+than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity. Every retry and
+every wait is counted in `HttpStats` so a crawl can report it and tests can check it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from urllib3.util.retry import Retry
+
+log = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = "carner/0.1 (+https://github.com/carner/carner; research NER crawler)"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+@dataclass
+class HttpConfig:
+    """Politeness and retry settings (defaults are what a real eBay crawl should use)."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    min_delay_s: float = 1.0
+    timeout_s: float = 15.0
+    max_retries: int = 5
+    backoff_factor: float = 0.5
+    backoff_max_s: float = 60.0
+    backoff_jitter_s: float = 0.5
+    retry_after_max_s: int = 300
+    respect_robots: bool = True
+    honor_crawl_delay: bool = True
+    max_crawl_delay_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Wait:
+    """One pause the session made: why, how long, before which URL."""
+
+    reason: str  # "retry-after" | "backoff" | "rate-limit" | "refetch"
+    seconds: float
+    url: str | None = None
+
+
+@dataclass
+class HttpStats:
+    """Counters of one session's life; crawl results and tests read them."""
+
+    requests: int = 0  # logical fetches (get() calls that reached the network)
+    retries: int = 0  # re-sent requests, for any reason
+    retry_reasons: Counter[str] = field(default_factory=Counter)
+    waits: list[Wait] = field(default_factory=list)
+    rate_wait_s: float = 0.0
+    disallowed: list[str] = field(default_factory=list)
+    robots_fetched: list[str] = field(default_factory=list)
+    errors: int = 0
+
+    def retry_after_waits(self) -> list[Wait]:
+        return [w for w in self.waits if w.reason == "retry-after"]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A response whose body arrived whole."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes
+    headers: dict[str, str]
+    fetched_at: datetime
+    elapsed_s: float
+    retries: int
+
+    @property
+    def text(self) -> str:
+        match = re.search(r"charset=([\w-]+)", self.headers.get("content-type", ""), re.IGNORECASE)
+        try:
+            return self.content.decode(match.group(1) if match else "utf-8", errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+
+class FetchError(RuntimeError):
+    """A URL could not be fetched whole after every retry (the message says why)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class Disallowed(FetchError):
+    """robots.txt forbids this URL for our User-Agent; it was not requested."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, "disallowed by robots.txt")
+
+
+class TruncatedBody(Exception):
+    """The body is shorter than announced or HTML ends before `</html>`: fetch again."""
+
+
+class _CountingRetry(Retry):
+    """urllib3 Retry that reports every retry and every sleep to an `HttpStats`."""
+
+    stats: HttpStats | None = None
+
+    def new(self, **kw: Any) -> _CountingRetry:
+        retry = super().new(**kw)
+        retry.stats = self.stats
+        return retry
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        new: Retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if self.stats is not None:
+            self.stats.retries += 1
+            reason = (
+                f"status {response.status}"
+                if response is not None and error is None
+                else type(error).__name__
+            )
+            self.stats.retry_reasons[reason] += 1
+        return new
+
+    def _last_url(self) -> str | None:
+        return self.history[-1].url if self.history else None
+
+    def sleep_for_retry(self, response: Any) -> bool:
+        seconds = self.get_retry_after(response)
+        slept = super().sleep_for_retry(response)
+        if slept and self.stats is not None:
+            self.stats.waits.append(Wait("retry-after", float(seconds or 0.0), self._last_url()))
+        return slept
+
+    def _sleep_backoff(self) -> None:
+        seconds = self.get_backoff_time()
+        super()._sleep_backoff()
+        if seconds > 0 and self.stats is not None:
+            self.stats.waits.append(Wait("backoff", seconds, self._last_url()))
+
+
+_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+_HTML_START = re.compile(
+    rb"^\s*(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S
+)
+
+
+def _is_truncated(response: requests.Response) -> bool:
+    """Body shorter than its Content-Length, or an HTML document that never reaches `</html>`."""
+    if response.status_code != 200:
+        return False
+    content = response.content
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) > len(content):
+        return True
+    if "html" in response.headers.get("Content-Type", "text/html").lower() and _HTML_START.match(
+        content[:4096]
+    ):
+        return _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None
+    return False
+
+
+def _is_body_error(exc: BaseException) -> bool:
+    """Errors while reading a body that started: re-fetch (urllib3 only retries before the body)."""
+    if isinstance(exc, TruncatedBody | requests.exceptions.ChunkedEncodingError):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and exc.args:
+        inner = exc.args[0]
+        return isinstance(inner, ReadTimeoutError | ProtocolError)
+    return False
+
+
+class PoliteSession:
+    """requests.Session wrapper: robots.txt, per-host delay, retries with backoff, counted waits.
+
+    Thread-safe for the bookkeeping; one instance per crawl. Use as a context manager to close it.
+    """
+
+    def __init__(self, config: HttpConfig | None = None, *, sleep: Any = time.sleep) -> None:
+        self.config = config or HttpConfig()
+        self.stats = HttpStats()
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._last_request: dict[str, float] = {}
+        self._robots: dict[str, Any] = {}
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"User-Agent": self.config.user_agent, "Accept-Language": "en-US,en;q=0.8"}
+        )
+        adapter = HTTPAdapter(max_retries=self._retry())
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def _retry(self) -> _CountingRetry:
+        retry = _CountingRetry(
+            total=self.config.max_retries,
+            connect=self.config.max_retries,
+            read=self.config.max_retries,
+            status=self.config.max_retries,
+            other=0,
+            allowed_methods=frozenset({"GET", "HEAD"}),
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=self.config.backoff_factor,
+            backoff_max=self.config.backoff_max_s,
+            backoff_jitter=self.config.backoff_jitter_s,
+            respect_retry_after_header=True,
+            retry_after_max=self.config.retry_after_max_s,
+            raise_on_status=False,
+        )
+        retry.stats = self.stats
+        return retry
+
+    # ------------------------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> PoliteSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------------------------- robots
+    @staticmethod
+    def _host(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def robots_for(self, url: str) -> Any:
+        """Parsed robots.txt of the URL's host (fetched on first use; None when it allows everything)."""
+        from protego import Protego
+
+        host = self._host(url)
+        with self._lock:
+            if host in self._robots:
+                return self._robots[host]
+        robots_url = f"{host}/robots.txt"
+        try:
+            result = self._fetch(robots_url)
+        except FetchError as exc:
+            # RFC 9309: robots.txt unreachable (5xx, network) means "assume complete disallow".
+            log.warning(
+                "robots.txt of %s unreachable (%s): treating the host as disallowed", host, exc.reason
+            )
+            parsed: Any = Protego.parse("User-agent: *\nDisallow: /\n")
+        else:
+            self.stats.robots_fetched.append(robots_url)
+            if result.status == 200:
+                parsed = Protego.parse(result.text)
+            elif 400 <= result.status < 500:
+                parsed = None  # no robots.txt: everything allowed
+            else:
+                log.warning(
+                    "robots.txt of %s answered %s: treating the host as disallowed", host, result.status
+                )
+                parsed = Protego.parse("User-agent: *\nDisallow: /\n")
+        with self._lock:
+            self._robots[host] = parsed
+        return parsed
+
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets carner's User-Agent fetch `url`."""
+        if not self.config.respect_robots:
+            return True
+        robots = self.robots_for(url)
+        return robots is None or bool(robots.can_fetch(url, self.config.user_agent))
+
+    def _delay_for(self, host: str) -> float:
+        delay = self.config.min_delay_s
+        robots = self._robots.get(host)
+        if self.config.honor_crawl_delay and robots is not None:
+            crawl_delay = robots.crawl_delay(self.config.user_agent)
+            if crawl_delay:
+                delay = max(delay, min(float(crawl_delay), self.config.max_crawl_delay_s))
+        return delay
+
+    def _wait_turn(self, url: str) -> None:
+        """Block until the host's minimum delay since our previous request has passed."""
+        host = self._host(url)
+        with self._lock:
+            delay = self._delay_for(host)
+            now = time.monotonic()
+            last = self._last_request.get(host)
+            wait = 0.0 if last is None else max(0.0, last + delay - now)
+            self._last_request[host] = now + wait
+        if wait > 0:
+            self.stats.rate_wait_s += wait
+            self._sleep(wait)
+
+    # -------------------------------------------------------------------------------------- fetch
+    def _send(self, url: str) -> FetchResult:
+        self._wait_turn(url)
+        started = time.monotonic()
+        before = self.stats.retries
+        try:
+            response = self.session.get(url, timeout=self.config.timeout_s)
+        except requests.exceptions.RequestException as exc:
+            if _is_body_error(exc):
+                raise
+            raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
+        with response:
+            if _is_truncated(response):
+                raise TruncatedBody(f"{url}: body cut short ({len(response.content)} bytes)")
+            return FetchResult(
+                url=url,
+                final_url=response.url,
+                status=response.status_code,
+                content=response.content,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                fetched_at=datetime.now(UTC),
+                elapsed_s=time.monotonic() - started,
+                retries=self.stats.retries - before,
+            )
+
+    def _fetch(self, url: str) -> FetchResult:
+        """GET with urllib3 retries, re-fetching truncated bodies with tenacity."""
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+        def _before_sleep(state: Any) -> None:
+            self.stats.retries += 1
+            self.stats.retry_reasons[type(state.outcome.exception()).__name__] += 1
+            seconds = state.next_action.sleep if state.next_action else 0.0
+            self.stats.waits.append(Wait("refetch", float(seconds), url))
+
+        self.stats.requests += 1
+        retrying = Retrying(
+            stop=stop_after_attempt(self.config.max_retries + 1),
+            wait=wait_exponential_jitter(
+                initial=self.config.backoff_factor,
+                max=self.config.backoff_max_s,
+                jitter=self.config.backoff_jitter_s,
+            ),
+            retry=retry_if_exception(_is_body_error),
+            before_sleep=_before_sleep,
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._send, url)
+        except FetchError:
+            self.stats.errors += 1
+            raise
+        except Exception as exc:
+            if _is_body_error(exc):
+                self.stats.errors += 1
+                raise FetchError(url, f"incomplete body after {self.config.max_retries} re-fetches") from exc
+            raise
+
+    def get(self, url: str) -> FetchResult:
+        """Fetch `url` politely. Raises `Disallowed` (never sent) or `FetchError` (gave up).
+
+        A final non-2xx status (e.g. 404, or 503 after every retry) is returned, not raised: the
+        caller decides; the raw page is worth keeping either way.
+        """
+        if not self.allowed(url):
+            self.stats.disallowed.append(url)
+            log.info("robots.txt disallows %s: skipped", url)
+            raise Disallowed(url)
+        return self._fetch(url)

@@ -1,0 +1,87 @@
+"""Rebuild listings from the stored raw pages, without the network (`carner reparse`).
+
+After a parser fix, re-running the parser over what was already fetched is free and polite. For
+every item id the newest good item page (status 200, not a bot wall) and its newest description
+page are parsed and upserted; all upserts happen in one transaction, so a failure leaves the
+database as it was. Unreadable raw files are reported by path and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.repository import latest_raw_pages, upsert_listing
+from scraper.parse import parse_description, parse_item_page
+from scraper.rawstore import RawStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReparseResult:
+    item_pages: int = 0
+    description_pages: int = 0
+    listings_new: int = 0
+    listings_updated: int = 0
+    listings_unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def reparse(
+    session_factory: sessionmaker[Session],
+    raw_dir: Path | str,
+    *,
+    on_item: Callable[[str, str], None] | None = None,
+) -> ReparseResult:
+    """Parse every stored item page again and upsert its listing; returns counts and per-file errors."""
+    started = time.monotonic()
+    store = RawStore(raw_dir)
+    result = ReparseResult()
+    with session_factory.begin() as session:
+        items = latest_raw_pages(session, "item")
+        descriptions = latest_raw_pages(session, "description")
+        for item_id, page in sorted(items.items()):
+            try:
+                parsed = parse_item_page(store.get(page.path, page.content_hash), url=page.url)
+            except ValueError as exc:
+                result.errors.append(f"raw page #{page.id} ({page.url}): {exc}")
+                continue
+            result.item_pages += 1
+            parsed.item_id = parsed.item_id or item_id
+            if not parsed.title:
+                result.errors.append(f"raw page #{page.id} ({page.url}): {store.root / page.path}: no title")
+                continue
+            desc = descriptions.get(item_id)
+            if desc is not None:
+                try:
+                    parsed.description = parse_description(store.get(desc.path, desc.content_hash))
+                    result.description_pages += 1
+                except ValueError as exc:
+                    result.errors.append(f"raw page #{desc.id} ({desc.url}): {exc}")
+            outcome = upsert_listing(session, parsed, seen_at=page.fetched_at)
+            setattr(result, f"listings_{outcome}", getattr(result, f"listings_{outcome}") + 1)
+            if on_item is not None:
+                on_item(item_id, outcome)
+    for error in result.errors:
+        log.warning(error)
+    result.duration_s = round(time.monotonic() - started, 3)
+    log.info(
+        "reparse: %d item page(s), %d new, %d updated, %d unchanged, %d error(s)",
+        result.item_pages,
+        result.listings_new,
+        result.listings_updated,
+        result.listings_unchanged,
+        len(result.errors),
+    )
+    return result

@@ -1,0 +1,41 @@
+"""Fixtures shared by every test package (keep this file small; package-specific ones live beside their tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data (real eBay pages and car titles); the test is skipped when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not available")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Callable[..., Any]]:
+    """Factory starting sandbox sites on free 127.0.0.1 ports, stopped after the test.
+
+    `site = sandbox(n_listings=30, seed=0, faults="429:1", page_size=10)` -> a running `SandboxServer`
+    (`site.base_url`, `site.listings` = gold, `site.request_log`).
+    """
+    from scraper.sandbox.server import SandboxServer
+
+    started: list[SandboxServer] = []
+
+    def start(**kwargs: Any) -> SandboxServer:
+        kwargs.setdefault("n_listings", 30)
+        site = SandboxServer(**kwargs).start()
+        started.append(site)
+        return site
+
+    yield start
+    for site in started:
+        site.stop()

@@ -1,0 +1,203 @@
+"""One evaluation for every model kind: entity-level exact match, size on disk, CPU speed.
+
+Why one function: the report compares a spaCy baseline, a BERT teacher and two students; the
+comparison is only fair when the same code scores them on the same test texts. A predicted entity
+counts only when start, end and label all match a gold one (CoNLL-style, as seqeval); macro averages
+run over the labels that occur in gold or predictions (seqeval's convention), so a label absent
+from a test set does not drag the average down with a 0/0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from annotation.labels import Span, order_labels
+from training.artifacts import dir_size, read_json, write_json_atomic
+from training.tokens import bio_to_spans, spans_to_bio, word_tokens
+
+log = logging.getLogger(__name__)
+
+METRICS_FILE = "metrics.json"
+SPEED_TEXTS = 200
+WARMUP_TEXTS = 10
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    """Precision, recall, F1 with 0 for 0/0 (seqeval's zero_division default, without its warning)."""
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f}
+
+
+def score_spans(
+    gold: Sequence[Sequence[Span]],
+    pred: Sequence[Sequence[Span]],
+    labels: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Exact-match entity scores: micro, macro and per label (`labels` first, then any others seen)."""
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(gold)} gold span lists but {len(pred)} predictions")
+    tp: Counter[str] = Counter()
+    n_gold: Counter[str] = Counter()
+    n_pred: Counter[str] = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        gs = {(int(s), int(e), str(lab)) for s, e, lab in g}
+        ps = {(int(s), int(e), str(lab)) for s, e, lab in p}
+        n_gold.update(lab for _, _, lab in gs)
+        n_pred.update(lab for _, _, lab in ps)
+        tp.update(lab for _, _, lab in gs & ps)
+    seen = set(n_gold) | set(n_pred)
+    ordered = list(labels or []) + order_labels(seen - set(labels or []))
+    per_label = {
+        lab: {
+            **_prf(tp[lab], n_pred[lab], n_gold[lab]),
+            "support": n_gold[lab],
+            "predicted": n_pred[lab],
+            "correct": tp[lab],
+        }
+        for lab in ordered
+    }
+    scored = [lab for lab in ordered if lab in seen]
+    macro = {
+        k: float(np.mean([per_label[lab][k] for lab in scored])) if scored else 0.0
+        for k in ("precision", "recall", "f1")
+    }
+    micro = _prf(sum(tp.values()), sum(n_pred.values()), sum(n_gold.values()))
+    return {
+        "micro": micro,
+        "macro": macro,
+        "macro_labels": scored,
+        "per_label": per_label,
+        "support": sum(n_gold.values()),
+        "predicted": sum(n_pred.values()),
+    }
+
+
+def to_bio(texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> list[list[str]]:
+    """BIO tags over carner's word split (`training.tokens`), the form seqeval scores."""
+    return [spans_to_bio(word_tokens(t), list(s)) for t, s in zip(texts, spans, strict=True)]
+
+
+def from_bio(texts: Sequence[str], tags: Sequence[Sequence[str]]) -> list[list[Span]]:
+    return [bio_to_spans(word_tokens(t), list(tg)) for t, tg in zip(texts, tags, strict=True)]
+
+
+def measure_speed(
+    model: Any,
+    texts: Sequence[str],
+    n_texts: int = SPEED_TEXTS,
+    warmup: int = WARMUP_TEXTS,
+    batch_size: int = 64,
+) -> dict[str, Any]:
+    """CPU throughput at batch 1 and `batch_size`, and per-text latency p50/p95 at batch 1, after warm-up.
+
+    Texts are cycled when the test set is smaller than `n_texts` (and than two full batches), so
+    small test sets still give a timing over more than a handful of calls.
+    """
+    if not texts:
+        return {}
+    pool = [texts[i % len(texts)] for i in range(max(n_texts, 2 * batch_size))]
+    single = pool[:n_texts]
+    model.predict(list(pool[: max(1, warmup)]))  # warm-up: lazy init, caches, thread pools
+    for t in pool[: max(1, warmup)]:
+        model.predict([t])
+    latencies = []
+    for t in single:
+        t0 = time.perf_counter()
+        model.predict([t])
+        latencies.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for i in range(0, len(pool), batch_size):
+        model.predict(list(pool[i : i + batch_size]))
+    batched_s = time.perf_counter() - t0
+    lat = np.array(latencies)
+    return {
+        "texts_per_s_batch1": len(single) / float(lat.sum()),
+        f"texts_per_s_batch{batch_size}": len(pool) / batched_s,
+        "latency_ms_p50": float(np.percentile(lat, 50) * 1000),
+        "latency_ms_p95": float(np.percentile(lat, 95) * 1000),
+        "timed_texts_batch1": len(single),
+        f"timed_texts_batch{batch_size}": len(pool),
+        "cpu_count": os.cpu_count(),
+        "device": str(getattr(model, "device", "cpu")),
+    }
+
+
+def evaluate_model(
+    model: Any,
+    texts: Sequence[str],
+    gold_spans: Sequence[Sequence[Span]],
+    labels: Sequence[str] | None = None,
+    *,
+    speed: bool = True,
+    speed_texts: int = SPEED_TEXTS,
+    warmup: int = WARMUP_TEXTS,
+) -> dict[str, Any]:
+    """Score any `NerModel` on texts with gold spans; returns the evaluation part of `metrics.json`."""
+    texts = list(texts)
+    if len(texts) != len(gold_spans):
+        raise ValueError(f"{len(texts)} texts but {len(gold_spans)} gold span lists")
+    labels = list(labels) if labels is not None else list(getattr(model, "labels", []) or [])
+    t0 = time.perf_counter()
+    pred = model.predict(texts)
+    predict_s = time.perf_counter() - t0
+    if len(pred) != len(texts):
+        raise ValueError(f"model {model.kind} returned {len(pred)} predictions for {len(texts)} texts")
+    scores = score_spans(gold_spans, pred, labels)
+    result: dict[str, Any] = {
+        "n_texts": len(texts),
+        "f1": scores["micro"]["f1"],
+        "precision": scores["micro"]["precision"],
+        "recall": scores["micro"]["recall"],
+        **scores,
+        "size_bytes": dir_size(model.path),
+        "predict_seconds": round(predict_s, 4),
+        "evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    if speed:
+        result["speed"] = measure_speed(model, texts, n_texts=speed_texts, warmup=warmup)
+    log.info(
+        "%s: micro F1 %.4f, macro F1 %.4f, %d bytes",
+        model.kind,
+        result["f1"],
+        scores["macro"]["f1"],
+        result["size_bytes"],
+    )
+    return result
+
+
+def update_metrics(model_dir: Path | str, evaluation: dict[str, Any]) -> dict[str, Any]:
+    """Merge an evaluation into a model's `metrics.json` (kind, labels and training facts kept)."""
+    path = Path(model_dir) / METRICS_FILE
+    metrics = read_json(path) if path.is_file() else {}
+    metrics.update(evaluation)
+    write_json_atomic(path, metrics)
+    return metrics
+
+
+def evaluate_dir(
+    model_dir: Path | str,
+    texts: Sequence[str],
+    gold_spans: Sequence[Sequence[Span]],
+    labels: Sequence[str] | None = None,
+    eval_data: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Load any model directory by its kind, evaluate it, and update its `metrics.json`."""
+    from training.models import load_model
+
+    model = load_model(model_dir)
+    evaluation = evaluate_model(model, texts, gold_spans, labels, **kwargs)
+    if eval_data:
+        evaluation["eval_data"] = eval_data
+    return update_metrics(model_dir, evaluation)

@@ -1,0 +1,227 @@
+"""Teacher labelling of the augmented set: spans and per-word tag probabilities, in resumable chunks.
+
+Why chunks: at research scale the teacher labels 200k texts (~20 min on this CPU); a killed run must
+not start over. Each chunk of `chunk_size` input lines becomes one `chunk-NNNNN.npz` (written through a
+temp file + `os.replace`), and `index.json` lists the finished chunks; a restart skips them and never
+recomputes one. Files are plain numpy arrays, loaded with `allow_pickle=False`.
+
+Chunk arrays: `texts` (unicode), `spans` (one JSON `[[start, end, "LABEL"], ...]` string per text),
+`n_words` (int32 per text), `offsets` (int32 [words, 2], all texts concatenated), `probs` (float16
+[words, tags]: the teacher's softmax at temperature 1; a student recovers any temperature T exactly
+as softmax(log(p) / T), so the logits need not be kept).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
+
+import numpy as np
+
+from annotation.labels import Span
+from training.artifacts import file_sha256, read_json, write_json_atomic
+from training.augment import read_augmented
+from training.provenance import provenance
+from training.tokens import Token
+
+log = logging.getLogger(__name__)
+
+INDEX_FILE = "index.json"
+FORMAT = "carner-teacher-labels/1"
+
+
+class ProbTeacher(Protocol):
+    path: Path
+    tags: list[str]
+
+    def iter_predict_with_probs(
+        self, texts: Iterable[str], batch_size: int | None = None, progress: bool = False,
+        total: int | None = None,
+    ) -> Iterator[Any]: ...
+
+
+class LabelledText(NamedTuple):
+    text: str
+    spans: list[Span]
+    word_offsets: list[Token]
+    probs: np.ndarray  # float32 [words, tags]
+
+
+@dataclass(frozen=True)
+class LabelConfig:
+    chunk_size: int = 10_000
+    batch_size: int = 64
+    progress: bool = True
+    restart: bool = False  # discard finished chunks made from another input/teacher instead of failing
+    max_chunks: int | None = None  # stop after this many new chunks (split a long run over sessions)
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 1 or self.batch_size < 1:
+            raise ValueError("chunk_size and batch_size must be >= 1")
+
+
+@dataclass
+class LabelManifest:
+    out_dir: str
+    n_texts: int
+    n_chunks: int
+    chunks_labelled: int
+    chunks_skipped: int
+    complete: bool
+    seconds: float
+    texts_per_second: float | None
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str, Any]:
+    n_words = np.array([len(p.word_offsets) for p in preds], dtype=np.int32)
+    n_tags = preds[0].probs.shape[1] if preds else 0
+    offsets = np.array([o for p in preds for o in p.word_offsets], dtype=np.int32).reshape(-1, 2)
+    probs = (np.concatenate([p.probs for p in preds]) if int(n_words.sum())
+             else np.zeros((0, n_tags), dtype=np.float32)).astype(np.float16)
+    spans = [json.dumps([list(s) for s in p.spans], ensure_ascii=False) for p in preds]
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, texts=np.array(texts, dtype=str), spans=np.array(spans, dtype=str),
+                     n_words=n_words, offsets=offsets, probs=probs)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
+
+
+def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir: Path) -> LabelManifest:
+    """Label every text of an augmented JSONL file; resumes from `out_dir/index.json` when it exists."""
+    from tqdm.auto import tqdm
+
+    started = time.perf_counter()
+    input_path = Path(input_path)
+    if input_path.is_dir():
+        input_path = input_path / "augmented.jsonl"
+    if not input_path.is_file():
+        raise FileNotFoundError(f"{input_path}: no such input file")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n_total = _count_lines(input_path)
+    n_chunks = (n_total + cfg.chunk_size - 1) // cfg.chunk_size
+    identity = {
+        "format": FORMAT,
+        "input": str(input_path),
+        "input_sha256": file_sha256(input_path),
+        "teacher": str(Path(teacher.path).resolve()),
+        "tags": list(teacher.tags),
+        "chunk_size": cfg.chunk_size,
+        "n_texts": n_total,
+    }
+    index_path = out_dir / INDEX_FILE
+    done: dict[int, dict[str, Any]] = {}
+    if index_path.is_file():
+        old = read_json(index_path)
+        same = all(old.get(k) == v for k, v in identity.items() if k != "input")
+        if not same and not cfg.restart:
+            raise ValueError(
+                f"{index_path}: made from another input, teacher or chunk size; "
+                "use a new output directory or restart (--restart) to discard it"
+            )
+        if same:
+            done = {int(c["index"]): c for c in old.get("chunks", []) if (out_dir / c["file"]).is_file()}
+    if not done:
+        for stale in out_dir.glob("chunk-*.npz"):
+            stale.unlink()
+
+    def save_index(complete: bool) -> None:
+        write_json_atomic(index_path, {**identity, "complete": complete, "n_chunks": n_chunks,
+                                       "chunks": [done[k] for k in sorted(done)], "provenance": provenance()})
+
+    save_index(len(done) == n_chunks)
+    skipped = len(done)
+    labelled = 0
+    texts_labelled = 0
+    t_label = 0.0
+    lines = read_augmented(input_path)
+    with tqdm(total=n_total, desc="label", unit="text", disable=not cfg.progress,
+              initial=sum(c["n_texts"] for c in done.values())) as bar:
+        for k in range(n_chunks):
+            chunk = list(islice(lines, cfg.chunk_size))  # parse through finished chunks too (cheap)
+            if k in done:
+                continue
+            if cfg.max_chunks is not None and labelled >= cfg.max_chunks:
+                break
+            texts = [t for t, _ in chunk]
+            t0 = time.perf_counter()
+            preds = list(teacher.iter_predict_with_probs(texts, batch_size=cfg.batch_size))
+            t_label += time.perf_counter() - t0
+            entry = _write_chunk(out_dir / f"chunk-{k:05d}.npz", texts, preds)
+            done[k] = {"index": k, "start": k * cfg.chunk_size, **entry}
+            save_index(len(done) == n_chunks)
+            labelled += 1
+            texts_labelled += len(texts)
+            bar.update(len(texts))
+    manifest = LabelManifest(
+        out_dir=str(out_dir),
+        n_texts=n_total,
+        n_chunks=n_chunks,
+        chunks_labelled=labelled,
+        chunks_skipped=skipped,
+        complete=len(done) == n_chunks,
+        seconds=round(time.perf_counter() - started, 3),
+        texts_per_second=round(texts_labelled / t_label, 1) if t_label else None,
+    )
+    write_json_atomic(out_dir / "manifest.json", {**asdict(manifest), "config": asdict(cfg)})
+    log.info("label: %d/%d chunks done (%d new, %d skipped) in %s", len(done), n_chunks, labelled,
+             skipped, out_dir)
+    return manifest
+
+
+def read_index(out_dir: Path) -> dict[str, Any]:
+    """The labelled set's index; a FileNotFoundError naming the directory when it is missing."""
+    path = Path(out_dir) / INDEX_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: not a labelled set (run `carner label` first)")
+    index = read_json(path)
+    if index.get("format") != FORMAT:
+        raise ValueError(f"{path}: unknown format {index.get('format')!r}, expected {FORMAT!r}")
+    return index
+
+
+def load_chunk(path: Path) -> list[LabelledText]:
+    """One chunk's texts with spans, word offsets and float32 probabilities (no pickle)."""
+    with np.load(path, allow_pickle=False) as z:
+        texts, spans, n_words = z["texts"], z["spans"], z["n_words"]
+        offsets, probs = z["offsets"], z["probs"].astype(np.float32)
+    out, pos = [], 0
+    for i, text in enumerate(texts):
+        n = int(n_words[i])
+        out.append(LabelledText(
+            str(text),
+            [(int(s), int(e), str(lab)) for s, e, lab in json.loads(str(spans[i]))],
+            [(int(s), int(e)) for s, e in offsets[pos : pos + n]],
+            probs[pos : pos + n],
+        ))
+        pos += n
+    return out
+
+
+def iter_labelled(out_dir: Path, require_complete: bool = True) -> Iterator[LabelledText]:
+    """Stream the labelled set chunk by chunk (never the whole set in memory)."""
+    out_dir = Path(out_dir)
+    index = read_index(out_dir)
+    if require_complete and not index.get("complete"):
+        raise ValueError(f"{out_dir / INDEX_FILE}: labelling not finished ({len(index['chunks'])}/"
+                         f"{index['n_chunks']} chunks); run `carner label` again to resume")
+    for chunk in index["chunks"]:
+        yield from load_chunk(out_dir / chunk["file"])

@@ -14,7 +14,7 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,11 +114,16 @@ def export_lines(session: Session, tasks: Sequence[AnnotationTask]) -> tuple[lis
 
 
 def export_jsonl(
-    session: Session, out: Path, cfg: ExportConfig | None = None, model: Any = None
+    session: Session,
+    out: Path,
+    cfg: ExportConfig | None = None,
+    model: Any = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
     """Choose tasks (see `annotation.select`) and write them as doccano JSONL; marks them exported.
 
-    `model` is anything with `confidence(texts)`, used by the `uncertainty` strategy.
+    `model` is anything with `confidence(texts)`, used by the `uncertainty` strategy; `progress` is
+    called with the number of texts scored after each batch.
     """
     from annotation.select import select_tasks
 
@@ -131,6 +136,7 @@ def export_jsonl(
         include_annotated=cfg.include_annotated,
         fields=cfg.fields,
         seed=cfg.seed,
+        progress=progress,
     )
     lines, gold, distant = export_lines(session, chosen.tasks)
     write_jsonl_atomic(Path(out), lines)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
-from annotation.variants import CHARACTERISTIC_ALIASES, MAKE_ALIASES, MODEL_ALIASES
+from annotation.variants import CHARACTERISTIC_ALIASES, EXTENSIONS, MAKE_ALIASES, MODEL_ALIASES, SELF_EVIDENT
 
 EMPTY_VALUES = frozenset(
     {"", "-", "--", "n/a", "na", "none", "does not apply", "not specified", "unknown", "other", "other makes"}
@@ -44,8 +44,11 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def variant_pattern(variant: str) -> re.Pattern[str] | None:
-    """Regex for one surface form: chunks joined by optional space/hyphen, whole words only."""
+def variant_pattern(variant: str, label: str = "") -> re.Pattern[str] | None:
+    """Regex for one surface form: chunks joined by optional space/hyphen, whole words only.
+
+    The label's `EXTENSIONS` may widen it ("Sedan" also matches "4dr Sedan" and "Sedan 4D").
+    """
     chunks = _CHUNK_RE.findall(fold(variant))
     if not chunks:
         return None
@@ -54,7 +57,8 @@ def variant_pattern(variant: str) -> re.Pattern[str] | None:
         if i:
             body += r"[\s\-]*" if chunk[0].isalnum() and chunks[i - 1][-1].isalnum() else r"\s*"
         body += re.escape(chunk)
-    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+    prefix, suffix = EXTENSIONS.get(label, ("", ""))
+    return re.compile(rf"(?<!\w){prefix}{body}{suffix}(?!\w)", re.IGNORECASE)
 
 
 def _clean(value: Any) -> str | None:
@@ -85,6 +89,8 @@ def value_variants(label: str, value: str, make: str | None = None) -> list[str]
                 words = words[:-1]
                 if len(words[0]) >= 3 and not any(c.isdigit() for c in " ".join(words)):
                     forms.append(" ".join(words))
+    elif label == "ENGINE":
+        forms = list(CHARACTERISTIC_ALIASES["ENGINE"].get(key, ())) or engine_variants(value)
     else:
         forms += CHARACTERISTIC_ALIASES.get(label, {}).get(key, ())
     seen: dict[str, None] = {}
@@ -93,12 +99,50 @@ def value_variants(label: str, value: str, make: str | None = None) -> list[str]
     return list(seen)
 
 
+_ENGINE_RE = re.compile(r"^(?P<disp>\d+(?:\.\d+)?)\s?L\s+(?P<cyl>[IVHW]\d{1,2})\b", re.IGNORECASE)
+
+
+def engine_variants(value: str) -> list[str]:
+    """How an eBay engine value ("3.5L V6 Turbo") is written: "3.5L V6", "3.5L", "3.5 Liter", "V6", ..."""
+    forms = [value]
+    m = _ENGINE_RE.match(value)
+    if m:
+        disp, cyl = m.group("disp"), m.group("cyl").upper()
+        count = cyl[1:]
+        forms += [
+            f"{disp}L {cyl}",
+            f"{disp} {cyl}",
+            f"{disp} Liter {cyl}",
+            f"{disp}L",
+            f"{disp} Liter",
+            cyl,
+            f"{count}-Cylinder",
+            f"{count} cyl",
+        ]
+        if "." in disp:  # a bare "5.2" (not "5") is a displacement in a car title
+            forms.append(disp)
+    return forms
+
+
 def _parse_number(raw: str) -> float | None:
     digits = re.sub(r"[,.\u202f ](?=\d{3}\b)", "", raw)
     try:
         return float(digits)
     except ValueError:
         return None
+
+
+def _mileage_ok(m: re.Match[str], target: float | None) -> bool:
+    number = _parse_number(m.group("num"))
+    if number is None:
+        return False
+    if target is None:
+        ok = bool(m.group("unit"))
+    elif m.group("k"):
+        ok = abs(number * 1000 - target) < 1000  # "45k" for 45,321 (rounded or truncated)
+    else:  # exact, or rounded to thousands ("70,000 miles" for 70,072)
+        ok = number == target or (number >= 1000 and number % 1000 == 0 and abs(number - target) < 1000)
+    return ok and bool(m.group("k") or m.group("unit") or number >= 1000)
 
 
 def mileage_matches(text: str, value: str | None) -> list[tuple[int, int]]:
@@ -114,18 +158,15 @@ def mileage_matches(text: str, value: str | None) -> list[tuple[int, int]]:
         if target is None or target <= 0:
             return []
     found = []
-    for m in _NUMBER_RE.finditer(text):
-        number = _parse_number(m.group("num"))
-        if number is None:
-            continue
-        if target is None:
-            ok = bool(m.group("unit"))
-        elif m.group("k"):
-            ok = abs(number * 1000 - target) < 1000  # "45k" for 45,321 (rounded or truncated)
-        else:  # exact, or rounded to thousands ("70,000 miles" for 70,072)
-            ok = number == target or (number >= 1000 and number % 1000 == 0 and abs(number - target) < 1000)
-        if ok and (m.group("k") or m.group("unit") or number >= 1000):
+    pos = 0
+    while (m := _NUMBER_RE.search(text, pos)) is not None:
+        if _mileage_ok(m, target):
             found.append((m.start(), m.end()))
+            pos = m.end()
+        elif " " in m.group("num"):  # "Golf 7 150 km": the space grouping may have swallowed a model number
+            pos = m.start() + m.group("num").index(" ") + 1
+        else:
+            pos = m.end() if m.end() > m.start() else m.start() + 1
     return found
 
 
@@ -154,8 +195,19 @@ def preannotate(text: str, specifics: Mapping[str, Any], schema: LabelSchema = D
     order = {label: i for i, label in enumerate(schema.labels)}
     make = next((_clean(v) for k, v in specifics.items() if schema.label_for(k) == "MAKE"), None)
     candidates: list[_Candidate] = []
-    if "MILEAGE" in order and not any(schema.label_for(k) == "MILEAGE" and _clean(v) for k, v in specifics.items()):
+    if "MILEAGE" in order and not any(
+        schema.label_for(k) == "MILEAGE" and _clean(v) for k, v in specifics.items()
+    ):
         candidates += [_Candidate(s, e, "MILEAGE", order["MILEAGE"]) for s, e in mileage_matches(text, None)]
+    given = {schema.label_for(k) for k, v in specifics.items() if _clean(v) is not None}
+    for label, values in SELF_EVIDENT.items():
+        if label in order and label not in given:
+            for value in values:
+                pattern = variant_pattern(value, label)
+                if pattern is not None:
+                    candidates += [
+                        _Candidate(m.start(), m.end(), label, order[label]) for m in pattern.finditer(folded)
+                    ]
     for name, raw_value in specifics.items():
         label = schema.label_for(name)
         values = raw_value if isinstance(raw_value, list) else [raw_value]
@@ -170,7 +222,7 @@ def preannotate(text: str, specifics: Mapping[str, Any], schema: LabelSchema = D
                 candidates += [_Candidate(s, e, label, rank) for s, e in mileage_matches(text, value)]
                 continue
             for variant in value_variants(label, value, make):
-                pattern = variant_pattern(variant)
+                pattern = variant_pattern(variant, label)
                 if pattern is None:
                     continue
                 candidates += [_Candidate(m.start(), m.end(), label, rank) for m in pattern.finditer(folded)]

@@ -41,8 +41,20 @@ MODEL_ALIASES: dict[str, tuple[str, ...]] = {
 
 CHARACTERISTIC_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "TRANSMISSION": {
-        "automatic": ("Auto", "Automatik", "Autom", "A/T", "Tiptronic", "Steptronic", "Auto Trans"),
-        "manual": ("Stick", "Stick Shift", "M/T", "Manuell", "Schaltgetriebe"),
+        "automatic": (
+            "Auto",
+            "Automatik",
+            "Autom",
+            "A/T",
+            "Tiptronic",
+            "Steptronic",
+            "Auto Trans",
+            "4AT",
+            "5AT",
+            "6AT",
+            "8AT",
+        ),
+        "manual": ("Stick", "Stick Shift", "M/T", "Manuell", "Schaltgetriebe", "4MT", "5MT", "6MT", "7MT"),
         "cvt": ("Continuously Variable",),
     },
     "DRIVETRAIN": {
@@ -53,15 +65,15 @@ CHARACTERISTIC_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "FUEL": {
         "gasoline": ("Gas", "Petrol", "Benzin", "Unleaded"),
-        "diesel": ("TDI", "Turbodiesel", "Turbo Diesel"),
+        "diesel": ("TDI", "Turbodiesel", "Turbo Diesel", "BlueTEC"),
         "electric": ("EV", "Elektro"),
-        "hybrid-electric": ("Hybrid",),
-        "hybrid": ("Hybrid-Electric", "Plug-in Hybrid", "PHEV"),
+        "hybrid-electric": ("Hybrid", "Gas/Hybrid"),
+        "hybrid": ("Hybrid-Electric", "Plug-in Hybrid", "PHEV", "Gas/Hybrid"),
         "flex fuel": ("Flex-Fuel", "FFV"),
     },
     "BODY": {
         "sedan": ("Saloon", "Limousine"),
-        "coupe": ("Coupé",),
+        "coupe": ("Coupé", "Hardtop"),
         "convertible": ("Cabriolet", "Cabrio", "Roadster"),
         "hatchback": ("Hatch",),
         "wagon": ("Estate", "Kombi", "Station Wagon"),
@@ -70,13 +82,56 @@ CHARACTERISTIC_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "pickup truck": ("Pickup", "Pick-up", "Truck"),
         "minivan": ("Van", "Mini Van"),
     },
+    "ENGINE": {
+        "electric": ("Electric Motor", "Dual Motor"),  # a bare "Electric" in a title is the fuel
+    },
     "COLOR": {
-        "gray": ("Grey", "Gunmetal"),
-        "grey": ("Gray",),
-        "silver": ("Silber",),
+        "gray": ("Grey", "Gunmetal", "Charcoal", "Graphite"),
+        "grey": ("Gray", "Charcoal"),
+        "silver": ("Silber", "Quicksilver"),
         "black": ("Schwarz",),
         "white": ("Weiss", "Weiß"),
         "red": ("Rot",),
         "blue": ("Blau",),
     },
+}
+
+
+# Words that extend a match on either side, as sellers write them ("4dr Sedan", "Sedan 4D",
+# "6-Speed Automatic", "Jet Black Metallic", "All Electric"): regexes around the value's pattern.
+_DOORS = r"\d\s?-?\s?(?:dr|door|d)"
+_SHADES = (
+    "jet|midnight|obsidian|alpine|pearl|triple|guards|onyx|deep|dark|light|bright|crystal|arctic|summit|"
+    "oxford|candy|royal|brilliant|granite|magnetic|velvet|pure|glacier|polar|bianco|nero|rosso"
+)
+EXTENSIONS: dict[str, tuple[str, str]] = {
+    "BODY": (
+        rf"(?:(?:{_DOORS}|cargo|passenger|crew\s?cab|extended\s?cab|regular\s?cab)\s)?",
+        rf"(?:\s{_DOORS})?",
+    ),
+    "TRANSMISSION": (r"(?:\d{1,2}\s?-?\s?(?:speed|spd)\s)?", ""),
+    "COLOR": (rf"(?:(?:{_SHADES})\s)?", r"(?:\s(?:metallic|pearl|pearlcoat|clearcoat|tricoat))?"),
+    "FUEL": (r"(?:all\s)?", ""),
+}
+
+# Values so self-evident that they are labelled even when the seller left the item specific out
+# ("Sedan", "AWD", "6-Speed Manual"): checked only for labels whose specific is missing.
+SELF_EVIDENT: dict[str, tuple[str, ...]] = {
+    "BODY": (
+        "Sedan",
+        "Coupe",
+        "Convertible",
+        "Hatchback",
+        "Wagon",
+        "SUV",
+        "Sport Utility",
+        "Minivan",
+        "Pickup",
+        "Pickup Truck",
+        "Hardtop",
+        "Cargo Van",
+    ),
+    "TRANSMISSION": ("Automatic", "Manual", "CVT", "5MT", "6MT"),
+    "DRIVETRAIN": ("AWD", "4WD", "FWD", "RWD", "4x4", "All Wheel Drive", "Four Wheel Drive"),
+    "FUEL": ("Diesel", "Hybrid", "Gas/Hybrid", "Plug-in Hybrid", "Flex Fuel"),
 }

@@ -68,6 +68,6 @@ def retrain_trigger(min_new_gold: int, *, enabled: bool = True) -> DeploymentEve
         threshold=1,
         parameters={
             "min_new_gold": min_new_gold,
-            "trigger_event_id": "{{ event.id }}",
+            "trigger_event_id": "{{ event.id | string }}",
         },
     )

@@ -40,8 +40,8 @@ STAGE_FUNCTIONS: dict[str, str] = {
     "teacher": "training.teacher:train_teacher",
     "augment": "training.augment:augment",
     "label": "training.label:label_file",
-    "student-spacy": "training.student_spacy:train_student_spacy",
-    "student-soft": "training.student_soft:train_student_soft",
+    "student-spacy": "training.student_spacy:train_spacy_student",
+    "student-soft": "training.student_soft:train_soft_student",
     "evaluate": "training.evaluate:evaluate_dir",
     "report": "training.report:write_report",
 }
@@ -227,7 +227,6 @@ def export_task(
 def simulate_task(export_file: str, out: str, n_listings: int, seed: int) -> dict[str, Any]:
     """Demo only: a simulated annotator corrects the exported JSONL from the sandbox's true spans."""
     from annotation.simulate import simulate_annotator
-
     from scraper.sandbox.generator import generate_listings
 
     result = to_dict(simulate_annotator(Path(export_file), Path(out), generate_listings(n_listings, seed)))
@@ -386,18 +385,27 @@ def label_task(
 def train_student_task(
     kind: str, labelled_dir: str, data_dir: str, out_dir: str, plan: TrainPlan
 ) -> dict[str, Any]:
+    """A distilled student from the teacher-labelled augmented set: spaCy on the teacher's hard labels,
+    or the small soft-label network on its per-word probabilities."""
+    from training.label import iter_labelled
+    from training.npy_io import load_npy_dataset
+
+    labels = load_npy_dataset(Path(data_dir)).labels
+    records = iter_labelled(Path(labelled_dir))
     if kind == "student-spacy":
-        from training.student_spacy import StudentSpacyConfig as Config
-        from training.student_spacy import train_student_spacy as train
+        from training.student_spacy import SpacyStudentConfig, train_spacy_student
 
-        cfg = Config(epochs=plan.student_epochs, seed=plan.seed)
+        cfg = SpacyStudentConfig(epochs=plan.student_epochs, seed=plan.seed)
+        result = to_dict(train_spacy_student(cfg, records, labels, Path(out_dir)))
+    elif kind == "student-soft":
+        from training.student_soft import SoftStudentConfig, train_soft_student
+
+        cfg = SoftStudentConfig(epochs=plan.soft_epochs, seed=plan.seed, progress=False)
+        result = to_dict(train_soft_student(cfg, records, labels, Path(out_dir)))
     else:
-        from training.student_soft import StudentSoftConfig as Config
-        from training.student_soft import train_student_soft as train
-
-        cfg = Config(epochs=plan.soft_epochs, seed=plan.seed)
-    result = to_dict(train(cfg, Path(labelled_dir), Path(data_dir), Path(out_dir)))
-    result.setdefault("model_dir", out_dir)
+        raise ValueError(f"unknown student kind {kind!r}")
+    result["model_dir"] = result.get("out_dir") or result.get("path") or out_dir
+    get_run_logger().info("%s trained in %.1f s", kind, float(result.get("seconds") or 0.0))
     return result
 
 

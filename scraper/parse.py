@@ -14,6 +14,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import (
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Script,
+    Stylesheet,
+)
 
 __all__ = [
     "ParsedListing",
@@ -83,9 +92,14 @@ class ParsedListing:
 
 
 _WS = re.compile(r"\s+")
-# Screen-reader helpers eBay puts inside links and titles (all locales use the `.clipped` class).
-_NOISE_SELECTORS = ".clipped, .LIGHT_HIGHLIGHT, .s-item__title--tagblock, script, style"
 _OPENS_NEW_WINDOW = re.compile(r"\s*Opens in a new window or tab\s*$", re.IGNORECASE)
+_SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction, Script, Stylesheet)
+# Screen-reader helpers eBay puts inside links and titles (all locales use the `.clipped` class),
+# "New listing" badges and sponsored tag blocks.
+_NOISE_CLASSES = frozenset({"clipped", "LIGHT_HIGHLIGHT", "s-item__title--tagblock"})
+# In `ux-labels-values` values also: buttons, "see all" links, the expandable "read more" control.
+_VALUE_NOISE_CLASSES = _NOISE_CLASSES | {"ux-action", "ux-expandable-textual-display-block-inline__control"}
+_NOISE_TAGS = frozenset({"script", "style", "noscript", "template"})
 
 
 def normalize_text(text: str | None) -> str | None:
@@ -96,19 +110,45 @@ def normalize_text(text: str | None) -> str | None:
     return cleaned or None
 
 
-def _text(node: Tag | None, drop: str = _NOISE_SELECTORS) -> str | None:
-    """Visible text of a node without screen-reader helpers, whitespace-normalised."""
+def _is_noise(tag: Tag, classes: frozenset[str] | set[str]) -> bool:
+    if tag.name in _NOISE_TAGS or tag.name == "button" and classes is _VALUE_NOISE_CLASSES:
+        return True
+    tag_classes = tag.get("class")
+    return bool(tag_classes) and not classes.isdisjoint(tag_classes)
+
+
+def _strings(node: Tag, classes: frozenset[str] | set[str]) -> list[str]:
+    out: list[str] = []
+    for child in node.children:
+        if isinstance(child, Tag):
+            if not _is_noise(child, classes):
+                out.extend(_strings(child, classes))
+        elif isinstance(child, NavigableString) and not isinstance(child, _SKIPPED_STRINGS):
+            out.append(str(child))
+    return out
+
+
+def _text(node: Tag | None, classes: frozenset[str] | set[str] = _NOISE_CLASSES) -> str | None:
+    """Visible text of a node without screen-reader helpers and badges, whitespace-normalised."""
     if node is None:
         return None
-    if drop and node.select_one(drop) is not None:
-        node = BeautifulSoup(str(node), PARSER)  # work on a copy: parse functions stay pure
-        for junk in node.select(drop):
-            junk.decompose()
-    return normalize_text(node.get_text(" "))
+    return normalize_text(" ".join(_strings(node, classes)))
+
+
+def _value_text(node: Tag | None) -> str | None:
+    return _text(node, _VALUE_NOISE_CLASSES)
 
 
 def _soup(html: str | bytes) -> BeautifulSoup:
     return BeautifulSoup(html, PARSER)
+
+
+def _first(node: Tag | None, *class_names: str, name: str | None = None) -> Tag | None:
+    """First descendant having any of the classes (bs4 `find` is far cheaper than CSS `select`)."""
+    if node is None:
+        return None
+    found = node.find(name, class_=list(class_names)) if name else node.find(class_=list(class_names))
+    return found if isinstance(found, Tag) else None
 
 
 # --------------------------------------------------------------------------------------------- price
@@ -229,13 +269,28 @@ _BLOCK_MARKERS = re.compile(
 )
 
 
-def _looks_blocked(soup: BeautifulSoup, html: str) -> bool:
-    title = soup.title.get_text(" ") if soup.title else ""
-    h1 = soup.h1.get_text(" ") if soup.h1 else ""
-    if _BLOCK_TITLES.search(title) or _BLOCK_TITLES.search(h1):
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+SMALL_PAGE = 200_000  # bot walls and edge errors are small; real result pages are ~0.5-2 MB
+
+
+def _looks_blocked(html: str) -> bool:
+    """Cheap text test (no DOM): the title (or, on small pages, the first h1) names a bot wall/edge error."""
+    title = _TITLE.search(html[:100_000])
+    if title and _BLOCK_TITLES.search(_TAGS.sub(" ", title.group(1))):
+        return True
+    if len(html) >= SMALL_PAGE:
+        return False
+    h1 = _H1.search(html)
+    if h1 and _BLOCK_TITLES.search(_TAGS.sub(" ", h1.group(1))):
         return True
     # Marker strings only count on small pages: a real results page may mention "captcha" in its scripts.
-    return len(html) < 200_000 and bool(_BLOCK_MARKERS.search(html))
+    return bool(_BLOCK_MARKERS.search(html))
+
+
+def _as_text(html: str | bytes) -> str:
+    return html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
 
 
 def is_blocked(html: str | bytes) -> bool:
@@ -244,9 +299,7 @@ def is_blocked(html: str | bytes) -> bool:
     Recognises eBay's "Pardon Our Interruption" splash, Akamai "Service Unavailable - Zero size object"
     and the usual captcha/challenge pages. A blocked page must never be read as "0 results".
     """
-    if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    return _looks_blocked(_soup(html), html)
+    return _looks_blocked(_as_text(html))
 
 
 # -------------------------------------------------------------------------------------------- search
@@ -255,21 +308,14 @@ def is_blocked(html: str | bytes) -> bool:
 def _hit_from_row(row: Tag, base_url: str | None) -> SearchHit | None:
     """One `li.s-item` or `li.s-card` → SearchHit; None for placeholders and empty template rows."""
     is_card = "s-card" in (row.get("class") or [])
-    if is_card:
-        title_node = row.select_one(".s-card__title")
-        price_node = row.select_one(".s-card__price")
-        links = row.select("a.su-link[href], a[href*='/itm/']")
-    else:
-        title_node = row.select_one(".s-item__title")
-        price_node = row.select_one(".s-item__price")
-        links = row.select("a.s-item__link[href], a[href*='/itm/']")
-    title = _text(title_node)
+    prefix = "s-card" if is_card else "s-item"
+    title = _text(_first(row, f"{prefix}__title"))
     if title:
         title = _OPENS_NEW_WINDOW.sub("", title) or None
     url = None
     item_id = None
-    for link in links:
-        candidate = extract_item_id(link.get("href"))
+    for link in row.find_all("a", href=True):
+        candidate = extract_item_id(link["href"])
         if candidate:
             url, item_id = link["href"], candidate
             break
@@ -283,7 +329,7 @@ def _hit_from_row(row: Tag, base_url: str | None) -> SearchHit | None:
         url = f"/itm/{item_id}"
     if base_url:
         url = urljoin(base_url, url)
-    price = parse_price(_text(price_node))
+    price = parse_price(_text(_first(row, f"{prefix}__price")))
     return SearchHit(
         item_id=item_id,
         title=title,
@@ -295,7 +341,10 @@ def _hit_from_row(row: Tag, base_url: str | None) -> SearchHit | None:
 
 
 def _next_url(soup: BeautifulSoup, base_url: str | None) -> str | None:
-    for node in soup.select("a.pagination__next, .pagination__next a, a[rel=next], link[rel=next]"):
+    candidates = soup.find_all(class_="pagination__next") + soup.find_all(["a", "link"], rel="next")
+    for node in candidates:
+        if node.name != "a" and node.name != "link":
+            node = node.find("a", href=True) or node
         href = node.get("href")
         if not href or node.get("aria-disabled") == "true":
             continue
@@ -305,13 +354,13 @@ def _next_url(soup: BeautifulSoup, base_url: str | None) -> str | None:
 
 def parse_search_results(html: str | bytes, base_url: str | None = None) -> SearchResults:
     """Hits (both layouts, page order, de-duplicated by item id), the next-page URL and the blocked flag."""
-    text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
-    soup = _soup(text)
-    if _looks_blocked(soup, text):
+    text = _as_text(html)
+    if _looks_blocked(text):
         return SearchResults(hits=[], next_url=None, blocked=True)
+    soup = _soup(text)
     hits: list[SearchHit] = []
     seen: set[str] = set()
-    for row in soup.select("li.s-item, li.s-card"):
+    for row in soup.find_all("li", class_=["s-item", "s-card"]):
         hit = _hit_from_row(row, base_url)
         if hit is not None and hit.item_id not in seen:
             seen.add(hit.item_id)
@@ -326,46 +375,44 @@ def parse_search_page(html: str | bytes, base_url: str | None = None) -> list[Se
 
 # ---------------------------------------------------------------------------------------------- item
 
-# Hidden/expandable helpers inside `ux-labels-values` values: buttons, "see all" links, screen-reader text.
-_VALUE_NOISE = (
-    ".clipped, button, script, style, [data-testid=ux-action], a.ux-action,"
-    " .ux-expandable-textual-display-block-inline__control"
-)
-
 
 def _label_value(row: Tag) -> tuple[str | None, str | None]:
-    label = _text(row.select_one(".ux-labels-values__labels"), _VALUE_NOISE)
-    values = row.select_one(".ux-labels-values__values")
-    if values is None:
-        return label, None
-    # A long value is shown truncated with its full text in a hidden expandable block: prefer the full one.
-    full = values.select_one(".ux-expandable-textual-display-block-inline.hide [data-testid=text]")
-    value = _text(full, _VALUE_NOISE) if full is not None else None
-    if not value:
-        visible = values.select_one("[data-testid=text]")
-        value = _text(visible if visible is not None else values, _VALUE_NOISE)
+    label = _value_text(_first(row, "ux-labels-values__labels"))
     if label:
         label = label.rstrip(":").strip() or None
+    values = _first(row, "ux-labels-values__values")
+    if values is None:
+        return label, None
+    # A long value is shown truncated, with its full text in a hidden expandable block: prefer the full one.
+    value = None
+    for block in values.find_all(class_="ux-expandable-textual-display-block-inline"):
+        if "hide" in block.get("class", []):
+            value = _value_text(block.find(attrs={"data-testid": "text"}) or block)
+            break
+    if not value:
+        value = _value_text(values.find(attrs={"data-testid": "text"}) or values)
     return label, value
 
 
 def _specifics(soup: BeautifulSoup) -> OrderedDict[str, str]:
-    """Item specifics in page order, first occurrence of a name wins.
+    """Item specifics as the page shows them, in page order; the first occurrence of a name wins.
 
     The "About this item" sections are `ux-layout-section-evo` blocks (the shipping/returns/payments rows
     use the same `ux-labels-values` class in plain `ux-layout-section` blocks, which are not specifics).
     """
-    rows = soup.select(".ux-layout-section-evo .ux-labels-values")
-    if not rows:
-        rows = soup.select(
-            ".ux-layout-section--features .ux-labels-values, #viTabs_0_is .ux-labels-values,"
-            " [data-testid=x-about-this-item] .ux-labels-values"
-        )
+    sections = soup.find_all(class_="ux-layout-section-evo")
+    if not sections:
+        sections = [
+            s
+            for s in (soup.find(id="viTabs_0_is"), soup.find(attrs={"data-testid": "x-about-this-item"}))
+            if isinstance(s, Tag)
+        ] or soup.find_all(class_="ux-layout-section--features")
     specifics: OrderedDict[str, str] = OrderedDict()
-    for row in rows:
-        label, value = _label_value(row)
-        if label and value and label not in specifics:
-            specifics[label] = value
+    for section in sections:
+        for row in section.find_all(class_="ux-labels-values"):
+            label, value = _label_value(row)
+            if label and value and label not in specifics:
+                specifics[label] = value
     if not specifics:
         specifics = _old_item_attr_specifics(soup)
     return specifics
@@ -374,74 +421,78 @@ def _specifics(soup: BeautifulSoup) -> OrderedDict[str, str]:
 def _old_item_attr_specifics(soup: BeautifulSoup) -> OrderedDict[str, str]:
     """Older item pages: `.itemAttr table` rows of alternating label/value cells."""
     specifics: OrderedDict[str, str] = OrderedDict()
-    for tr in soup.select(".itemAttr table tr"):
-        cells = tr.find_all("td", recursive=False)
-        for label_td, value_td in zip(cells[0::2], cells[1::2], strict=False):
-            label = _text(label_td, _VALUE_NOISE)
-            value = _text(value_td, _VALUE_NOISE)
-            if label:
-                label = label.rstrip(":").strip()
-            if label and value and label not in specifics:
-                specifics[label] = value
+    for block in soup.find_all(class_="itemAttr"):
+        for tr in block.find_all("tr"):
+            cells = tr.find_all("td", recursive=False)
+            for label_td, value_td in zip(cells[0::2], cells[1::2], strict=False):
+                label = _value_text(label_td)
+                value = _value_text(value_td)
+                if label:
+                    label = label.rstrip(":").strip()
+                if label and value and label not in specifics:
+                    specifics[label] = value
     return specifics
 
 
 def _item_id_of_page(soup: BeautifulSoup, url: str | None) -> str | None:
-    for node in soup.select("link[rel=canonical], meta[property='og:url']"):
-        item_id = extract_item_id(node.get("href") or node.get("content"))
-        if item_id:
-            return item_id
+    for node in (soup.find("link", rel="canonical"), soup.find("meta", property="og:url")):
+        if isinstance(node, Tag):
+            item_id = extract_item_id(node.get("href") or node.get("content"))
+            if item_id:
+                return item_id
     item_id = extract_item_id(url)
     if item_id:
         return item_id
-    for node in soup.select("[data-itemid], [data-item-id]"):
-        candidate = str(node.get("data-itemid") or node.get("data-item-id"))
-        if re.fullmatch(r"\d{9,15}", candidate):
-            return candidate
+    for attr in ("data-itemid", "data-item-id"):
+        node = soup.find(attrs={attr: re.compile(r"^\d{9,15}$")})
+        if isinstance(node, Tag):
+            return str(node[attr])
     return None
 
 
 def _title_of_page(soup: BeautifulSoup) -> str | None:
-    title = _text(soup.select_one("h1.x-item-title__mainTitle, .x-item-title__mainTitle"))
+    title = _text(_first(soup, "x-item-title__mainTitle"))
     if title:
         return title
-    old = soup.select_one("h1#itemTitle")
-    if old is not None:
-        return _text(old, ".clipped, .g-hdn, script, style")
-    meta = soup.select_one("meta[property='og:title']")
-    return normalize_text(meta.get("content")) if meta is not None else None
+    old = soup.find("h1", id="itemTitle")
+    if isinstance(old, Tag):
+        return _text(old, _NOISE_CLASSES | {"g-hdn"})
+    meta = soup.find("meta", property="og:title")
+    return normalize_text(meta.get("content")) if isinstance(meta, Tag) else None
 
 
 def _price_of_page(soup: BeautifulSoup) -> Price | None:
-    primary = soup.select_one(".x-price-primary, [data-testid=x-price-primary]")
-    if primary is not None:
-        price = parse_price(_text(primary))
+    price = parse_price(_text(_first(soup, "x-price-primary")))
+    if price is not None:
+        return price
+    for element_id in ("prcIsum", "mm-saleDscPrc", "prcIsum_bidPrice"):
+        node = soup.find(id=element_id)
+        price = parse_price(_text(node)) if isinstance(node, Tag) else None
         if price is not None:
             return price
-    for selector in ("#prcIsum", "#mm-saleDscPrc", "#prcIsum_bidPrice"):
-        price = parse_price(_text(soup.select_one(selector)))
-        if price is not None:
-            return price
-    amount = soup.select_one("[itemprop=price]")
-    if amount is not None:
+    amount = soup.find(attrs={"itemprop": "price"})
+    if isinstance(amount, Tag):
         price = parse_price(amount.get("content") or _text(amount))
-        currency_node = soup.select_one("[itemprop=priceCurrency]")
-        currency = currency_node.get("content") if currency_node is not None else None
+        currency_node = soup.find(attrs={"itemprop": "priceCurrency"})
+        currency = currency_node.get("content") if isinstance(currency_node, Tag) else None
         if price is not None:
             return Price(price.amount, currency or price.currency, price.high)
     return None
 
 
 def _condition_of_page(soup: BeautifulSoup) -> str | None:
-    node = soup.select_one(".x-item-condition-text .ux-textspans, .x-item-condition-value .ux-textspans")
+    block = _first(soup, "x-item-condition-text", "x-item-condition-value")
+    node = _first(block, "ux-textspans")
     if node is not None:
         return _text(node)
-    row = soup.select_one(".ux-labels-values--condition")
+    # The specifics row of the condition carries a language-independent class.
+    row = _first(soup, "ux-labels-values--condition")
     if row is not None:
         _, value = _label_value(row)
         if value:
             return value.split(":")[0].strip() or None
-    return _text(soup.select_one("#vi-itm-cond, .condText"))
+    old = soup.find(id="vi-itm-cond") or _first(soup, "condText")
+    return _text(old) if isinstance(old, Tag) else None
 
 
 _LABELLED = re.compile(r"^[^:]{1,40}:\s*(.+)$")
@@ -449,28 +500,24 @@ _LABELLED = re.compile(r"^[^:]{1,40}:\s*(.+)$")
 
 def _location_of_page(soup: BeautifulSoup) -> str | None:
     """ "Located in: Paris, France" / "Standort: Delmenhorst, Deutschland": the secondary text of the
-    shipping section that has the `Label: value` form (the label's wording depends on the site language)."""
-    node = soup.select_one("[data-testid=ux-labels-values--itemLocation] .ux-labels-values__values")
-    if node is not None:
-        return _text(node, _VALUE_NOISE)
-    shipping = ", ".join(
-        f"{section} .ux-textspans--SECONDARY"
-        for section in (".ux-layout-section--shipping", ".ux-labels-values--shipping")
-    )
-    for span in soup.select(shipping):
-        text = _text(span)
-        match = _LABELLED.match(text or "")
-        if match and not re.search(r"\d{1,2}[.:]\d{2}", match.group(1)[:8]):
-            return match.group(1).strip()
-    old = soup.select_one("[itemprop=availableAtOrFrom], .iti-eu-bld-gry")
-    return _text(old)
+    shipping block that has the `Label: value` form (the label's wording depends on the site language)."""
+    row = soup.find(attrs={"data-testid": "ux-labels-values--itemLocation"})
+    if isinstance(row, Tag):
+        return _value_text(_first(row, "ux-labels-values__values"))
+    for section in soup.find_all(class_=["ux-layout-section--shipping", "ux-labels-values--shipping"]):
+        for span in section.find_all(class_="ux-textspans--SECONDARY"):
+            match = _LABELLED.match(_text(span) or "")
+            if match:
+                return match.group(1).strip()
+    old = soup.find(attrs={"itemprop": "availableAtOrFrom"})
+    return _text(old) if isinstance(old, Tag) else None
 
 
 def _description_url(soup: BeautifulSoup, url: str | None) -> str | None:
-    frame = soup.select_one("iframe#desc_ifr[src], iframe[src*='desc']")
-    if frame is None:
+    frame = soup.find("iframe", id="desc_ifr", src=True) or soup.find("iframe", src=re.compile("desc"))
+    if not isinstance(frame, Tag):
         return None
-    src = frame["src"]
+    src = str(frame["src"])
     return urljoin(url, src) if url else src
 
 
@@ -495,9 +542,5 @@ def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
 def parse_description(html: str | bytes) -> str | None:
     """Seller's description text from the description frame, whitespace-normalised; None when empty."""
     soup = _soup(html)
-    for junk in soup.select("script, style, noscript, head"):
-        junk.decompose()
-    root = (
-        soup.select_one("#ds_div, .x-item-description-child, [data-testid=description]") or soup.body or soup
-    )
-    return normalize_text(root.get_text(" "))
+    root = soup.find(id="ds_div") or _first(soup, "x-item-description-child") or soup.body or soup
+    return _text(root, frozenset())

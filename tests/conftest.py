@@ -1,4 +1,4 @@
-"""Fixtures shared by every test package (keep this file small; package-specific ones live beside their tests)."""
+"""Fixtures shared by every test package (keep it small; package-specific ones live beside their tests)."""
 
 from __future__ import annotations
 

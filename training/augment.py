@@ -142,11 +142,13 @@ def segment(text: str, spans: list[Span], mask_token: str = MASK_TOKEN) -> _Segm
         pos = end
 
     for s, e, label in spans:
-        for ws, we in model_words(text[pos:s], mask_token):
-            add(pos + ws, pos + we, None)
+        base = pos  # `add` moves pos; offsets below are relative to where this stretch starts
+        for ws, we in model_words(text[base:s], mask_token):
+            add(base + ws, base + we, None)
         add(s, e, label)
-    for ws, we in model_words(text[pos:], mask_token):
-        add(pos + ws, pos + we, None)
+    base = pos
+    for ws, we in model_words(text[base:], mask_token):
+        add(base + ws, base + we, None)
     gaps.append(text[pos:])
     return _Segmented(gaps, units)
 
@@ -226,6 +228,11 @@ class Augmenter:
         while order == sorted(order):
             rng.shuffle(order)
         seg.units[start : start + n] = [window[i] for i in order]
+        # Units that touched ("Custom," -> "Custom" + ",") would glue to new neighbours ("CustomBase"),
+        # merging words and moving entity boundaries: separate them with a space inside the window.
+        for g in range(max(1, start), min(len(seg.units), start + n + 1)):
+            if seg.gaps[g] == "":
+                seg.gaps[g] = " "
         self.counts["shuffled"] += 1
 
     def variant(self, text: str, spans: list[Span], rng: random.Random) -> tuple[str, list[Span]]:

@@ -161,6 +161,7 @@ def train_spacy_ner(
     if not config_path.is_file():
         raise FileNotFoundError(f"{config_path}: spaCy config not found")
     overrides = {"paths.train": str(train_docbin), "paths.dev": str(dev_docbin), **cfg.spacy_overrides()}
+    check_overrides(config_path, overrides)
     try:
         config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     except Exception as exc:  # confection raises several types; name the file and the override
@@ -234,6 +235,19 @@ def train_spacy_ner(
         seconds=training["seconds"],
         metrics=metrics,
     )
+
+
+def check_overrides(config_path: Path, overrides: dict[str, Any]) -> None:
+    """Every override must name an existing setting: confection would silently add a misspelt one."""
+    import spacy
+
+    base = spacy.util.load_config(config_path, interpolate=False)
+    for key in overrides:
+        node: Any = base
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise ValueError(f"{config_path}: override {key!r} names no setting in this config")
+            node = node[part]
 
 
 def _dev_f1(model_dir: Path, dev_docbin: Path) -> float:

@@ -89,6 +89,10 @@ def make_docbin(
                     stats.note(i, text, span, "dropped: no token inside")
                     continue
                 outcome = "snapped"
+            elif not ent.text.strip():
+                stats.dropped += 1
+                stats.note(i, text, span, "dropped: whitespace only")
+                continue
             else:
                 outcome = "aligned"
             tokens = set(range(ent.start, ent.end))

@@ -38,7 +38,9 @@ def serve(
         spec = FaultSpec.parse(faults, retry_after_s=retry_after, slow_s=slow_s)
     except ValueError as exc:
         raise fail(f"--faults: {exc}") from None
-    site = SandboxServer(n_listings=listings, seed=seed, faults=spec, host=host, port=port, page_size=page_size)
+    site = SandboxServer(
+        n_listings=listings, seed=seed, faults=spec, host=host, port=port, page_size=page_size
+    )
     try:
         site.start()
     except OSError as exc:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the catalogue table below keeps one model per line)
 """A catalogue of real car makes, models and characteristics, and the real-world surface variants of each.
 
 The sandbox generator draws listings from it, and pre-annotation may reuse the alias tables
@@ -32,6 +33,8 @@ class CarModel:
 # (empty engines/drives fall back to the body type's defaults below).
 _RAW = """
 [Acura]
+RL | 1996-2012 | Sedan | Base, Technology, SH-AWD | 3.5L V6, 3.7L V6 | FWD, AWD
+Legend | 1986-1995 | Sedan | L, LS, GS, Base | 3.2L V6, 2.7L V6 | FWD
 TL | 1996-2014 | Sedan | Base, Type-S, SH-AWD, Technology | 3.2L V6, 3.5L V6, 3.7L V6 | FWD, AWD
 TLX | 2015-2025 | Sedan | Base, Technology, A-Spec, Type S, Advance | 2.4L I4, 2.0L I4, 3.5L V6, 3.0L V6 | FWD, AWD
 ILX | 2013-2022 | Sedan | Base, Premium, A-Spec, Technology | 2.4L I4 | FWD
@@ -57,6 +60,11 @@ DB9 | 2004-2016 | Coupe | Base, Volante, GT | 6.0L V12 | RWD
 Vantage | 2006-2025 | Coupe | V8, V12, Roadster, F1 Edition | 4.7L V8, 4.0L V8, 6.0L V12 | RWD
 DB11 | 2017-2023 | Coupe | V8, V12, AMR, Volante | 4.0L V8, 5.2L V12 | RWD
 [Audi]
+A5 | 2008-2025 | Coupe | Premium, Premium Plus, Prestige, Sportback | 2.0L I4, 3.2L V6 | AWD, FWD
+A7 | 2012-2025 | Sedan | Premium, Premium Plus, Prestige | 3.0L V6 | AWD
+S5 | 2008-2025 | Coupe | Premium Plus, Prestige, Sportback | 3.0L V6, 4.2L V8 | AWD
+S7 | 2013-2025 | Sedan | Premium Plus, Prestige | 4.0L V8, 2.9L V6 | AWD
+5000 | 1978-1988 | Sedan | S, CS, Turbo, Quattro | 2.2L I5, 2.3L I5 | FWD, AWD
 A4 | 1996-2025 | Sedan | Premium, Premium Plus, Prestige, S-Line, 2.0T | 2.0L I4, 1.8L I4, 3.2L V6 | FWD, AWD
 A3 | 2006-2025 | Sedan | Premium, Premium Plus, Prestige, S-Line | 2.0L I4, 1.8L I4 | FWD, AWD
 A6 | 1995-2025 | Sedan | Premium, Premium Plus, Prestige, 3.0T, 2.8 | 3.0L V6, 2.0L I4, 3.2L V6, 2.8L V6 | AWD, FWD
@@ -81,6 +89,8 @@ Bentayga | 2016-2025 | SUV | V8, W12, Speed, Azure | 4.0L V8, 6.0L W12 | AWD
 Brooklands | 1992-1998 | Sedan | Base, R | 6.75L V8 | RWD
 R | 1952-1955 | Sedan | Type, Standard Steel | 4.6L I6 | RWD
 [BMW]
+1-Series | 2008-2013 | Coupe | 128i, 135i, 1M | 3.0L I6 | RWD
+2002 | 1968-1976 | Sedan | tii, Base, Turbo | 2.0L I4 | RWD
 3-Series | 1977-2025 | Sedan | 318i, 320i, 325i, 328i, 330i, 335i, 340i, 330e, M340i, 328d, xDrive | 2.0L I4, 2.5L I6, 3.0L I6, 1.8L I4 | RWD, AWD
 5-Series | 1975-2025 | Sedan | 525i, 528i, 530i, 535i, 540i, 545i, 550i, M550i | 3.0L I6, 4.4L V8, 2.0L I4, 2.5L I6 | RWD, AWD
 7-Series | 1978-2025 | Sedan | 740i, 740Li, 750i, 750Li, 760Li, M760i, 740il, Alpina B7 | 4.4L V8, 3.0L I6, 6.0L V12, 6.6L V12 | RWD, AWD
@@ -97,6 +107,10 @@ X7 | 2019-2025 | SUV | xDrive40i, M60i, Alpina XB7 | 3.0L I6, 4.4L V8 | AWD
 Z4 | 2003-2025 | Convertible | sDrive30i, M40i, 3.0i, 2.5i, sDrive35i | 3.0L I6, 2.5L I6, 2.0L I4 | RWD
 i4 | 2022-2025 | Sedan | eDrive35, eDrive40, M50 | Electric | RWD, AWD
 [Buick]
+Electra | 1959-1990 | Sedan | 225, Park Avenue, Limited | 7.5L V8, 3.8L V6, 6.6L V8 | RWD, FWD
+Special | 1936-1969 | Sedan | Deluxe, Skylark, Series 40 | 4.1L I8, 5.0L V8 | RWD
+Lucerne | 2006-2011 | Sedan | CX, CXL, CXS, Super | 3.8L V6, 4.6L V8, 3.9L V6 | FWD
+Verano | 2012-2017 | Sedan | Base, Convenience, Leather, Premium, Sport Touring | 2.4L I4, 2.0L I4 | FWD
 Grand National | 1982-1987 | Coupe | Base, GNX, T-Type | 3.8L V6 | RWD
 Super | 1940-1958 | Sedan | Series 50, Riviera, Eight | 4.2L I8, 5.3L V8 | RWD
 Century | 1936-2005 | Sedan | Custom, Limited, Special | 3.1L V6, 5.2L I8, 3.8L V6 | FWD, RWD
@@ -110,6 +124,11 @@ Enclave | 2008-2025 | SUV | Essence, Premium, Avenir, Leather | 3.6L V6 | FWD, A
 Encore | 2013-2025 | SUV | Preferred, Sport Touring, Essence | 1.4L I4, 1.2L I3 | FWD, AWD
 Skylark | 1953-1998 | Coupe | Custom, Gran Sport, Base | 5.7L V8, 5.3L V8, 2.5L I4 | RWD, FWD
 [Cadillac]
+ATS | 2013-2019 | Sedan | Base, Luxury, Performance, Premium, ATS-V | 2.0L I4, 3.6L V6, 2.5L I4 | RWD, AWD
+XTS | 2013-2019 | Sedan | Base, Luxury, Premium, Platinum, V-Sport | 3.6L V6 | FWD, AWD
+DTS | 2006-2011 | Sedan | Base, Luxury, Performance, Platinum | 4.6L V8 | FWD
+STS | 2005-2011 | Sedan | Base, V6, V8, STS-V | 3.6L V6, 4.6L V8 | RWD, AWD
+Sixty Special | 1938-1993 | Sedan | Fleetwood, Brougham, Base | 5.7L V8, 6.4L V8, 7.0L V8 | RWD
 DeVille | 1959-2005 | Sedan | Base, DHS, DTS, Sedan de Ville, Concours | 4.6L V8, 7.0L V8, 4.9L V8 | FWD, RWD
 Fleetwood | 1950-1996 | Sedan | Brougham, Sixty Special, Base, 75 | 5.7L V8, 6.0L V8, 4.9L V8 | RWD
 Brougham | 1987-1992 | Sedan | Base, d'Elegance | 5.0L V8, 5.7L V8 | RWD
@@ -124,6 +143,13 @@ Seville | 1976-2004 | Sedan | STS, SLS, Base | 4.6L V8, 4.9L V8 | FWD, RWD
 LaSalle | 1927-1940 | Sedan | Series 50, Series 52, Base | 5.3L V8 | RWD
 XT5 | 2017-2025 | SUV | Luxury, Premium Luxury, Sport | 3.6L V6, 2.0L I4 | FWD, AWD
 [Chevrolet]
+Biscayne | 1958-1972 | Sedan | Base, Fleetmaster | 4.6L V8, 3.9L I6, 5.4L V8 | RWD
+Sedan Delivery | 1935-1960 | Wagon | Base, Deluxe, 1500 | 3.5L I6, 3.9L I6 | RWD
+Master | 1933-1942 | Sedan | Deluxe, Master Deluxe, Town Sedan | 3.4L I6, 3.5L I6 | RWD
+Hot Rod / Street Rod | 1928-1972 | Coupe | Custom, Resto Mod, Street Rod, Pro Touring | 5.7L V8, 6.2L V8, 5.0L V8 | RWD
+Cavalier | 1982-2005 | Sedan | Base, LS, Z24, RS, VL | 2.2L I4, 2.4L I4 | FWD
+Cobalt | 2005-2010 | Sedan | LS, LT, SS, XFE | 2.2L I4, 2.0L I4 | FWD
+Lumina | 1990-2001 | Sedan | LS, LTZ, Euro, Base | 3.1L V6, 3.8L V6 | FWD
 Bel Air/150/210 | 1950-1975 | Sedan | Bel Air, 150, 210, Nomad, Sport Coupe | 4.6L V8, 3.9L I6, 5.7L V8, 4.3L V8 | RWD
 Impala | 1958-2020 | Sedan | SS, LT, LS, LTZ, Premier, Sport Coupe | 5.7L V8, 3.6L V6, 3.5L V6, 6.5L V8 | RWD, FWD
 Caprice | 1965-2017 | Sedan | Classic, LS, Brougham, PPV, Estate | 5.7L V8, 5.0L V8, 4.3L V8, 6.0L V8 | RWD
@@ -146,6 +172,10 @@ SS | 2014-2017 | Sedan | Base | 6.2L V8 | RWD
 Bolt EV | 2017-2023 | Hatchback | LT, Premier, 1LT, 2LT | Electric | FWD
 C10 | 1960-1987 | Pickup | Custom, Cheyenne, Silverado, Scottsdale, Stepside | 5.7L V8, 4.1L I6, 5.0L V8 | RWD
 [Chrysler]
+200 | 2011-2017 | Sedan | LX, Limited, Touring, S, C | 2.4L I4, 3.6L V6 | FWD, AWD
+Newport | 1961-1981 | Sedan | Custom, Royal, Base | 6.3L V8, 6.6L V8, 7.2L V8 | RWD
+Windsor | 1939-1961 | Sedan | Deluxe, Highlander, Newport | 4.1L I6, 5.4L V8 | RWD
+Concorde | 1993-2004 | Sedan | LX, LXi, Limited | 3.5L V6, 2.7L V6 | FWD
 300 Series | 2005-2023 | Sedan | Touring, Limited, S, C, 300C, SRT8, Base | 3.6L V6, 5.7L V8, 6.4L V8, 3.5L V6 | RWD, AWD
 Pacifica | 2004-2025 | Minivan | Touring, Touring L, Limited, Pinnacle, Hybrid | 3.6L V6 | FWD, AWD
 New Yorker | 1940-1996 | Sedan | Fifth Avenue, Landau, Salon, Base | 3.5L V6, 6.8L V8, 5.2L V8 | RWD, FWD
@@ -154,6 +184,11 @@ Town & Country | 1990-2016 | Minivan | Touring, Limited, LX, Touring-L | 3.6L V6
 PT Cruiser | 2001-2010 | Wagon | Touring, Limited, GT, Base | 2.4L I4 | FWD
 Sebring | 1995-2010 | Sedan | LX, LXi, Touring, Limited | 2.4L I4, 2.7L V6 | FWD
 [Dodge]
+Polara | 1960-1973 | Sedan | 500, Custom, Base | 6.3L V8, 5.2L V8, 6.9L V8 | RWD
+Monaco | 1965-1978 | Sedan | 500, Brougham, Royal | 6.3L V8, 7.2L V8 | RWD
+Intrepid | 1993-2004 | Sedan | SE, ES, SXT, R/T | 3.5L V6, 2.7L V6 | FWD
+Neon | 1995-2005 | Sedan | SE, SXT, ES, R/T, SRT-4 | 2.0L I4, 2.4L I4 | FWD
+Stratus | 1995-2006 | Sedan | SE, SXT, ES, R/T | 2.4L I4, 2.7L V6 | FWD
 Charger | 1966-2025 | Sedan | SXT, R/T, Scat Pack, SRT Hellcat, GT, Police, Daytona, Widebody | 5.7L V8, 6.4L V8, 3.6L V6, 6.2L V8, 7.2L V8 | RWD, AWD
 Challenger | 1970-2023 | Coupe | SXT, R/T, Scat Pack, SRT Hellcat, GT, Demon, T/A | 5.7L V8, 6.4L V8, 3.6L V6, 6.2L V8 | RWD, AWD
 Dart | 1960-2016 | Sedan | Swinger, GT, Custom, SXT, Rallye, Demon | 5.2L V8, 3.7L I6, 2.0L I4, 5.6L V8 | RWD, FWD
@@ -172,6 +207,12 @@ California | 2009-2017 | Convertible | Base, T, 30 | 4.3L V8, 3.9L V8 | RWD
 500 | 2012-2019 | Hatchback | Pop, Lounge, Sport, Abarth | 1.4L I4, 1.4L I4 Turbo | FWD
 124 Spider | 1968-2020 | Convertible | Classica, Lusso, Abarth | 1.4L I4, 2.0L I4 | RWD
 [Ford]
+Hot Rod / Street Rod | 1928-1972 | Coupe | Custom, Resto Mod, Street Rod, Highboy | 5.0L V8, 5.7L V8, 3.6L V8 | RWD
+Custom | 1949-1972 | Sedan | Custom 500, Deluxe, Tudor | 3.9L V8, 3.7L I6 | RWD
+Falcon | 1960-1970 | Sedan | Futura, Deluxe, Sprint, Ranchero | 2.8L I6, 4.7L V8, 3.3L I6 | RWD
+LTD | 1965-1986 | Sedan | Country Squire, Brougham, Landau, Crown Victoria | 5.8L V8, 6.6L V8, 5.0L V8 | RWD
+Five Hundred | 2005-2007 | Sedan | SE, SEL, Limited | 3.0L V6 | FWD, AWD
+Granada | 1975-1982 | Sedan | Ghia, ESS, Base | 4.1L I6, 5.0L V8 | RWD
 Mustang | 1964-2025 | Coupe | GT, EcoBoost, LX, Mach 1, Shelby GT350, Bullitt, GT Premium, Cobra | 5.0L V8, 2.3L I4, 4.6L V8, 3.7L V6, 4.7L V8 | RWD
 F-150 | 1975-2025 | Pickup | XL, XLT, Lariat, King Ranch, Platinum, Raptor, FX4, Limited | 5.0L V8, 3.5L V6, 2.7L V6, 5.4L V8, 4.9L I6 | 4WD, RWD
 F-250 | 1975-2025 | Pickup | XL, XLT, Lariat, King Ranch, Super Duty | 6.7L V8 Diesel, 7.3L V8 Diesel, 6.2L V8, 6.0L V8 Diesel | 4WD, RWD
@@ -226,6 +267,8 @@ Commodore | 1941-1952 | Sedan | Custom, Eight, Six | 4.2L I8, 4.3L I6 | RWD
 H2 | 2003-2009 | SUV | Base, SUT, Luxury | 6.0L V8, 6.2L V8 | 4WD
 H3 | 2006-2010 | SUV | Base, Alpha, Adventure | 3.7L I5, 5.3L V8 | 4WD
 [Hyundai]
+Azera | 2006-2017 | Sedan | GLS, Limited, SE | 3.3L V6, 3.8L V6 | FWD
+Ioniq | 2017-2022 | Hatchback | Blue, SEL, Limited, Plug-In Hybrid | 1.6L I4 Hybrid | FWD
 Elantra | 1992-2025 | Sedan | SE, SEL, Limited, Sport, GLS, N Line, Value Edition, Blue | 2.0L I4, 1.8L I4, 1.6L I4 | FWD
 Sonata | 1989-2025 | Sedan | GLS, SE, SEL, Limited, Sport, N Line, Hybrid | 2.4L I4, 2.5L I4, 1.6L I4, 3.3L V6 | FWD
 Genesis | 2009-2016 | Sedan | 3.8, 5.0, R-Spec, Ultimate, Sport | 3.8L V6, 5.0L V8, 4.6L V8 | RWD, AWD
@@ -236,6 +279,9 @@ Ioniq 5 | 2022-2025 | SUV | SE, SEL, Limited | Electric | RWD, AWD
 Veloster | 2012-2022 | Hatchback | Base, Turbo, N, R-Spec | 1.6L I4, 2.0L I4 | FWD
 Accent | 1995-2022 | Sedan | GLS, SE, SEL, Limited | 1.6L I4 | FWD
 [Infiniti]
+Q45 | 1990-2006 | Sedan | Base, Premium, Touring, Sport | 4.5L V8, 4.1L V8 | RWD
+Q70 | 2014-2019 | Sedan | Base, L, Sport, Hybrid | 3.7L V6, 5.6L V8 | RWD, AWD
+I30 | 1996-2001 | Sedan | Base, Touring, Luxury | 3.0L V6 | FWD
 G35 | 2003-2008 | Sedan | Base, x, Journey, Sport | 3.5L V6 | RWD, AWD
 G | 2008-2013 | Sedan | G37, G37x, G25, Journey, Sport 6MT | 3.7L V6, 2.5L V6 | RWD, AWD
 Q50 | 2014-2025 | Sedan | Luxe, Sport, Red Sport 400, Pure, Premium, Hybrid | 3.0L V6, 3.7L V6, 2.0L I4 | RWD, AWD
@@ -245,6 +291,9 @@ M45 | 2003-2010 | Sedan | Base, Sport, x | 4.5L V8 | RWD, AWD
 QX60 | 2014-2025 | SUV | Pure, Luxe, Sensory, Autograph | 3.5L V6 | FWD, AWD
 QX80 | 2014-2025 | SUV | Luxe, Premium Select, Sensory, Autograph | 5.6L V8, 3.5L V6 | 4WD, RWD
 [Jaguar]
+XE | 2017-2020 | Sedan | Premium, Prestige, R-Sport, S | 2.0L I4, 3.0L V6 | RWD, AWD
+Mark II | 1959-1967 | Sedan | 3.8, 3.4, 2.4 | 3.8L I6, 3.4L I6 | RWD
+Vanden Plas | 1982-2009 | Sedan | Base, Supercharged | 4.2L V8, 4.0L I6 | RWD
 XJ | 1968-2019 | Sedan | XJ6, XJ8, XJL, Vanden Plas, Portfolio, Supercharged, XJR | 4.2L I6, 4.0L V8, 5.0L V8, 3.0L V6 | RWD, AWD
 XJ12 | 1972-1996 | Sedan | Base, Vanden Plas | 5.3L V12, 6.0L V12 | RWD
 XJR | 1995-2009 | Sedan | Base, Supercharged | 4.0L V8, 4.2L V8 | RWD
@@ -264,6 +313,9 @@ CJ-7 | 1976-1986 | SUV | Renegade, Laredo, Base | 4.2L I6, 5.0L V8, 2.5L I4 | 4W
 [Karma]
 Revero | 2017-2021 | Sedan | Commemorative Edition, GT, GTS | 1.5L I3 Hybrid | RWD
 [Kia]
+Cadenza | 2014-2020 | Sedan | Premium, Limited, Technology | 3.3L V6 | FWD
+K900 | 2015-2020 | Sedan | Luxury, Premium, V8 | 3.3L V6, 5.0L V8 | RWD, AWD
+Rio | 2001-2023 | Sedan | LX, S, EX, SX | 1.6L I4 | FWD
 Optima | 2001-2020 | Sedan | LX, EX, SX, SXL, Hybrid | 2.4L I4, 2.0L I4 | FWD
 Forte | 2010-2025 | Sedan | LX, LXS, EX, GT-Line, GT | 2.0L I4, 1.6L I4 | FWD
 K5 | 2021-2025 | Sedan | LXS, GT-Line, EX, GT | 1.6L I4, 2.5L I4 | FWD, AWD
@@ -283,6 +335,7 @@ Range Rover Sport | 2006-2025 | SUV | HSE, Supercharged, Dynamic, SVR | 5.0L V8,
 Defender | 1993-2025 | SUV | 90, 110, X, SE, 130 | 2.0L I4, 3.0L I6, 5.0L V8, 3.9L V8 | 4WD, AWD
 Discovery | 1994-2025 | SUV | SE, HSE, LR3, Series II | 4.0L V8, 3.0L V6, 4.6L V8 | 4WD, AWD
 [Lexus]
+HS | 2010-2012 | Sedan | HS 250h, Premium | 2.4L I4 Hybrid | FWD
 ES | 1990-2025 | Sedan | ES 350, ES 300h, ES 250, F Sport, Base, Ultra Luxury | 3.5L V6, 2.5L I4 Hybrid, 3.0L V6 | FWD, AWD
 LS | 1990-2025 | Sedan | LS 400, LS 430, LS 460, LS 500, LS 600h L, Crafted Line, F Sport | 4.0L V8, 4.3L V8, 4.6L V8, 3.5L V6 | RWD, AWD
 GS | 1993-2020 | Sedan | GS 300, GS 350, GS 400, GS 430, F Sport | 3.0L I6, 3.5L V6, 4.3L V8 | RWD, AWD
@@ -293,6 +346,9 @@ GX | 2003-2025 | SUV | GX 460, GX 470, Premium, Luxury | 4.6L V8, 4.7L V8 | 4WD
 LX | 1996-2025 | SUV | LX 570, LX 470, LX 600 | 5.7L V8, 4.7L V8, 3.4L V6 | 4WD
 RC | 2015-2025 | Coupe | RC 350, RC F, F Sport, RC 300 | 3.5L V6, 5.0L V8, 2.0L I4 | RWD, AWD
 [Lincoln]
+LS | 2000-2006 | Sedan | V6, V8, Sport, Ultimate | 3.0L V6, 3.9L V8 | RWD
+MKS | 2009-2016 | Sedan | Base, EcoBoost | 3.7L V6, 3.5L V6 | FWD, AWD
+Premiere | 1956-1960 | Sedan | Landau, Base | 6.0L V8, 7.0L V8 | RWD
 Continental | 1939-2020 | Sedan | Black Label, Select, Reserve, Mark IV, Base, Signature | 3.7L V6, 2.7L V6, 7.5L V8, 7.0L V8, 3.0L V6 | FWD, AWD, RWD
 Town Car | 1981-2011 | Sedan | Signature, Signature Limited, Executive, Cartier, Presidential Series, Signature L | 4.6L V8, 5.0L V8 | RWD
 MKZ/Zephyr | 2006-2020 | Sedan | Base, Select, Reserve, Hybrid | 3.7L V6, 2.0L I4, 3.5L V6 | FWD, AWD
@@ -309,6 +365,8 @@ Quattroporte | 1963-2024 | Sedan | Base, S, Sport GT S, GTS, Executive GT | 4.2L
 Levante | 2017-2024 | SUV | Base, S, GranSport, Trofeo | 3.0L V6, 3.8L V8 | AWD
 GranTurismo | 2008-2025 | Coupe | Base, S, MC, Sport | 4.2L V8, 4.7L V8 | RWD
 [Mazda]
+Millenia | 1995-2002 | Sedan | S, Premium, Base | 2.3L V6, 2.5L V6 | FWD
+929 | 1988-1995 | Sedan | S, Base | 3.0L V6 | RWD
 Mazda3 | 2004-2025 | Sedan | i, s, Touring, Grand Touring, Sport, Premium, Select | 2.0L I4, 2.5L I4 | FWD, AWD
 Mazda6 | 2003-2021 | Sedan | i, s, Touring, Grand Touring, Sport, Signature | 2.5L I4, 3.0L V6, 3.7L V6 | FWD
 626 | 1979-2002 | Sedan | LX, ES, DX, GT | 2.0L I4, 2.5L V6 | FWD
@@ -321,6 +379,9 @@ RX-8 | 2004-2011 | Coupe | Base, Grand Touring, R3, Sport | 1.3L Rotary | RWD
 570S | 2016-2021 | Coupe | Base, Spider, GT | 3.8L V8 | RWD
 720S | 2018-2023 | Coupe | Base, Performance, Luxury, Spider | 4.0L V8 | RWD
 [Mercedes-Benz]
+280-Series | 1968-1985 | Sedan | 280SE, 280S, 280E, 280SL, 280CE | 2.8L I6 | RWD
+400-Series | 1992-1995 | Sedan | 400E, 400SEL | 4.2L V8 | RWD
+450-Series | 1972-1980 | Sedan | 450SEL, 450SL, 450SLC, 450SE | 4.5L V8 | RWD
 S-Class | 1973-2025 | Sedan | S 580, S580, S 550, S550, S500, S 500, S600, S 63 AMG, S65 AMG, S 450, S 560, 4MATIC | 4.0L V8, 4.7L V8, 5.5L V8, 6.0L V12, 5.0L V8, 3.0L I6 | RWD, AWD
 E-Class | 1986-2025 | Sedan | E 350, E350, E 320, E320, E 550, E 63 AMG, E63 AMG-S, E 300, E 450, E 350 BlueTEC Sport | 3.5L V6, 3.2L I6, 2.0L I4, 5.5L V8, 3.0L V6 Diesel | RWD, AWD
 C-Class | 1994-2025 | Sedan | C 240, C240, C 300, C300, C 230, C 350, C63 AMG, C 63 S, C43 AMG | 2.0L I4, 2.6L V6, 3.0L V6, 3.5L V6, 4.0L V8, 6.2L V8 | RWD, AWD
@@ -339,6 +400,8 @@ Sprinter | 2007-2025 | Van | 2500, 3500, Cargo, Passenger, High Roof | 3.0L V6 D
 500-Series | 1980-1995 | Sedan | 560SEL, 500SEL, 500E, 420SEL, 560SEC | 5.6L V8, 5.0L V8, 4.2L V8 | RWD
 600-Series | 1964-1998 | Sedan | S600, 600SEL, Pullman, 600SL | 6.0L V12, 6.3L V8 | RWD
 [Mercury]
+Milan | 2006-2011 | Sedan | Base, Premier, Hybrid | 2.3L I4, 3.0L V6, 2.5L I4 | FWD, AWD
+Marquis | 1967-1986 | Sedan | Brougham, Colony Park, Grand Marquis | 6.6L V8, 7.5L V8, 5.0L V8 | RWD
 Marauder | 1963-2004 | Sedan | Base, Convertible | 4.6L V8, 7.0L V8 | RWD
 Grand Marquis | 1975-2011 | Sedan | GS, LS, LSE, Ultimate Edition | 4.6L V8, 5.0L V8 | RWD
 Montego | 2005-2007 | Sedan | Base, Luxury, Premier | 3.0L V6 | FWD, AWD
@@ -349,6 +412,8 @@ Sable | 1986-2009 | Sedan | GS, LS, Premier | 3.0L V6, 3.5L V6 | FWD
 [Mini]
 Cooper | 2002-2025 | Hatchback | Base, S, John Cooper Works, Hardtop, Clubman, Countryman | 1.6L I4, 1.5L I3, 2.0L I4 | FWD, AWD
 [Mitsubishi]
+Mirage | 1985-2025 | Hatchback | ES, SE, GT, LS, DE | 1.2L I3, 1.5L I4 | FWD
+Diamante | 1992-2004 | Sedan | ES, LS, VR-X | 3.5L V6, 3.0L V6 | FWD
 Lancer | 2002-2017 | Sedan | ES, GTS, Ralliart, Evolution, SE, DE | 2.0L I4, 2.4L I4 | FWD, AWD
 Lancer Evolution | 2003-2015 | Sedan | GSR, MR, RS, VIII, IX, X, Final Edition | 2.0L I4 | AWD
 Eclipse | 1990-2012 | Coupe | GS, GT, GSX, RS, Spyder, GST | 2.0L I4, 2.4L I4, 3.0L V6, 3.8L V6 | FWD, AWD
@@ -356,6 +421,8 @@ Outlander | 2003-2025 | SUV | ES, SE, SEL, GT, PHEV | 2.4L I4, 3.0L V6, 2.5L I4 
 3000GT | 1991-1999 | Coupe | SL, VR-4, Base, Spyder | 3.0L V6 | FWD, AWD
 Galant | 1985-2012 | Sedan | ES, LS, GTS, Ralliart, DE | 2.4L I4, 3.8L V6 | FWD
 [Nissan]
+240SX | 1989-1998 | Coupe | SE, LE, Base | 2.4L I4 | RWD
+Skyline | 1957-2002 | Coupe | GT-R, GTS-T, R33, R34 | 2.6L I6, 2.5L I6 | RWD, AWD
 Altima | 1993-2025 | Sedan | S, SV, SL, SR, Luxury Trim, 2.5 S, 3.5 SE, Platinum | 2.5L I4, 3.5L V6, 2.0L I4 | FWD, AWD
 Sentra | 1982-2025 | Sedan | S, SV, SR, SL, FE+ S, NISMO, SE-R, SR Turbo, 2.0, 2.0 SR | 1.8L I4, 2.0L I4, 1.6L I4, 2.5L I4 | FWD
 Maxima | 1981-2023 | Sedan | SV, SL, SR, Platinum, SE, GXE, GLE | 3.5L V6, 3.0L V6 | FWD
@@ -370,6 +437,9 @@ Rogue | 2008-2025 | SUV | S, SV, SL, Platinum, Sport | 2.5L I4, 1.5L I3 | FWD, A
 Pathfinder | 1987-2025 | SUV | S, SV, SL, Platinum, Rock Creek, LE | 3.5L V6, 4.0L V6, 3.3L V6 | 4WD, FWD, AWD
 Leaf | 2011-2025 | Hatchback | S, SV, SL, S Plus, SV Plus | Electric | FWD
 [Oldsmobile]
+Aurora | 1995-2003 | Sedan | Base, 4.0, 3.5 | 4.0L V8, 3.5L V6 | FWD
+Alero | 1999-2004 | Sedan | GL, GLS, GX | 2.4L I4, 3.4L V6 | FWD
+Intrigue | 1998-2002 | Sedan | GL, GLS, GX | 3.5L V6, 3.8L V6 | FWD
 Cutlass | 1961-1999 | Coupe | Supreme, Ciera, 442, Calais, Salon, Holiday | 5.7L V8, 5.0L V8, 3.8L V6, 3.1L V6 | RWD, FWD
 Delta 88 | 1965-1999 | Sedan | Royale, Brougham, LS, Holiday | 5.7L V8, 7.5L V8, 3.8L V6 | RWD, FWD
 Eighty-Eight | 1949-1999 | Sedan | Super, Dynamic, Holiday, Royale | 5.0L V8, 5.3L V8, 3.8L V6 | RWD, FWD
@@ -384,6 +454,9 @@ Caribbean | 1953-1956 | Convertible | Base, Custom | 5.9L I8, 6.1L V8 | RWD
 Model B | 1929-1931 | Sedan | Club Brougham, Enclosed Drive Limousine, Base | 6.0L I8 | RWD
 Model 36 | 1926-1928 | Sedan | Limousine, Touring, Base | 6.8L I6 | RWD
 [Plymouth]
+Savoy | 1951-1964 | Sedan | Base, Deluxe | 3.6L I6, 5.2L V8 | RWD
+Satellite | 1965-1974 | Sedan | Sebring, Custom, Regent | 6.3L V8, 5.2L V8 | RWD
+Duster | 1970-1976 | Coupe | 340, Twister, Gold Duster | 5.6L V8, 3.7L I6 | RWD
 Valiant | 1960-1976 | Sedan | Signet, V-200, Scamp, Brougham, 100 | 3.7L I6, 5.2L V8, 2.8L I6 | RWD
 Fury | 1956-1978 | Sedan | Sport Fury, Gran Fury, III, Belvedere | 5.2L V8, 6.3L V8, 7.2L V8 | RWD
 Barracuda | 1964-1974 | Coupe | Cuda, Formula S, Gran Coupe, 340 | 5.6L V8, 6.3L V8, 7.0L V8, 5.2L V8 | RWD
@@ -393,6 +466,10 @@ Sedan | 1928-1942 | Sedan | Deluxe, PA, P6 | 3.3L I6, 3.6L I4 | RWD
 [Polestar]
 2 | 2021-2025 | Sedan | Long Range Single Motor, Long Range Dual Motor, Performance Pack | Electric | FWD, AWD
 [Pontiac]
+Grand Am | 1973-2005 | Sedan | SE, GT, SE1, LE | 3.4L V6, 2.4L I4 | FWD
+Parisienne | 1983-1986 | Sedan | Brougham, Base | 5.0L V8, 4.3L V6 | RWD
+Star Chief | 1954-1966 | Sedan | Custom, Executive, Deluxe | 5.2L V8, 6.4L V8 | RWD
+LeMans | 1961-1981 | Coupe | Sport, GT, Base | 5.7L V8, 6.6L V8, 4.1L I6 | RWD
 GTO | 1964-2006 | Coupe | Judge, Base, Tri-Power, 6.0 | 6.6L V8, 6.0L V8, 6.5L V8, 5.7L V8 | RWD
 Firebird | 1967-2002 | Coupe | Trans Am, Formula, Esprit, WS6, Base | 5.7L V8, 6.6L V8, 3.8L V6, 5.0L V8 | RWD
 Catalina | 1959-1981 | Sedan | Base, Ventura, 2+2, Brougham | 6.4L V8, 6.6L V8, 7.5L V8 | RWD
@@ -419,6 +496,9 @@ ProMaster | 2014-2025 | Van | 1500, 2500, 3500, Cargo, High Roof | 3.6L V6 | FWD
 R1T | 2022-2025 | Pickup | Adventure, Explore, Launch Edition | Electric | AWD
 R1S | 2022-2025 | SUV | Adventure, Explore, Launch Edition | Electric | AWD
 [Rolls-Royce]
+Silver Cloud | 1955-1966 | Sedan | I, II, III | 4.9L I6, 6.2L V8 | RWD
+Silver Wraith | 1946-1959 | Sedan | Base, Touring Limousine | 4.3L I6, 4.9L I6 | RWD
+Corniche | 1971-1995 | Convertible | Base, II, III, IV | 6.75L V8 | RWD
 Phantom | 2004-2025 | Sedan | Base, EWB, Drophead Coupe, VII, VIII | 6.7L V12, 6.75L V12 | RWD
 Ghost | 2010-2025 | Sedan | Base, EWB, Black Badge, Series II, Black Edition | 6.6L V12, 6.75L V12 | RWD, AWD
 Silver Shadow | 1965-1980 | Sedan | Base, II, Long Wheelbase | 6.75L V8 | RWD
@@ -438,6 +518,9 @@ tC | 2005-2016 | Coupe | Base, Release Series, Spec | 2.4L I4, 2.5L I4 | FWD
 FR-S | 2013-2016 | Coupe | Base, Release Series | 2.0L H4 | RWD
 xB | 2004-2015 | Wagon | Base, Release Series | 1.5L I4, 2.4L I4 | FWD
 [Studebaker]
+Commander | 1927-1964 | Sedan | Regal, Deluxe, Starliner | 3.8L I6, 3.8L V8 | RWD
+President | 1926-1958 | Sedan | Classic, Speedster, State | 4.7L V8, 4.2L V8 | RWD
+Lark | 1959-1966 | Sedan | Regal, Deluxe, Cruiser, Daytona | 2.8L I6, 4.2L V8 | RWD
 Champion | 1939-1958 | Sedan | Deluxe, Regal, Custom | 2.8L I6, 2.7L I6 | RWD
 Hawk | 1956-1964 | Coupe | Golden Hawk, Gran Turismo, Silver Hawk | 4.7L V8, 5.8L V8 | RWD
 Avanti | 1962-1964 | Coupe | R1, R2, Base | 4.7L V8 | RWD
@@ -460,6 +543,9 @@ Model X | 2016-2025 | SUV | 75D, 90D, P100D, Long Range, Plaid | Electric | AWD
 Model Y | 2020-2025 | SUV | Long Range, Performance, Standard | Electric | AWD, RWD
 Cybertruck | 2024-2025 | Pickup | AWD, Cyberbeast, Foundation Series | Electric | AWD
 [Toyota]
+Cressida | 1977-1992 | Sedan | Luxury, Base | 3.0L I6, 2.8L I6 | RWD
+Crown | 1955-2025 | Sedan | Royal Saloon, Limited, XLE, Platinum | 2.5L I4 Hybrid, 2.4L I4 | AWD, RWD
+Echo | 2000-2005 | Sedan | Base | 1.5L I4 | FWD
 Camry | 1983-2025 | Sedan | LE, SE, XLE, XSE, TRD, Hybrid LE, CE, Solara | 2.5L I4, 3.5L V6, 2.4L I4, 2.2L I4, 3.0L V6 | FWD, AWD
 Corolla | 1968-2025 | Sedan | L, LE, S, SE, XSE, CE, Hybrid LE, XRS | 1.8L I4, 2.0L I4, 1.6L I4 | FWD
 Avalon | 1995-2022 | Sedan | XL, XLE, XLS, Limited, Touring, Hybrid | 3.5L V6, 3.0L V6, 2.5L I4 | FWD
@@ -476,6 +562,9 @@ Land Cruiser | 1960-2025 | SUV | Base, FJ40, FJ60, FJ80, Heritage Edition | 5.7L
 Sienna | 1998-2025 | Minivan | LE, XLE, SE, Limited, Platinum | 3.5L V6, 2.5L I4 Hybrid | FWD, AWD
 FJ Cruiser | 2007-2014 | SUV | Base, Trail Teams | 4.0L V6 | 4WD, RWD
 [Volkswagen]
+CC | 2009-2017 | Sedan | Sport, Luxury, R-Line, VR6 4Motion | 2.0L I4, 3.6L V6 | FWD, AWD
+Arteon | 2019-2023 | Sedan | SE, SEL, SEL Premium R-Line | 2.0L I4 | FWD, AWD
+Rabbit | 1975-2009 | Hatchback | S, Base, GTI, Convertible | 2.5L I5, 1.6L I4 | FWD
 Jetta | 1980-2025 | Sedan | S, SE, SEL, GLI, TDI, Base, Deluxe, Sport | 2.0L I4, 1.4L I4, 2.5L I5, 1.8L I4, 2.0L I4 Diesel | FWD
 Passat | 1990-2022 | Sedan | S, SE, SEL, Limited Edition, R-Line, TDI, GLS | 2.0L I4, 1.8L I4, 3.6L V6, 2.5L I5, 2.0L I4 Diesel | FWD, AWD
 Golf | 1985-2025 | Hatchback | S, SE, GTI, R, TDI, Sportwagen | 2.0L I4, 1.8L I4, 1.4L I4, 2.0L I4 Diesel | FWD, AWD
@@ -487,6 +576,9 @@ Atlas | 2018-2025 | SUV | S, SE, SEL, SEL Premium, Cross Sport | 2.0L I4, 3.6L V
 Phaeton | 2004-2006 | Sedan | V8, W12, Base | 4.2L V8, 6.0L W12 | AWD
 Touareg | 2004-2017 | SUV | V6, V8, TDI, Lux, Hybrid | 3.6L V6, 4.2L V8, 3.0L V6 Diesel | AWD
 [Volvo]
+740 | 1985-1992 | Sedan | GL, GLE, Turbo | 2.3L I4 | RWD
+940 | 1991-1998 | Sedan | GL, Turbo, Base | 2.3L I4 | RWD
+S80 | 1999-2016 | Sedan | T6, 2.9, 3.2, V8, Executive | 2.9L I6, 3.2L I6, 4.4L V8 | FWD, AWD
 240 | 1975-1993 | Sedan | Base, DL, GL, Turbo | 2.3L I4, 2.1L I4 | RWD
 S60 | 2001-2025 | Sedan | T5, T6, R, Momentum, Inscription, Polestar | 2.0L I4, 2.5L I5, 3.0L I6, 2.4L I5 | FWD, AWD
 S90 | 1997-2025 | Sedan | T5, T6, T8, Momentum, Inscription, B6 | 2.0L I4, 2.9L I6 | FWD, AWD
@@ -494,6 +586,22 @@ S40 | 2000-2011 | Sedan | 2.4I, T5, Base, SE | 2.4L I5, 2.5L I5, 1.9L I4 | FWD, 
 XC90 | 2003-2025 | SUV | T5, T6, T8, Momentum, Inscription, B6 | 2.0L I4, 2.5L I5, 4.4L V8, 3.2L I6 | AWD, FWD
 XC60 | 2010-2025 | SUV | T5, T6, Momentum, Inscription, R-Design | 2.0L I4, 3.0L I6, 3.2L I6 | AWD, FWD
 P1800 | 1961-1973 | Coupe | S, E, ES | 1.8L I4, 2.0L I4 | RWD
+[Checker]
+Marathon | 1961-1982 | Sedan | Base, Deluxe, Taxi | 4.1L I6, 5.7L V8 | RWD
+[Datsun]
+240Z | 1970-1973 | Coupe | Base, Series I | 2.4L I6 | RWD
+510 | 1968-1973 | Sedan | Base, Wagon, SSS | 1.6L I4 | RWD
+[DeSoto]
+Firedome | 1952-1959 | Sedan | Sportsman, Base | 4.5L V8, 5.6L V8 | RWD
+Custom | 1946-1952 | Sedan | Club Coupe, Suburban, Base | 3.9L I6 | RWD
+[Maybach]
+57 | 2004-2012 | Sedan | Base, S, Zeppelin | 5.5L V12, 6.0L V12 | RWD
+62 | 2004-2012 | Sedan | Base, S, Landaulet | 5.5L V12, 6.0L V12 | RWD
+[Nash]
+Ambassador | 1932-1957 | Sedan | Custom, Super, Eight | 4.2L I6, 5.2L V8 | RWD
+Rambler | 1950-1955 | Wagon | Custom, Super, Country Club | 2.8L I6 | RWD
+[Kaiser]
+Manhattan | 1951-1955 | Sedan | Deluxe, Special | 3.7L I6 | RWD
 """
 
 # Make aliases sellers really use ("Chevy", "VW", "Merc") and common misspellings; keys are eBay's make names.
@@ -533,7 +641,9 @@ MAKE_TYPOS: dict[str, tuple[str, ...]] = {
 
 # Model spellings beyond the mechanical ones ("3-Series" -> "3 Series"), keyed by (make, eBay model name).
 MODEL_EXTRA_VARIANTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("Chevrolet", "Bel Air/150/210"): ("Bel Air", "Belair", "Bel-Air"),
+    ("Chevrolet", "Bel Air/150/210"): ("Bel Air", "Belair", "Bel-Air", "210", "150"),
+    ("Chevrolet", "Hot Rod / Street Rod"): ("Hot Rod", "Street Rod"),
+    ("Ford", "Hot Rod / Street Rod"): ("Hot Rod", "Street Rod"),
     ("Chevrolet", "Silverado 1500"): ("Silverado", "Silverado1500"),
     ("Chevrolet", "Corvette"): ("Vette",),
     ("Chevrolet", "Bolt EV"): ("Bolt",),
@@ -587,7 +697,14 @@ BODY_SURFACES: dict[str, tuple[str, ...]] = {
 }
 
 TRANSMISSION_SURFACES: dict[str, tuple[str, ...]] = {
-    "Automatic": ("Automatic", "Auto", "AT", "6-Speed Automatic", "8-Speed Automatic", "Automatic Transmission"),
+    "Automatic": (
+        "Automatic",
+        "Auto",
+        "AT",
+        "6-Speed Automatic",
+        "8-Speed Automatic",
+        "Automatic Transmission",
+    ),
     "Manual": ("Manual", "6-Speed Manual", "5-Speed Manual", "Stick Shift", "Stick", "6MT", "5MT", "4-Speed"),
 }
 

@@ -192,7 +192,9 @@ def _attributes(rng: random.Random, model: cat.CarModel) -> tuple[dict[str, str]
         attrs["Number of Cylinders"] = str(cyl)
     if year >= 1981:
         attrs["VIN"] = _vin(rng)
-    attrs["Vehicle Title"] = rng.choices(["Clean", "Rebuilt, Rebuildable & Reconstructed", "Salvage"], [92, 6, 2])[0]
+    attrs["Vehicle Title"] = rng.choices(
+        ["Clean", "Rebuilt, Rebuildable & Reconstructed", "Salvage"], [92, 6, 2]
+    )[0]
     return {k: v for k, v in attrs.items() if v}, miles, "New" if new else "Used"
 
 
@@ -243,7 +245,9 @@ def _surface(rng: random.Random, label: str, value: str, make: str) -> str:
     return forms[0] if rng.random() < 0.5 else rng.choice(forms)
 
 
-def _suffix_pieces(rng: random.Random, attrs: dict[str, str], hide_model: bool) -> list[tuple[str, str | None]]:
+def _suffix_pieces(
+    rng: random.Random, attrs: dict[str, str], hide_model: bool
+) -> list[tuple[str, str | None]]:
     """The free-text part after "YYYY Make Model": trim, characteristics, mileage, seller phrases."""
     make = attrs["Make"]
     pieces: list[tuple[str, str | None]] = []
@@ -325,7 +329,9 @@ def _title(rng: random.Random, attrs: dict[str, str], specifics: dict[str, str])
         if attrs.get("Trim") and rng.random() < 0.85:
             t.add(_case(rng, attrs["Trim"], upper=0.15, lower=0.04), "TRIM")
         else:
-            label, name = rng.choice([("BODY", "Body Type"), ("ENGINE", "Engine"), ("DRIVETRAIN", "Drive Type")])
+            label, name = rng.choice(
+                [("BODY", "Body Type"), ("ENGINE", "Engine"), ("DRIVETRAIN", "Drive Type")]
+            )
             if label == "DRIVETRAIN":
                 t.add(_drive_surface(rng, make, attrs[name]), label)
             elif attrs["Model"] != "Sedan" or label != "BODY":
@@ -336,11 +342,14 @@ def _title(rng: random.Random, attrs: dict[str, str], specifics: dict[str, str])
         sep = rng.choice(_SEPS) if label is None or rng.random() < 0.3 else " "
         if label == "MILEAGE":
             prefix = rng.choice(_MILE_PREFIX)
-            t.add(prefix.rstrip(), sep=sep) if prefix else None
+            if prefix:
+                t.add(prefix.rstrip(), sep=sep)
             miles_text = _case(rng, _surface(rng, "MILEAGE", attrs["Mileage"], make), upper=0.3)
             t.add(miles_text, "MILEAGE", sep=" " if prefix else sep)
             continue
         t.add(text, label, sep=sep)
+        if label == "DRIVETRAIN" and text.upper() == "4MATIC" and rng.random() < 0.3:
+            t.text += "®"  # as Mercedes dealers write it ("S 580 4MATIC®"); not part of the span
     if rng.random() < 0.06:
         t.add(rng.choice(_PUNCT), sep="" if rng.random() < 0.5 else " ")
     return t
@@ -381,8 +390,8 @@ _FILLERS = [
     "Buyer is responsible for pickup or shipping.",
     "Please ask any questions before bidding.",
     "Priced to sell – no lowballers please.",
-    "Detailed inside and out; looks café-racer sharp.",
-    "Serviced by our naïve-proof checklist: 120 points inspected.",
+    "Detailed inside and out – looks showroom fresh.",
+    "Comes with the Carfax report, window sticker and a résumé of every service.",
     "Financing available for qualified buyers.",
 ]
 _SLOT_LABEL = {

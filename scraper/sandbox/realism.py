@@ -24,7 +24,7 @@ def read_real_titles(csv_path: Path) -> list[str]:
 
 
 def title_form(title: str) -> str:
-    """"year" ("YYYY Make Model ..."), "structured" ("Make: Model ...") or "other"."""
+    """ "year" ("YYYY Make Model ..."), "structured" ("Make: Model ...") or "other"."""
     if _YEAR_RE.match(title):
         return "year"
     if _STRUCTURED_RE.match(title):
@@ -119,7 +119,11 @@ def unknown_pairs(titles: Sequence[str]) -> Counter[str]:
     missing: Counter[str] = Counter()
     for title in titles:
         make, model, rest = make_model_of(title)
-        if title_form(title) == "other" or title.startswith("Other Makes") or rest.casefold().startswith("other"):
+        if (
+            title_form(title) == "other"
+            or title.startswith("Other Makes")
+            or rest.casefold().startswith("other")
+        ):
             continue
         if not (make and model):
             missing[f"{make or '?'} | {' '.join(rest.split()[:2])}"] += 1

@@ -47,7 +47,8 @@ def title_slug(title: str) -> str:
 
 
 def item_url(base_url: str, listing: SandboxListing, query: str = "", slug: bool = False) -> str:
-    """The link a search page gives an item: `/itm/<id>` or the old `/itm/<Title-Slug>/<id>`, plus tracking."""
+    """The link a search page gives an item: `/itm/<id>` or the old `/itm/<Title-Slug>/<id>`, plus"
+    " tracking."""
     path = f"/itm/{title_slug(listing.title)}/{listing.item_id}" if slug else f"/itm/{listing.item_id}"
     params = {"hash": f"item{int(listing.item_id):x}:g:{listing.item_id[-6:]}AAOSw"}
     if query:
@@ -86,7 +87,8 @@ def _placeholder_row(base_url: str) -> str:
     return (
         '<li class="s-item s-item__pl-on-bottom" data-view="mi:1686|iid:1" id="">'
         '<div class="s-item__wrapper clearfix"><div class="s-item__image-section"><div class="s-item__image">'
-        f'<a href="{href}" tabindex="-1" aria-hidden="true"><div class="s-item__image-wrapper image-treatment">'
+        f'<a href="{href}" tabindex="-1" aria-hidden="true"><div class="s-item__image-wrapper'
+        ' image-treatment">'
         '<img alt="Shop on eBay" src="/static/placeholder.png"></div></a></div></div>'
         '<div class="s-item__info clearfix"><div class="s-item__caption"></div>'
         f'<a class="s-item__link" href="{href}" tabindex="-1">'
@@ -115,17 +117,21 @@ def _s_item_row(listing: SandboxListing, base_url: str, query: str, index: int) 
     price = _h(format_price(listing.price, listing.currency))
     offer = _digest("offer", listing.item_id) % 3 == 0
     return (
-        f'<li class="s-item s-item__pl-on-bottom" data-view="mi:1686|iid:{index}" id="item{int(listing.item_id):x}">'
+        f'<li class="s-item s-item__pl-on-bottom" data-view="mi:1686|iid:{index}"'
+        f' id="item{int(listing.item_id):x}">'
         '<div class="s-item__wrapper clearfix"><div class="s-item__image-section"><div class="s-item__image">'
-        f'<a href="{href}" tabindex="-1" aria-hidden="true"><div class="s-item__image-wrapper image-treatment">'
+        f'<a href="{href}" tabindex="-1" aria-hidden="true"><div class="s-item__image-wrapper'
+        ' image-treatment">'
         f'<img alt="{_h(listing.title)}" src="/static/{listing.item_id}.jpg"></div></a></div></div>'
         '<div class="s-item__info clearfix"><div class="s-item__caption"></div>'
         f'<a class="s-item__link" href="{href}">'
-        f'<div class="s-item__title"><span role="heading" aria-level="3">{new}{_h(listing.title)}</span></div>'
+        '<div class="s-item__title"><span role="heading"'
+        f' aria-level="3">{new}{_h(listing.title)}</span></div>'
         f'<span class="clipped">{SCREEN_READER}</span></a>'
         f'<div class="s-item__subtitle"><span class="SECONDARY_INFO">{_h(_subtitle(listing))}</span></div>'
         '<div class="s-item__details clearfix"><div class="s-item__details-section--primary">'
-        f'<div class="s-item__detail s-item__detail--primary"><span class="s-item__price">{price}</span></div>'
+        '<div class="s-item__detail s-item__detail--primary"><span'
+        f' class="s-item__price">{price}</span></div>'
         + (
             '<div class="s-item__detail s-item__detail--primary"><span class="s-item__purchase-options '
             's-item__purchaseOptions">or Best Offer</span></div>'
@@ -156,7 +162,8 @@ def _s_card_row(listing: SandboxListing, base_url: str, query: str, index: int) 
         '<div class="su-media su-media--image"><div class="su-media__primary"><div class="su-media__image">'
         f'<a class="image-treatment" href="{href}" tabindex="-1" target="_blank">'
         f'<img alt="{_h(listing.title)}" class="s-card__image" src="/static/{listing.item_id}.webp"></a>'
-        '</div></div></div></div><div class="su-card-container__content"><div class="su-card-container__header">'
+        '</div></div></div></div><div class="su-card-container__content"><div'
+        ' class="su-card-container__header">'
         f'<a class="su-link" aria-label="{SCREEN_READER}" href="{href}" target="_blank">'
         '<div class="s-card__title" role="heading" aria-level="3">'
         f'{new}<span class="su-styled-text primary default">{_h(listing.title)}</span>{reader}</div></a>'
@@ -165,7 +172,8 @@ def _s_card_row(listing: SandboxListing, base_url: str, query: str, index: int) 
         '<div class="su-card-container__attributes"><div class="su-card-container__attributes__primary">'
         '<div class="s-card__attribute-row">'
         f'<span class="su-styled-text primary italic large-1 s-card__price">{price}</span></div>'
-        '<div class="s-card__attribute-row"><span class="su-styled-text primary bold large">Buy It Now</span></div>'
+        '<div class="s-card__attribute-row"><span class="su-styled-text primary bold large">Buy It'
+        " Now</span></div>"
         '<div class="s-card__attribute-row"><span class="su-styled-text secondary large">'
         f"Located in {_h(listing.location)}</span></div></div></div></div></div></li>"
     )
@@ -220,9 +228,7 @@ def search_page(
         card = layout == "s-card" or (layout == "mixed" and i % 2 == 1)
         row = _s_card_row if card else _s_item_row
         rows.append(row(listing, base_url, query, (page - 1) * page_size + i))
-    empty = (
-        "" if listings else '<div class="srp-save-null-search"><h3>No exact matches found</h3></div>'
-    )
+    empty = "" if listings else '<div class="srp-save-null-search"><h3>No exact matches found</h3></div>'
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{_h(query or 'Cars & Trucks')} for sale | eBay</title></head><body>"
@@ -257,13 +263,15 @@ def item_specifics_section(listing: SandboxListing) -> str:
     rows = []
     for i in range(0, len(pairs), 2):
         cols = "".join(
-            f'<div class="ux-layout-section-evo__col">{_labels_values(n, v)}</div>' for n, v in pairs[i : i + 2]
+            f'<div class="ux-layout-section-evo__col">{_labels_values(n, v)}</div>'
+            for n, v in pairs[i : i + 2]
         )
         rows.append(f'<div class="ux-layout-section-evo__row">{cols}</div>')
     return (
         '<div class="vim x-about-this-item" data-testid="x-about-this-item" id="viTabs_0_is">'
         '<div class="ux-layout-section-module-evo__container"><div class="ux-layout-section-module-evo">'
-        '<div class="section-title"><div class="section-title__title-container"><h2 class="section-title__title">'
+        '<div class="section-title"><div class="section-title__title-container"><h2'
+        ' class="section-title__title">'
         '<span class="ux-layout-section-module-evo__title"><span class="ux-textspans">Item specifics</span>'
         "</span></h2></div></div>"
         '<div class="ux-layout-section-evo ux-layout-section--features" data-testid="ux-layout-section-evo">'
@@ -285,9 +293,11 @@ def item_page(listing: SandboxListing, *, base_url: str) -> str:
         '<div class="vim x-item-title" data-testid="x-item-title"><h1 class="x-item-title__mainTitle">'
         f'<span class="ux-textspans ux-textspans--BOLD">{_h(listing.title)}</span></h1></div>'
         '<div class="vim x-price-section"><div class="x-bin-price__content">'
-        f'<div class="x-price-primary" data-testid="x-price-primary"><span class="ux-textspans">{price}</span>'
+        '<div class="x-price-primary" data-testid="x-price-primary"><span'
+        f' class="ux-textspans">{price}</span>'
         "</div></div></div>"
-        '<div class="vim x-item-condition" data-testid="x-item-condition"><div class="x-item-condition-label">'
+        '<div class="vim x-item-condition" data-testid="x-item-condition"><div'
+        ' class="x-item-condition-label">'
         '<span class="ux-textspans">Condition:</span></div><div class="x-item-condition-text">'
         '<span class="ux-icon-text__text"><span data-testid="ux-textual-display">'
         f'<span class="ux-textspans">{_h(listing.condition)}</span></span></span></div></div>'
@@ -300,7 +310,8 @@ def item_page(listing: SandboxListing, *, base_url: str) -> str:
         '<h2 class="section-title__title"><span class="ux-textspans">Item description from the seller</span>'
         f'</h2></div><iframe id="desc_ifr" title="Seller\'s description of item" src="{desc_src}" '
         'width="100%" height="500px" frameborder="0" loading="lazy"></iframe></div></div>'
-        f'<div class="ux-layout-section__textual-display--itemId"><span class="ux-textspans">eBay item number:'
+        '<div class="ux-layout-section__textual-display--itemId"><span class="ux-textspans">eBay'
+        " item number:"
         f'</span><span class="ux-textspans ux-textspans--BOLD">{listing.item_id}</span></div>'
         "</div></body></html>"
     )
@@ -331,9 +342,11 @@ def block_page() -> str:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Pardon Our Interruption...</title>'
         '</head><body><div id="px-captcha-wrapper"><h1>Pardon Our Interruption...</h1>'
         "<p>As you were browsing something about your browser made us think you were a bot. "
-        "There are a few reasons this might happen:</p><ul><li>You're a power user moving through this website "
+        "There are a few reasons this might happen:</p><ul><li>You're a power user moving through"
+        " this website "
         "with super-human speed.</li><li>You've disabled cookies in your web browser.</li>"
-        "<li>A third-party browser plugin, such as Ghostery or NoScript, is preventing JavaScript from running."
+        "<li>A third-party browser plugin, such as Ghostery or NoScript, is preventing JavaScript"
+        " from running."
         "</li></ul><p>To regain access, please make sure that cookies and JavaScript are enabled before "
         'reloading the page.</p><div id="px-captcha"></div></div></body></html>'
     )

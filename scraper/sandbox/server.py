@@ -129,7 +129,9 @@ class SandboxServer:
         httpd.daemon_threads = True
         self._httpd = httpd
         self.port = httpd.server_address[1]
-        self._thread = threading.Thread(target=httpd.serve_forever, name="carner-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="carner-sandbox", daemon=True
+        )
         self._thread.start()
         logger.info("sandbox serving %d listings at %s", len(self.listings), self.base_url)
         return self
@@ -196,7 +198,11 @@ class SandboxServer:
                 return 200, html, render.item_page(listing, base_url=self.base_url)
         elif parts.path == "/":
             url = render.search_url(self.base_url, "cars", 1)
-            return 200, html, f'<!DOCTYPE html><html><body><a href="{url}">Cars &amp; Trucks</a></body></html>'
+            return (
+                200,
+                html,
+                f'<!DOCTYPE html><html><body><a href="{url}">Cars &amp; Trucks</a></body></html>',
+            )
         return 404, html, render.error_page(404, "The page you are looking for was not found.")
 
     def _search_page(self, params: dict[str, list[str]]) -> str:
@@ -229,6 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
     site: SandboxServer
     protocol_version = "HTTP/1.1"
     server_version = "carner-sandbox/0.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: Nagle + delayed ACK cost 40 ms each
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         logger.debug("%s %s", self.address_string(), format % args)
@@ -251,20 +258,22 @@ class _Handler(BaseHTTPRequestHandler):
             site.request_log.append(RequestRecord(self.command, path, None, fault, arrived))
             self._reset()
             return
-        if fault == "slow":
-            time.sleep(site.faults.slow_s)
-        elif fault == "429":
+        if fault == "429":
             status, body = 429, render.error_page(429, "Too Many Requests")
             headers["Retry-After"] = str(site.faults.retry_after_s)
         elif fault in ("500", "503"):
             status = int(fault)
-            body = render.error_page(status, "Internal Server Error" if status == 500 else "Service Unavailable")
+            body = render.error_page(
+                status, "Internal Server Error" if status == 500 else "Service Unavailable"
+            )
         elif fault == "block":
             status, ctype, body = 200, "text/html; charset=utf-8", render.block_page()
         data = body.encode("utf-8")
         if fault == "truncate" and status == 200:
             data = data[: max(1, int(len(data) * (0.3 + 0.4 * detail)))]
         site.request_log.append(RequestRecord(self.command, path, status, fault, arrived))
+        if fault == "slow":  # logged first: the client has usually given up before the answer goes out
+            time.sleep(site.faults.slow_s)
         try:
             self.send_response(status)
             self.send_header("Content-Type", ctype)

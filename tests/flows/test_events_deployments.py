@@ -3,7 +3,11 @@ event — all against the session's real (temporary) Prefect server."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -72,18 +76,29 @@ def test_import_of_missing_file_fails_clearly(prefect_harness, tmp_path, db_url)
 
 @pytest.fixture(scope="module")
 def served(prefect_harness, tmp_path_factory):
-    """`carner serve --run-once`: registers the deployments (and the trigger's automation), then exits."""
-    from flows.cli import app
+    """`carner serve --run-once` in its own process, pointed at the session's Prefect server through
+    PREFECT_API_URL (as a user points carner at theirs): registers the deployments and the trigger's
+    automation, runs what is due, exits."""
+    from prefect.settings import PREFECT_API_URL
 
     workdir = tmp_path_factory.mktemp("serve")
     env = {
+        **os.environ,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),
         "CARNER_SCRAPE_CRON": SCRAPE_CRON,
         "CARNER_EXPORT_CRON": EXPORT_CRON,
         "CARNER_RETRAIN_MIN_NEW_GOLD": "5",
     }
-    result = CliRunner().invoke(app, ["serve", "--run-once", "--workdir", str(workdir)], env=env)
-    assert result.exit_code == 0, result.output
-    return result.output
+    carner = Path(sys.executable).with_name("carner")
+    proc = subprocess.run(
+        [str(carner), "serve", "--run-once", "--workdir", str(workdir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
 
 
 def test_serve_dry_run_lists_schedules_without_serving(prefect_harness):

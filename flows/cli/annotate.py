@@ -1,0 +1,317 @@
+"""`carner annotate check|preannotate|export|import|push|pull`: the doccano annotation loop.
+
+Thin shells over `annotation.*`: resolve defaults from settings (the only place env vars are read,
+doccano credentials included), open the database, call the stage, print a short summary.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from flows.cli.app import annotate_app, fail
+from flows.settings import Settings, get_settings
+
+DB_HELP = "SQLAlchemy database URL (default: CARNER_DB_URL, else sqlite:///<workdir>/carner.db)."
+WORKDIR_HELP = "Working directory for outputs (default: CARNER_WORKDIR, i.e. data/)."
+FIELDS_HELP = "Comma-separated listing fields to annotate: title, description."
+URL_HELP = "doccano base URL, e.g. http://127.0.0.1:8000 (default: CARNER_DOCCANO_URL)."
+PROJECT_HELP = "doccano project name (default: CARNER_DOCCANO_PROJECT, i.e. carner)."
+
+
+def _settings(db: str | None, workdir: Path | None) -> Settings:
+    return get_settings(db_url=db, workdir=workdir)
+
+
+@contextlib.contextmanager
+def _session(settings: Settings) -> Iterator[Any]:
+    """A session on an up-to-date schema (Alembic upgrade first); rolls back on error."""
+    from db.engine import make_engine, session_factory, upgrade
+
+    try:
+        upgrade(settings.database_url)
+    except Exception as exc:  # unreachable server, bad URL: one line, not a traceback
+        raise fail(f"cannot open database {settings.database_url}: {exc}") from None
+    engine = make_engine(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        engine.dispose()
+
+
+def _fields(fields: str) -> tuple[str, ...]:
+    from annotation.store import FIELDS
+
+    out = tuple(f.strip() for f in fields.split(",") if f.strip())
+    bad = [f for f in out if f not in FIELDS]
+    if not out or bad:
+        raise fail(f"--fields must be a comma-separated subset of {', '.join(FIELDS)}, got {fields!r}")
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _print_report(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{report.name}: {report.texts} texts", title_justify="left")
+    if report.scores:
+        for col in ("label", "precision", "recall", "gold spans", "tp", "fp", "fn"):
+            table.add_column(col, justify="left" if col == "label" else "right")
+        for label, s in report.scores.items():
+            table.add_row(
+                label, _fmt(s.precision), _fmt(s.recall), str(s.support), str(s.tp), str(s.fp), str(s.fn)
+            )
+    else:
+        for col in ("label", "found", "given", "found rate"):
+            table.add_column(col, justify="left" if col == "label" else "right")
+        for label, (found, given) in report.found.items():
+            table.add_row(label, str(found), str(given), _fmt(found / given if given else None))
+    console = Console()
+    console.print(table)
+    if report.note:
+        console.print(f"  ({report.note})")
+
+
+@annotate_app.command("check")
+def check(
+    n: int = typer.Option(500, min=1, help="Number of sandbox listings to score pre-annotation on."),
+    seed: int = typer.Option(0, help="Seed of the sandbox generator."),
+    shared: Path = typer.Option(
+        Path("..") / "shared",
+        help="Directory holding data/car-titles/*.csv (real titles); skipped if absent.",
+    ),
+    kleinanzeigen_limit: int | None = typer.Option(
+        None, min=1, help="Read at most this many Kleinanzeigen rows (default: all)."
+    ),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the reports to this JSON file."),
+) -> None:
+    """Print pre-annotation precision/recall per label against sandbox gold and on real titles."""
+    from annotation.check import check_real, check_sandbox
+
+    reports = [check_sandbox(n, seed)]
+    if shared.is_dir():
+        reports += check_real(shared, kleinanzeigen_limit)
+    else:
+        typer.echo(f"(real titles skipped: {shared} not found)")
+    for report in reports:
+        _print_report(report)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps([r.as_dict() for r in reports], indent=2), encoding="utf-8")
+        typer.echo(f"Wrote {json_out}")
+
+
+@annotate_app.command("preannotate")
+def preannotate(
+    fields: str = typer.Option("title", help=FIELDS_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+) -> None:
+    """Create annotation tasks for new/changed listings and store distant spans from item specifics."""
+    from annotation.store import ensure_tasks, store_distant
+
+    chosen = _fields(fields)
+    with _session(_settings(db, workdir)) as session:
+        tasks = ensure_tasks(session, fields=chosen)
+        distant = store_distant(session, fields=chosen)
+        session.commit()
+    typer.echo(
+        f"Tasks: {tasks.created} new, {tasks.changed} changed, {tasks.unchanged} unchanged "
+        f"({tasks.skipped_empty} empty texts skipped). "
+        f"Distant spans: {distant.spans} in {distant.tasks} texts "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(distant.outcomes.items())) or 'none'})."
+    )
+
+
+def _load_model(model: Path | None) -> Any:
+    """The model for uncertainty sampling (loading lives here: annotation must not import training)."""
+    if model is None:
+        return None
+    from training.models import load_model
+
+    try:
+        return load_model(model)
+    except (FileNotFoundError, ValueError, ImportError) as exc:
+        raise fail(f"--model {model}: {exc}") from None
+
+
+def _strategy(strategy: str) -> str:
+    from annotation.select import STRATEGIES
+
+    if strategy not in STRATEGIES:
+        raise fail(f"--strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
+    return strategy
+
+
+@annotate_app.command("export")
+def export(
+    out: Path = typer.Option(..., "--out", help="JSONL file to write (doccano sequence-labelling format)."),
+    limit: int | None = typer.Option(None, "--limit", min=0, help="Most texts to export (default: all)."),
+    strategy: str = typer.Option(
+        "random", help="How to choose texts: random or uncertainty (needs --model)."
+    ),
+    include_annotated: bool = typer.Option(
+        False, help="Also export texts that already have gold annotations."
+    ),
+    model: Path | None = typer.Option(
+        None, help="Model directory whose confidence ranks texts (uncertainty)."
+    ),
+    seed: int = typer.Option(0, help="Seed of the random choice and tie-breaks."),
+    fields: str = typer.Option("title", help=FIELDS_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+) -> None:
+    """Write the next texts to annotate as doccano JSONL, pre-filled with gold or distant spans."""
+    from rich.progress import Progress
+
+    from annotation.doccano import ExportConfig, export_jsonl
+
+    cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
+    loaded = _load_model(model)
+    with _session(_settings(db, workdir)) as session, Progress(transient=True, disable=loaded is None) as bar:
+        scoring = bar.add_task("Scoring texts by model confidence", total=None)
+        result = export_jsonl(session, out, cfg, model=loaded, progress=lambda n: bar.advance(scoring, n))
+    if result.fallback_reason:
+        typer.echo(f"Note: {result.fallback_reason}")
+    typer.echo(
+        f"Exported {result.count} texts to {result.file} (strategy {result.strategy}; "
+        f"{result.prefilled_distant} pre-annotated, {result.prefilled_gold} with gold)."
+    )
+
+
+def _print_import(result: Any) -> None:
+    typer.echo(
+        f"Imported {result.records} lines: {result.added} new, {result.replaced} replaced (history kept), "
+        f"{result.unchanged} unchanged, {result.older} older than the stored version (not applied), "
+        f"{result.conflicts} annotator conflicts."
+    )
+    if result.new_labels:
+        typer.echo(f"New labels accepted: {', '.join(result.new_labels)}")
+
+
+@annotate_app.command("import")
+def import_(
+    file: Path = typer.Argument(
+        ..., help="doccano JSONL export (or doccano's export zip) to import as gold."
+    ),
+    add_labels: bool = typer.Option(False, help="Accept labels that are not in the label schema."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+) -> None:
+    """Validate every line, then store the annotations as gold in one transaction (all or nothing)."""
+    from annotation.doccano import ImportValidationError, import_jsonl
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    with _session(_settings(db, workdir)) as session:
+        try:
+            result = import_jsonl(session, file, add_labels=add_labels)
+        except ImportValidationError as exc:
+            for issue in exc.issues:
+                typer.secho(str(issue), err=True)
+            raise fail(f"{len(exc.issues)} bad line(s) in {file}; nothing imported") from None
+    _print_import(result)
+
+
+def _client(settings: Settings, url: str | None) -> Any:
+    from annotation.sync import DoccanoClient
+
+    base = url or settings.doccano_url
+    if not base:
+        raise fail("no doccano URL: pass --doccano-url or set CARNER_DOCCANO_URL")
+    if not settings.doccano_user or settings.doccano_password is None:
+        raise fail("doccano credentials missing: set CARNER_DOCCANO_USER and CARNER_DOCCANO_PASSWORD")
+    return DoccanoClient(base, settings.doccano_user, settings.doccano_password.get_secret_value())
+
+
+@annotate_app.command("push")
+def push(
+    doccano_url: str | None = typer.Option(None, "--doccano-url", help=URL_HELP),
+    project: str | None = typer.Option(None, "--project", help=PROJECT_HELP),
+    limit: int | None = typer.Option(None, "--limit", min=0, help="Most new texts to upload (default: all)."),
+    strategy: str = typer.Option(
+        "random", help="How to choose texts: random or uncertainty (needs --model)."
+    ),
+    include_annotated: bool = typer.Option(
+        False, help="Also upload texts that already have gold annotations."
+    ),
+    model: Path | None = typer.Option(
+        None, help="Model directory whose confidence ranks texts (uncertainty)."
+    ),
+    seed: int = typer.Option(0, help="Seed of the random choice and tie-breaks."),
+    fields: str = typer.Option("title", help=FIELDS_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+) -> None:
+    """Upload pre-annotated texts to a doccano project (created with its labels if missing)."""
+    from annotation.doccano import ExportConfig
+    from annotation.sync import DoccanoError
+    from annotation.sync import push as push_stage
+
+    settings = _settings(db, workdir)
+    client = _client(settings, doccano_url)
+    cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
+    loaded = _load_model(model)
+    with _session(settings) as session:
+        try:
+            result = push_stage(session, client, project or settings.doccano_project, cfg, model=loaded)
+        except DoccanoError as exc:
+            raise fail(str(exc)) from None
+    if result.fallback_reason:
+        typer.echo(f"Note: {result.fallback_reason}")
+    typer.echo(
+        f"Pushed {result.pushed} texts to doccano project #{result.project_id}"
+        f"{' (created)' if result.project_created else ''}; {result.already_there} were already there."
+    )
+
+
+@annotate_app.command("pull")
+def pull(
+    doccano_url: str | None = typer.Option(None, "--doccano-url", help=URL_HELP),
+    project: str | None = typer.Option(None, "--project", help=PROJECT_HELP),
+    include_unconfirmed: bool = typer.Option(
+        False, help="Also import examples nobody confirmed (they may still hold the pre-annotation)."
+    ),
+    add_labels: bool = typer.Option(False, help="Accept labels that are not in the label schema."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+) -> None:
+    """Download confirmed annotations from doccano (every annotator's file) and import them as gold."""
+    from annotation.doccano import ImportValidationError
+    from annotation.sync import DoccanoError
+    from annotation.sync import pull as pull_stage
+
+    settings = _settings(db, workdir)
+    client = _client(settings, doccano_url)
+    with _session(settings) as session:
+        try:
+            result = pull_stage(
+                session,
+                client,
+                project or settings.doccano_project,
+                approved_only=not include_unconfirmed,
+                add_labels=add_labels,
+                save_dir=settings.annotation_dir / "pulls",
+            )
+        except DoccanoError as exc:
+            raise fail(str(exc)) from None
+        except ImportValidationError as exc:
+            for issue in exc.issues:
+                typer.secho(str(issue), err=True)
+            raise fail(f"{len(exc.issues)} bad line(s) in the doccano export; nothing imported") from None
+    typer.echo(f"Downloaded {result.archive} ({len(result.members)} annotator file(s)).")
+    _print_import(result.imported)

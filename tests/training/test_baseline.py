@@ -1,0 +1,125 @@
+"""The spaCy baseline: learns beyond a dictionary lookup, writes a loadable model, honours overrides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from training.evaluate import dictionary_floor, score_spans
+from training.npy_io import DatasetError, load_npy_dataset
+
+
+def test_baseline_beats_a_dictionary_lookup(tiny_baseline: Any, tiny_dataset_dir: Path) -> None:
+    ds = load_npy_dataset(tiny_dataset_dir)
+    # a lookup table of the training entities: what memorising names alone scores on unseen titles
+    lookup = dictionary_floor(ds.train_texts, ds.train_spans, ds.test_texts)
+    floor = score_spans(ds.test_spans, lookup, ds.labels)["micro"]
+    metrics = tiny_baseline.metrics
+    assert metrics["n_texts"] == len(ds.test_texts)
+    assert metrics["f1"] > floor["f1"] + 0.02, (metrics["micro"], floor)
+    assert metrics["recall"] > floor["recall"]  # it finds entities the lookup table has never seen
+    assert metrics["per_label"]["MAKE"]["f1"] > 0.8 and metrics["per_label"]["YEAR"]["f1"] > 0.9
+
+
+def test_baseline_directory_is_spacy_loadable_with_metrics(
+    tiny_baseline_dir: Path, tiny_dataset_dir: Path
+) -> None:
+    import spacy
+
+    from training.models import load_model
+
+    metrics = json.loads((tiny_baseline_dir / "metrics.json").read_text())
+    ds = load_npy_dataset(tiny_dataset_dir)
+    assert metrics["kind"] == "baseline" and metrics["labels"] == ds.labels
+    assert metrics["training"]["max_epochs"] == 15 and metrics["training"]["steps"] > 0
+    assert metrics["training"]["overrides"]["training.dropout"] == 0.2
+    assert metrics["dataset"]["train_texts"] == len(ds.train_texts)
+    assert metrics["provenance"]["packages"]["spacy"].startswith("3.")
+    nlp = spacy.load(tiny_baseline_dir)
+    doc = nlp("2015 Toyota Camry LE")
+    model = load_model(tiny_baseline_dir)
+    assert model.kind == "baseline"
+    assert model.predict(["2015 Toyota Camry LE"]) == [
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    ]
+
+
+def test_confidence_is_a_probability_per_text(tiny_baseline_dir: Path, tiny_dataset_dir: Path) -> None:
+    from training.models import load_model
+
+    model = load_model(tiny_baseline_dir)
+    ds = load_npy_dataset(tiny_dataset_dir)
+    texts = ds.test_texts[:40] + ["qwxz plmk zzzz", ""]
+    conf = model.confidence(texts)
+    assert len(conf) == len(texts) and all(0.5 <= c <= 1.0 for c in conf)
+    assert conf[-1] == 1.0  # nothing to decide in an empty text
+    assert len(set(round(c, 6) for c in conf)) > 3  # it discriminates between texts
+
+
+def test_overrides_reach_spacy_and_bad_ones_are_named(tiny_dataset_dir: Path, tmp_path: Path) -> None:
+    from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
+
+    cfg = SpacyTrainConfig(overrides={"training.max_epochs": 1, "training.dropout": 0.3}, seed=1)
+    result = train_baseline(tiny_dataset_dir, tmp_path / "m", cfg, evaluate=False)
+    assert result.epochs == 1
+    saved = (tmp_path / "m" / "config.cfg").read_text()
+    assert "dropout = 0.3" in saved and "max_epochs = 1" in saved
+    with pytest.raises(ValueError, match=str(BASELINE_CONFIG.name)):
+        train_baseline(
+            tiny_dataset_dir, tmp_path / "bad", SpacyTrainConfig(overrides={"training.nonsense": 1})
+        )
+    assert not (tmp_path / "bad").exists()
+
+
+def test_unknown_label_in_config_is_an_error_naming_file_and_index(
+    tiny_dataset_dir: Path, tmp_path: Path
+) -> None:
+    from training.baseline import SpacyTrainConfig, train_baseline
+
+    with pytest.raises(DatasetError, match=r"labels_train\.npy\[0\]: span \d+ has unknown label"):
+        train_baseline(tiny_dataset_dir, tmp_path / "m", SpacyTrainConfig(labels=["MAKE"], epochs=1))
+    assert not (tmp_path / "m").exists()
+
+
+def test_cli_trains_on_hand_made_files_with_its_own_labels(tmp_path: Path, make_npy_dataset: Any) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    colours, things = ["red", "blue", "green", "black"], ["car", "van", "truck", "bike"]
+    rows = []
+    for i in range(40):
+        c, t = colours[i % 4], things[(i // 4) % 4]
+        text = f"a {c} {t} number {i}"
+        rows.append((text, [[2, 2 + len(c), "COLOUR"], [3 + len(c), 3 + len(c) + len(t), "THING"]]))
+    data = make_npy_dataset(tmp_path / "data", rows[:30], rows[30:])
+    out = tmp_path / "model"
+    res = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "baseline",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--epochs",
+            "3",
+            "--set",
+            "training.dropout=0.1",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "micro P/R/F1" in res.output and "COLOUR" in res.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["labels"] == ["COLOUR", "THING"] and metrics["training"]["max_epochs"] == 3
+    assert sorted(metrics["training"]["model_labels"]) == ["COLOUR", "THING"]
+    assert "THING" in metrics["per_label"]
+
+    res = CliRunner().invoke(
+        app, ["train", "baseline", "--data", str(tmp_path / "nowhere"), "--out", str(out)]
+    )
+    assert res.exit_code == 2 and "text_train.npy: missing file" in res.output

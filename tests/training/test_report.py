@@ -1,0 +1,92 @@
+"""The report: both tables from the models' measured metrics, JSON beside them, and a real PNG."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from training.report import find_model_dirs, write_report
+
+
+def _two_models(tiny_baseline_dir: Path, tiny_dataset_dir: Path, root: Path) -> list[Path]:
+    """The trained baseline, and a copy evaluated on half of the test split (other figures)."""
+    from training.evaluate import evaluate_dir
+    from training.npy_io import load_npy_dataset
+
+    first, second = root / "baseline", root / "baseline-half"
+    shutil.copytree(tiny_baseline_dir, first)
+    shutil.copytree(tiny_baseline_dir, second)
+    ds = load_npy_dataset(tiny_dataset_dir)
+    half = len(ds.test_texts) // 2
+    evaluate_dir(second, ds.test_texts[:half], ds.test_spans[:half], labels=ds.labels, speed_texts=20)
+    return [first, second]
+
+
+def test_report_tables_json_and_plot(tiny_baseline_dir: Path, tiny_dataset_dir: Path, tmp_path: Path) -> None:
+    import matplotlib.image
+
+    dirs = _two_models(tiny_baseline_dir, tiny_dataset_dir, tmp_path / "models")
+    result = write_report(dirs, tmp_path / "reports")
+    md = Path(result.markdown).read_text()
+    metrics = [json.loads((d / "metrics.json").read_text()) for d in dirs]
+
+    # table 1: one row per model with its measured macro scores, size and speed
+    table1 = md.split("## Models: precision / recall per label")[0]
+    for d, m in zip(dirs, metrics, strict=True):
+        row = next(line for line in table1.splitlines() if line.startswith(f"| {d.name} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[1] == "baseline"
+        assert cells[2:5] == [f"{m['macro'][k]:.3f}" for k in ("recall", "precision", "f1")]
+        assert cells[6] == f"{m['size_bytes'] / 1e6:.1f}"
+        assert cells[7] == f"{m['speed']['texts_per_s_batch1']:.0f}"
+
+    # table 2: every label, Car Make and Car Model first, P / R per model
+    header = next(line for line in md.splitlines() if line.startswith("| Model | Car Make"))
+    assert header.index("Car Make (MAKE)") < header.index("Car Model (MODEL)") < header.index("(YEAR)")
+    labels = result.labels
+    assert labels[:2] == ["MAKE", "MODEL"] and set(metrics[0]["per_label"]) <= set(labels)
+    table2 = md.split("## Models: precision / recall per label")[1]
+    row = next(line for line in table2.splitlines() if line.startswith("| baseline-half |"))
+    make = metrics[1]["per_label"]["MAKE"]
+    assert row.split("|")[2].strip() == f"{make['precision']:.3f} / {make['recall']:.3f}"
+
+    payload = json.loads(Path(result.json).read_text())
+    assert [m["name"] for m in payload["models"]] == ["baseline", "baseline-half"]
+    assert payload["models"][1]["n_texts"] == metrics[1]["n_texts"] < metrics[0]["n_texts"]
+    assert payload["warnings"] == []
+
+    image = matplotlib.image.imread(result.plot)
+    assert image.shape[0] > 300 and image.shape[1] > 1000
+    assert Path(result.plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_warns_about_models_not_evaluated(tiny_baseline_dir: Path, tmp_path: Path) -> None:
+    untrained = tmp_path / "models" / "teacher"
+    untrained.mkdir(parents=True)
+    (untrained / "metrics.json").write_text(json.dumps({"kind": "teacher", "labels": ["MAKE"]}))
+    shutil.copytree(tiny_baseline_dir, tmp_path / "models" / "baseline")
+    dirs = find_model_dirs(tmp_path / "models")
+    assert [d.name for d in dirs] == ["baseline", "teacher"]
+    result = write_report(dirs, tmp_path / "out", plot=False)
+    md = Path(result.markdown).read_text()
+    assert "not evaluated yet" in md and "| teacher | teacher | — | — | — |" in md
+    assert result.plot is None and not (tmp_path / "out" / "report.png").exists()
+
+
+def test_cli_report(tiny_baseline_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    shutil.copytree(tiny_baseline_dir, tmp_path / "m" / "baseline")
+    res = CliRunner().invoke(
+        app, ["report", "--models", str(tmp_path / "m" / "baseline"), "--out", str(tmp_path / "r")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "| baseline | baseline |" in res.output
+    assert {p.name for p in (tmp_path / "r").iterdir()} == {"report.md", "report.json", "report.png"}
+    res = CliRunner().invoke(
+        app, ["report", "--models", str(tmp_path / "none"), "--out", str(tmp_path / "r")]
+    )
+    assert res.exit_code == 2 and "no metrics.json" in res.output

@@ -24,7 +24,7 @@ def build_tiny_bert(texts: Sequence[str], out_dir: Path, vocab_size: int = 600, 
     wp.save_model(str(out_dir))  # vocab.txt
     tokenizer = BertTokenizerFast(vocab=str(out_dir / "vocab.txt"), do_lower_case=True)
     if tokenizer.vocab_size != wp.get_vocab_size():  # transformers 4 named the argument vocab_file
-        raise RuntimeError(f"tiny BERT tokenizer has {tokenizer.vocab_size} pieces, expected {wp.get_vocab_size()}")
+        raise RuntimeError(f"tiny BERT tokenizer: {tokenizer.vocab_size} pieces, not {wp.get_vocab_size()}")
     tokenizer.save_pretrained(out_dir)
     torch.manual_seed(seed)
     config = BertConfig(

@@ -144,7 +144,8 @@ def test_same_seed_same_file_other_seed_other_file(data, tmp_path: Path) -> None
 
 def test_bad_input_is_named() -> None:
     with pytest.raises(ValueError, match="text 1: span .* overlaps"):
-        list(iter_augmented(AugmentConfig(n_iter=1), ["a b", "Ford Focus"], [[], [(0, 4, "MAKE"), (2, 10, "MODEL")]]))
+        bad = [[], [(0, 4, "MAKE"), (2, 10, "MODEL")]]
+        list(iter_augmented(AugmentConfig(n_iter=1), ["a b", "Ford Focus"], bad))
     with pytest.raises(ValueError, match="text 0: span .* outside"):
         list(iter_augmented(AugmentConfig(n_iter=1), ["Ford"], [[(0, 9, "MAKE")]]))
     with pytest.raises(ValueError, match="p_mask"):
@@ -164,3 +165,11 @@ def test_mask_token_is_one_word_and_segments_round_trip() -> None:
     assert MASK_TOKEN in words and "[" not in words
     spans = [(0, 4, "YEAR"), (12, 16, "MODEL")]
     assert join(segment(text, spans)) == (text, spans)
+
+
+def test_segmenting_every_title_round_trips(data) -> None:
+    texts, spans, _ = data
+    for text, text_spans in zip(texts, spans, strict=True):
+        seg = segment(text, text_spans)
+        assert join(seg) == (text, text_spans)
+        assert all(u.text for u in seg.units)

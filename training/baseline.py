@@ -136,6 +136,23 @@ def _estimate_steps(config: Any, n_train: int) -> int | None:
     return max_steps or None
 
 
+def _schedule(config: Any, n_train: int, fixed: bool) -> tuple[Any, int]:
+    """The resolved config and the evaluation frequency to use.
+
+    spaCy evaluates (and checkpoints) every eval_frequency steps only: on a small set that is
+    never, so unless the user set it, evaluate at least once an epoch.
+    """
+    resolved = config.interpolate()
+    training = resolved["training"]
+    eval_frequency = int(training["eval_frequency"])
+    int(training["max_epochs"]), int(training["max_steps"])  # fail early on a non-integer override
+    size = training["batcher"].get("size")
+    per_epoch = math.ceil(n_train / size) if isinstance(size, int) and size > 0 else None
+    if not fixed and per_epoch and per_epoch < eval_frequency:
+        eval_frequency = max(1, per_epoch)
+    return resolved, eval_frequency
+
+
 def train_spacy_ner(
     train_docbin: Path,
     dev_docbin: Path,
@@ -154,6 +171,7 @@ def train_spacy_ner(
     from spacy.tokens import DocBin
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as spacy_train
+    from thinc.api import ConfigValidationError
 
     cfg = cfg or SpacyTrainConfig()
     out_dir = Path(out_dir)
@@ -168,14 +186,13 @@ def train_spacy_ner(
         raise ValueError(f"{config_path}: cannot apply overrides {cfg.overrides}: {exc}") from None
     n_train = len(DocBin().from_disk(train_docbin))
     n_dev = len(DocBin().from_disk(dev_docbin))
-    resolved = config.interpolate()
-    if "training.eval_frequency" not in cfg.overrides:
-        # spaCy evaluates (and checkpoints) every eval_frequency steps only: on a small set that is
-        # never, so evaluate at least once an epoch.
-        size = resolved["training"]["batcher"].get("size")
-        per_epoch = math.ceil(n_train / size) if isinstance(size, int) and size > 0 else None
-        if per_epoch and per_epoch < int(resolved["training"]["eval_frequency"]):
-            config["training"]["eval_frequency"] = max(1, per_epoch)
+    try:
+        resolved, eval_frequency = _schedule(config, n_train, "training.eval_frequency" in cfg.overrides)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(
+            f"{config_path}: invalid training settings ({exc}); overrides {cfg.overrides}"
+        ) from None
+    config["training"]["eval_frequency"] = eval_frequency
     _register_logger()
     config["training"]["logger"] = {
         "@loggers": LOGGER_NAME,
@@ -186,7 +203,10 @@ def train_spacy_ner(
     _LAST_STEP.clear()
     log.info("training %s on %d texts (dev %d) with %s %s", kind, n_train, n_dev, config_path.name, overrides)
     with tempfile.TemporaryDirectory(prefix=f"carner-{kind}-") as work:
-        nlp = init_nlp(config, use_gpu=-1)
+        try:
+            nlp = init_nlp(config, use_gpu=-1)
+        except ConfigValidationError as exc:  # a wrong value type in the .cfg or an override
+            raise ValueError(f"{config_path}: invalid config: {exc}") from None
         nlp, _ = spacy_train(nlp, Path(work), use_gpu=-1, stdout=io.StringIO(), stderr=io.StringIO())
         # spaCy keeps the best *evaluated* checkpoint; the steps after the last evaluation are only in
         # model-last, so score it on dev too and keep whichever is better.
@@ -281,8 +301,8 @@ def _dataset_docs(
     docbin_path = data_dir / DOCBIN_FILES["train"]
     names = [NPY_FILES[("text", "train")], NPY_FILES[("labels", "train")], DOCBIN_FILES["train"]]
     fresh = (
-        cfg.labels is None
-        and cfg.alignment_mode == "expand"
+        manifest.get("lang", "en") == nlp.lang
+        and cfg.alignment_mode == manifest.get("alignment_mode", "expand")
         and all((data_dir / n).is_file() and hashes.get(n) == file_sha256(data_dir / n) for n in names)
     )
     if fresh:
@@ -395,9 +415,10 @@ class SpacyNerModel:
         out: list[float] = []
         for start in range(0, len(texts), 64):
             docs = [self.nlp.make_doc(t) for t in texts[start : start + 64]]
-            for name, proc in self.nlp.pipeline:
-                if name != "ner":
-                    docs = list(proc.pipe(docs))
+            for name, proc in self.nlp.pipeline:  # the components the NER listens to (tok2vec)
+                if name == "ner":
+                    break
+                docs = list(proc.pipe(docs))
             beams = ner.beam_parse(docs, beam_width=beam_width)
             for scores in ner.scored_ents(beams):
                 probs = [min(1.0, max(0.0, float(p))) for p in scores.values()]

@@ -92,6 +92,8 @@ class DatasetManifest:
     duplicates_dropped: int
     conflicting_duplicates: int
     alignment: dict[str, dict[str, Any]]
+    lang: str = "en"
+    alignment_mode: str = "expand"
     file_hashes: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -286,6 +288,8 @@ def build_dataset(
         duplicates_dropped=dropped,
         conflicting_duplicates=conflicts,
         alignment=alignment,
+        lang=lang,
+        alignment_mode=alignment_mode,
         file_hashes={name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()},
         provenance=provenance(),
     )

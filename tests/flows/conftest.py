@@ -97,3 +97,16 @@ def seed_listings():
 def write_gold_jsonl():
     """`write_gold_jsonl(path, listings)`: a doccano JSONL of the titles with their true spans."""
     return _write_gold_jsonl
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory) -> Path:
+    """A tiny BERT (2 layers, hidden 64) with a vocab from sandbox titles: the teacher in flow tests."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles
+
+    quiet_transformers(threads=1)
+    texts, _, _ = sandbox_titles(400, seed=0)
+    return build_tiny_bert(texts, tmp_path_factory.mktemp("tiny-bert"))

@@ -126,11 +126,11 @@ def faulty_crawl(
 
 def test_every_fault_on_still_stores_each_listing_once(tmp_path: Path) -> None:
     sessions = open_db(tmp_path / "carner.db")
-    faults = "429:0.05,500:0.05,503:0.05,slow:0.03,reset:0.05,truncate:0.05,block:0.03"
+    faults = "429:0.05,500:0.05,503:0.05,slow:0.04,reset:0.05,truncate:0.05,block:0.04"
     with SandboxServer(
-        n_listings=45, seed=11, page_size=15, faults=faults, slow_s=0.6, retry_after_s=1
+        n_listings=45, seed=11, page_size=15, faults=faults, slow_s=1.0, retry_after_s=1
     ) as site:
-        with PoliteSession(fast_http(timeout_s=0.3, max_retries=8)) as http:
+        with PoliteSession(fast_http(timeout_s=0.5, max_retries=8)) as http:
             results = faulty_crawl(site, sessions, tmp_path / "raw", http)
         log = site.request_log.snapshot()
 

@@ -51,9 +51,15 @@ def sandbox_titles(n: int, seed: int) -> tuple[list[str], list[list[tuple[int, i
     return texts, spans, labels
 
 
-def quiet_transformers() -> None:
-    """transformers 5 prints load reports and progress bars: expected, and noise in test output."""
+def quiet_transformers(threads: int = 1) -> None:
+    """transformers 5 prints load reports and progress bars: expected, and noise in test output.
+
+    Also one torch thread: on the shared 2-core machine two threads that spin-wait for each other made
+    a tiny BERT epoch 18x slower (11.8 s vs 0.64 s measured) than one thread.
+    """
+    import torch
     from transformers.utils import logging as hf_logging
 
+    torch.set_num_threads(threads)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()

@@ -71,6 +71,10 @@ def test_overrides_reach_spacy_and_bad_ones_are_named(tiny_dataset_dir: Path, tm
         train_baseline(
             tiny_dataset_dir, tmp_path / "bad", SpacyTrainConfig(overrides={"training.nonsense": 1})
         )
+    with pytest.raises(ValueError, match=str(BASELINE_CONFIG.name)):
+        train_baseline(
+            tiny_dataset_dir, tmp_path / "bad", SpacyTrainConfig(overrides={"training.max_epochs": "x"})
+        )
     assert not (tmp_path / "bad").exists()
 
 

@@ -1,0 +1,266 @@
+"""Shared helpers of the bench scripts: stage timing with peak RSS, hashes, slopes and result tables.
+
+Why a child process per measured stage: `ru_maxrss` is a process's lifetime peak, so a stage run in
+the same process as the one before it would inherit that one's peak (and Python rarely hands memory
+back). `run_stage(..., isolate=True)` runs `module:function(**kwargs)` in a fresh interpreter and
+reads back its result, wall time and its own peak RSS; `isolate=False` runs it in-process (the smoke
+tests), where the peak is the process's so far and marked as such.
+
+Tables are built once (`ResultTable`) and rendered three ways: Markdown (files, README), JSON (the
+raw numbers) and rich (the terminal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = REPO_ROOT / ".." / "shared"
+DASH = "—"
+
+log = logging.getLogger("bench")
+
+
+# ------------------------------------------------------------------------------------------ memory
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MB (Linux reports KB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def current_rss_mb() -> float:
+    """This process's resident set size now, in MB (psutil)."""
+    import psutil
+
+    return psutil.Process().memory_info().rss / (1024 * 1024)
+
+
+_BASELINE: dict[str, float] = {}
+
+
+def mark_baseline() -> None:
+    """Record the RSS now (after a stage's imports, before its work) to report working memory."""
+    _BASELINE["rss_mb"] = current_rss_mb()
+
+
+# ------------------------------------------------------------------------------------------ stages
+@dataclass
+class StageRun:
+    """One measured call: its JSON-able result, wall seconds and peak RSS."""
+
+    result: Any
+    seconds: float
+    peak_rss_mb: float
+    base_rss_mb: float | None  # RSS after imports, when the stage marked it (mark_baseline)
+    isolated: bool
+
+
+def _resolve(spec: str) -> Callable[..., Any]:
+    import importlib
+
+    module_name, func_name = spec.split(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def run_stage(spec: str, kwargs: dict[str, Any], *, isolate: bool = True) -> StageRun:
+    """Call `module:function(**kwargs)` (a JSON-able result), timed, in a child process if `isolate`."""
+    if not isolate:
+        _BASELINE.clear()
+        t0 = time.perf_counter()
+        result = _resolve(spec)(**kwargs)
+        return StageRun(result, time.perf_counter() - t0, peak_rss_mb(), _BASELINE.get("rss_mb"), False)
+    with tempfile.TemporaryDirectory(prefix="carner-bench-stage-") as work:
+        args_path, out_path = Path(work) / "args.json", Path(work) / "out.json"
+        args_path.write_text(json.dumps({"spec": spec, "kwargs": kwargs}), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.common", str(args_path), str(out_path)], cwd=REPO_ROOT, env=env
+        )
+        if proc.returncode != 0 or not out_path.is_file():
+            raise RuntimeError(f"stage {spec} failed in its child process (exit code {proc.returncode})")
+        out = json.loads(out_path.read_text(encoding="utf-8"))
+    return StageRun(out["result"], out["seconds"], out["peak_rss_mb"], out.get("base_rss_mb"), True)
+
+
+def _child(args_path: str, out_path: str) -> None:
+    """Entry point of a stage's child process (`python -m bench.common ARGS OUT`)."""
+    setup_logging()
+    call = json.loads(Path(args_path).read_text(encoding="utf-8"))
+    t0 = time.perf_counter()
+    result = _resolve(call["spec"])(**call["kwargs"])
+    seconds = time.perf_counter() - t0
+    payload = {"result": result, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+               "base_rss_mb": _BASELINE.get("rss_mb")}
+    Path(out_path).write_text(json.dumps(payload, default=str), encoding="utf-8")
+
+
+def setup_logging(level: int = logging.INFO) -> None:
+    """Log lines for the bench's own progress; third-party chatter kept at warnings."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%H:%M:%S")
+    for noisy in ("httpx", "urllib3", "transformers", "filelock", "prefect", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+# ------------------------------------------------------------------------------------------ hashes
+def json_hash(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def tree_hash(path: Path, exclude: Iterable[str] = ("metrics.json",)) -> str:
+    """sha256 over the files under `path` (relative names + contents), skipping `exclude` names."""
+    skip = set(exclude)
+    h = hashlib.sha256()
+    root = Path(path)
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.name not in skip and not p.name.startswith("."):
+            h.update(str(p.relative_to(root)).encode("utf-8"))
+            with open(p, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ maths
+def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Least-squares slope of log(y) on log(x): the growth exponent (1 = linear)."""
+    pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x > 0 and y and y > 0]
+    if len(pts) < 2:
+        return None
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    var = sum((p[0] - mx) ** 2 for p in pts)
+    return sum((p[0] - mx) * (p[1] - my) for p in pts) / var if var else None
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+# ------------------------------------------------------------------------------------------ tables
+def fmt(value: Any, spec: str = "{:.3f}") -> str:
+    if value is None:
+        return DASH
+    if isinstance(value, str):
+        return value
+    return spec.format(value)
+
+
+@dataclass
+class ResultTable:
+    """A titled table of pre-formatted cells; `note` is printed under it."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    note: str = ""
+
+    def add(self, *cells: Any) -> None:
+        self.rows.append([str(c) for c in cells])
+
+    def to_markdown(self, level: int = 3) -> str:
+        lines = [f"{'#' * level} {self.title}", "", "| " + " | ".join(self.headers) + " |",
+                 "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.headers))) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in self.rows]
+        if self.note:
+            lines += ["", self.note]
+        return "\n".join(lines) + "\n"
+
+    def to_rich(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title=self.title, caption=self.note or None, caption_justify="left")
+        for i, h in enumerate(self.headers):
+            table.add_column(h, justify="left" if i == 0 else "right")
+        for r in self.rows:
+            table.add_row(*r)
+        return table
+
+
+def print_tables(tables: Sequence[ResultTable]) -> None:
+    from rich.console import Console
+
+    console = Console(width=max(120, int(os.environ.get("COLUMNS", "0") or 0)))
+    for t in tables:
+        console.print(t.to_rich())
+        console.print()
+
+
+def write_results(out_dir: Path, name: str, tables: Sequence[ResultTable], payload: dict[str, Any],
+                  preamble: str = "") -> tuple[Path, Path]:
+    """`<name>.md` (the tables) and `<name>.json` (the raw numbers plus the tables), atomically."""
+    from training.artifacts import write_json_atomic
+    from training.npy_io import atomic_write_text
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = (preamble + "\n" if preamble else "") + "\n".join(t.to_markdown() for t in tables)
+    md_path, json_path = out_dir / f"{name}.md", out_dir / f"{name}.json"
+    atomic_write_text(md_path, md)
+    write_json_atomic(json_path, {**payload, "tables": [asdict(t) for t in tables]})
+    return md_path, json_path
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    import platform
+
+    info: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                            "platform": platform.platform()}
+    try:
+        import psutil
+
+        info["memory_gb"] = round(psutil.virtual_memory().total / 1e9, 1)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            names = [line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")]
+        if names:
+            info["cpu"] = names[0]
+    except OSError:
+        pass
+    try:
+        import torch
+
+        info["torch_threads"] = torch.get_num_threads()
+        info["cuda"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+    except ImportError:  # pragma: no cover
+        pass
+    info["load_avg_at_start"] = os.getloadavg()
+    return info
+
+
+def machine_line(info: dict[str, Any]) -> str:
+    load = info.get("load_avg_at_start")
+    load_txt = f", load average at start {load[0]:.1f}" if load else ""
+    return (f"Measured on {info.get('cpu', 'a CPU')} ({info.get('cpus')} cores, "
+            f"{info.get('memory_gb', '?')} GB RAM, no GPU{' ' + info['cuda'] if info.get('cuda') else ''}), "
+            f"Python {info.get('python')}{load_txt}.")
+
+
+def ensure_repo_on_path() -> None:
+    """Let `python bench/x.py` import `bench.common` (the bench directory is not an installed package)."""
+    root = str(REPO_ROOT)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
+if __name__ == "__main__":
+    _child(sys.argv[1], sys.argv[2])

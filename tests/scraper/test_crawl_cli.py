@@ -1,0 +1,86 @@
+"""The scrape/reparse/listings/db commands through typer's CliRunner, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+from scraper.sandbox.server import SandboxServer
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
+    code, out, _ = run("db", "upgrade", "--workdir", str(tmp_path / "w"))
+    assert code == 0 and "0001_initial" in out
+    assert (tmp_path / "w" / "carner.db").exists()
+
+
+def test_scrape_listings_reparse(tmp_path: Path) -> None:
+    workdir = str(tmp_path / "w")
+    with SandboxServer(n_listings=15, seed=6, page_size=10) as site:
+        code, out, err = run(
+            "scrape", "--query", "cars", "--max-pages", "5", "--base-url", site.base_url,
+            "--workdir", workdir, "--min-delay", "0", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        result = json.loads(out)
+        assert (
+            result["status"] == "finished" and result["listings_new"] == 15 and result["pages_fetched"] == 2
+        )
+
+        code, out, err = run(
+            "scrape",
+            "-q",
+            "cars",
+            "-n",
+            "5",
+            "--base-url",
+            site.base_url,
+            "--workdir",
+            workdir,
+            "--min-delay",
+            "0",
+        )
+        assert code == 0, err
+        assert "finished: 2 search page(s)" in out and "0 new" in out and "15 unchanged" in out
+
+    code, out, _ = run("listings", "--limit", "3", "--workdir", workdir, "--json")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert len(records) == 3
+    gold = {listing.item_id: listing for listing in site.listings}
+    for record in records:
+        assert record["title"] == gold[record["item_id"]].title
+        assert record["specifics"]["Make"] == gold[record["item_id"]].specifics["Make"]
+
+    code, out, _ = run("listings", "--limit", "2", "--workdir", workdir)
+    assert code == 0 and "2 of 15 listing(s)" in out
+
+    code, out, _ = run("reparse", "--workdir", workdir)  # the sandbox is gone: no network needed
+    assert code == 0 and "reparsed 15 item page(s)" in out and "15 unchanged" in out
+
+
+def test_blocked_crawl_exits_nonzero_with_one_line(tmp_path: Path) -> None:
+    with SandboxServer(n_listings=5, seed=1, faults="block:10") as site:
+        code, _, err = run(
+            "scrape", "-q", "cars", "--base-url", site.base_url, "--workdir", str(tmp_path),
+            "--min-delay", "0", "--blocked-backoff", "0",
+        )  # fmt: skip
+    assert code == 3 and "bot wall" in err
+
+
+def test_bad_options_give_one_line_errors(tmp_path: Path) -> None:
+    code, _, err = run("scrape", "-q", "cars", "--base-url", "ftp://example.com", "--workdir", str(tmp_path))
+    assert code == 2 and "--base-url must start with http" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run("listings", "--db", "nosuchdialect://x")
+    assert code == 2 and err.startswith("Error: --db") and len(err.strip().splitlines()) == 1
+    code, _, err = run("reparse", "--workdir", str(tmp_path / "empty"))
+    assert code == 2 and "no raw pages" in err

@@ -48,6 +48,54 @@ def current_rss_mb() -> float:
     return psutil.Process().memory_info().rss / (1024 * 1024)
 
 
+class PeakSampler:
+    """Peak RSS inside a `with` block, sampled every `interval_s` by a thread (psutil).
+
+    `start_mb` is the RSS on entry, `peak_mb` the highest sample, `seconds` the block's wall time;
+    `working_mb` = peak - start is what the block itself needed (short spikes can be missed).
+    """
+
+    def __init__(self, interval_s: float = 0.01) -> None:
+        self.interval_s = interval_s
+        self.start_mb = self.peak_mb = 0.0
+        self.seconds = 0.0
+
+    def __enter__(self) -> PeakSampler:
+        import threading
+
+        import psutil
+
+        self._proc = psutil.Process()
+        self.start_mb = self.peak_mb = self._proc.memory_info().rss / (1024 * 1024)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self._t0 = time.perf_counter()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.peak_mb = max(self.peak_mb, self._proc.memory_info().rss / (1024 * 1024))
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self._t0
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, self._proc.memory_info().rss / (1024 * 1024))
+
+    @property
+    def working_mb(self) -> float:
+        return max(0.0, self.peak_mb - self.start_mb)
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "seconds": round(self.seconds, 4),
+            "start_rss_mb": round(self.start_mb, 1),
+            "peak_rss_mb": round(self.peak_mb, 1),
+            "working_mb": round(self.working_mb, 1),
+        }
+
+
 _BASELINE: dict[str, float] = {}
 
 
@@ -85,7 +133,10 @@ def run_stage(spec: str, kwargs: dict[str, Any], *, isolate: bool = True) -> Sta
     with tempfile.TemporaryDirectory(prefix="carner-bench-stage-") as work:
         args_path, out_path = Path(work) / "args.json", Path(work) / "out.json"
         args_path.write_text(json.dumps({"spec": spec, "kwargs": kwargs}), encoding="utf-8")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
         proc = subprocess.run(
             [sys.executable, "-m", "bench.common", str(args_path), str(out_path)], cwd=REPO_ROOT, env=env
         )
@@ -102,15 +153,20 @@ def _child(args_path: str, out_path: str) -> None:
     t0 = time.perf_counter()
     result = _resolve(call["spec"])(**call["kwargs"])
     seconds = time.perf_counter() - t0
-    payload = {"result": result, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
-               "base_rss_mb": _BASELINE.get("rss_mb")}
+    payload = {
+        "result": result,
+        "seconds": seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "base_rss_mb": _BASELINE.get("rss_mb"),
+    }
     Path(out_path).write_text(json.dumps(payload, default=str), encoding="utf-8")
 
 
 def setup_logging(level: int = logging.INFO) -> None:
     """Log lines for the bench's own progress; third-party chatter kept at warnings."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
     for noisy in ("httpx", "urllib3", "transformers", "filelock", "prefect", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -175,8 +231,12 @@ class ResultTable:
         self.rows.append([str(c) for c in cells])
 
     def to_markdown(self, level: int = 3) -> str:
-        lines = [f"{'#' * level} {self.title}", "", "| " + " | ".join(self.headers) + " |",
-                 "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.headers))) + "|"]
+        lines = [
+            f"{'#' * level} {self.title}",
+            "",
+            "| " + " | ".join(self.headers) + " |",
+            "|" + "|".join("---" if i == 0 else "---:" for i in range(len(self.headers))) + "|",
+        ]
         lines += ["| " + " | ".join(r) + " |" for r in self.rows]
         if self.note:
             lines += ["", self.note]
@@ -202,8 +262,9 @@ def print_tables(tables: Sequence[ResultTable]) -> None:
         console.print()
 
 
-def write_results(out_dir: Path, name: str, tables: Sequence[ResultTable], payload: dict[str, Any],
-                  preamble: str = "") -> tuple[Path, Path]:
+def write_results(
+    out_dir: Path, name: str, tables: Sequence[ResultTable], payload: dict[str, Any], preamble: str = ""
+) -> tuple[Path, Path]:
     """`<name>.md` (the tables) and `<name>.json` (the raw numbers plus the tables), atomically."""
     from training.artifacts import write_json_atomic
     from training.npy_io import atomic_write_text
@@ -221,8 +282,11 @@ def machine() -> dict[str, Any]:
     """What the figures were measured on."""
     import platform
 
-    info: dict[str, Any] = {"python": platform.python_version(), "cpus": os.cpu_count(),
-                            "platform": platform.platform()}
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
     try:
         import psutil
 
@@ -249,17 +313,13 @@ def machine() -> dict[str, Any]:
 
 def machine_line(info: dict[str, Any]) -> str:
     load = info.get("load_avg_at_start")
-    load_txt = f", load average at start {load[0]:.1f}" if load else ""
-    return (f"Measured on {info.get('cpu', 'a CPU')} ({info.get('cpus')} cores, "
-            f"{info.get('memory_gb', '?')} GB RAM, no GPU{' ' + info['cuda'] if info.get('cuda') else ''}), "
-            f"Python {info.get('python')}{load_txt}.")
-
-
-def ensure_repo_on_path() -> None:
-    """Let `python bench/x.py` import `bench.common` (the bench directory is not an installed package)."""
-    root = str(REPO_ROOT)
-    if root not in sys.path:
-        sys.path.insert(0, root)
+    load_txt = f", load average {load[0]:.1f} at start" if load else ""
+    gpu = f"GPU {info['cuda']}" if info.get("cuda") else "no GPU"
+    return (
+        f"Measured on {info.get('cpu', 'a CPU')} ({info.get('cpus')} cores, "
+        f"{info.get('memory_gb', '?')} GB RAM, {gpu}, torch threads {info.get('torch_threads', '?')}), "
+        f"Python {info.get('python')}{load_txt}."
+    )
 
 
 if __name__ == "__main__":

@@ -108,8 +108,9 @@ def brand_forms(brand: str) -> set[str]:
     return {brand} | {norm(a) for a in aliases.get(brand, ())}
 
 
-def score_predictions(en: list[EnRow], en_pred: list[list[Any]], de: list[DeRow],
-                      de_pred: list[list[Any]]) -> dict[str, Any]:
+def score_predictions(
+    en: list[EnRow], en_pred: list[list[Any]], de: list[DeRow], de_pred: list[list[Any]]
+) -> dict[str, Any]:
     """Accuracy figures of one model from its predicted spans on both CSVs."""
     out: dict[str, Any] = {}
     if en:
@@ -122,8 +123,13 @@ def score_predictions(en: list[EnRow], en_pred: list[list[Any]], de: list[DeRow]
             if row.year is not None:
                 n_year += 1
                 year_ok += row.year in spans
-        out["en"] = {"rows": len(en), "make_exact": exact / len(en), "make_overlap": overlap / len(en),
-                     "year_rows": n_year, "year_exact": year_ok / n_year if n_year else None}
+        out["en"] = {
+            "rows": len(en),
+            "make_exact": exact / len(en),
+            "make_overlap": overlap / len(en),
+            "year_rows": n_year,
+            "year_exact": year_ok / n_year if n_year else None,
+        }
     if de:
         brand_all = brand_hit_mentioned = mentioned = model_rows = model_hit = 0
         for row, pred in zip(de, de_pred, strict=True):
@@ -138,15 +144,20 @@ def score_predictions(en: list[EnRow], en_pred: list[list[Any]], de: list[DeRow]
             if row.model is not None and _mentions(low, row.model):
                 model_rows += 1
                 model_hit += row.model in {norm(row.title[s:e]) for s, e, lab in pred if lab == "MODEL"}
-        out["de"] = {"rows": len(de), "brand_recall_all": brand_all / len(de),
-                     "brand_mentioned_rows": mentioned,
-                     "brand_recall": brand_hit_mentioned / mentioned if mentioned else None,
-                     "model_rows": model_rows, "model_exact": model_hit / model_rows if model_rows else None}
+        out["de"] = {
+            "rows": len(de),
+            "brand_recall_all": brand_all / len(de),
+            "brand_mentioned_rows": mentioned,
+            "brand_recall": brand_hit_mentioned / mentioned if mentioned else None,
+            "model_rows": model_rows,
+            "model_exact": model_hit / model_rows if model_rows else None,
+        }
     return out
 
 
-def evaluate_models(model_dirs: dict[str, str], shared: str | None = None,
-                    de_limit: int | None = None) -> dict[str, Any]:
+def evaluate_models(
+    model_dirs: dict[str, str], shared: str | None = None, de_limit: int | None = None
+) -> dict[str, Any]:
     """Load each model directory and score it on the real titles; {"skipped": why} without ../shared."""
     from training.models import load_model
 
@@ -157,9 +168,15 @@ def evaluate_models(model_dirs: dict[str, str], shared: str | None = None,
         return {"skipped": f"{base} not found", "models": {}}
     en, en_skipped = load_english(en_path) if en_path.is_file() else ([], 0)
     de = load_german(de_path, de_limit) if de_path.is_file() else []
-    result: dict[str, Any] = {"en_file": str(en_path), "de_file": str(de_path), "en_rows": len(en),
-                              "en_skipped_no_make": en_skipped, "de_rows": len(de), "de_limit": de_limit,
-                              "models": {}}
+    result: dict[str, Any] = {
+        "en_file": str(en_path),
+        "de_file": str(de_path),
+        "en_rows": len(en),
+        "en_skipped_no_make": en_skipped,
+        "de_rows": len(de),
+        "de_limit": de_limit,
+        "models": {},
+    }
     for name, path in model_dirs.items():
         model = load_model(Path(path))
         en_pred = model.predict([r.title for r in en]) if en else []
@@ -172,21 +189,36 @@ def evaluate_models(model_dirs: dict[str, str], shared: str | None = None,
 def table(result: dict[str, Any]) -> ResultTable:
     t = ResultTable(
         "Real titles: MAKE / YEAR accuracy (eBay Motors, English) and brand / model (Kleinanzeigen, German)",
-        ["Model", "EN MAKE exact", "EN MAKE overlap", "EN YEAR exact", "DE brand recall (mentioned)",
-         "DE brand recall (all)", "DE MODEL exact (mentioned)"],
+        [
+            "Model",
+            "EN MAKE exact",
+            "EN MAKE overlap",
+            "EN YEAR exact",
+            "DE brand recall (mentioned)",
+            "DE brand recall (all)",
+            "DE MODEL exact (mentioned)",
+        ],
     )
     if result.get("skipped"):
         t.note = f"Skipped: {result['skipped']}."
         return t
     for name, s in result["models"].items():
         en, de = s.get("en", {}), s.get("de", {})
-        t.add(name, fmt(en.get("make_exact")), fmt(en.get("make_overlap")), fmt(en.get("year_exact")),
-              fmt(de.get("brand_recall")), fmt(de.get("brand_recall_all")), fmt(de.get("model_exact")))
+        t.add(
+            name,
+            fmt(en.get("make_exact")),
+            fmt(en.get("make_overlap")),
+            fmt(en.get("year_exact")),
+            fmt(de.get("brand_recall")),
+            fmt(de.get("brand_recall_all")),
+            fmt(de.get("model_exact")),
+        )
     any_model = next(iter(result["models"].values()), {})
     de = any_model.get("de", {})
     t.note = (
-        f"English: {result['en_rows']} titles with a silver-gold make ({result['en_skipped_no_make']} without a "
-        f"recognisable make skipped), {any_model.get('en', {}).get('year_rows', 0)} of them with a year. "
+        f"English: {result['en_rows']} titles with a silver-gold make "
+        f"({result['en_skipped_no_make']} without a recognisable make skipped), "
+        f"{any_model.get('en', {}).get('year_rows', 0)} of them with a year. "
         f"German: {result['de_rows']} titles"
         + (f" (first {result['de_limit']} rows)" if result.get("de_limit") else "")
         + f", brand mentioned in {de.get('brand_mentioned_rows', 0)}, model (not 'andere') mentioned in "
@@ -197,8 +229,13 @@ def table(result: dict[str, Any]) -> ResultTable:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", type=Path, nargs="+", required=True,
-                        help="model directories, or one directory holding model directories")
+    parser.add_argument(
+        "--models",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="model directories, or one directory holding model directories",
+    )
     parser.add_argument("--shared", type=Path, default=SHARED_DIR, help="the shared directory (../shared)")
     parser.add_argument("--de-limit", type=int, default=None, help="German rows to read (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="write real_titles.md/.json here")
@@ -206,8 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     dirs: list[Path] = []
     for p in args.models:
-        dirs += [p] if (p / "metrics.json").is_file() else sorted(q for q in p.iterdir()
-                                                                   if (q / "metrics.json").is_file())
+        dirs += (
+            [p]
+            if (p / "metrics.json").is_file()
+            else sorted(q for q in p.iterdir() if (q / "metrics.json").is_file())
+        )
     if not dirs:
         log.error("no model directories (with metrics.json) in %s", ", ".join(map(str, args.models)))
         return 1

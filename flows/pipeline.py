@@ -170,6 +170,10 @@ def _teacher_plan(plan: TrainPlan, bert: str | None) -> dict[str, Any]:
     }
     if plan.bert or bert:
         out["bert"] = plan.bert or bert
+    if plan.teacher_batch_size:
+        out["batch_size"] = plan.teacher_batch_size
+    if plan.teacher_learning_rate:
+        out["learning_rate"] = plan.teacher_learning_rate
     return out
 
 
@@ -232,7 +236,7 @@ def train_models(
         with timer.step("teacher"):
             teacher, cached["teacher"] = run_cached(
                 train_teacher_task,
-                ("model_dir",),
+                ("model_dir/config.json", "model_dir/metrics.json"),
                 dataset_hash=d_hash,
                 data_dir=str(data),
                 out_dir=model_dir("teacher"),
@@ -259,7 +263,7 @@ def train_models(
         with timer.step("label"):
             labelled, cached["label"] = run_cached(
                 label_task,
-                ("out_dir",),
+                ("out_dir/index.json",),
                 augmented_hash=aug["augmented_hash"],
                 augmented_path=aug["path"],
                 teacher_hash=teacher["model_hash"],

@@ -18,7 +18,13 @@ def _champion_f1_now(champion: Any, data_dir: str, test_hash: str, speed_texts: 
     """The champion's F1 on the current test split, re-evaluating only when the split changed."""
     if (champion.metrics or {}).get("test_hash") == test_hash:
         return champion.f1
-    metrics = evaluate_task.fn(champion.path, data_dir, speed_texts, test_hash)
+    try:
+        metrics = evaluate_task.fn(champion.path, data_dir, speed_texts, test_hash)
+    except Exception as exc:  # a champion that no longer loads cannot defend its title
+        get_run_logger().warning(
+            "champion #%s at %s could not be evaluated: %s", champion.id, champion.path, exc
+        )
+        return None
     return f1_of(metrics)
 
 
@@ -83,6 +89,9 @@ def record_and_promote_task(
                     if champion_f1 is None:
                         champion_f1 = float("-inf")  # champion cannot be scored now: anything beats it
                 decision = model_runs.promote_if_better(session, run, champion_f1).to_dict()
+                if decision["champion_f1"] == float("-inf"):
+                    decision["champion_f1"] = None
+                    decision["reason"] = "champion could not be scored on the current test split"
             log.info(
                 "%s: challenger #%s F1 %s vs champion %s F1 %s -> %s (%s)",
                 kind,

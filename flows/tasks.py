@@ -288,19 +288,26 @@ def test_split_hash(data_dir: Path) -> str:
 # ---------------------------------------------------------------- training
 
 
-def _outputs_exist(manifest: dict[str, Any], keys: tuple[str, ...]) -> bool:
-    return all(manifest.get(k) and Path(manifest[k]).exists() for k in keys)
+def outputs_present(manifest: dict[str, Any], *files: str) -> bool:
+    """Whether the files a cached manifest points to are still there (`key` or `key/relative/path`)."""
+    for spec in files:
+        key, _, rel = spec.partition("/")
+        value = manifest.get(key)
+        if not value or not (Path(value) / rel if rel else Path(value)).exists():
+            return False
+    return True
 
 
-def run_cached(task_obj: Any, keys: tuple[str, ...], **kwargs: Any) -> tuple[dict[str, Any], bool]:
+def run_cached(task_obj: Any, files: tuple[str, ...], **kwargs: Any) -> tuple[dict[str, Any], bool]:
     """Run a cached task; when the cached manifest's files are gone, run it again with a fresh cache.
 
-    Returns the manifest and whether it came from the cache.
+    `files` name what must exist (see `outputs_present`). Returns the manifest and whether it came
+    from the cache.
     """
     state = task_obj(return_state=True, **kwargs)
     manifest = state.result()
     cached = state.name == "Cached"
-    if cached and not _outputs_exist(manifest, keys):
+    if cached and not outputs_present(manifest, *files):
         get_run_logger().warning("%s: cached outputs are missing, recomputing", task_obj.name)
         state = task_obj.with_options(refresh_cache=True)(return_state=True, **kwargs)
         manifest, cached = state.result(), False

@@ -147,9 +147,8 @@ class _Crawler:
         rows: list[RawPage] = []
         for attempt in range(self.config.max_blocked_retries + 1):
             fetched = self.http.get(url)
-            blocked = fetched.status == 200 and is_blocked(fetched.content)
-            if not blocked and fetched.status in (403, 503) and is_blocked(fetched.content):
-                blocked = True  # Akamai edge errors come as 403/503 too
+            # eBay's bot wall comes with status 200; Akamai edge errors with 403/503.
+            blocked = fetched.status in (200, 403, 503) and is_blocked(fetched.content)
             rows.append(self._raw_row(fetched, kind, item_id, blocked))
             if not blocked:
                 return fetched, rows
@@ -221,6 +220,9 @@ class _Crawler:
         except Disallowed:
             self.result.disallowed += 1
             self.result._error(f"search page {page}: {url} disallowed by robots.txt")
+            return False
+        except FetchError as exc:
+            self.result._error(f"search page {page}: {exc.reason} (resume later)")
             return False
         if fetched.status != 200:
             with self.sessions.begin() as session:

@@ -9,7 +9,8 @@ French or German pages parse the same way. Missing fields come back as None inst
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -143,12 +144,81 @@ def _soup(html: str | bytes) -> BeautifulSoup:
     return BeautifulSoup(html, PARSER)
 
 
-def _first(node: Tag | None, *class_names: str, name: str | None = None) -> Tag | None:
-    """First descendant having any of the classes (bs4 `find` is far cheaper than CSS `select`)."""
+def _tags(node: Tag) -> Iterator[Tag]:
+    """Descendant tags in document order (a plain walk: bs4's `find` builds a filter per call)."""
+    for element in node.descendants:
+        if isinstance(element, Tag):
+            yield element
+
+
+def _first(node: Tag | None, *class_names: str) -> Tag | None:
+    """First descendant carrying any of the classes."""
     if node is None:
         return None
-    found = node.find(name, class_=list(class_names)) if name else node.find(class_=list(class_names))
-    return found if isinstance(found, Tag) else None
+    for tag in _tags(node):
+        classes = tag.attrs.get("class")
+        if classes and any(name in classes for name in class_names):
+            return tag
+    return None
+
+
+def _all(node: Tag, class_name: str) -> list[Tag]:
+    return [tag for tag in _tags(node) if class_name in (tag.attrs.get("class") or ())]
+
+
+def _first_attr(node: Tag | None, attr: str, value: str) -> Tag | None:
+    if node is None:
+        return None
+    for tag in _tags(node):
+        if tag.attrs.get(attr) == value:
+            return tag
+    return None
+
+
+class _Page:
+    """A document indexed in one walk by class, id, tag name and a few attributes.
+
+    Item pages ask for a dozen different things, most of them absent on one markup or the other;
+    each bs4 `find` on a 700 KB page walks all of it again, which used to dominate parsing time.
+    """
+
+    ATTRS = ("data-testid", "itemprop", "property", "rel")
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.soup = soup
+        self.by_class: dict[str, list[Tag]] = defaultdict(list)
+        self.by_id: dict[str, Tag] = {}
+        self.by_name: dict[str, list[Tag]] = defaultdict(list)
+        self.by_attr: dict[tuple[str, str], list[Tag]] = defaultdict(list)
+        self.position: dict[int, int] = {}
+        for index, tag in enumerate(_tags(soup)):
+            self.position[id(tag)] = index
+            attrs = tag.attrs
+            self.by_name[tag.name].append(tag)
+            for name in attrs.get("class") or ():
+                self.by_class[name].append(tag)
+            element_id = attrs.get("id")
+            if element_id and element_id not in self.by_id:
+                self.by_id[element_id] = tag
+            for attr in self.ATTRS:
+                value = attrs.get(attr)
+                if value:
+                    for v in value if isinstance(value, list) else (value,):
+                        self.by_attr[(attr, v)].append(tag)
+
+    def first(self, *class_names: str, name: str | None = None) -> Tag | None:
+        found = [t for c in class_names for t in self.by_class.get(c, ()) if name is None or t.name == name]
+        return min(found, key=lambda t: self.position[id(t)]) if found else None
+
+    def all(self, *class_names: str) -> list[Tag]:
+        found = {id(t): t for c in class_names for t in self.by_class.get(c, ())}
+        return sorted(found.values(), key=lambda t: self.position[id(t)])
+
+    def attr(self, attr: str, value: str, name: str | None = None) -> Tag | None:
+        for tag in self.by_attr.get((attr, value), ()):
+            if name is None or tag.name == name:
+                return tag
+        return None
 
 
 # --------------------------------------------------------------------------------------------- price
@@ -258,15 +328,18 @@ def extract_item_id(url: str | None) -> str | None:
 
 # --------------------------------------------------------------------------------------------- block
 
+# A plain "503 Service Unavailable" is an ordinary error (retried by the HTTP layer); Akamai's edge
+# errors are told apart by "Zero size object" / their errors.edgesuite.net reference.
 _BLOCK_TITLES = re.compile(
-    r"pardon our interruption|service unavailable|access denied|security measure|robot check"
-    r"|are you a human|attention required|request blocked|checking your browser|zero size object",
+    r"pardon our interruption|security measure|robot check|are you a human|attention required"
+    r"|request blocked|checking your browser|zero size object",
     re.IGNORECASE,
 )
-_BLOCK_MARKERS = re.compile(
-    r"errors\.edgesuite\.net|/splashui/captcha|id=\"captcha|g-recaptcha|hcaptcha|cf-chl-|px-captcha",
-    re.IGNORECASE,
-)
+# Plain substrings (of the lower-cased page): a case-insensitive regex alternation costs ~10 ms a page.
+_BLOCK_MARKERS = (
+    "errors.edgesuite.net", "/splashui/captcha", 'id="captcha', "g-recaptcha", "hcaptcha", "cf-chl-",
+    "px-captcha",
+)  # fmt: skip
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
@@ -286,7 +359,8 @@ def _looks_blocked(html: str) -> bool:
     if h1 and _BLOCK_TITLES.search(_TAGS.sub(" ", h1.group(1))):
         return True
     # Marker strings only count on small pages: a real results page may mention "captcha" in its scripts.
-    return bool(_BLOCK_MARKERS.search(html))
+    lowered = html.lower()
+    return any(marker in lowered for marker in _BLOCK_MARKERS)
 
 
 def _as_text(html: str | bytes) -> str:
@@ -314,10 +388,11 @@ def _hit_from_row(row: Tag, base_url: str | None) -> SearchHit | None:
         title = _OPENS_NEW_WINDOW.sub("", title) or None
     url = None
     item_id = None
-    for link in row.find_all("a", href=True):
-        candidate = extract_item_id(link["href"])
+    for link in _tags(row):
+        href = link.attrs.get("href") if link.name == "a" else None
+        candidate = extract_item_id(href)
         if candidate:
-            url, item_id = link["href"], candidate
+            url, item_id = href, candidate
             break
     if item_id is None and is_card:
         listing_id = row.get("data-listingid")
@@ -340,13 +415,12 @@ def _hit_from_row(row: Tag, base_url: str | None) -> SearchHit | None:
     )
 
 
-def _next_url(soup: BeautifulSoup, base_url: str | None) -> str | None:
-    candidates = soup.find_all(class_="pagination__next") + soup.find_all(["a", "link"], rel="next")
-    for node in candidates:
-        if node.name != "a" and node.name != "link":
-            node = node.find("a", href=True) or node
-        href = node.get("href")
-        if not href or node.get("aria-disabled") == "true":
+def _next_url(nodes: list[Tag], base_url: str | None) -> str | None:
+    for node in nodes:
+        if node.name not in ("a", "link"):
+            node = next((t for t in _tags(node) if t.name == "a" and t.attrs.get("href")), node)
+        href = node.attrs.get("href")
+        if not href or node.attrs.get("aria-disabled") == "true":
             continue
         return urljoin(base_url, href) if base_url else href
     return None
@@ -358,14 +432,22 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     if _looks_blocked(text):
         return SearchResults(hits=[], next_url=None, blocked=True)
     soup = _soup(text)
+    rows: list[Tag] = []
+    pagination: list[Tag] = []
+    for tag in _tags(soup):
+        classes = tag.attrs.get("class") or ()
+        if tag.name == "li" and ("s-item" in classes or "s-card" in classes):
+            rows.append(tag)
+        elif "pagination__next" in classes or "next" in (tag.attrs.get("rel") or ()):
+            pagination.append(tag)
     hits: list[SearchHit] = []
     seen: set[str] = set()
-    for row in soup.find_all("li", class_=["s-item", "s-card"]):
+    for row in rows:
         hit = _hit_from_row(row, base_url)
         if hit is not None and hit.item_id not in seen:
             seen.add(hit.item_id)
             hits.append(hit)
-    return SearchResults(hits=hits, next_url=_next_url(soup, base_url), blocked=False)
+    return SearchResults(hits=hits, next_url=_next_url(pagination, base_url), blocked=False)
 
 
 def parse_search_page(html: str | bytes, base_url: str | None = None) -> list[SearchHit]:
@@ -385,44 +467,41 @@ def _label_value(row: Tag) -> tuple[str | None, str | None]:
         return label, None
     # A long value is shown truncated, with its full text in a hidden expandable block: prefer the full one.
     value = None
-    for block in values.find_all(class_="ux-expandable-textual-display-block-inline"):
-        if "hide" in block.get("class", []):
-            value = _value_text(block.find(attrs={"data-testid": "text"}) or block)
+    for block in _all(values, "ux-expandable-textual-display-block-inline"):
+        if "hide" in block.attrs.get("class", ()):
+            value = _value_text(_first_attr(block, "data-testid", "text") or block)
             break
     if not value:
-        value = _value_text(values.find(attrs={"data-testid": "text"}) or values)
+        value = _value_text(_first_attr(values, "data-testid", "text") or values)
     return label, value
 
 
-def _specifics(soup: BeautifulSoup) -> OrderedDict[str, str]:
+def _specifics(page: _Page) -> OrderedDict[str, str]:
     """Item specifics as the page shows them, in page order; the first occurrence of a name wins.
 
     The "About this item" sections are `ux-layout-section-evo` blocks (the shipping/returns/payments rows
     use the same `ux-labels-values` class in plain `ux-layout-section` blocks, which are not specifics).
     """
-    sections = soup.find_all(class_="ux-layout-section-evo")
+    sections = page.all("ux-layout-section-evo")
     if not sections:
-        sections = [
-            s
-            for s in (soup.find(id="viTabs_0_is"), soup.find(attrs={"data-testid": "x-about-this-item"}))
-            if isinstance(s, Tag)
-        ] or soup.find_all(class_="ux-layout-section--features")
+        found = (page.by_id.get("viTabs_0_is"), page.attr("data-testid", "x-about-this-item"))
+        sections = [s for s in found if s is not None] or page.all("ux-layout-section--features")
     specifics: OrderedDict[str, str] = OrderedDict()
     for section in sections:
-        for row in section.find_all(class_="ux-labels-values"):
+        for row in _all(section, "ux-labels-values"):
             label, value = _label_value(row)
             if label and value and label not in specifics:
                 specifics[label] = value
     if not specifics:
-        specifics = _old_item_attr_specifics(soup)
+        specifics = _old_item_attr_specifics(page)
     return specifics
 
 
-def _old_item_attr_specifics(soup: BeautifulSoup) -> OrderedDict[str, str]:
+def _old_item_attr_specifics(page: _Page) -> OrderedDict[str, str]:
     """Older item pages: `.itemAttr table` rows of alternating label/value cells."""
     specifics: OrderedDict[str, str] = OrderedDict()
-    for block in soup.find_all(class_="itemAttr"):
-        for tr in block.find_all("tr"):
+    for block in page.all("itemAttr"):
+        for tr in (t for t in _tags(block) if t.name == "tr"):
             cells = tr.find_all("td", recursive=False)
             for label_td, value_td in zip(cells[0::2], cells[1::2], strict=False):
                 label = _value_text(label_td)
@@ -434,9 +513,12 @@ def _old_item_attr_specifics(soup: BeautifulSoup) -> OrderedDict[str, str]:
     return specifics
 
 
-def _item_id_of_page(soup: BeautifulSoup, url: str | None) -> str | None:
-    for node in (soup.find("link", rel="canonical"), soup.find("meta", property="og:url")):
-        if isinstance(node, Tag):
+_ITEM_ID_ATTR = re.compile(r"^\d{9,15}$")
+
+
+def _item_id_of_page(page: _Page, url: str | None) -> str | None:
+    for node in (page.attr("rel", "canonical", name="link"), page.attr("property", "og:url", name="meta")):
+        if node is not None:
             item_id = extract_item_id(node.get("href") or node.get("content"))
             if item_id:
                 return item_id
@@ -444,78 +526,76 @@ def _item_id_of_page(soup: BeautifulSoup, url: str | None) -> str | None:
     if item_id:
         return item_id
     for attr in ("data-itemid", "data-item-id"):
-        node = soup.find(attrs={attr: re.compile(r"^\d{9,15}$")})
+        node = page.soup.find(attrs={attr: _ITEM_ID_ATTR})
         if isinstance(node, Tag):
             return str(node[attr])
     return None
 
 
-def _title_of_page(soup: BeautifulSoup) -> str | None:
-    title = _text(_first(soup, "x-item-title__mainTitle"))
+def _title_of_page(page: _Page) -> str | None:
+    title = _text(page.first("x-item-title__mainTitle"))
     if title:
         return title
-    old = soup.find("h1", id="itemTitle")
-    if isinstance(old, Tag):
+    old = page.by_id.get("itemTitle")
+    if old is not None:
         return _text(old, _NOISE_CLASSES | {"g-hdn"})
-    meta = soup.find("meta", property="og:title")
-    return normalize_text(meta.get("content")) if isinstance(meta, Tag) else None
+    meta = page.attr("property", "og:title", name="meta")
+    return normalize_text(meta.get("content")) if meta is not None else None
 
 
-def _price_of_page(soup: BeautifulSoup) -> Price | None:
-    price = parse_price(_text(_first(soup, "x-price-primary")))
+def _price_of_page(page: _Page) -> Price | None:
+    price = parse_price(_text(page.first("x-price-primary")))
     if price is not None:
         return price
     for element_id in ("prcIsum", "mm-saleDscPrc", "prcIsum_bidPrice"):
-        node = soup.find(id=element_id)
-        price = parse_price(_text(node)) if isinstance(node, Tag) else None
+        price = parse_price(_text(page.by_id.get(element_id)))
         if price is not None:
             return price
-    amount = soup.find(attrs={"itemprop": "price"})
-    if isinstance(amount, Tag):
+    amount = page.attr("itemprop", "price")
+    if amount is not None:
         price = parse_price(amount.get("content") or _text(amount))
-        currency_node = soup.find(attrs={"itemprop": "priceCurrency"})
-        currency = currency_node.get("content") if isinstance(currency_node, Tag) else None
+        currency_node = page.attr("itemprop", "priceCurrency")
+        currency = currency_node.get("content") if currency_node is not None else None
         if price is not None:
             return Price(price.amount, currency or price.currency, price.high)
     return None
 
 
-def _condition_of_page(soup: BeautifulSoup) -> str | None:
-    block = _first(soup, "x-item-condition-text", "x-item-condition-value")
-    node = _first(block, "ux-textspans")
+def _condition_of_page(page: _Page) -> str | None:
+    node = _first(page.first("x-item-condition-text", "x-item-condition-value"), "ux-textspans")
     if node is not None:
         return _text(node)
     # The specifics row of the condition carries a language-independent class.
-    row = _first(soup, "ux-labels-values--condition")
+    row = page.first("ux-labels-values--condition")
     if row is not None:
         _, value = _label_value(row)
         if value:
             return value.split(":")[0].strip() or None
-    old = soup.find(id="vi-itm-cond") or _first(soup, "condText")
-    return _text(old) if isinstance(old, Tag) else None
+    return _text(page.by_id.get("vi-itm-cond") or page.first("condText"))
 
 
 _LABELLED = re.compile(r"^[^:]{1,40}:\s*(.+)$")
 
 
-def _location_of_page(soup: BeautifulSoup) -> str | None:
+def _location_of_page(page: _Page) -> str | None:
     """ "Located in: Paris, France" / "Standort: Delmenhorst, Deutschland": the secondary text of the
     shipping block that has the `Label: value` form (the label's wording depends on the site language)."""
-    row = soup.find(attrs={"data-testid": "ux-labels-values--itemLocation"})
-    if isinstance(row, Tag):
+    row = page.attr("data-testid", "ux-labels-values--itemLocation")
+    if row is not None:
         return _value_text(_first(row, "ux-labels-values__values"))
-    for section in soup.find_all(class_=["ux-layout-section--shipping", "ux-labels-values--shipping"]):
-        for span in section.find_all(class_="ux-textspans--SECONDARY"):
+    for section in page.all("ux-layout-section--shipping", "ux-labels-values--shipping"):
+        for span in _all(section, "ux-textspans--SECONDARY"):
             match = _LABELLED.match(_text(span) or "")
             if match:
                 return match.group(1).strip()
-    old = soup.find(attrs={"itemprop": "availableAtOrFrom"})
-    return _text(old) if isinstance(old, Tag) else None
+    return _text(page.attr("itemprop", "availableAtOrFrom"))
 
 
-def _description_url(soup: BeautifulSoup, url: str | None) -> str | None:
-    frame = soup.find("iframe", id="desc_ifr", src=True) or soup.find("iframe", src=re.compile("desc"))
-    if not isinstance(frame, Tag):
+def _description_url(page: _Page, url: str | None) -> str | None:
+    frames = [f for f in page.by_name.get("iframe", ()) if f.get("src")]
+    frame = next((f for f in frames if f.get("id") == "desc_ifr"), None)
+    frame = frame or next((f for f in frames if "desc" in str(f["src"])), None)
+    if frame is None:
         return None
     src = str(frame["src"])
     return urljoin(url, src) if url else src
@@ -524,17 +604,17 @@ def _description_url(soup: BeautifulSoup, url: str | None) -> str | None:
 def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
     """Item page → ParsedListing (id, title, price, currency, location, condition, ordered specifics,
     description URL). `url`, when known, is a fallback for the item id and resolves relative links."""
-    soup = _soup(html)
-    price = _price_of_page(soup)
+    page = _Page(_soup(html))
+    price = _price_of_page(page)
     return ParsedListing(
-        item_id=_item_id_of_page(soup, url),
-        title=_title_of_page(soup),
+        item_id=_item_id_of_page(page, url),
+        title=_title_of_page(page),
         price=price.amount if price else None,
         currency=price.currency if price else None,
-        location=_location_of_page(soup),
-        condition=_condition_of_page(soup),
-        specifics=_specifics(soup),
-        description_url=_description_url(soup, url),
+        location=_location_of_page(page),
+        condition=_condition_of_page(page),
+        specifics=_specifics(page),
+        description_url=_description_url(page, url),
         url=url,
     )
 
@@ -543,4 +623,5 @@ def parse_description(html: str | bytes) -> str | None:
     """Seller's description text from the description frame, whitespace-normalised; None when empty."""
     soup = _soup(html)
     root = soup.find(id="ds_div") or _first(soup, "x-item-description-child") or soup.body or soup
+    assert isinstance(root, Tag)
     return _text(root, frozenset())

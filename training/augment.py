@@ -308,13 +308,16 @@ def augment(
     fd, tmp = tempfile.mkstemp(prefix=f".{AUGMENTED_FILE}.", suffix=".tmp", dir=out_dir)
     last_source = -1
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh, tqdm(
-            total=len(texts), desc="augment", unit="text", disable=not progress
-        ) as bar:
+        with (
+            os.fdopen(fd, "w", encoding="utf-8") as fh,
+            tqdm(total=len(texts), desc="augment", unit="text", disable=not progress) as bar,
+        ):
             for text, text_spans, source, original in iter_augmented(cfg, texts, spans, values, aug):
                 fh.write(
-                    json.dumps({"text": text, "label": [list(s) for s in text_spans], "source": source},
-                               ensure_ascii=False)
+                    json.dumps(
+                        {"text": text, "label": [list(s) for s in text_spans], "source": source},
+                        ensure_ascii=False,
+                    )
                 )
                 fh.write("\n")
                 counts["written"] += 1
@@ -343,8 +346,13 @@ def augment(
         values_per_label={label: len(v) for label, v in values.items()},
     )
     write_json_atomic(out_dir / MANIFEST_FILE, {**asdict(manifest), "provenance": provenance()})
-    log.info("augment: %d texts -> %d lines in %s (%.1f s)", len(texts), manifest.n_written, target,
-             manifest.seconds)
+    log.info(
+        "augment: %d texts -> %d lines in %s (%.1f s)",
+        len(texts),
+        manifest.n_written,
+        target,
+        manifest.seconds,
+    )
     return manifest
 
 

@@ -43,7 +43,10 @@ class ProbTeacher(Protocol):
     tags: list[str]
 
     def iter_predict_with_probs(
-        self, texts: Iterable[str], batch_size: int | None = None, progress: bool = False,
+        self,
+        texts: Iterable[str],
+        batch_size: int | None = None,
+        progress: bool = False,
         total: int | None = None,
     ) -> Iterator[Any]: ...
 
@@ -89,14 +92,23 @@ def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str
     n_words = np.array([len(p.word_offsets) for p in preds], dtype=np.int32)
     n_tags = preds[0].probs.shape[1] if preds else 0
     offsets = np.array([o for p in preds for o in p.word_offsets], dtype=np.int32).reshape(-1, 2)
-    probs = (np.concatenate([p.probs for p in preds]) if int(n_words.sum())
-             else np.zeros((0, n_tags), dtype=np.float32)).astype(np.float16)
+    probs = (
+        np.concatenate([p.probs for p in preds])
+        if int(n_words.sum())
+        else np.zeros((0, n_tags), dtype=np.float32)
+    ).astype(np.float16)
     spans = [json.dumps([list(s) for s in p.spans], ensure_ascii=False) for p in preds]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, texts=np.array(texts, dtype=str), spans=np.array(spans, dtype=str),
-                     n_words=n_words, offsets=offsets, probs=probs)
+            np.savez(
+                fh,
+                texts=np.array(texts, dtype=str),
+                spans=np.array(spans, dtype=str),
+                n_words=n_words,
+                offsets=offsets,
+                probs=probs,
+            )
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -144,8 +156,16 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
             stale.unlink()
 
     def save_index(complete: bool) -> None:
-        write_json_atomic(index_path, {**identity, "complete": complete, "n_chunks": n_chunks,
-                                       "chunks": [done[k] for k in sorted(done)], "provenance": provenance()})
+        write_json_atomic(
+            index_path,
+            {
+                **identity,
+                "complete": complete,
+                "n_chunks": n_chunks,
+                "chunks": [done[k] for k in sorted(done)],
+                "provenance": provenance(),
+            },
+        )
 
     save_index(len(done) == n_chunks)
     skipped = len(done)
@@ -153,8 +173,13 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     texts_labelled = 0
     t_label = 0.0
     lines = read_augmented(input_path)
-    with tqdm(total=n_total, desc="label", unit="text", disable=not cfg.progress,
-              initial=sum(c["n_texts"] for c in done.values())) as bar:
+    with tqdm(
+        total=n_total,
+        desc="label",
+        unit="text",
+        disable=not cfg.progress,
+        initial=sum(c["n_texts"] for c in done.values()),
+    ) as bar:
         for k in range(n_chunks):
             chunk = list(islice(lines, cfg.chunk_size))  # parse through finished chunks too (cheap)
             if k in done:
@@ -182,8 +207,9 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
         texts_per_second=round(texts_labelled / t_label, 1) if t_label else None,
     )
     write_json_atomic(out_dir / "manifest.json", {**asdict(manifest), "config": asdict(cfg)})
-    log.info("label: %d/%d chunks done (%d new, %d skipped) in %s", len(done), n_chunks, labelled,
-             skipped, out_dir)
+    log.info(
+        "label: %d/%d chunks done (%d new, %d skipped) in %s", len(done), n_chunks, labelled, skipped, out_dir
+    )
     return manifest
 
 
@@ -206,12 +232,14 @@ def load_chunk(path: Path) -> list[LabelledText]:
     out, pos = [], 0
     for i, text in enumerate(texts):
         n = int(n_words[i])
-        out.append(LabelledText(
-            str(text),
-            [(int(s), int(e), str(lab)) for s, e, lab in json.loads(str(spans[i]))],
-            [(int(s), int(e)) for s, e in offsets[pos : pos + n]],
-            probs[pos : pos + n],
-        ))
+        out.append(
+            LabelledText(
+                str(text),
+                [(int(s), int(e), str(lab)) for s, e, lab in json.loads(str(spans[i]))],
+                [(int(s), int(e)) for s, e in offsets[pos : pos + n]],
+                probs[pos : pos + n],
+            )
+        )
         pos += n
     return out
 
@@ -221,7 +249,9 @@ def iter_labelled(out_dir: Path, require_complete: bool = True) -> Iterator[Labe
     out_dir = Path(out_dir)
     index = read_index(out_dir)
     if require_complete and not index.get("complete"):
-        raise ValueError(f"{out_dir / INDEX_FILE}: labelling not finished ({len(index['chunks'])}/"
-                         f"{index['n_chunks']} chunks); run `carner label` again to resume")
+        raise ValueError(
+            f"{out_dir / INDEX_FILE}: labelling not finished ({len(index['chunks'])}/"
+            f"{index['n_chunks']} chunks); run `carner label` again to resume"
+        )
     for chunk in index["chunks"]:
         yield from load_chunk(out_dir / chunk["file"])

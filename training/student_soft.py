@@ -94,7 +94,7 @@ _SHAPE_SUBS = [(re.compile(r"[A-ZÀ-ÖØ-Þ]"), "X"), (re.compile(r"[a-zß-öø-
 
 
 def word_shape(word: str) -> str:
-    """"Camry" -> "Xx", "320d" -> "dx", "F-150" -> "X-d": runs of a class collapse (max 6 chars)."""
+    """ "Camry" -> "Xx", "320d" -> "dx", "F-150" -> "X-d": runs of a class collapse (max 6 chars)."""
     s = word
     for pattern, repl in _SHAPE_SUBS:
         s = pattern.sub(repl, s)
@@ -105,8 +105,14 @@ def word_shape(word: str) -> str:
 class Featurizer:
     """Words of a text -> word ids, hashed char n-gram ids and shape ids (cached per distinct word)."""
 
-    def __init__(self, words: list[str], shapes: list[str], buckets: int, ngrams: tuple[int, int],
-                 mask_token: str = MASK_TOKEN) -> None:
+    def __init__(
+        self,
+        words: list[str],
+        shapes: list[str],
+        buckets: int,
+        ngrams: tuple[int, int],
+        mask_token: str = MASK_TOKEN,
+    ) -> None:
         self.words = {w: i for i, w in enumerate(words)}  # index 0 = PAD, 1 = UNK
         self.shapes = {s: i for i, s in enumerate(shapes)}
         self.buckets, self.ngrams, self.mask_token = buckets, tuple(ngrams), mask_token
@@ -144,8 +150,12 @@ class Featurizer:
         return offsets, [self.word(text[s:e]) for s, e in offsets]
 
 
-def _batch_tensors(feats: Sequence[list[tuple[int, list[int], int]]], device: str = "cpu",
-                   word_dropout: float = 0.0, rng: random.Random | None = None) -> dict[str, Any]:
+def _batch_tensors(
+    feats: Sequence[list[tuple[int, list[int], int]]],
+    device: str = "cpu",
+    word_dropout: float = 0.0,
+    rng: random.Random | None = None,
+) -> dict[str, Any]:
     import torch
 
     lengths = [max(1, len(f)) for f in feats]
@@ -218,8 +228,13 @@ class SoftStudentModel:
         vocab = read_json(self.path / "vocab.json")
         self.labels: list[str] = list(meta["labels"])
         self.tags: list[str] = list(self.arch["tags"])
-        self.feat = Featurizer(vocab["words"], vocab["shapes"], self.arch["char_buckets"],
-                               tuple(self.arch["char_ngrams"]), self.arch.get("mask_token", MASK_TOKEN))
+        self.feat = Featurizer(
+            vocab["words"],
+            vocab["shapes"],
+            self.arch["char_buckets"],
+            tuple(self.arch["char_ngrams"]),
+            self.arch.get("mask_token", MASK_TOKEN),
+        )
         self.net = build_network(self.arch)
         state = {k: v.float() for k, v in load_file(str(self.path / "model.safetensors")).items()}
         self.net.load_state_dict(state)
@@ -239,8 +254,9 @@ class SoftStudentModel:
         return out
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
-        return [bio_to_spans(offs, [self.tags[j] for j in p.argmax(axis=1)])
-                for offs, p in self._probs(texts)]
+        return [
+            bio_to_spans(offs, [self.tags[j] for j in p.argmax(axis=1)]) for offs, p in self._probs(texts)
+        ]
 
     def confidence(self, texts: list[str]) -> list[float]:
         return [float(p.max(axis=1).min()) if len(p) else 1.0 for _, p in self._probs(texts)]
@@ -296,15 +312,18 @@ def train_soft_student(
     soft: list[np.ndarray] = []
     for n, rec in enumerate(records):
         if rec.probs.shape != (len(rec.word_offsets), len(tags)):
-            raise ValueError(f"labelled text {n}: probabilities of shape {rec.probs.shape}, expected "
-                             f"({len(rec.word_offsets)}, {len(tags)}) for tags {tags}")
+            raise ValueError(
+                f"labelled text {n}: probabilities of shape {rec.probs.shape}, expected "
+                f"({len(rec.word_offsets)}, {len(tags)}) for tags {tags}"
+            )
         for s, e in rec.word_offsets:
             feat.grow(rec.text[s:e], cfg.max_vocab)
         texts.append(rec.text)
         teacher_spans.append(rec.spans)
         offsets.append(rec.word_offsets)
-        hard.append(np.array([tag_ids.get(t, 0) for t in spans_to_bio(rec.word_offsets, rec.spans)],
-                             dtype=np.int64))
+        hard.append(
+            np.array([tag_ids.get(t, 0) for t in spans_to_bio(rec.word_offsets, rec.spans)], dtype=np.int64)
+        )
         soft.append(rec.probs.astype(np.float16))
     if not texts:
         raise ValueError("no labelled texts to train on")
@@ -326,9 +345,17 @@ def train_soft_student(
 
     # 3. network and optimiser
     arch = {
-        "word_dim": cfg.word_dim, "char_dim": cfg.char_dim, "shape_dim": cfg.shape_dim, "hidden": cfg.hidden,
-        "char_buckets": cfg.char_buckets, "char_ngrams": list(cfg.char_ngrams), "dropout": cfg.dropout,
-        "n_words": len(feat.words), "n_shapes": len(feat.shapes), "n_tags": len(tags), "tags": tags,
+        "word_dim": cfg.word_dim,
+        "char_dim": cfg.char_dim,
+        "shape_dim": cfg.shape_dim,
+        "hidden": cfg.hidden,
+        "char_buckets": cfg.char_buckets,
+        "char_ngrams": list(cfg.char_ngrams),
+        "dropout": cfg.dropout,
+        "n_words": len(feat.words),
+        "n_shapes": len(feat.shapes),
+        "n_tags": len(tags),
+        "tags": tags,
         "mask_token": mask_token,
     }
     net = build_network(arch)
@@ -343,8 +370,9 @@ def train_soft_student(
             for b in range(0, len(v_texts), 256):
                 items = [feat.text(t) for t in v_texts[b : b + 256]]
                 p = net(**_batch_tensors([f for _, f in items])).argmax(-1).numpy()
-                preds += [bio_to_spans(o, [tags[j] for j in p[i, : len(o)]])
-                          for i, (o, _) in enumerate(items)]
+                preds += [
+                    bio_to_spans(o, [tags[j] for j in p[i, : len(o)]]) for i, (o, _) in enumerate(items)
+                ]
         net.train()
         return _f1(v_gold, preds)
 
@@ -356,8 +384,13 @@ def train_soft_student(
         net.train()
         rng.shuffle(train_idx)
         total, t0, epoch_steps = 0.0, time.perf_counter(), 0
-        bar = tqdm(range(0, len(train_idx), cfg.batch_size), desc=f"student-soft epoch {epoch}",
-                   unit="batch", disable=not cfg.progress, leave=False)
+        bar = tqdm(
+            range(0, len(train_idx), cfg.batch_size),
+            desc=f"student-soft epoch {epoch}",
+            unit="batch",
+            disable=not cfg.progress,
+            leave=False,
+        )
         for b in bar:
             if cfg.max_steps is not None and steps >= cfg.max_steps:
                 done = True  # max_steps=0 saves the untrained network (a floor for tests)
@@ -387,16 +420,23 @@ def train_soft_student(
             epoch_steps += 1
             bar.set_postfix(loss=f"{float(loss.detach()):.4f}")
         bar.close()
-        row: dict[str, float] = {"epoch": epoch, "loss": total / max(1, epoch_steps),
-                                 "seconds": round(time.perf_counter() - t0, 3)}
+        row: dict[str, float] = {
+            "epoch": epoch,
+            "loss": total / max(1, epoch_steps),
+            "seconds": round(time.perf_counter() - t0, 3),
+        }
         if v_texts:
             row["val_f1"] = val_f1()
             improved = row["val_f1"] > best_f1
         else:
             improved = True
         history.append(row)
-        log.info("student-soft epoch %d: loss %.4f%s", epoch, row["loss"],
-                 f", val F1 {row['val_f1']:.4f}" if v_texts else "")
+        log.info(
+            "student-soft epoch %d: loss %.4f%s",
+            epoch,
+            row["loss"],
+            f", val F1 {row['val_f1']:.4f}" if v_texts else "",
+        )
         if improved:
             best_f1, best_epoch, stale = row.get("val_f1", -1.0), epoch, 0
             best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
@@ -415,20 +455,38 @@ def train_soft_student(
     with atomic_dir(out_dir) as tmp:
         save_file({k: v.contiguous() for k, v in net.state_dict().items()}, str(tmp / "model.safetensors"))
         write_json_atomic(tmp / "config.json", arch)
-        write_json_atomic(tmp / "vocab.json", {
-            "words": sorted(feat.words, key=feat.words.__getitem__),
-            "shapes": sorted(feat.shapes, key=feat.shapes.__getitem__),
-        })
-        manifest = StudentManifest(
-            path=str(out_dir), kind=KIND, n_train=len(train_idx), n_val=len(v_texts),
-            epochs_run=len(history), steps=steps, best_epoch=best_epoch,
-            best_val_f1=best_f1 if v_texts else None, seconds=round(time.perf_counter() - started, 3),
-            size_bytes=dir_size(tmp), parameters=params, history=history,
+        write_json_atomic(
+            tmp / "vocab.json",
+            {
+                "words": sorted(feat.words, key=feat.words.__getitem__),
+                "shapes": sorted(feat.shapes, key=feat.shapes.__getitem__),
+            },
         )
-        write_json_atomic(tmp / "metrics.json", {
-            "kind": KIND, "labels": list(labels), "tags": tags, "config": asdict(cfg),
-            "train": {k: v for k, v in asdict(manifest).items() if k not in ("path", "kind")},
-            "parameters": params, "provenance": provenance(),
-        })
+        manifest = StudentManifest(
+            path=str(out_dir),
+            kind=KIND,
+            n_train=len(train_idx),
+            n_val=len(v_texts),
+            epochs_run=len(history),
+            steps=steps,
+            best_epoch=best_epoch,
+            best_val_f1=best_f1 if v_texts else None,
+            seconds=round(time.perf_counter() - started, 3),
+            size_bytes=dir_size(tmp),
+            parameters=params,
+            history=history,
+        )
+        write_json_atomic(
+            tmp / "metrics.json",
+            {
+                "kind": KIND,
+                "labels": list(labels),
+                "tags": tags,
+                "config": asdict(cfg),
+                "train": {k: v for k, v in asdict(manifest).items() if k not in ("path", "kind")},
+                "parameters": params,
+                "provenance": provenance(),
+            },
+        )
     log.info("student-soft saved to %s (%d parameters, best epoch %d)", out_dir, params, best_epoch)
     return manifest

@@ -70,19 +70,29 @@ def train_spacy_student(
     config_path = Path(cfg.config_path or BASELINE_CONFIG)
     nlp = blank_nlp(spacy_lang(config_path))
     overrides = {"training.max_steps": cfg.max_steps, **cfg.overrides}
-    train_cfg = SpacyTrainConfig(config_path=config_path, overrides=overrides, seed=cfg.seed,
-                                 epochs=cfg.epochs, labels=list(labels))
+    train_cfg = SpacyTrainConfig(
+        config_path=config_path, overrides=overrides, seed=cfg.seed, epochs=cfg.epochs, labels=list(labels)
+    )
     with tempfile.TemporaryDirectory(prefix="carner-student-spacy-") as work:
         paths = {"train": Path(work) / "train.spacy", "dev": Path(work) / "dev.spacy"}
         stats = write_docbin(paths["train"], texts, spans, nlp=nlp)
         write_docbin(paths["dev"], list(dev_texts), [list(s) for s in dev_spans], nlp=nlp)
         if stats.misaligned or stats.dropped:
-            log.warning("student-spacy: %d of %d teacher spans not on spaCy token boundaries "
-                        "(%d snapped, %d dropped)",
-                        stats.misaligned, stats.spans, stats.snapped, stats.dropped)
-        extra = {"distillation": {"train_texts": len(texts), "dev_texts": len(dev_texts),
-                                  "alignment_train": {k: v for k, v in stats.as_dict().items()
-                                                      if k != "examples"}}}
+            log.warning(
+                "student-spacy: %d of %d teacher spans not on spaCy token boundaries "
+                "(%d snapped, %d dropped)",
+                stats.misaligned,
+                stats.spans,
+                stats.snapped,
+                stats.dropped,
+            )
+        extra = {
+            "distillation": {
+                "train_texts": len(texts),
+                "dev_texts": len(dev_texts),
+                "alignment_train": {k: v for k, v in stats.as_dict().items() if k != "examples"},
+            }
+        }
         return train_spacy_ner(paths["train"], paths["dev"], Path(out_dir), KIND, labels, train_cfg, extra)
 
 

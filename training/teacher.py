@@ -197,8 +197,9 @@ def _word_texts(text: str, offsets: list[Token]) -> list[str]:
     return [text[s:e] for s, e in offsets]
 
 
-def gather_word_probs(word_ids: list[int | None], token_probs: np.ndarray, n_words: int,
-                      o_index: int) -> np.ndarray:
+def gather_word_probs(
+    word_ids: list[int | None], token_probs: np.ndarray, n_words: int, o_index: int
+) -> np.ndarray:
     """Per-word distributions read from each word's first sub-word (where training put its tag).
 
     A word with no sub-word (a zero-width or control character the tokenizer drops, or a word cut
@@ -218,8 +219,9 @@ def gather_word_probs(word_ids: list[int | None], token_probs: np.ndarray, n_wor
 class _Encoder:
     """Tokenizer + token-classification model, batched inference to per-word tag probabilities."""
 
-    def __init__(self, tokenizer: Any, model: Any, tags: list[str], device: str, max_length: int,
-                 mask_token: str) -> None:
+    def __init__(
+        self, tokenizer: Any, model: Any, tags: list[str], device: str, max_length: int, mask_token: str
+    ) -> None:
         self.tokenizer, self.model, self.tags = tokenizer, model, tags
         self.device, self.max_length, self.mask_token = device, max_length, mask_token
         self.o_index = tags.index("O")
@@ -245,8 +247,10 @@ class _Encoder:
                 logits = self.model(input_ids=ids, attention_mask=mask).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
             for row, i in enumerate(idx):
-                out[i] = (offsets[i], gather_word_probs(enc.word_ids(row), probs[row], len(offsets[i]),
-                                                        self.o_index))
+                out[i] = (
+                    offsets[i],
+                    gather_word_probs(enc.word_ids(row), probs[row], len(offsets[i]), self.o_index),
+                )
         return out  # type: ignore[return-value]
 
     def predict(self, texts: Sequence[str], batch_size: int) -> list[TokenPrediction]:
@@ -262,8 +266,9 @@ class TeacherModel:
 
     kind = KIND
 
-    def __init__(self, path: Path | str, *, device: str | None = None, batch_size: int = 64,
-                 threads: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, *, device: str | None = None, batch_size: int = 64, threads: int | None = None
+    ) -> None:
         import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
@@ -297,7 +302,10 @@ class TeacherModel:
         return list(self.iter_predict_with_probs(texts, batch_size=batch_size, progress=progress))
 
     def iter_predict_with_probs(
-        self, texts: Iterable[str], batch_size: int | None = None, progress: bool = False,
+        self,
+        texts: Iterable[str],
+        batch_size: int | None = None,
+        progress: bool = False,
         total: int | None = None,
     ) -> Iterator[TokenPrediction]:
         """Stream predictions for any iterable of texts; works in windows of 16 batches (sorted by length)."""
@@ -323,8 +331,10 @@ class TeacherModel:
 
     def confidence(self, texts: list[str]) -> list[float]:
         """The least sure word's top probability per text (1.0 for a text without words)."""
-        return [float(p.probs.max(axis=1).min()) if len(p.probs) else 1.0
-                for p in self.iter_predict_with_probs(texts)]
+        return [
+            float(p.probs.max(axis=1).min()) if len(p.probs) else 1.0
+            for p in self.iter_predict_with_probs(texts)
+        ]
 
     def write_chunks(self, texts_path: Path, out_dir: Path, **kwargs: Any) -> Any:
         """Label a large JSONL/augmented file in resumable chunks (see training.label.label_file)."""
@@ -420,8 +430,9 @@ def train_teacher(
     examples = []
     for i in range(len(texts)):
         word_tags = [tag_ids[t] for t in spans_to_bio(offsets[i], spans[i])]
-        examples.append((enc["input_ids"][i], enc["attention_mask"][i],
-                         _first_subword_labels(enc.word_ids(i), word_tags)))
+        examples.append(
+            (enc["input_ids"][i], enc["attention_mask"][i], _first_subword_labels(enc.word_ids(i), word_tags))
+        )
 
     # 3. validation split carved from train
     train_idx, val_idx = _split_val(len(texts), cfg.val_fraction, cfg.seed)
@@ -431,10 +442,14 @@ def train_teacher(
     # 4. optimiser: AdamW (no decay on biases and LayerNorm), linear warm-up then linear decay
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
-         "weight_decay": cfg.weight_decay},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
-         "weight_decay": 0.0},
+        {
+            "params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)],
+            "weight_decay": cfg.weight_decay,
+        },
+        {
+            "params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)],
+            "weight_decay": 0.0,
+        },
     ]
     optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate)
     steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
@@ -454,8 +469,13 @@ def train_teacher(
         model.train()
         perm = [train_idx[j] for j in torch.randperm(len(train_idx), generator=gen).tolist()]
         total_loss = 0.0
-        bar = tqdm(range(0, len(perm), cfg.batch_size), desc=f"teacher epoch {epoch}/{cfg.epochs}",
-                   unit="batch", disable=not cfg.progress, leave=False)
+        bar = tqdm(
+            range(0, len(perm), cfg.batch_size),
+            desc=f"teacher epoch {epoch}/{cfg.epochs}",
+            unit="batch",
+            disable=not cfg.progress,
+            leave=False,
+        )
         for b in bar:
             batch = [examples[i] for i in perm[b : b + cfg.batch_size]]
             ids = torch.tensor(_pad([x[0] for x in batch], tokenizer.pad_token_id or 0), device=device)
@@ -479,8 +499,11 @@ def train_teacher(
             bar.set_postfix(loss=f"{float(loss.detach()):.4f}")
         bar.close()
         epoch_times.append(time.perf_counter() - t0)
-        row: dict[str, float] = {"epoch": epoch, "loss": total_loss / max(1, steps_per_epoch),
-                                 "seconds": round(epoch_times[-1], 3)}
+        row: dict[str, float] = {
+            "epoch": epoch,
+            "loss": total_loss / max(1, steps_per_epoch),
+            "seconds": round(epoch_times[-1], 3),
+        }
         if val_idx:
             preds = evaluator.predict(val_texts, cfg.eval_batch_size)
             row.update({f"val_{k}": v for k, v in micro_f1(val_gold, [p.spans for p in preds]).items()})
@@ -488,8 +511,12 @@ def train_teacher(
         else:
             improved = True  # no validation split (tiny data): the last epoch is the model
         history.append(row)
-        log.info("teacher epoch %d: loss %.4f%s", epoch, row["loss"],
-                 f", val F1 {row['val_f1']:.4f}" if val_idx else "")
+        log.info(
+            "teacher epoch %d: loss %.4f%s",
+            epoch,
+            row["loss"],
+            f", val F1 {row['val_f1']:.4f}" if val_idx else "",
+        )
         if improved:
             best_f1, best_epoch, stale = row.get("val_f1", -1.0), epoch, 0
             best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
@@ -521,8 +548,15 @@ def train_teacher(
     return manifest
 
 
-def save_teacher(cfg: TeacherConfig, model: Any, tokenizer: Any, labels: list[str], out_dir: Path,
-                 manifest: TeacherManifest | None = None, started: float | None = None) -> None:
+def save_teacher(
+    cfg: TeacherConfig,
+    model: Any,
+    tokenizer: Any,
+    labels: list[str],
+    out_dir: Path,
+    manifest: TeacherManifest | None = None,
+    started: float | None = None,
+) -> None:
     """Write model + tokenizer (`save_pretrained`, safetensors) and `metrics.json`, atomically."""
     with atomic_dir(out_dir) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
@@ -535,12 +569,15 @@ def save_teacher(cfg: TeacherConfig, model: Any, tokenizer: Any, labels: list[st
             if started is not None:
                 manifest.seconds = round(time.perf_counter() - started, 3)
             train = {k: v for k, v in asdict(manifest).items() if k not in ("path", "labels")}
-        write_json_atomic(tmp / "metrics.json", {
-            "kind": KIND,
-            "labels": list(labels),
-            "tags": bio_labels(labels),
-            "config": cfg_dict,
-            "train": train,
-            "parameters": sum(p.numel() for p in model.parameters()),
-            "provenance": provenance(),
-        })
+        write_json_atomic(
+            tmp / "metrics.json",
+            {
+                "kind": KIND,
+                "labels": list(labels),
+                "tags": bio_labels(labels),
+                "config": cfg_dict,
+                "train": train,
+                "parameters": sum(p.numel() for p in model.parameters()),
+                "provenance": provenance(),
+            },
+        )

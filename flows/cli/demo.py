@@ -8,6 +8,7 @@ run within minutes on a 2-core CPU; a second run reuses the cached teacher, augm
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import shutil
@@ -55,6 +56,8 @@ def demo(
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     isolate_prefect(workdir)
+    for noisy in ("httpx", "alembic", "spacy"):  # per-request / per-migration INFO lines drown the demo
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     started = time.perf_counter()
     result = run_demo(workdir, listings, seed)
     print_summary(result, time.perf_counter() - started)
@@ -91,7 +94,6 @@ def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:
 
 def print_summary(result: dict[str, Any], total_s: float) -> None:
     from rich.console import Console
-    from rich.markdown import Markdown
     from rich.table import Table
 
     console = Console()
@@ -116,7 +118,8 @@ def print_summary(result: dict[str, Any], total_s: float) -> None:
         sim = result["simulate"]
         typer.echo(
             f"simulated annotator (sandbox gold): {sim['lines']} texts, {sim['corrected']} corrected "
-            f"(+{sim['spans_added']} / -{sim['spans_removed']} spans), {sim['unchanged']} pre-annotations kept"
+            f"(+{sim['spans_added']} / -{sim['spans_removed']} spans), "
+            f"{sim['unchanged']} pre-annotations kept as they were"
         )
     for decision in (result.get("train") or {}).get("promotions", []):
         verdict = "champion" if decision["promoted"] else "kept previous champion"
@@ -125,7 +128,8 @@ def print_summary(result: dict[str, Any], total_s: float) -> None:
         typer.secho(f"not run — {name}: {why}", fg=typer.colors.YELLOW)
     markdown = (result.get("train") or {}).get("report_markdown")
     if markdown:
-        console.print(Markdown(markdown))
+        typer.echo("")
+        typer.echo(markdown)
         typer.echo(f"report: {result['train']['report'].get('markdown')}")
     else:
         typer.echo("no report yet (training or report stage not available)")

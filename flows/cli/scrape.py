@@ -8,6 +8,7 @@ The database is migrated to the newest schema automatically before any command u
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +31,17 @@ def _settings(**overrides: Any) -> Settings:
         raise fail(f"bad settings: {' '.join(str(exc).split())}") from None
 
 
+def _quiet_libraries() -> None:
+    """Alembic narrates every migration step and urllib3 warns on every retry; the summary counts them."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+
+
 def _open_db(settings: Settings) -> sessionmaker[Session]:
     """Migrate the database to the newest schema (first use creates it) and return a session factory."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
+    _quiet_libraries()
     from db.engine import make_engine, session_factory, upgrade
 
     url = settings.database_url
@@ -224,6 +232,7 @@ def db_upgrade(
     from db.engine import upgrade
 
     settings = _settings(workdir=workdir, db_url=db)
+    _quiet_libraries()
     try:
         current = upgrade(settings.database_url, revision)
     except (ArgumentError, OperationalError) as exc:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -200,6 +201,18 @@ def test_robots_disallowing_search_stops_with_an_error(tmp_path: Path) -> None:
     assert "disallowed by robots.txt" in result.error_messages[0]
 
 
+@pytest.mark.parametrize(("faults", "message"), [("reset:1.0", "ConnectionError"), ("503:1.0", "HTTP 503")])
+def test_search_page_that_never_answers_ends_partial(tmp_path: Path, faults: str, message: str) -> None:
+    sessions = open_db(tmp_path / "carner.db")
+    with SandboxServer(n_listings=5, seed=1, faults=faults) as site:
+        result = crawl(config_for(site, http=fast_http(max_retries=1)), sessions, tmp_path / "raw")
+    assert result.status == "partial" and result.pages_fetched == 0 and result.listings_stored == 0
+    assert result.retries == 1 and message in result.error_messages[0]
+    with sessions() as session:
+        state = session.scalars(select(CrawlState)).one()
+        assert (state.next_page, state.finished) == (1, False)  # the next run starts over at page 1
+
+
 def count_listings(db: Path) -> int:
     try:
         with sqlite3.connect(db, timeout=5) as conn:
@@ -217,7 +230,7 @@ def test_sigkill_part_way_then_restart_equals_uninterrupted_crawl(tmp_path: Path
         carner = Path(sys.executable).with_name("carner")
         command = [
             str(carner), "scrape", "--query", "cars", "--max-pages", "20", "--base-url", site.base_url,
-            "--db", f"sqlite:///{killed_db}", "--workdir", str(killed_db.parent), "--min-delay", "0.02",
+            "--db", f"sqlite:///{killed_db}", "--workdir", str(killed_db.parent), "--min-delay", "0.05",
         ]  # fmt: skip
         env = {**os.environ, "CARNER_MAX_RETRIES": "6"}
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

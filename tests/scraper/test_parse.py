@@ -250,3 +250,14 @@ def test_parse_description_normalises_text() -> None:
     )
     assert parse_description(html) == "Runs great, new tires. One owner & clean title."
     assert parse_description("<html><body></body></html>") is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>503 Service Unavailable</title></head><body><h1>503</h1></body></html>",
+        "<html><head><title>Cars | eBay</title></head><body><h1>0 results for camry</h1></body></html>",
+    ],
+)
+def test_ordinary_error_and_empty_pages_are_not_bot_walls(html: str) -> None:
+    assert not is_blocked(html)

@@ -1,4 +1,4 @@
-"""Teacher labelling: chunked, resumable after an interruption without recomputing, loadable without pickle."""
+"""Teacher labelling: chunked, resumable after an interruption without recomputing, no pickle."""
 
 from __future__ import annotations
 
@@ -30,8 +30,13 @@ class CountingTeacher:
         self.model, self.die_after, self.texts = model, die_after, 0
         self.path, self.tags = model.path, model.tags
 
-    def iter_predict_with_probs(self, texts: Iterable[str], batch_size: int | None = None,
-                                progress: bool = False, total: int | None = None) -> Iterator:
+    def iter_predict_with_probs(
+        self,
+        texts: Iterable[str],
+        batch_size: int | None = None,
+        progress: bool = False,
+        total: int | None = None,
+    ) -> Iterator:
         texts = list(texts)
         if self.die_after is not None and self.texts + len(texts) > self.die_after:
             raise Interrupted
@@ -49,7 +54,12 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict:
     cfg = TeacherConfig(bert=str(bert), progress=False)
     tokenizer, model = _load_pretrained(cfg, bio_labels(labels))
     save_teacher(cfg, model, tokenizer, labels, root / "teacher")  # weights need not be trained here
-    return {"root": root, "aug": root / "aug", "n": manifest.n_written, "teacher": TeacherModel(root / "teacher")}
+    return {
+        "root": root,
+        "aug": root / "aug",
+        "n": manifest.n_written,
+        "teacher": TeacherModel(root / "teacher"),
+    }
 
 
 def test_chunks_hold_spans_offsets_and_distributions(setup: dict, tmp_path: Path) -> None:
@@ -111,8 +121,9 @@ def test_other_input_is_refused_unless_restarted(setup: dict, tmp_path: Path) ->
     other.write_text(json.dumps({"text": "2019 Ford Focus", "label": []}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="another input"):
         label_file(cfg, setup["teacher"], other, tmp_path / "out")
-    m = label_file(LabelConfig(chunk_size=100, progress=False, restart=True), setup["teacher"], other,
-                   tmp_path / "out")
+    m = label_file(
+        LabelConfig(chunk_size=100, progress=False, restart=True), setup["teacher"], other, tmp_path / "out"
+    )
     assert m.complete and m.n_texts == 1
     assert sorted(p.name for p in (tmp_path / "out").glob("chunk-*.npz")) == ["chunk-00000.npz"]
     assert [r.text for r in load_chunk(tmp_path / "out" / "chunk-00000.npz")] == ["2019 Ford Focus"]

@@ -27,15 +27,21 @@ def labelled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     texts, spans, labels = sandbox_titles(340, seed=21)
     train, test = (texts[:240], spans[:240]), (texts[240:], spans[240:])
     bert = build_tiny_bert(train[0], root / "bert")
-    cfg = TeacherConfig(bert=str(bert), epochs=8, learning_rate=1e-3, dropout=0.1, batch_size=16,
-                        progress=False, seed=0)
+    cfg = TeacherConfig(
+        bert=str(bert), epochs=8, learning_rate=1e-3, dropout=0.1, batch_size=16, progress=False, seed=0
+    )
     train_teacher(cfg, *train, labels, root / "teacher")
     teacher = TeacherModel(root / "teacher")
     augment(AugmentConfig(n_iter=4, seed=0), *train, root / "aug", progress=False)
     label_file(LabelConfig(chunk_size=500, progress=False), teacher, root / "aug", root / "labelled")
     teacher_test = teacher.predict(test[0])
-    return {"root": root, "labels": labels, "test": test, "teacher_test": teacher_test,
-            "teacher_f1": micro_f1(test[1], teacher_test)["f1"]}
+    return {
+        "root": root,
+        "labels": labels,
+        "test": test,
+        "teacher_test": teacher_test,
+        "teacher_f1": micro_f1(test[1], teacher_test)["f1"],
+    }
 
 
 # ------------------------------------------------------------------------------------------ soft student
@@ -46,19 +52,26 @@ def test_soft_student_learns_from_teacher_distributions(labelled: dict, tmp_path
     root, labels = labelled["root"], labelled["labels"]
     test_texts, test_spans = labelled["test"]
     base = {"progress": False, "seed": 0, "threads": 1}
-    train_soft_student(SoftStudentConfig(max_steps=0, **base), iter_labelled(root / "labelled"), labels,
-                       tmp_path / "untrained")
+    train_soft_student(
+        SoftStudentConfig(max_steps=0, **base),
+        iter_labelled(root / "labelled"),
+        labels,
+        tmp_path / "untrained",
+    )
     floor = micro_f1(test_spans, load_model(tmp_path / "untrained").predict(test_texts))["f1"]
 
-    m = train_soft_student(SoftStudentConfig(epochs=4, **base), iter_labelled(root / "labelled"), labels,
-                           tmp_path / "soft")
+    m = train_soft_student(
+        SoftStudentConfig(epochs=4, **base), iter_labelled(root / "labelled"), labels, tmp_path / "soft"
+    )
     model = load_model(tmp_path / "soft")
     assert isinstance(model, SoftStudentModel) and model.kind == "student-soft"
     pred = model.predict(test_texts)
     f1 = micro_f1(test_spans, pred)["f1"]
     agreement = micro_f1(labelled["teacher_test"], pred)["f1"]
-    print(f"soft student: untrained F1 {floor:.3f}, trained {f1:.3f}, teacher {labelled['teacher_f1']:.3f}, "
-          f"agreement with teacher {agreement:.3f}")
+    print(
+        f"soft student: untrained F1 {floor:.3f}, trained {f1:.3f}, teacher {labelled['teacher_f1']:.3f}, "
+        f"agreement with teacher {agreement:.3f}"
+    )
     assert floor < 0.1
     assert m.history[-1]["loss"] < 0.5 * m.history[0]["loss"]  # the loss falls
     assert f1 > 0.5 and f1 > floor + 0.4
@@ -113,10 +126,14 @@ def test_spacy_student_learns_from_teacher_labels(labelled: dict, tmp_path: Path
     pred = model.predict(test_texts)
     f1 = micro_f1(test_spans, pred)["f1"]
     agreement = micro_f1(labelled["teacher_test"], pred)["f1"]
-    print(f"spaCy student: untrained F1 {floor:.3f}, trained {f1:.3f}, agreement with teacher {agreement:.3f}")
-    losses = [float(x) for x in re.findall(r"student-spacy step \d+ epoch \d+: ner=([\d.]+)", caplog.text)]
+    print(
+        f"spaCy student: untrained F1 {floor:.3f}, trained {f1:.3f}, agreement with teacher {agreement:.3f}"
+    )
+    # NER loss per evaluation interval (one epoch here); step 0 is a single batch, so it is skipped
+    pattern = r"student-spacy step [1-9]\d* epoch \d+: .*?ner=([\d.]+)"
+    losses = [float(x) for x in re.findall(pattern, caplog.text)]
     assert len(losses) >= 2 and losses[-1] < losses[0]  # the loss falls
-    assert floor < 0.1
+    assert floor < 0.3  # one optimiser step: about what position alone gives
     assert f1 > 0.5 and f1 > floor + 0.4
     assert result.metrics["kind"] == "student-spacy" and result.metrics["labels"] == labels
     assert result.metrics["distillation"]["train_texts"] == 570  # 600 minus the dev slice

@@ -28,7 +28,14 @@ from training.teacher import (  # noqa: E402
 )
 from training.tokens import bio_labels, bio_to_spans, spans_to_bio  # noqa: E402
 
-TINY = {"epochs": 8, "learning_rate": 1e-3, "dropout": 0.1, "batch_size": 16, "patience": 3, "progress": False}
+TINY = {
+    "epochs": 8,
+    "learning_rate": 1e-3,
+    "dropout": 0.1,
+    "batch_size": 16,
+    "patience": 3,
+    "progress": False,
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,11 +57,15 @@ def tiny_bert(tmp_path_factory: pytest.TempPathFactory, data: dict) -> Path:
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path, data: dict) -> tuple[Path, object]:
     out = tmp_path_factory.mktemp("teacher") / "teacher"
-    manifest = train_teacher(TeacherConfig(bert=str(tiny_bert), seed=1, **TINY), *data["train"], data["labels"], out)
+    manifest = train_teacher(
+        TeacherConfig(bert=str(tiny_bert), seed=1, **TINY), *data["train"], data["labels"], out
+    )
     return out, manifest
 
 
-def test_tiny_bert_learns_above_an_untrained_floor(tmp_path: Path, tiny_bert: Path, trained, data: dict) -> None:
+def test_tiny_bert_learns_above_an_untrained_floor(
+    tmp_path: Path, tiny_bert: Path, trained, data: dict
+) -> None:
     cfg = TeacherConfig(bert=str(tiny_bert), seed=1, **TINY)
     tokenizer, model = _load_pretrained(cfg, bio_labels(data["labels"]))
     save_teacher(cfg, model, tokenizer, data["labels"], tmp_path / "untrained")

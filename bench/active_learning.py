@@ -1,0 +1,371 @@
+"""Simulated annotation rounds: does uncertainty sampling reach random sampling's F1 with fewer annotations?
+
+    .venv/bin/python bench/active_learning.py [--pool 2000] [--test 1000] [--start 100] [--step 100]
+        [--rounds 9] [--epochs 5] [--repeats 1] [--seed 0] [--out DIR]
+
+A pool of sandbox titles is loaded into an annotation database (one per strategy); the same `--start`
+random titles get gold first. Each round the spaCy baseline is retrained on the gold titles (few
+epochs) and scored on a held-out gold test set (titles never in the pool, normalised duplicates
+removed), then `annotation.select.select_tasks` picks the next `--step` titles — `random`, or
+`uncertainty` with the just-trained baseline's confidences — and the simulated annotator gives them
+their generator gold. Reported: macro and micro F1 per round for both strategies, and how many
+annotations uncertainty needed to reach random's final macro F1 (the goal: <= 60% of random's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    ResultTable,
+    fmt,
+    machine,
+    machine_line,
+    print_tables,
+    setup_logging,
+    write_results,
+)
+
+log = logging.getLogger("bench.active_learning")
+
+STRATEGIES = ("random", "uncertainty")
+GOAL = 0.60
+
+
+def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list[Any]]:
+    """Test listings first, then pool listings whose normalised title is not in the test set."""
+    from scraper.sandbox.generator import generate_listings
+    from training.dataset import normalise_text
+
+    listings = generate_listings(n_pool + n_test + n_pool // 4, seed)
+    test, seen = [], set()
+    for x in listings[:n_test]:
+        key = normalise_text(x.title)
+        if key not in seen:
+            seen.add(key)
+            test.append(x)
+    pool = []
+    for x in listings[n_test:]:
+        key = normalise_text(x.title)
+        if key not in seen and len(pool) < n_pool:
+            seen.add(key)
+            pool.append(x)
+    return pool, test
+
+
+def _open_db(path: Path, pool: list[Any]) -> Any:
+    from annotation.store import ensure_tasks
+    from db.engine import make_engine, session_factory, upgrade
+    from db.models import Listing
+
+    path.unlink(missing_ok=True)
+    url = f"sqlite:///{path.resolve()}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine).begin() as session:
+        for x in pool:
+            session.add(
+                Listing(
+                    item_id=x.item_id, url=f"/itm/{x.item_id}", title=x.title, specifics=dict(x.specifics)
+                )
+            )
+        session.flush()
+        ensure_tasks(session, fields=("title",))
+    return engine
+
+
+def _annotate(session: Any, tasks: list[Any], gold: dict[str, Any]) -> None:
+    from annotation.store import store_annotation
+
+    for task in tasks:
+        store_annotation(
+            session,
+            task,
+            gold[task.listing.item_id].title_spans,
+            "simulated",
+            annotator="simulated-annotator",
+        )
+
+
+def _gold_set(session: Any) -> tuple[list[str], list[list[Any]]]:
+    from annotation.store import iter_annotated_texts
+
+    recs = list(iter_annotated_texts(session, source="gold"))
+    return [r.text for r in recs], [list(r.spans) for r in recs]
+
+
+def _train_and_score(
+    work: Path, texts: list[str], spans: list[list[Any]], test: list[Any], epochs: int, seed: int
+) -> tuple[Any, dict[str, Any], float]:
+    from training.baseline import SpacyTrainConfig, load_model, train_baseline
+    from training.evaluate import evaluate_model
+    from training.npy_io import save_npy_dataset
+
+    data, model_dir = work / "data", work / "model"
+    data.mkdir(parents=True, exist_ok=True)
+    save_npy_dataset(data, (texts, spans), ([x.title for x in test], [list(x.title_spans) for x in test]))
+    t0 = time.perf_counter()
+    train_baseline(data, model_dir, SpacyTrainConfig(epochs=epochs, seed=seed), evaluate=False)
+    seconds = time.perf_counter() - t0
+    model = load_model(model_dir)
+    m = evaluate_model(model, [x.title for x in test], [list(x.title_spans) for x in test], speed=False)
+    return model, m, seconds
+
+
+def simulate(
+    pool: list[Any], test: list[Any], out: Path, *, start: int, step: int, rounds: int, epochs: int, seed: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Both strategies from the same first `start` titles; one row per round (annotations, F1, seconds)."""
+    from sqlalchemy.orm import Session
+
+    from annotation.select import candidate_tasks, select_tasks
+
+    gold = {x.item_id: x for x in pool}
+    curves: dict[str, list[dict[str, Any]]] = {}
+    for strategy in STRATEGIES:
+        work = out / f"seed{seed}-{strategy}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        engine = _open_db(work / "al.db", pool)
+        rows: list[dict[str, Any]] = []
+        try:
+            with Session(engine) as session:
+                first = candidate_tasks(session)
+                random.Random(seed).shuffle(first)
+                _annotate(session, first[:start], gold)
+                session.commit()
+                for r in range(rounds + 1):
+                    texts, spans = _gold_set(session)
+                    model, m, train_s = _train_and_score(work, texts, spans, test, epochs, seed)
+                    row = {
+                        "round": r,
+                        "annotations": len(texts),
+                        "macro_f1": m["macro"]["f1"],
+                        "micro_f1": m["f1"],
+                        "train_seconds": round(train_s, 2),
+                        "per_label_f1": {k: v["f1"] for k, v in m["per_label"].items()},
+                    }
+                    if r < rounds:
+                        t0 = time.perf_counter()
+                        sel = select_tasks(
+                            session,
+                            strategy=strategy,
+                            limit=step,
+                            model=model if strategy == "uncertainty" else None,
+                            seed=seed + r + 1,
+                        )
+                        row["select_seconds"] = round(time.perf_counter() - t0, 2)
+                        if sel.confidences:
+                            row["mean_confidence_picked"] = sum(sel.confidences) / len(sel.confidences)
+                        _annotate(session, sel.tasks, gold)
+                        session.commit()
+                    rows.append(row)
+                    log.info(
+                        "%s seed %d round %d: %d annotations, macro F1 %.4f, micro F1 %.4f",
+                        strategy,
+                        seed,
+                        r,
+                        row["annotations"],
+                        row["macro_f1"],
+                        row["micro_f1"],
+                    )
+        finally:
+            engine.dispose()
+        curves[strategy] = rows
+    return curves
+
+
+def annotations_to_reach(curve: list[dict[str, Any]], target: float, key: str = "macro_f1") -> int | None:
+    """The fewest annotations at which a curve reaches `target` (None: never within the rounds)."""
+    return next((row["annotations"] for row in curve if row[key] >= target), None)
+
+
+def summarise(curves: dict[str, list[dict[str, Any]]], key: str = "macro_f1") -> dict[str, Any]:
+    rand, unc = curves["random"], curves["uncertainty"]
+    target = rand[-1][key]
+    need = annotations_to_reach(unc, target, key)
+    final_n = rand[-1]["annotations"]
+    share = need / final_n if need is not None else None
+    return {
+        "metric": key,
+        "random_final": target,
+        "random_final_annotations": final_n,
+        "uncertainty_final": unc[-1][key],
+        "uncertainty_annotations_to_reach": need,
+        "share": share,
+        "goal": GOAL,
+        "goal_met": share is not None and share <= GOAL,
+    }
+
+
+def mean_curves(all_curves: list[dict[str, list[dict[str, Any]]]]) -> dict[str, list[dict[str, Any]]]:
+    """Average F1 per round over repeats (annotation counts are the same in every repeat)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for strategy in STRATEGIES:
+        rows = []
+        for r, row in enumerate(all_curves[0][strategy]):
+            group = [c[strategy][r] for c in all_curves]
+            rows.append(
+                {
+                    "round": r,
+                    "annotations": row["annotations"],
+                    **{k: sum(g[k] for g in group) / len(group) for k in ("macro_f1", "micro_f1")},
+                }
+            )
+        out[strategy] = rows
+    return out
+
+
+def build_tables(
+    curves: dict[str, list[dict[str, Any]]],
+    summary: dict[str, Any],
+    summary_micro: dict[str, Any],
+    repeats: int,
+    n_pool: int,
+    n_test: int,
+    epochs: int,
+) -> list[ResultTable]:
+    t1 = ResultTable(
+        "Active learning: baseline F1 per round, random vs uncertainty sampling",
+        [
+            "Round",
+            "Annotations",
+            "Random macro F1",
+            "Uncertainty macro F1",
+            "Random micro F1",
+            "Uncertainty micro F1",
+        ],
+    )
+    for a, b in zip(curves["random"], curves["uncertainty"], strict=True):
+        t1.add(
+            str(a["round"]),
+            str(a["annotations"]),
+            fmt(a["macro_f1"]),
+            fmt(b["macro_f1"]),
+            fmt(a["micro_f1"]),
+            fmt(b["micro_f1"]),
+        )
+    t1.note = (
+        f"Pool {n_pool} sandbox titles, held-out gold test {n_test} titles; spaCy baseline retrained each "
+        f"round for {epochs} epochs; mean of {repeats} repeat(s) (seeds)."
+    )
+    t2 = ResultTable(
+        "Annotations uncertainty sampling needs to reach random sampling's final F1",
+        [
+            "Metric",
+            "Random final F1",
+            "at annotations",
+            "Uncertainty reaches it at",
+            "Share",
+            f"Goal ≤ {GOAL:.0%}",
+        ],
+    )
+    for s in (summary, summary_micro):
+        t2.add(
+            s["metric"],
+            fmt(s["random_final"]),
+            str(s["random_final_annotations"]),
+            str(s["uncertainty_annotations_to_reach"] or f"not within {s['random_final_annotations']}"),
+            fmt(s["share"], "{:.0%}"),
+            "met" if s["goal_met"] else "not met",
+        )
+    t2.note = "Measured at round granularity (every step annotations), so the share is an upper bound."
+    return [t1, t2]
+
+
+def run(
+    n_pool: int,
+    n_test: int,
+    out: Path,
+    *,
+    start: int = 100,
+    step: int = 100,
+    rounds: int = 9,
+    epochs: int = 5,
+    repeats: int = 1,
+    seed: int = 0,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    started = time.perf_counter()
+    all_curves = []
+    for rep in range(repeats):
+        pool, test = _pool_and_test(n_pool, n_test, seed + rep)
+        if len(pool) < start + step * rounds:
+            raise ValueError(
+                f"pool of {len(pool)} titles is too small for {start} + {rounds} x {step} annotations"
+            )
+        all_curves.append(
+            simulate(pool, test, out, start=start, step=step, rounds=rounds, epochs=epochs, seed=seed + rep)
+        )
+    curves = all_curves[0] if repeats == 1 else mean_curves(all_curves)
+    summary, summary_micro = summarise(curves, "macro_f1"), summarise(curves, "micro_f1")
+    tables = build_tables(curves, summary, summary_micro, repeats, len(pool), len(test), epochs)
+    wall = time.perf_counter() - started
+    payload = {
+        "machine": info,
+        "settings": {
+            "pool": len(pool),
+            "test": len(test),
+            "start": start,
+            "step": step,
+            "rounds": rounds,
+            "epochs": epochs,
+            "repeats": repeats,
+            "seed": seed,
+        },
+        "curves": curves,
+        "runs": all_curves,
+        "summary": summary,
+        "summary_micro": summary_micro,
+        "wall_seconds": round(wall, 1),
+    }
+    preamble = f"## carner bench: active learning\n\n{machine_line(info)} Wall time {wall:.0f} s.\n"
+    write_results(out, "active_learning", tables, payload, preamble)
+    if not quiet:
+        print_tables(tables)
+    return payload
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool", type=int, default=2000, help="unlabelled sandbox titles to choose from")
+    parser.add_argument("--test", type=int, default=1000, help="held-out gold test titles")
+    parser.add_argument("--start", type=int, default=100, help="gold titles before the first round")
+    parser.add_argument("--step", type=int, default=100, help="titles annotated per round")
+    parser.add_argument("--rounds", type=int, default=9, help="selection rounds after the first training")
+    parser.add_argument("--epochs", type=int, default=5, help="baseline epochs per round")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="repeat with seeds seed..seed+repeats-1, average"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=Path("data") / "bench" / "active_learning")
+    args = parser.parse_args(argv)
+    setup_logging()
+    run(
+        args.pool,
+        args.test,
+        args.out,
+        start=args.start,
+        step=args.step,
+        rounds=args.rounds,
+        epochs=args.epochs,
+        repeats=args.repeats,
+        seed=args.seed,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

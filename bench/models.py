@@ -1,0 +1,950 @@
+"""Every model at one scale, end to end: accuracy, size, speed, cost per stage, and the real-text check.
+
+    .venv/bin/python bench/models.py --scale demo|research [--out DIR] [--resume] [--set key=value ...]
+
+Stages (each in its own child process, so its wall time and peak RSS are its own):
+  scrape      a sandbox site of `n_listings` listings crawled by the real scraper into SQLite (+ raw pages)
+  annotate    annotation tasks; pre-annotation (distant) from the item specifics; the generator's true
+              spans stored as gold ("simulated" annotator) — the distant spans are scored against them
+  dataset     `training.dataset` export of the gold titles: npy files + DocBins, split by listing
+  baseline    spaCy NER on the gold train split
+  teacher     BERT (all-MiniLM-L6-v2 by default) fine-tuned on the gold train split
+  augment     Tang et al. variants of the train split (n_iter per text), streamed to JSONL
+  label       the teacher labels the augmented set (spans + per-word probabilities, chunked)
+  student-spacy / student-soft   the two distilled students
+  eval:<model>   `training.evaluate` on the test split (entity exact match, size, CPU speed)
+  real        MAKE / YEAR accuracy on real titles (bench/real_titles.py)
+then the tables: models x macro P/R/F1/size/speed, models x per-label P/R (MAKE, MODEL first),
+student/teacher ratios, stage timings with peak RSS (results.md / results.json, plus training.report's
+report.md / report.json / report.png).
+
+Why gold from the generator: the sandbox knows every title's true spans, so the test split is real
+gold; the crawl still goes through the scraper and the database, and the export through
+`training.dataset`, so the bench measures the pipeline users run. `--resume` skips a stage whose
+outputs exist and whose input hash (its settings + the hashes of the outputs it reads) is unchanged
+(`stages.json`).
+
+Scales: research = 8,000 listings -> ~4k train / 4k test, 15 epochs, batch 32, dropout 0.5,
+augmentation x50 (4k -> 200k); demo = a few hundred listings with short training (minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import math
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    SHARED_DIR,
+    ResultTable,
+    fmt,
+    json_hash,
+    machine,
+    machine_line,
+    mark_baseline,
+    print_tables,
+    ratio,
+    run_stage,
+    setup_logging,
+    tree_hash,
+    write_results,
+)
+
+log = logging.getLogger("bench.models")
+
+MODEL_KINDS = ("baseline", "teacher", "student-spacy", "student-soft")
+SANDBOX_QUERY = "cars"  # matches every sandbox listing
+HEADLINE = ("MAKE", "MODEL")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run depends on; `--set key=value` changes one field."""
+
+    scale: str
+    n_listings: int
+    seed: int = 0
+    page_size: int = 120
+    test_size: float = 0.5
+    baseline_epochs: int = 15
+    teacher_epochs: int = 15
+    teacher_batch_size: int = 32
+    teacher_dropout: float = 0.5
+    teacher_max_texts: int | None = None
+    bert: str | None = None  # None: the packaged all-MiniLM-L6-v2
+    augment_n_iter: int = 50
+    label_batch_size: int = 64
+    label_chunk_size: int = 10_000
+    student_epochs: int = 15
+    soft_epochs: int = 15
+    soft_batch_size: int = 32
+    speed_texts: int = 200
+    real_de_limit: int | None = None  # German real titles read (None: all 18k)
+    real: bool = True
+
+
+PLANS = {
+    "research": Plan(scale="research", n_listings=8000),
+    "demo": Plan(
+        scale="demo",
+        n_listings=500,
+        baseline_epochs=8,
+        teacher_epochs=3,
+        augment_n_iter=8,
+        student_epochs=6,
+        soft_epochs=6,
+        speed_texts=64,
+        real_de_limit=2000,
+    ),
+}
+
+
+def parse_set(plan: Plan, items: list[str]) -> Plan:
+    """Apply `key=value` overrides (JSON values: 3, 0.1, null, true, "name"; bare words are strings)."""
+    names = {f.name for f in fields(Plan)}
+    changes: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or key not in names:
+            raise SystemExit(f"--set {item!r}: expected key=value with key in {', '.join(sorted(names))}")
+        try:
+            changes[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            changes[key] = raw
+    return replace(plan, **changes)
+
+
+# ============================================================================ paths
+class Layout:
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.db = self.out / "carner.db"
+        self.raw = self.out / "raw"
+        self.data = self.out / "data"
+        self.models = self.out / "models"
+        self.augmented = self.out / "augmented"
+        self.labelled = self.out / "labelled"
+        self.manifest = self.out / "stages.json"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db.resolve()}"
+
+    def model(self, kind: str) -> Path:
+        return self.models / kind
+
+
+# ============================================================================ stages (run in children)
+def stage_scrape(out: str, n_listings: int, seed: int, page_size: int) -> dict[str, Any]:
+    """Serve the sandbox and crawl it with the real scraper into a fresh SQLite database."""
+    from db.engine import make_engine, session_factory, upgrade
+    from scraper.crawl import CrawlConfig, crawl
+    from scraper.http import HttpConfig
+    from scraper.sandbox.server import SandboxServer
+
+    lay = Layout(Path(out))
+    lay.db.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(str(lay.db) + suffix).unlink(missing_ok=True)
+    shutil.rmtree(lay.raw, ignore_errors=True)
+    lay.out.mkdir(parents=True, exist_ok=True)
+    upgrade(lay.db_url)
+    engine = make_engine(lay.db_url)
+    mark_baseline()
+    try:
+        with SandboxServer(n_listings=n_listings, seed=seed, page_size=page_size) as site:
+            cfg = CrawlConfig(
+                query=SANDBOX_QUERY,
+                max_pages=math.ceil(n_listings / page_size) + 1,
+                base_url=site.base_url,
+                http=HttpConfig(min_delay_s=0.0, max_retries=2),
+            )
+            t0 = time.perf_counter()
+            result = crawl(cfg, session_factory(engine), lay.raw)
+            seconds = time.perf_counter() - t0
+        with session_factory(engine)() as session:
+            listings_hash = _listings_hash(session)
+    finally:
+        engine.dispose()
+    pages = result.pages_fetched + result.item_pages + result.description_pages
+    return {
+        "status": result.status,
+        "listings": result.listings_stored,
+        "pages": pages,
+        "errors": result.errors,
+        "crawl_seconds": round(seconds, 2),
+        "pages_per_s": round(pages / seconds, 1) if seconds else None,
+        "output_hash": listings_hash,
+    }
+
+
+def _listings_hash(session: Any) -> str:
+    from sqlalchemy import select
+
+    from db.models import Listing
+
+    rows = session.execute(
+        select(Listing.item_id, Listing.title, Listing.specifics).order_by(Listing.item_id)
+    )
+    return json_hash([list(r) for r in rows])
+
+
+def stage_annotate(out: str, n_listings: int, seed: int) -> dict[str, Any]:
+    """Tasks, distant pre-annotation, and the generator's gold stored as the "simulated" annotator."""
+    from sqlalchemy import select
+
+    from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
+    from db.engine import make_engine, session_factory
+    from db.models import AnnotationTask, Listing
+    from scraper.sandbox.generator import generate_listings
+    from training.evaluate import score_spans
+
+    lay = Layout(Path(out))
+    engine = make_engine(lay.db_url)
+    mark_baseline()
+    gold = {x.item_id: x for x in generate_listings(n_listings, seed)}
+    counts = {"gold": 0, "text_mismatch": 0, "unknown": 0}
+    try:
+        with session_factory(engine).begin() as session:
+            tasks = ensure_tasks(session, fields=("title",))
+            distant = store_distant(session)
+            rows = session.execute(
+                select(AnnotationTask, Listing.item_id)
+                .join(Listing, AnnotationTask.listing_id == Listing.id)
+                .where(AnnotationTask.field == "title")
+            )
+            for task, item_id in rows:
+                listing = gold.get(item_id)
+                if listing is None:
+                    counts["unknown"] += 1
+                elif listing.title != task.text:
+                    counts["text_mismatch"] += 1
+                else:
+                    store_annotation(
+                        session, task, listing.title_spans, "simulated", annotator="generator-gold"
+                    )
+                    counts["gold"] += 1
+        with session_factory(engine)() as session:
+            g = {r.listing_key: r for r in iter_annotated_texts(session, source="gold")}
+            d = {r.listing_key: r for r in iter_annotated_texts(session, source="distant")}
+    finally:
+        engine.dispose()
+    keys = sorted(set(g) & set(d))
+    pre = score_spans([g[k].spans for k in keys], [d[k].spans for k in keys])
+    return {
+        "tasks": asdict(tasks),
+        "distant_tasks": distant.tasks,
+        "distant_spans": distant.spans,
+        **counts,
+        "preannotation": {
+            "texts": len(keys),
+            "micro": pre["micro"],
+            "macro": pre["macro"],
+            "per_label": pre["per_label"],
+        },
+        "output_hash": json_hash([[k, g[k].text, g[k].spans] for k in sorted(g)]),
+    }
+
+
+def stage_dataset(out: str, test_size: float, seed: int) -> dict[str, Any]:
+    from db.engine import make_engine, session_factory
+    from training.dataset import DatasetConfig, build_dataset_from_db
+
+    lay = Layout(Path(out))
+    engine = make_engine(lay.db_url)
+    mark_baseline()
+    try:
+        with session_factory(engine)() as session:
+            m = build_dataset_from_db(
+                session, lay.data, DatasetConfig(test_size=test_size, seed=seed, source="gold")
+            )
+    finally:
+        engine.dispose()
+    return {
+        "train": m.counts["train"]["texts"],
+        "test": m.counts["test"]["texts"],
+        "labels": m.labels,
+        "duplicates_dropped": m.duplicates_dropped,
+        "alignment_train": {k: v for k, v in m.alignment["train"].items() if k != "examples"},
+        "output_hash": m.content_hash,
+    }
+
+
+def stage_baseline(out: str, epochs: int, seed: int) -> dict[str, Any]:
+    from training.baseline import SpacyTrainConfig, train_baseline
+
+    lay = Layout(Path(out))
+    mark_baseline()
+    r = train_baseline(
+        lay.data, lay.model("baseline"), SpacyTrainConfig(epochs=epochs, seed=seed), evaluate=False
+    )
+    return {
+        "steps": r.steps,
+        "epochs": r.epochs,
+        "best_dev_f1": r.best_dev_f1,
+        "train_seconds": r.seconds,
+        "output_hash": tree_hash(lay.model("baseline")),
+    }
+
+
+def stage_teacher(
+    out: str, epochs: int, batch_size: int, dropout: float, max_texts: int | None, bert: str | None, seed: int
+) -> dict[str, Any]:
+    from training.npy_io import load_npy_dataset
+    from training.teacher import TeacherConfig, train_teacher
+
+    lay = Layout(Path(out))
+    ds = load_npy_dataset(lay.data)
+    mark_baseline()
+    cfg = TeacherConfig(
+        bert=bert,
+        epochs=epochs,
+        batch_size=batch_size,
+        dropout=dropout,
+        max_texts=max_texts,
+        seed=seed,
+        progress=False,
+    )
+    m = train_teacher(cfg, ds.train_texts, ds.train_spans, ds.labels, lay.model("teacher"))
+    return {
+        "n_train": m.n_train,
+        "n_val": m.n_val,
+        "epochs_run": m.epochs_run,
+        "best_epoch": m.best_epoch,
+        "best_val_f1": m.best_val_f1,
+        "seconds_per_epoch": m.seconds_per_epoch,
+        "device": m.device,
+        "output_hash": tree_hash(lay.model("teacher")),
+    }
+
+
+def stage_augment(out: str, n_iter: int, seed: int) -> dict[str, Any]:
+    from training.artifacts import file_sha256
+    from training.augment import AUGMENTED_FILE, AugmentConfig, augment
+    from training.npy_io import load_npy_dataset
+
+    lay = Layout(Path(out))
+    ds = load_npy_dataset(lay.data)
+    mark_baseline()
+    m = augment(
+        AugmentConfig(n_iter=n_iter, seed=seed), ds.train_texts, ds.train_spans, lay.augmented, progress=False
+    )
+    return {
+        "n_input": m.n_input,
+        "n_written": m.n_written,
+        "n_duplicates": m.n_duplicates,
+        "output_hash": file_sha256(lay.augmented / AUGMENTED_FILE),
+    }
+
+
+def stage_label(out: str, batch_size: int, chunk_size: int) -> dict[str, Any]:
+    from training.augment import AUGMENTED_FILE
+    from training.label import LabelConfig, label_file
+    from training.teacher import TeacherModel
+
+    lay = Layout(Path(out))
+    teacher = TeacherModel(lay.model("teacher"))
+    mark_baseline()
+    m = label_file(
+        LabelConfig(chunk_size=chunk_size, batch_size=batch_size, progress=False, restart=True),
+        teacher,
+        lay.augmented / AUGMENTED_FILE,
+        lay.labelled,
+    )
+    if not m.complete:
+        raise RuntimeError(f"labelling incomplete: {m}")
+    return {
+        "n_texts": m.n_texts,
+        "chunks": m.n_chunks,
+        "chunks_skipped": m.chunks_skipped,
+        "texts_per_second": m.texts_per_second,
+        "output_hash": tree_hash(lay.labelled, exclude=("index.json", "manifest.json")),
+    }
+
+
+def stage_student(out: str, kind: str, epochs: int, batch_size: int | None, seed: int) -> dict[str, Any]:
+    """A student on the teacher-labelled augmented set; checkpoints chosen on gold dev titles.
+
+    The dev titles are the baseline's own dev slice of the gold train split (never the test split),
+    so both spaCy models select checkpoints on the same gold, and a 5% slice of 200k teacher-labelled
+    texts is not re-scored every 200 steps.
+    """
+    from training.baseline import split_dev
+    from training.label import iter_labelled
+    from training.npy_io import load_npy_dataset
+
+    lay = Layout(Path(out))
+    ds = load_npy_dataset(lay.data)
+    _, dev_idx = split_dev(len(ds.train_texts), 0.1, seed)
+    dev_texts = [ds.train_texts[i] for i in dev_idx]
+    dev_spans = [ds.train_spans[i] for i in dev_idx]
+    records = iter_labelled(lay.labelled)
+    mark_baseline()
+    if kind == "student-spacy":
+        from training.student_spacy import SpacyStudentConfig, train_spacy_student
+
+        r = train_spacy_student(
+            SpacyStudentConfig(epochs=epochs, seed=seed),
+            records,
+            ds.labels,
+            lay.model(kind),
+            dev_texts=dev_texts,
+            dev_spans=dev_spans,
+        )
+        info = {
+            "steps": r.steps,
+            "epochs": r.epochs,
+            "best_dev_f1": r.best_dev_f1,
+            "train_seconds": r.seconds,
+            "dev_texts": len(dev_texts),
+        }
+    else:
+        from training.student_soft import SoftStudentConfig, train_soft_student
+
+        cfg = SoftStudentConfig(epochs=epochs, batch_size=batch_size or 32, seed=seed, progress=False)
+        m = train_soft_student(
+            cfg, records, ds.labels, lay.model(kind), val_texts=dev_texts, val_spans=dev_spans
+        )
+        info = {
+            "steps": m.steps,
+            "epochs_run": m.epochs_run,
+            "best_epoch": m.best_epoch,
+            "best_val_f1": m.best_val_f1,
+            "parameters": m.parameters,
+            "train_seconds": m.seconds,
+        }
+    return {**info, "output_hash": tree_hash(lay.model(kind))}
+
+
+def stage_evaluate(out: str, kind: str, speed_texts: int, test_hash: str) -> dict[str, Any]:
+    from training.evaluate import evaluate_dir
+    from training.npy_io import load_npy_dataset
+
+    lay = Layout(Path(out))
+    ds = load_npy_dataset(lay.data)
+    mark_baseline()
+    m = evaluate_dir(
+        lay.model(kind),
+        ds.test_texts,
+        ds.test_spans,
+        labels=ds.labels,
+        eval_data={"dir": str(lay.data), "content_hash": test_hash},
+        speed_texts=speed_texts,
+    )
+    return {
+        "micro_f1": m["f1"],
+        "macro_f1": m["macro"]["f1"],
+        "size_bytes": m["size_bytes"],
+        "speed": m.get("speed"),
+        "output_hash": test_hash,
+    }
+
+
+def stage_real(out: str, kinds: list[str], shared: str | None, de_limit: int | None) -> dict[str, Any]:
+    from bench.real_titles import evaluate_models
+
+    lay = Layout(Path(out))
+    mark_baseline()
+    return evaluate_models({k: str(lay.model(k)) for k in kinds}, shared, de_limit)
+
+
+# ============================================================================ the runner
+@dataclass
+class StageSpec:
+    name: str
+    func: str
+    kwargs: dict[str, Any]
+    upstream: list[str]
+    outputs: list[Path]
+    shares_files_with: list[str] = field(default_factory=list)  # rerun when one of these ran now
+    valid: Callable[[], bool] | None = None  # extra check that the outputs are what this stage wrote
+
+
+class Runner:
+    """Runs stages in order, skipping (with --resume) those whose inputs and outputs are unchanged."""
+
+    def __init__(self, lay: Layout, resume: bool, isolate: bool) -> None:
+        self.lay, self.resume, self.isolate = lay, resume, isolate
+        self.state: dict[str, Any] = {}
+        if lay.manifest.is_file():
+            self.state = json.loads(lay.manifest.read_text(encoding="utf-8"))
+        if not resume:
+            self.state = {}
+
+    def input_hash(self, spec: StageSpec) -> str:
+        ups = {u: self.state[u]["output_hash"] for u in spec.upstream}
+        return json_hash(
+            {
+                "func": spec.func,
+                "kwargs": {k: v for k, v in spec.kwargs.items() if k != "out"},
+                "upstream": ups,
+            }
+        )
+
+    def run(self, spec: StageSpec) -> dict[str, Any]:
+        missing = [u for u in spec.upstream if u not in self.state]
+        if missing:
+            raise RuntimeError(f"stage {spec.name} needs {', '.join(missing)} first")
+        ih = self.input_hash(spec)
+        prev = self.state.get(spec.name)
+        reran = [u for u in spec.shares_files_with if not self.state[u].get("skipped", True)]
+        if (
+            self.resume
+            and prev
+            and prev.get("input_hash") == ih
+            and not reran
+            and all(p.exists() for p in spec.outputs)
+            and (spec.valid is None or spec.valid())
+        ):
+            log.info("stage %s: unchanged, skipped (%.1f s when it ran)", spec.name, prev["seconds"])
+            prev["skipped"] = True
+            return prev
+        log.info("stage %s: running", spec.name)
+        run = run_stage(f"bench.models:{spec.func}", spec.kwargs, isolate=self.isolate)
+        entry = {
+            "input_hash": ih,
+            "output_hash": run.result.get("output_hash", ih),
+            "seconds": round(run.seconds, 2),
+            "peak_rss_mb": round(run.peak_rss_mb, 1),
+            "base_rss_mb": round(run.base_rss_mb, 1) if run.base_rss_mb else None,
+            "isolated": run.isolated,
+            "skipped": False,
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "result": run.result,
+        }
+        self.state[spec.name] = entry
+        self.save()
+        log.info("stage %s: %.1f s, peak RSS %.0f MB", spec.name, run.seconds, run.peak_rss_mb)
+        return entry
+
+    def save(self) -> None:
+        from training.artifacts import write_json_atomic
+
+        write_json_atomic(
+            self.lay.manifest,
+            {k: {kk: vv for kk, vv in v.items() if kk != "skipped"} for k, v in self.state.items()},
+        )
+
+
+def stages(plan: Plan, lay: Layout, shared: str | None, kinds: tuple[str, ...]) -> list[StageSpec]:
+    out = str(lay.out)
+    s = [
+        StageSpec(
+            "scrape",
+            "stage_scrape",
+            {"out": out, "n_listings": plan.n_listings, "seed": plan.seed, "page_size": plan.page_size},
+            [],
+            [lay.db, lay.raw],
+        ),
+        StageSpec(
+            "annotate",
+            "stage_annotate",
+            {"out": out, "n_listings": plan.n_listings, "seed": plan.seed},
+            ["scrape"],
+            [lay.db],
+            shares_files_with=["scrape"],
+        ),
+        StageSpec(
+            "dataset",
+            "stage_dataset",
+            {"out": out, "test_size": plan.test_size, "seed": plan.seed},
+            ["annotate"],
+            [lay.data / "dataset.json"],
+        ),
+    ]
+    if "baseline" in kinds:
+        s.append(
+            StageSpec(
+                "baseline",
+                "stage_baseline",
+                {"out": out, "epochs": plan.baseline_epochs, "seed": plan.seed},
+                ["dataset"],
+                [lay.model("baseline") / "metrics.json"],
+            )
+        )
+    students = [k for k in ("student-spacy", "student-soft") if k in kinds]
+    if "teacher" in kinds or students:
+        s.append(
+            StageSpec(
+                "teacher",
+                "stage_teacher",
+                {
+                    "out": out,
+                    "epochs": plan.teacher_epochs,
+                    "batch_size": plan.teacher_batch_size,
+                    "dropout": plan.teacher_dropout,
+                    "max_texts": plan.teacher_max_texts,
+                    "bert": plan.bert,
+                    "seed": plan.seed,
+                },
+                ["dataset"],
+                [lay.model("teacher") / "metrics.json"],
+            )
+        )
+    if students:
+        s.append(
+            StageSpec(
+                "augment",
+                "stage_augment",
+                {"out": out, "n_iter": plan.augment_n_iter, "seed": plan.seed},
+                ["dataset"],
+                [lay.augmented / "augmented.jsonl"],
+            )
+        )
+        s.append(
+            StageSpec(
+                "label",
+                "stage_label",
+                {"out": out, "batch_size": plan.label_batch_size, "chunk_size": plan.label_chunk_size},
+                ["augment", "teacher"],
+                [lay.labelled / "index.json"],
+            )
+        )
+    for kind in students:
+        epochs = plan.student_epochs if kind == "student-spacy" else plan.soft_epochs
+        kwargs = {
+            "out": out,
+            "kind": kind,
+            "epochs": epochs,
+            "seed": plan.seed,
+            "batch_size": plan.soft_batch_size if kind == "student-soft" else None,
+        }
+        s.append(
+            StageSpec(kind, "stage_student", kwargs, ["label", "dataset"], [lay.model(kind) / "metrics.json"])
+        )
+    for kind in kinds:
+        s.append(
+            StageSpec(
+                f"eval:{kind}",
+                "stage_evaluate",
+                {"out": out, "kind": kind, "speed_texts": plan.speed_texts, "test_hash": "<dataset>"},
+                [kind, "dataset"],
+                [lay.model(kind) / "metrics.json"],
+                valid=functools.partial(_evaluated, lay.model(kind)),
+            )
+        )
+    if plan.real:
+        s.append(
+            StageSpec(
+                "real",
+                "stage_real",
+                {"out": out, "kinds": list(kinds), "shared": shared, "de_limit": plan.real_de_limit},
+                list(kinds),
+                [lay.model(k) for k in kinds],
+            )
+        )
+    return s
+
+
+def _evaluated(model_dir: Path) -> bool:
+    """A model's metrics.json holds an evaluation (retraining rewrites it without one)."""
+    path = model_dir / "metrics.json"
+    return path.is_file() and "per_label" in json.loads(path.read_text(encoding="utf-8"))
+
+
+# ============================================================================ tables
+def _metrics(lay: Layout, kinds: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for kind in kinds:
+        path = lay.model(kind) / "metrics.json"
+        if path.is_file():
+            out[kind] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
+def build_tables(
+    plan: Plan, lay: Layout, state: dict[str, Any], kinds: tuple[str, ...]
+) -> tuple[list[ResultTable], dict[str, Any]]:
+    from annotation.labels import order_labels
+
+    metrics = _metrics(lay, kinds)
+    ds = state.get("dataset", {}).get("result", {})
+    n_test = {m.get("n_texts") for m in metrics.values()} - {None}
+    tables: list[ResultTable] = []
+
+    t1 = ResultTable(
+        "Models: macro precision / recall / F1, size and CPU speed",
+        [
+            "Model",
+            "Macro P",
+            "Macro R",
+            "Macro F1",
+            "Micro F1",
+            "Size (MB)",
+            "Texts/s (batch 1)",
+            "Texts/s (batch 64)",
+            "Latency p50 (ms)",
+        ],
+    )
+    for kind, m in metrics.items():
+        sp, ma = m.get("speed") or {}, m.get("macro") or {}
+        t1.add(
+            kind,
+            fmt(ma.get("precision")),
+            fmt(ma.get("recall")),
+            fmt(ma.get("f1")),
+            fmt(m.get("f1")),
+            fmt(m["size_bytes"] / 1e6 if m.get("size_bytes") else None, "{:.1f}"),
+            fmt(sp.get("texts_per_s_batch1"), "{:,.0f}"),
+            fmt(sp.get("texts_per_s_batch64"), "{:,.0f}"),
+            fmt(sp.get("latency_ms_p50"), "{:.2f}"),
+        )
+    t1.note = (
+        f"Entity-level exact match on the test split ({', '.join(map(str, sorted(n_test))) or '—'} texts; "
+        f"{ds.get('train', '—')} train). Macro = mean over labels present. Speed: 1 process on the CPU "
+        "after warm-up (training.evaluate)."
+    )
+    tables.append(t1)
+
+    labels = order_labels({lab for m in metrics.values() for lab in (m.get("per_label") or {})})
+    t2 = ResultTable("Models: precision / recall per label (P / R)", ["Model", *labels])
+    for kind, m in metrics.items():
+        pl = m.get("per_label") or {}
+        t2.add(
+            kind,
+            *[
+                f"{pl[lab]['precision']:.3f} / {pl[lab]['recall']:.3f}" if lab in pl else "—"
+                for lab in labels
+            ],
+        )
+    support = next(iter(metrics.values()), {}).get("per_label") or {}
+    t2.note = "Test support: " + ", ".join(
+        f"{lab} {support[lab]['support']}" for lab in labels if lab in support
+    )
+    tables.append(t2)
+
+    ratios: dict[str, Any] = {}
+    teacher, base = metrics.get("teacher"), metrics.get("baseline")
+    if teacher:
+        t3 = ResultTable(
+            "Students against the teacher and the baseline",
+            [
+                "Student",
+                "F1 / teacher F1 (macro)",
+                "F1 / teacher F1 (micro)",
+                "x smaller",
+                "x faster (batch 1)",
+                "x faster (batch 64)",
+                "F1 − baseline F1 (macro, points)",
+            ],
+        )
+        for kind in ("student-spacy", "student-soft"):
+            m = metrics.get(kind)
+            if not m:
+                continue
+            ts, ss = teacher.get("speed") or {}, m.get("speed") or {}
+            r = {
+                "f1_ratio_macro": ratio(_macro_f1(m), _macro_f1(teacher)),
+                "f1_ratio_micro": ratio(m.get("f1"), teacher.get("f1")),
+                "size_ratio": ratio(teacher.get("size_bytes"), m.get("size_bytes")),
+                "speed_ratio_batch1": ratio(ss.get("texts_per_s_batch1"), ts.get("texts_per_s_batch1")),
+                "speed_ratio_batch64": ratio(ss.get("texts_per_s_batch64"), ts.get("texts_per_s_batch64")),
+                "f1_gap_baseline_points": _points(_macro_f1(m), _macro_f1(base)),
+            }
+            ratios[kind] = r
+            t3.add(
+                kind,
+                fmt(r["f1_ratio_macro"]),
+                fmt(r["f1_ratio_micro"]),
+                fmt(r["size_ratio"], "{:.1f}"),
+                fmt(r["speed_ratio_batch1"], "{:.1f}"),
+                fmt(r["speed_ratio_batch64"], "{:.1f}"),
+                fmt(r["f1_gap_baseline_points"], "{:+.1f}"),
+            )
+        t3.note = (
+            "Goals (issue 7): F1 ratio ≥ 0.98, ≥ 20x smaller, ≥ 20x faster on CPU, "
+            "≥ +3 F1 points over the baseline."
+        )
+        tables.append(t3)
+
+    t4 = ResultTable("Cost per stage", ["Stage", "Seconds", "Peak RSS (MB)", "What"])
+    for name, e in state.items():
+        t4.add(
+            name,
+            fmt(e["seconds"], "{:.1f}"),
+            fmt(e["peak_rss_mb"], "{:,.0f}"),
+            _what(name, e.get("result") or {}) + (" (reused)" if e.get("skipped") else ""),
+        )
+    total = sum(e["seconds"] for e in state.values() if not e.get("skipped"))
+    t4.note = (
+        f"Total of the stages run now: {total:.0f} s. Peak RSS is each stage's own child process "
+        "(interpreter, libraries and data)."
+        if all(e.get("isolated") for e in state.values())
+        else f"Total of the stages run now: {total:.0f} s. Stages ran in one process: peak RSS is cumulative."
+    )
+    tables.append(t4)
+
+    pre = state.get("annotate", {}).get("result", {}).get("preannotation")
+    if pre:
+        t5 = ResultTable(
+            "Pre-annotation (distant, from the item specifics) against the generator's gold",
+            ["Label", "Precision", "Recall", "Support"],
+        )
+        for lab in order_labels(set(pre["per_label"])):
+            s = pre["per_label"][lab]
+            t5.add(lab, fmt(s["precision"]), fmt(s["recall"]), str(s["support"]))
+        t5.add("micro", fmt(pre["micro"]["precision"]), fmt(pre["micro"]["recall"]), "")
+        t5.note = f"{pre['texts']} crawled titles; the models above train on the gold, not on these spans."
+        tables.append(t5)
+
+    real = state.get("real", {}).get("result")
+    if real is not None:
+        from bench.real_titles import table as real_table
+
+        tables.append(real_table(real))
+    payload = {
+        "plan": asdict(plan),
+        "metrics": {k: _slim(m) for k, m in metrics.items()},
+        "ratios": ratios,
+        "stages": state,
+        "real_titles": real,
+    }
+    return tables, payload
+
+
+def _macro_f1(m: dict[str, Any] | None) -> float | None:
+    return ((m or {}).get("macro") or {}).get("f1")
+
+
+def _points(a: float | None, b: float | None) -> float | None:
+    return 100 * (a - b) if a is not None and b is not None else None
+
+
+def _slim(m: dict[str, Any]) -> dict[str, Any]:
+    keep = (
+        "kind",
+        "n_texts",
+        "f1",
+        "precision",
+        "recall",
+        "micro",
+        "macro",
+        "per_label",
+        "size_bytes",
+        "speed",
+        "parameters",
+    )
+    return {k: m[k] for k in keep if k in m}
+
+
+def _what(name: str, r: dict[str, Any]) -> str:
+    if name == "scrape":
+        return f"{r.get('listings')} listings, {r.get('pages')} pages ({r.get('pages_per_s')} pages/s)"
+    if name == "annotate":
+        return f"{r.get('gold')} gold titles, {r.get('distant_spans')} distant spans"
+    if name == "dataset":
+        return (
+            f"{r.get('train')} train / {r.get('test')} test texts, {r.get('duplicates_dropped')} duplicates"
+        )
+    if name == "teacher":
+        return (
+            f"{r.get('n_train')} texts, {r.get('epochs_run')} epochs ({r.get('seconds_per_epoch')} s each), "
+            f"{r.get('device')}"
+        )
+    if name == "augment":
+        return f"{r.get('n_input')} → {r.get('n_written')} texts"
+    if name == "label":
+        return f"{r.get('n_texts')} texts, {r.get('texts_per_second')} texts/s"
+    if name in ("baseline", "student-spacy"):
+        return f"{r.get('steps')} steps, {r.get('epochs')} epochs"
+    if name == "student-soft":
+        return f"{r.get('steps')} steps, {r.get('epochs_run')} epochs"
+    if name.startswith("eval:"):
+        return f"macro F1 {r.get('macro_f1', 0):.3f}"
+    if name == "real":
+        return (
+            f"{r.get('en_rows', 0)} EN + {r.get('de_rows', 0)} DE titles"
+            if not r.get("skipped")
+            else "skipped"
+        )
+    return ""
+
+
+# ============================================================================ main
+def run(
+    plan: Plan,
+    out: Path,
+    *,
+    resume: bool = False,
+    isolate: bool = True,
+    shared: Path | None = None,
+    kinds: tuple[str, ...] = MODEL_KINDS,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Run (or resume) every stage, write results.md/.json and the report; return the payload."""
+    from training.report import write_report
+
+    lay = Layout(out)
+    lay.out.mkdir(parents=True, exist_ok=True)
+    shared_dir = Path(shared) if shared is not None else SHARED_DIR
+    info = machine()
+    runner = Runner(lay, resume, isolate)
+    started = time.perf_counter()
+    for spec in stages(plan, lay, str(shared_dir), kinds):
+        if spec.kwargs.get("test_hash") == "<dataset>":
+            spec.kwargs["test_hash"] = runner.state["dataset"]["output_hash"]
+        runner.run(spec)
+    wall = time.perf_counter() - started
+    report = write_report([lay.model(k) for k in kinds], lay.out, plot=True)
+    tables, payload = build_tables(plan, lay, runner.state, kinds)
+    payload.update({"machine": info, "wall_seconds": round(wall, 1), "report": asdict(report)})
+    preamble = (
+        f"## carner bench: models at {plan.scale} scale\n\n{machine_line(info)} "
+        f"Wall time {wall:.0f} s (sandbox of {plan.n_listings} listings, seed {plan.seed}).\n"
+    )
+    md, js = write_results(lay.out, "results", tables, payload, preamble)
+    if not quiet:
+        print_tables(tables)
+        log.info("results: %s, %s; report: %s", md, js, report.markdown)
+    return payload
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(PLANS), default="demo")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="work directory (default data/bench/models-SCALE)"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="skip stages whose inputs and outputs are unchanged"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a plan field, e.g. --set n_listings=300 --set teacher_epochs=1",
+    )
+    parser.add_argument("--kinds", default=",".join(MODEL_KINDS), help="models to build (comma-separated)")
+    parser.add_argument("--shared", type=Path, default=SHARED_DIR, help="../shared (real titles)")
+    parser.add_argument(
+        "--inline",
+        action="store_true",
+        help="run stages in this process (faster start; peak RSS becomes cumulative)",
+    )
+    args = parser.parse_args(argv)
+    setup_logging()
+    plan = parse_set(PLANS[args.scale], args.set)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    unknown = set(kinds) - set(MODEL_KINDS)
+    if unknown:
+        parser.error(f"unknown model kinds {sorted(unknown)}; known: {', '.join(MODEL_KINDS)}")
+    out = args.out or Path("data") / "bench" / f"models-{plan.scale}"
+    run(plan, out, resume=args.resume, isolate=not args.inline, shared=args.shared, kinds=kinds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

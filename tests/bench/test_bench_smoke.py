@@ -1,0 +1,107 @@
+"""The bench scripts at a tiny scale (seconds each), so they cannot rot; their real runs are not tests.
+
+Each script's `main(argv)` runs end to end on a few dozen sandbox listings (a tiny BERT stands in for
+MiniLM), and the files it promises are checked. No figure is asserted: tiny runs measure nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
+
+common = importlib.import_module("bench.common")
+models = importlib.import_module("bench.models")
+real_titles = importlib.import_module("bench.real_titles")
+scaling = importlib.import_module("bench.scaling")
+active_learning = importlib.import_module("bench.active_learning")
+
+TINY_MODELS = [
+    "--set", "n_listings=24", "--set", "baseline_epochs=1", "--set", "teacher_epochs=1",
+    "--set", "augment_n_iter=1", "--set", "student_epochs=1", "--set", "soft_epochs=1",
+    "--set", "speed_texts=4", "--set", "real_de_limit=20",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    quiet_transformers()
+    texts, _, _ = sandbox_titles(60, seed=5)
+    return build_tiny_bert(texts, tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="module")
+def models_run(tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path) -> Path:
+    out = tmp_path_factory.mktemp("bench-models")
+    argv = ["--scale", "demo", "--out", str(out), "--inline", *TINY_MODELS, "--set", f"bert={tiny_bert}"]
+    assert models.main(argv) == 0
+    return out
+
+
+def test_models_writes_both_tables_ratios_and_stage_costs(models_run: Path) -> None:
+    result = json.loads((models_run / "results.json").read_text(encoding="utf-8"))
+    assert set(result["metrics"]) == set(models.MODEL_KINDS)
+    assert set(result["ratios"]) == {"student-spacy", "student-soft"}
+    stages = result["stages"]
+    for name in ("scrape", "annotate", "dataset", "baseline", "teacher", "augment", "label", "real"):
+        assert stages[name]["seconds"] >= 0 and stages[name]["peak_rss_mb"] > 0
+    md = (models_run / "results.md").read_text(encoding="utf-8")
+    assert "macro precision / recall / F1" in md and "per label" in md and "Cost per stage" in md
+    per_label_header = next(line for line in md.splitlines() if line.startswith("| Model | MAKE"))
+    assert per_label_header.startswith("| Model | MAKE | MODEL")
+    assert (models_run / "report.md").is_file()
+
+
+def test_models_resume_skips_unchanged_stages(models_run: Path, tiny_bert: Path, caplog) -> None:
+    before = json.loads((models_run / "stages.json").read_text(encoding="utf-8"))
+    argv = ["--scale", "demo", "--out", str(models_run), "--inline", "--resume", *TINY_MODELS,
+            "--set", f"bert={tiny_bert}"]  # fmt: skip
+    assert models.main(argv) == 0
+    after = json.loads((models_run / "stages.json").read_text(encoding="utf-8"))
+    assert {k: v["finished_at"] for k, v in after.items()} == {k: v["finished_at"] for k, v in before.items()}
+
+
+def test_real_titles_on_the_models_and_without_shared(models_run: Path, tmp_path: Path) -> None:
+    if not (common.SHARED_DIR / "data" / "car-titles").is_dir():
+        pytest.skip("../shared is not available")
+    out = tmp_path / "real"
+    assert (
+        real_titles.main(["--models", str(models_run / "models"), "--de-limit", "10", "--out", str(out)]) == 0
+    )
+    result = json.loads((out / "real_titles.json").read_text(encoding="utf-8"))
+    assert set(result["models"]) == set(models.MODEL_KINDS)
+    assert 0.0 <= result["models"]["baseline"]["en"]["make_exact"] <= 1.0
+    skipped = real_titles.evaluate_models({}, shared=str(tmp_path / "absent"))
+    assert skipped["skipped"] and real_titles.table(skipped).note.startswith("Skipped")
+
+
+def test_scaling_main(tmp_path: Path) -> None:
+    argv = ["--base", "12", "--sizes", "1,2", "--n-iter", "1", "--out", str(tmp_path), "--inline"]
+    assert scaling.main(argv) == 0
+    result = json.loads((tmp_path / "scaling.json").read_text(encoding="utf-8"))
+    assert set(result["fits"]) == set(scaling.STEPS)
+
+
+def test_active_learning_main(tmp_path: Path) -> None:
+    argv = ["--pool", "60", "--test", "20", "--start", "10", "--step", "10", "--rounds", "1", "--epochs", "1",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert active_learning.main(argv) == 0
+    result = json.loads((tmp_path / "active_learning.json").read_text(encoding="utf-8"))
+    assert [r["annotations"] for r in result["curves"]["uncertainty"]] == [10, 20]
+
+
+def test_helpers() -> None:
+    assert common.loglog_slope([1, 5, 25], [2, 50, 1250]) == pytest.approx(2.0)
+    curve = [{"annotations": 100, "macro_f1": 0.5}, {"annotations": 200, "macro_f1": 0.7}]
+    assert active_learning.annotations_to_reach(curve, 0.6) == 200
+    assert active_learning.annotations_to_reach(curve, 0.9) is None
+    run = common.run_stage("bench.common:json_hash", {"obj": [1, 2]}, isolate=True)
+    assert run.result == common.json_hash([1, 2]) and run.isolated and run.peak_rss_mb > 0

@@ -80,7 +80,14 @@ def build_data(data_dir: Path, n_listings: int, seed: int) -> dict[str, Any]:
 
 
 def run(
-    scale: str, out: Path, seed: int, threads: int | None, bert: str | None, speed_texts: int
+    scale: str,
+    out: Path,
+    seed: int,
+    threads: int | None,
+    bert: str | None,
+    speed_texts: int,
+    encoder_dropout: float | None = None,
+    teacher_lr: float | None = None,
 ) -> dict[str, Any]:
     import torch
 
@@ -116,7 +123,8 @@ def run(
             bert=bert,
             epochs=s["teacher_epochs"],
             batch_size=s["teacher_batch"],
-            learning_rate=s["teacher_lr"],
+            learning_rate=teacher_lr or s["teacher_lr"],
+            encoder_dropout=encoder_dropout,
             seed=seed,
             threads=threads,
         ),
@@ -245,13 +253,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--bert", default=None, help="teacher encoder (default: the offline MiniLM package)")
     parser.add_argument("--speed-texts", type=int, default=200, help="texts timed at batch 1 per model")
+    parser.add_argument(
+        "--encoder-dropout",
+        type=float,
+        default=None,
+        help="teacher hidden/attention dropout (default: the research's 0.5 everywhere)",
+    )
+    parser.add_argument(
+        "--teacher-lr", type=float, default=None, help="teacher learning rate (default: scale's)"
+    )
     args = parser.parse_args(argv)
     setup_logging()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     out = args.out or Path("data") / "bench" / f"distill-{args.scale}"
     info = machine()
     t0 = time.perf_counter()
-    result = run(args.scale, out, args.seed, args.threads, args.bert, args.speed_texts)
+    result = run(
+        args.scale,
+        out,
+        args.seed,
+        args.threads,
+        args.bert,
+        args.speed_texts,
+        args.encoder_dropout,
+        args.teacher_lr,
+    )
+    result["teacher_overrides"] = {"encoder_dropout": args.encoder_dropout, "teacher_lr": args.teacher_lr}
     result["machine"] = info
     result["total_s"] = round(time.perf_counter() - t0, 1)
     ts = tables(result)

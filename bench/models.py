@@ -82,6 +82,7 @@ class Plan:
     teacher_epochs: int = 15
     teacher_batch_size: int = 32
     teacher_dropout: float = 0.5
+    teacher_learning_rate: float = 5e-5
     teacher_max_texts: int | None = None
     bert: str | None = None  # None: the packaged all-MiniLM-L6-v2
     augment_n_iter: int = 50
@@ -101,7 +102,9 @@ PLANS = {
         scale="demo",
         n_listings=500,
         baseline_epochs=8,
-        teacher_epochs=3,
+        teacher_epochs=5,
+        teacher_batch_size=16,
+        teacher_learning_rate=1e-4,
         augment_n_iter=8,
         student_epochs=6,
         soft_epochs=6,
@@ -300,7 +303,14 @@ def stage_baseline(out: str, epochs: int, seed: int) -> dict[str, Any]:
 
 
 def stage_teacher(
-    out: str, epochs: int, batch_size: int, dropout: float, max_texts: int | None, bert: str | None, seed: int
+    out: str,
+    epochs: int,
+    batch_size: int,
+    dropout: float,
+    learning_rate: float,
+    max_texts: int | None,
+    bert: str | None,
+    seed: int,
 ) -> dict[str, Any]:
     from training.npy_io import load_npy_dataset
     from training.teacher import TeacherConfig, train_teacher
@@ -313,6 +323,7 @@ def stage_teacher(
         epochs=epochs,
         batch_size=batch_size,
         dropout=dropout,
+        learning_rate=learning_rate,
         max_texts=max_texts,
         seed=seed,
         progress=False,
@@ -585,6 +596,7 @@ def stages(plan: Plan, lay: Layout, shared: str | None, kinds: tuple[str, ...]) 
                     "epochs": plan.teacher_epochs,
                     "batch_size": plan.teacher_batch_size,
                     "dropout": plan.teacher_dropout,
+                    "learning_rate": plan.teacher_learning_rate,
                     "max_texts": plan.teacher_max_texts,
                     "bert": plan.bert,
                     "seed": plan.seed,

@@ -1,8 +1,11 @@
-"""How cost grows with input: time and peak memory of four stages at 1x, 5x and 25x, with the fitted exponent.
+"""How cost grows with input: time and peak memory of five stages at 1x, 5x and 25x, with the fitted exponent.
 
-    .venv/bin/python bench/scaling.py [--base 200] [--sizes 1,5,25] [--n-iter 10] [--out DIR] [--inline]
+    .venv/bin/python bench/scaling.py [--base 200] [--sizes 1,5,25] [--n-iter 10] [--out DIR] [--no-crawl]
+        [--inline]
 
 Stages, each measured in its own child process (time and RSS of the stage's own work, after its imports):
+  crawl          `scraper.crawl` against the sandbox over local HTTP into a fresh database: fetch, parse,
+                 store raw pages, upsert, and the crawl state committed with every listing
   parse+ingest   `scraper.reparse`: stored raw item + description pages -> parse -> upsert into SQLite
                  (the pages are rendered by the sandbox and written to the raw store first, untimed)
   export         `training.dataset.build_dataset_from_db`: gold titles -> npy files + DocBins
@@ -44,7 +47,7 @@ from bench.common import (  # noqa: E402
 
 log = logging.getLogger("bench.scaling")
 
-STEPS = ("parse+ingest", "export", "augment", "label")
+STEPS = ("crawl", "parse+ingest", "export", "augment", "label")
 LINEAR_BAND = (0.85, 1.15)
 MIN_MEMORY_MB = 20.0
 
@@ -97,6 +100,43 @@ def prepare_raw(work: str, n_listings: int, seed: int) -> dict[str, Any]:
     finally:
         engine.dispose()
     return {"pages": 2 * n_listings, "html_mb": round(n_bytes / 1e6, 1)}
+
+
+def step_crawl(work: str, n_listings: int, seed: int) -> dict[str, Any]:
+    """The real crawler against the sandbox over local HTTP into a fresh database."""
+    import math
+
+    from db.engine import make_engine, session_factory, upgrade
+    from scraper.crawl import CrawlConfig, crawl
+    from scraper.http import HttpConfig
+    from scraper.sandbox.server import SandboxServer
+
+    w = Path(work) / "crawl"
+    shutil.rmtree(w, ignore_errors=True)
+    w.mkdir(parents=True)
+    upgrade(_db_url(w))
+    engine = make_engine(_db_url(w))
+    page_size = 120
+    try:
+        with SandboxServer(n_listings=n_listings, seed=seed, page_size=page_size) as site:
+            cfg = CrawlConfig(
+                query="cars",
+                max_pages=math.ceil(n_listings / page_size) + 1,
+                base_url=site.base_url,
+                http=HttpConfig(min_delay_s=0.0, max_retries=2),
+            )
+            with PeakSampler() as m:
+                r = crawl(cfg, session_factory(engine), w / "raw")
+    finally:
+        engine.dispose()
+    shutil.rmtree(w, ignore_errors=True)
+    return {
+        **m.as_dict(),
+        "items": r.pages_fetched + r.item_pages + r.description_pages,
+        "unit": "pages",
+        "listings": r.listings_stored,
+        "status": r.status,
+    }
 
 
 def step_ingest(work: str) -> dict[str, Any]:
@@ -218,6 +258,7 @@ def run(
     n_iter: int = 10,
     seed: int = 0,
     batch_size: int = 64,
+    crawl: bool = True,
     isolate: bool = True,
     quiet: bool = False,
 ) -> dict[str, Any]:
@@ -240,6 +281,10 @@ def run(
             prep["html_mb"],
             time.perf_counter() - t0,
         )
+        if crawl:
+            results["crawl"][mult] = _step(
+                "step_crawl", {"work": work, "n_listings": n, "seed": seed}, isolate
+            )
         results["parse+ingest"][mult] = _step("step_ingest", {"work": work}, isolate)
         results["export"][mult] = _step("step_export", {"work": work, "n_listings": n, "seed": seed}, isolate)
         results["augment"][mult] = _step(
@@ -350,11 +395,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-iter", type=int, default=10, help="augmented variants per train text")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("data") / "bench" / "scaling")
+    parser.add_argument("--no-crawl", action="store_true", help="skip the crawl (HTTP) measurement")
     parser.add_argument("--inline", action="store_true", help="run steps in this process (memory less clean)")
     args = parser.parse_args(argv)
     setup_logging()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    run(args.base, sizes, args.out, n_iter=args.n_iter, seed=args.seed, isolate=not args.inline)
+    run(
+        args.base,
+        sizes,
+        args.out,
+        n_iter=args.n_iter,
+        seed=args.seed,
+        crawl=not args.no_crawl,
+        isolate=not args.inline,
+    )
     return 0
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from db.models import Listing, PriceChange, RawPage
@@ -39,8 +39,12 @@ class ListingLike(Protocol):
     url: str | None
 
 
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def _insert_for(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
+    dialect = _dialect(session)
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     elif dialect == "postgresql":
@@ -85,51 +89,83 @@ def upsert_listing(session: Session, parsed: ListingLike, seen_at: datetime | No
     Returns "new", "updated" (some content field changed) or "unchanged" (only `last_seen` moved).
     `first_seen` keeps the earliest and `last_seen` the latest `seen_at`, so re-running an old crawl
     (or `carner reparse`) never moves time backwards.
+
+    Race-free under concurrent writers (threads, processes, machines): the first statement is
+    `INSERT ... ON CONFLICT DO NOTHING RETURNING id`, so exactly one writer sees the insert happen
+    (and records the first price); every other writer waits for that row's lock and then takes the
+    update path, where the row is re-read `FOR UPDATE` (PostgreSQL; SQLite holds the database write
+    lock from the INSERT on) before its price is compared — two crawls seeing the same new price
+    record it once.
     """
     seen_at = seen_at or datetime.now(UTC)
     values = _values(parsed)
-    existing = session.execute(
-        select(Listing).where(Listing.item_id == values["item_id"]).execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    insert = _insert_for(session)
+    if insert is None:  # pragma: no cover - other backends: read-then-write, not race-free
+        return _upsert_portable(session, values, seen_at)
 
+    inserted_id = session.execute(
+        insert(Listing)
+        .values(**values, first_seen=seen_at, last_seen=seen_at)
+        .on_conflict_do_nothing(index_elements=[Listing.item_id])
+        .returning(Listing.id)
+    ).scalar_one_or_none()
+    if inserted_id is not None:
+        session.add(_price_row(inserted_id, values, seen_at))
+        return "new"
+
+    existing = session.execute(
+        select(Listing)
+        .where(Listing.item_id == values["item_id"])
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    changed = [k for k, v in values.items() if k != "item_id" and getattr(existing, k) != v]
+    changed_price = existing.price != values["price"] or existing.currency != values["currency"]
+    least, greatest = (func.min, func.max) if _dialect(session) == "sqlite" else (func.least, func.greatest)
+    session.execute(
+        update(Listing)
+        .where(Listing.id == existing.id)
+        .values(
+            **{k: v for k, v in values.items() if k != "item_id"},
+            first_seen=least(Listing.first_seen, seen_at),
+            last_seen=greatest(Listing.last_seen, seen_at),
+        )
+    )
+    if changed_price:
+        session.add(_price_row(existing.id, values, seen_at))
+    session.expire(existing)  # the Core statement bypassed the identity map
+    return "updated" if changed else "unchanged"
+
+
+def _price_row(listing_id: int, values: dict[str, Any], seen_at: datetime) -> PriceChange:
+    return PriceChange(
+        listing_id=listing_id, price=values["price"], currency=values["currency"], seen_at=seen_at
+    )
+
+
+def _upsert_portable(  # pragma: no cover - backends without INSERT ... ON CONFLICT
+    session: Session, values: dict[str, Any], seen_at: datetime
+) -> UpsertOutcome:
+    existing = session.execute(
+        select(Listing).where(Listing.item_id == values["item_id"]).with_for_update()
+    ).scalar_one_or_none()
     if existing is None:
+        existing = Listing(**values, first_seen=seen_at, last_seen=seen_at)
+        session.add(existing)
+        session.flush()
         outcome: UpsertOutcome = "new"
         changed_price = True
     else:
         changed = [k for k, v in values.items() if k != "item_id" and getattr(existing, k) != v]
         outcome = "updated" if changed else "unchanged"
         changed_price = existing.price != values["price"] or existing.currency != values["currency"]
-
-    insert = _insert_for(session)
-    if insert is not None:
-        stmt = insert(Listing).values(**values, first_seen=seen_at, last_seen=seen_at)
-        update = {k: stmt.excluded[k] for k in values if k != "item_id"}
-        update["first_seen"] = func.min(Listing.first_seen, stmt.excluded.first_seen)
-        update["last_seen"] = func.max(Listing.last_seen, stmt.excluded.last_seen)
-        if session.get_bind().dialect.name == "postgresql":
-            update["first_seen"] = func.least(Listing.first_seen, stmt.excluded.first_seen)
-            update["last_seen"] = func.greatest(Listing.last_seen, stmt.excluded.last_seen)
-        stmt = stmt.on_conflict_do_update(index_elements=[Listing.item_id], set_=update).returning(Listing.id)
-        listing_id = session.execute(stmt).scalar_one()
-    else:  # pragma: no cover
-        if existing is None:
-            existing = Listing(**values, first_seen=seen_at, last_seen=seen_at)
-            session.add(existing)
-        else:
-            for key, value in values.items():
-                setattr(existing, key, value)
-            existing.last_seen = max(_utc(existing.last_seen), seen_at)  # type: ignore[type-var]
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.first_seen = min(_utc(existing.first_seen), seen_at)  # type: ignore[type-var]
+        existing.last_seen = max(_utc(existing.last_seen), seen_at)  # type: ignore[type-var]
         session.flush()
-        listing_id = existing.id
-
     if changed_price:
-        session.add(
-            PriceChange(
-                listing_id=listing_id, price=values["price"], currency=values["currency"], seen_at=seen_at
-            )
-        )
-    if existing is not None:
-        session.expire(existing)  # the Core statement bypassed the identity map
+        session.add(_price_row(existing.id, values, seen_at))
     return outcome
 
 

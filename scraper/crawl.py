@@ -14,8 +14,10 @@ as "0 results".
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +30,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from db.models import CrawlState, RawPage
 from db.repository import upsert_listing
 from scraper.http import Disallowed, FetchError, FetchResult, HttpConfig, PoliteSession
-from scraper.parse import is_blocked, parse_description, parse_item_page, parse_search_results
+from scraper.parse import (
+    ParsedListing,
+    is_blocked,
+    parse_description,
+    parse_item_page,
+    parse_search_results,
+)
 from scraper.rawstore import RawStore
 
 log = logging.getLogger(__name__)
@@ -50,6 +58,14 @@ class CrawlConfig:
     category: str | None = None  # eBay category id, e.g. "6001" (Cars & Trucks)
     blocked_backoff_s: float = 60.0  # first wait after a bot wall; doubles per repeat
     max_blocked_retries: int = 2
+    # Item pages (+ descriptions) fetched at once by a bounded thread pool. The per-host rate limit
+    # is the session's and shared by every thread, so more workers never means more requests per
+    # second than `http.min_delay_s` allows: they overlap latency, parsing and the database write.
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")
 
     def search_url(self, page: int) -> str:
         params: dict[str, str | int] = {"_nkw": self.query}
@@ -107,6 +123,23 @@ Event = Callable[[str, dict[str, Any]], None]
 class _Blocked(Exception):
     """The site keeps answering with a bot wall: stop, keep state, report "blocked"."""
 
+    def __init__(self, url: str, rows: list[RawPage]) -> None:
+        super().__init__(url)
+        self.rows = rows  # the walls, kept as evidence
+
+
+@dataclass
+class _ItemFetch:
+    """What fetching one item produced (network + raw store only; the database write comes after)."""
+
+    item_id: str
+    action: str  # "store" | "drop" (give up for good) | "defer" (try again next run)
+    rows: list[RawPage] = field(default_factory=list)
+    parsed: ParsedListing | None = None
+    seen_at: datetime | None = None
+    message: str | None = None
+    error: bool = True  # a "drop" that counts as an error (robots.txt refusals do not)
+
 
 class _Crawler:
     def __init__(
@@ -126,6 +159,15 @@ class _Crawler:
         self.result = result
         self.on_event = on_event or (lambda _kind, _data: None)
         self.sleep = sleep
+        self._lock = threading.Lock()  # result counters: item fetches run in worker threads
+
+    def _count(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            setattr(self.result, name, getattr(self.result, name) + n)
+
+    def _error(self, message: str) -> None:
+        with self._lock:
+            self.result._error(message)
 
     # ------------------------------------------------------------------------------------ helpers
     def _raw_row(self, fetched: FetchResult, kind: str, item_id: str | None, blocked: bool) -> RawPage:
@@ -152,39 +194,57 @@ class _Crawler:
             rows.append(self._raw_row(fetched, kind, item_id, blocked))
             if not blocked:
                 return fetched, rows
-            self.result.blocked += 1
+            self._count("blocked")
             self.on_event("blocked", {"url": url, "attempt": attempt + 1})
             if attempt < self.config.max_blocked_retries:
                 wait = self.config.blocked_backoff_s * 2**attempt
                 log.warning("bot wall at %s: backing off %.1f s", url, wait)
                 self.sleep(wait)
-        # Keep the evidence, then stop the crawl.
-        with self.sessions.begin() as session:
-            session.add_all(rows)
-        raise _Blocked(url)
+        raise _Blocked(url, rows)  # the caller keeps the evidence, then stops the crawl
 
     # -------------------------------------------------------------------------------------- state
+    def _create_state(self, session: Session, now: datetime) -> bool:
+        """Insert this crawl's state row unless it exists; True when this call created it.
+
+        `INSERT ... ON CONFLICT DO NOTHING`, so two crawls of the same query starting at once (two
+        workers, two machines) do not fail on the unique (base URL, query) key: one creates the row,
+        the other finds it and resumes from it.
+        """
+        values = {
+            "base_url": self.config.base_url,
+            "query": self.config.query,
+            "next_page": 1,
+            "max_pages": self.config.max_pages,
+            "pending_item_ids": [],
+            "done_item_ids": [],
+            "finished": False,
+            "started_at": now,
+            "updated_at": now,
+        }
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover - other backends: plain insert (a racing twin fails on the unique key)
+            session.add(CrawlState(**values))
+            session.flush()
+            return True
+        stmt = insert(CrawlState).values(**values).on_conflict_do_nothing().returning(CrawlState.id)
+        return session.execute(stmt).scalar_one_or_none() is not None
+
     def load_state(self) -> CrawlState:
         with self.sessions.begin() as session:
-            state = session.execute(
-                select(CrawlState).where(
-                    CrawlState.base_url == self.config.base_url, CrawlState.query == self.config.query
-                )
-            ).scalar_one_or_none()
             now = datetime.now(UTC)
-            if state is None:
-                state = CrawlState(
-                    base_url=self.config.base_url,
-                    query=self.config.query,
-                    next_page=1,
-                    max_pages=self.config.max_pages,
-                    pending_item_ids=[],
-                    done_item_ids=[],
-                    finished=False,
-                    started_at=now,
-                    updated_at=now,
-                )
-                session.add(state)
+            created = self._create_state(session, now)
+            state = session.execute(
+                select(CrawlState)
+                .where(CrawlState.base_url == self.config.base_url, CrawlState.query == self.config.query)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            ).scalar_one()
+            if created:
+                pass
             elif state.finished:
                 log.info("previous crawl of %r finished: starting a new one", self.config.query)
                 state.next_page, state.pending_item_ids, state.done_item_ids = 1, [], []
@@ -248,65 +308,77 @@ class _Crawler:
         log.info("search page %d: %d hits, %d new", page, len(results.hits), len(fresh))
         return True
 
-    def item(self, state: CrawlState, item_id: str, pending: list[str], done: set[str]) -> None:
-        """Item page + description → upsert, committed together with the state change."""
+    def fetch_item(self, item_id: str) -> _ItemFetch:
+        """Item page + description, stored raw and parsed; thread-safe, writes nothing to the database."""
         url = self.config.item_url(item_id)
         rows: list[RawPage] = []
         try:
             fetched, item_rows = self._fetch(url, "item", item_id)
             rows += item_rows
         except Disallowed:
-            self.result.disallowed += 1
-            msg = f"item {item_id}: disallowed by robots.txt"
-            self._drop(state, item_id, pending, done, rows, msg, error=False)
-            return
-        except FetchError as exc:
-            self.result._error(f"item {item_id}: {exc.reason} (kept for the next run)")
-            self._defer(item_id, pending)
-            return
-        self.result.item_pages += 1
-        if fetched.status in GONE_STATUSES:
-            self._drop(
-                state, item_id, pending, done, rows, f"item {item_id}: HTTP {fetched.status}, listing gone"
+            self._count("disallowed")
+            return _ItemFetch(
+                item_id, "drop", rows, message=f"item {item_id}: disallowed by robots.txt", error=False
             )
-            return
+        except FetchError as exc:
+            self._error(f"item {item_id}: {exc.reason} (kept for the next run)")
+            return _ItemFetch(item_id, "defer", rows)
+        self._count("item_pages")
+        if fetched.status in GONE_STATUSES:
+            return _ItemFetch(
+                item_id, "drop", rows, message=f"item {item_id}: HTTP {fetched.status}, listing gone"
+            )
         if fetched.status != 200:
-            with self.sessions.begin() as session:
-                session.add_all(rows)
-            self.result._error(f"item {item_id}: HTTP {fetched.status} (kept for the next run)")
-            self._defer(item_id, pending)
-            return
+            self._error(f"item {item_id}: HTTP {fetched.status} (kept for the next run)")
+            return _ItemFetch(item_id, "defer", rows)
         parsed = parse_item_page(fetched.content, url=url)
         if parsed.item_id is None:
             parsed.item_id = item_id
         if not parsed.title:
-            self._drop(state, item_id, pending, done, rows, f"item {item_id}: page has no title at {url}")
-            return
+            return _ItemFetch(item_id, "drop", rows, message=f"item {item_id}: page has no title at {url}")
         if self.config.fetch_descriptions and parsed.description_url:
             try:
                 desc, desc_rows = self._fetch(parsed.description_url, "description", item_id)
                 rows += desc_rows
-                self.result.description_pages += 1
+                self._count("description_pages")
                 if desc.status == 200:
                     parsed.description = parse_description(desc.content)
                 else:
-                    self.result._error(f"item {item_id}: description HTTP {desc.status}")
+                    self._error(f"item {item_id}: description HTTP {desc.status}")
             except Disallowed:
-                self.result.disallowed += 1
+                self._count("disallowed")
             except FetchError as exc:
-                self.result._error(f"item {item_id}: description {exc.reason} (kept for the next run)")
+                self._error(f"item {item_id}: description {exc.reason} (kept for the next run)")
+                return _ItemFetch(item_id, "defer", rows)
+        return _ItemFetch(item_id, "store", rows, parsed=parsed, seen_at=fetched.fetched_at)
+
+    def apply_item(self, state: CrawlState, fetched: _ItemFetch, pending: list[str], done: set[str]) -> None:
+        """The database side of one item: upsert committed together with the state change."""
+        item_id = fetched.item_id
+        if fetched.action == "defer":
+            if fetched.rows:
                 with self.sessions.begin() as session:
-                    session.add_all(rows)
-                self._defer(item_id, pending)
-                return
+                    session.add_all(fetched.rows)
+            self._defer(item_id, pending)
+            return
+        if fetched.action == "drop":
+            self._drop(
+                state, item_id, pending, done, fetched.rows, fetched.message or "", error=fetched.error
+            )
+            return
+        assert fetched.parsed is not None
         pending.remove(item_id)
         done.add(item_id)
         with self.sessions.begin() as session:
-            session.add_all(rows)
-            outcome = upsert_listing(session, parsed, seen_at=fetched.fetched_at)
+            session.add_all(fetched.rows)
+            outcome = upsert_listing(session, fetched.parsed, seen_at=fetched.seen_at)
             self._save(session, state.id, pending_item_ids=list(pending), done_item_ids=sorted(done))
-        setattr(self.result, f"listings_{outcome}", getattr(self.result, f"listings_{outcome}") + 1)
+        self._count(f"listings_{outcome}")
         self.on_event("item", {"item_id": item_id, "outcome": outcome})
+
+    def item(self, state: CrawlState, item_id: str, pending: list[str], done: set[str]) -> None:
+        """Fetch and store one item (the sequential path)."""
+        self.apply_item(state, self.fetch_item(item_id), pending, done)
 
     def _defer(self, item_id: str, pending: list[str]) -> None:
         """Move a failed item to the back of the queue; this run will not try it again."""
@@ -325,7 +397,7 @@ class _Crawler:
     ) -> None:
         """Give up on an item for good (gone, unparseable, or forbidden by robots.txt)."""
         if error:
-            self.result._error(msg)
+            self._error(msg)
         else:
             log.info(msg)
         pending.remove(item_id)
@@ -336,24 +408,76 @@ class _Crawler:
         self.on_event("item", {"item_id": item_id, "outcome": "error"})
 
     # ---------------------------------------------------------------------------------------- run
+    def _items(self, state: CrawlState, pending: list[str], done: set[str], tried: set[str]) -> int:
+        """Fetch every pending item not tried yet (`workers` at a time); the number stored.
+
+        Worker threads only fetch, store raw pages and parse; this thread applies each result to
+        the database in completion order, so the crawl state is written by one thread only.
+        On a bot wall, fetches already under way are finished and stored, then the crawl stops.
+        """
+        workers = self.config.workers
+        executor = ThreadPoolExecutor(workers, thread_name_prefix="carner-item") if workers > 1 else None
+        in_flight: dict[Future[_ItemFetch], str] = {}
+        stored = 0
+        blocked: _Blocked | None = None
+
+        def submit(item_id: str) -> None:
+            if executor is not None:
+                in_flight[executor.submit(self.fetch_item, item_id)] = item_id
+                return
+            future: Future[_ItemFetch] = Future()
+            try:
+                future.set_result(self.fetch_item(item_id))
+            except Exception as exc:  # _Blocked, or a bug: raised where results are read
+                future.set_exception(exc)
+            in_flight[future] = item_id
+
+        def room() -> bool:
+            limit = self.config.max_items
+            return limit is None or self._stored_this_run + stored + len(in_flight) < limit
+
+        try:
+            while True:
+                for item_id in list(pending):
+                    if blocked is not None or len(in_flight) >= workers or not room():
+                        break
+                    if item_id in tried:
+                        continue
+                    tried.add(item_id)
+                    submit(item_id)
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    del in_flight[future]
+                    try:
+                        result = future.result()
+                    except _Blocked as exc:
+                        with self.sessions.begin() as session:
+                            session.add_all(exc.rows)
+                        blocked = blocked or exc
+                        continue
+                    before = self.result.listings_stored
+                    self.apply_item(state, result, pending, done)
+                    stored += self.result.listings_stored - before
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        if blocked is not None:
+            raise _Blocked(str(blocked), [])
+        return stored
+
+    # ---------------------------------------------------------------------------------------- run
     def run(self) -> None:
         state = self.load_state()
         pending: list[str] = list(state.pending_item_ids)
         done: set[str] = set(state.done_item_ids)
         tried: set[str] = set()
-        stored_this_run = 0
+        self._stored_this_run = 0
         search_ok = True
         while True:
-            for item_id in list(pending):
-                if item_id in tried:
-                    continue
-                if self.config.max_items is not None and stored_this_run >= self.config.max_items:
-                    break
-                tried.add(item_id)
-                before = self.result.listings_stored
-                self.item(state, item_id, pending, done)
-                stored_this_run += self.result.listings_stored - before
-            if self.config.max_items is not None and stored_this_run >= self.config.max_items:
+            self._stored_this_run += self._items(state, pending, done, tried)
+            if self.config.max_items is not None and self._stored_this_run >= self.config.max_items:
                 break
             limit = min(self.config.max_pages, state.max_pages or self.config.max_pages)
             if state.next_page > limit:
@@ -394,6 +518,9 @@ def crawl(
     try:
         crawler.run()
     except _Blocked as exc:
+        if exc.rows:
+            with session_factory.begin() as db:
+                db.add_all(exc.rows)
         result.status = "blocked"
         result._error(
             f"blocked by a bot wall at {exc} after {config.max_blocked_retries + 1} tries; resume later"

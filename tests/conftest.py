@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,15 @@ def sandbox() -> Iterator[Callable[..., Any]]:
     yield start
     for site in started:
         site.stop()
+
+
+# Database backends (SQLite file / a fresh database on one real PostgreSQL server per session):
+# `backend_url` / `new_db_url` (parametrised over both), `postgres_url`, `postgres_server`;
+# see tests/support/databases.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.databases import (  # noqa: E402, F401
+    backend_url,
+    new_db_url,
+    postgres_server,
+    postgres_url,
+)

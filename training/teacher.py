@@ -60,7 +60,8 @@ class TeacherConfig:
     learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
-    dropout: float = 0.5  # hidden, attention and classifier dropout
+    dropout: float = 0.5  # classifier dropout, and hidden/attention dropout unless encoder_dropout is set
+    encoder_dropout: float | None = None  # hidden/attention dropout; None = `dropout` (the research's 0.5)
     max_length: int = 128  # sub-words per text (eBay titles are <= 80 characters)
     val_fraction: float = 0.1  # carved from train for early stopping
     patience: int = 3  # epochs without a better validation F1 before stopping
@@ -75,8 +76,9 @@ class TeacherConfig:
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or self.max_length < 8:
             raise ValueError("epochs and batch_size must be >= 1 and max_length >= 8")
-        if not 0.0 <= self.dropout < 1.0 or not 0.0 <= self.val_fraction < 1.0:
-            raise ValueError("dropout and val_fraction must be in [0, 1)")
+        enc = self.dropout if self.encoder_dropout is None else self.encoder_dropout
+        if not 0.0 <= self.dropout < 1.0 or not 0.0 <= enc < 1.0 or not 0.0 <= self.val_fraction < 1.0:
+            raise ValueError("dropout, encoder_dropout and val_fraction must be in [0, 1)")
 
 
 @dataclass
@@ -370,9 +372,10 @@ def _load_pretrained(cfg: TeacherConfig, tags: list[str]) -> tuple[Any, Any]:
         id2label=dict(enumerate(tags)),
         label2id={t: i for i, t in enumerate(tags)},
     )
+    encoder = cfg.dropout if cfg.encoder_dropout is None else cfg.encoder_dropout
     for attr in DROPOUT_ATTRS:
         if hasattr(config, attr):
-            setattr(config, attr, cfg.dropout)
+            setattr(config, attr, cfg.dropout if attr == "classifier_dropout" else encoder)
     model = AutoModelForTokenClassification.from_pretrained(
         name, config=config, local_files_only=local, ignore_mismatched_sizes=True
     )

@@ -68,6 +68,9 @@ def train_teacher_cmd(
     batch_size: int = typer.Option(32, min=1, help="Texts per optimiser step."),
     learning_rate: float = typer.Option(5e-5, min=0.0, help="AdamW peak learning rate (after warm-up)."),
     dropout: float = typer.Option(0.5, min=0.0, max=0.99, help="Hidden, attention and classifier dropout."),
+    encoder_dropout: float | None = typer.Option(
+        None, min=0.0, max=0.99, help="Hidden/attention dropout only (default: --dropout)."
+    ),
     max_texts: int | None = typer.Option(None, min=1, help="Train on at most this many texts (demo)."),
     patience: int = typer.Option(3, min=1, help="Epochs without a better validation F1 before stopping."),
     seed: int = typer.Option(0, help="Random seed (weights init, shuffling, validation split)."),
@@ -92,6 +95,7 @@ def train_teacher_cmd(
             batch_size=batch_size,
             learning_rate=learning_rate,
             dropout=dropout,
+            encoder_dropout=encoder_dropout,
             max_texts=max_texts,
             patience=patience,
             seed=seed,

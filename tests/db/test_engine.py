@@ -1,8 +1,7 @@
-"""Engine factory and Alembic migrations on real SQLite files."""
+"""Engine factory and Alembic migrations on real SQLite files and real PostgreSQL databases."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -11,8 +10,10 @@ from db.engine import current_revision, head_revision, make_engine, session_fact
 from db.models import Base, Listing
 
 
-def test_upgrade_creates_every_table_and_is_idempotent(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'nested' / 'dir' / 'carner.db'}"
+def test_upgrade_creates_every_table_and_is_idempotent(backend_url: str, tmp_path: Path) -> None:
+    url = backend_url
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'nested' / 'dir' / 'carner.db'}"  # parent directories created
     assert upgrade(url) == head_revision()
     assert upgrade(url) == head_revision()  # second run: nothing to do
     engine = make_engine(url)
@@ -22,12 +23,12 @@ def test_upgrade_creates_every_table_and_is_idempotent(tmp_path: Path) -> None:
     assert current_revision(engine) == head_revision()
 
 
-def test_migrations_match_the_models(tmp_path: Path) -> None:
+def test_migrations_match_the_models(backend_url: str) -> None:
     """The Alembic scripts and db/models.py describe the same schema (autogenerate finds nothing)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    url = f"sqlite:///{tmp_path / 'carner.db'}"
+    url = backend_url
     upgrade(url)
     with make_engine(url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
@@ -43,8 +44,8 @@ def test_sqlite_pragmas_wal_and_foreign_keys(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
 
-def test_upgrade_adopts_a_create_all_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'carner.db'}"
+def test_upgrade_adopts_a_create_all_database(backend_url: str) -> None:
+    url = backend_url
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     with session_factory(engine).begin() as session:
@@ -54,12 +55,12 @@ def test_upgrade_adopts_a_create_all_database(tmp_path: Path) -> None:
         assert session.query(Listing).count() == 1  # nothing lost
 
 
-def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
+def test_downgrade_to_base_and_back(backend_url: str) -> None:
     from alembic import command
 
     from db.engine import alembic_config
 
-    url = f"sqlite:///{tmp_path / 'carner.db'}"
+    url = backend_url
     upgrade(url)
     engine = make_engine(url)
     command.downgrade(alembic_config(engine), "base")
@@ -68,8 +69,8 @@ def test_downgrade_to_base_and_back(tmp_path: Path) -> None:
     assert "listing" in inspect(engine).get_table_names()
 
 
-def test_cascade_deletes_work_because_foreign_keys_are_on(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'carner.db'}"
+def test_cascade_deletes_work_because_foreign_keys_are_on(backend_url: str) -> None:
+    url = backend_url
     upgrade(url)
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -79,9 +80,11 @@ def test_cascade_deletes_work_because_foreign_keys_are_on(tmp_path: Path) -> Non
                 "VALUES ('1', 'u', 't', '{}', '2025-01-01', '2025-01-01')"
             )
         )
+        listing_id = conn.execute(text("SELECT id FROM listing")).scalar_one()
         conn.execute(
-            text("INSERT INTO price_change (listing_id, price, seen_at) VALUES (1, 5.0, '2025-01-01')")
+            text("INSERT INTO price_change (listing_id, price, seen_at) VALUES (:id, 5.0, '2025-01-01')"),
+            {"id": listing_id},
         )
         conn.execute(text("DELETE FROM listing"))
-    raw = sqlite3.connect(tmp_path / "carner.db")
-    assert raw.execute("SELECT count(*) FROM price_change").fetchone() == (0,)
+    with engine.connect() as conn:  # a new connection: what any other reader sees
+        assert conn.execute(text("SELECT count(*) FROM price_change")).scalar_one() == 0

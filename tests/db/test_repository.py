@@ -1,11 +1,11 @@
-"""Idempotent listing upserts and price history on a real SQLite file."""
+"""Idempotent listing upserts and price history on a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,10 +26,11 @@ T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def sessions(tmp_path: Path) -> sessionmaker[Session]:
-    url = f"sqlite:///{tmp_path / 'carner.db'}"
-    upgrade(url)
-    return session_factory(make_engine(url))
+def sessions(backend_url: str) -> Iterator[sessionmaker[Session]]:
+    upgrade(backend_url)
+    engine = make_engine(backend_url)
+    yield session_factory(engine)
+    engine.dispose()
 
 
 def car(**changes: object) -> ParsedListing:

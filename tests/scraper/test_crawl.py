@@ -1,18 +1,23 @@
-"""End-to-end crawls of the sandbox site (real HTTP on 127.0.0.1) into real SQLite files."""
+"""End-to-end crawls of the sandbox site (real HTTP on 127.0.0.1) into real databases.
+
+Every test runs twice: on a SQLite file and on a fresh database of a real PostgreSQL server
+(`new_db_url`, see tests/support/databases.py).
+"""
 
 from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, session_factory, upgrade
@@ -24,11 +29,11 @@ from scraper.rawstore import RawStore
 from scraper.sandbox.generator import SandboxListing, generate_listings
 from scraper.sandbox.server import SandboxServer
 
+NewDb = Callable[..., str]  # the `new_db_url` fixture: fresh database URL of the test's backend
 RETRIED_FAULTS = {"429", "500", "503", "reset", "slow"}
 
 
-def open_db(path: Path) -> sessionmaker[Session]:
-    url = f"sqlite:///{path}"
+def open_db(url: str) -> sessionmaker[Session]:
     upgrade(url)
     return session_factory(make_engine(url))
 
@@ -82,8 +87,10 @@ def assert_matches_gold(sessions: sessionmaker[Session], gold: list[SandboxListi
         assert got["url"].endswith(f"/itm/{g.item_id}")
 
 
-def test_crawl_of_200_listings_matches_the_generator_field_by_field(tmp_path: Path) -> None:
-    sessions = open_db(tmp_path / "carner.db")
+def test_crawl_of_200_listings_matches_the_generator_field_by_field(
+    tmp_path: Path, new_db_url: NewDb
+) -> None:
+    sessions = open_db(new_db_url())
     with SandboxServer(n_listings=210, seed=3, page_size=60) as site:
         result = crawl(config_for(site), sessions, tmp_path / "raw")
         assert result.status == "finished", result.error_messages
@@ -100,8 +107,8 @@ def test_crawl_of_200_listings_matches_the_generator_field_by_field(tmp_path: Pa
             assert sample.item_id in store.get(sample.path, sample.content_hash).decode()
 
 
-def test_query_and_page_limit(tmp_path: Path) -> None:
-    sessions = open_db(tmp_path / "carner.db")
+def test_query_and_page_limit(tmp_path: Path, new_db_url: NewDb) -> None:
+    sessions = open_db(new_db_url())
     with SandboxServer(n_listings=50, seed=5, page_size=10) as site:
         result = crawl(config_for(site, max_pages=2), sessions, tmp_path / "raw")
         assert result.pages_fetched == 2 and result.listings_new == 20 and result.status == "finished"
@@ -125,8 +132,8 @@ def faulty_crawl(
     return results
 
 
-def test_every_fault_on_still_stores_each_listing_once(tmp_path: Path) -> None:
-    sessions = open_db(tmp_path / "carner.db")
+def test_every_fault_on_still_stores_each_listing_once(tmp_path: Path, new_db_url: NewDb) -> None:
+    sessions = open_db(new_db_url())
     faults = "429:0.05,500:0.05,503:0.05,slow:0.04,reset:0.05,truncate:0.05,block:0.04"
     with SandboxServer(
         n_listings=45, seed=11, page_size=15, faults=faults, slow_s=1.0, retry_after_s=1
@@ -157,8 +164,8 @@ def test_every_fault_on_still_stores_each_listing_once(tmp_path: Path) -> None:
             assert later.time - record.time >= 0.95, record.path
 
 
-def test_bot_wall_backs_off_reports_blocked_and_resumes(tmp_path: Path) -> None:
-    sessions = open_db(tmp_path / "carner.db")
+def test_bot_wall_backs_off_reports_blocked_and_resumes(tmp_path: Path, new_db_url: NewDb) -> None:
+    sessions = open_db(new_db_url())
     with SandboxServer(n_listings=12, seed=2, page_size=10, faults="block:3") as site:
         sleeps: list[float] = []
         first = crawl(
@@ -176,11 +183,11 @@ def test_bot_wall_backs_off_reports_blocked_and_resumes(tmp_path: Path) -> None:
         assert_matches_gold(sessions, site.listings)
 
 
-def test_robots_disallowed_paths_are_never_requested(tmp_path: Path) -> None:
+def test_robots_disallowed_paths_are_never_requested(tmp_path: Path, new_db_url: NewDb) -> None:
     gold = generate_listings(30, seed=4)
     prefix = f"/itm/{gold[0].item_id[:2]}"
     forbidden = [g for g in gold if f"/itm/{g.item_id}".startswith(prefix)]
-    sessions = open_db(tmp_path / "carner.db")
+    sessions = open_db(new_db_url())
     with SandboxServer(n_listings=30, seed=4, page_size=30, faults=f"disallow:{prefix}") as site:
         result = crawl(config_for(site), sessions, tmp_path / "raw")
         paths = [r.path for r in site.request_log]
@@ -192,8 +199,8 @@ def test_robots_disallowed_paths_are_never_requested(tmp_path: Path) -> None:
     assert_matches_gold(sessions, allowed)
 
 
-def test_robots_disallowing_search_stops_with_an_error(tmp_path: Path) -> None:
-    sessions = open_db(tmp_path / "carner.db")
+def test_robots_disallowing_search_stops_with_an_error(tmp_path: Path, new_db_url: NewDb) -> None:
+    sessions = open_db(new_db_url())
     with SandboxServer(n_listings=5, seed=1, faults="disallow:/sch/") as site:
         result = crawl(config_for(site), sessions, tmp_path / "raw")
         assert not [r for r in site.request_log if r.path.startswith("/sch/")]
@@ -202,8 +209,10 @@ def test_robots_disallowing_search_stops_with_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("faults", "message"), [("reset:1.0", "ConnectionError"), ("503:1.0", "HTTP 503")])
-def test_search_page_that_never_answers_ends_partial(tmp_path: Path, faults: str, message: str) -> None:
-    sessions = open_db(tmp_path / "carner.db")
+def test_search_page_that_never_answers_ends_partial(
+    tmp_path: Path, new_db_url: NewDb, faults: str, message: str
+) -> None:
+    sessions = open_db(new_db_url())
     with SandboxServer(n_listings=5, seed=1, faults=faults) as site:
         result = crawl(config_for(site, http=fast_http(max_retries=1)), sessions, tmp_path / "raw")
     assert result.status == "partial" and result.pages_fetched == 0 and result.listings_stored == 0
@@ -213,38 +222,41 @@ def test_search_page_that_never_answers_ends_partial(tmp_path: Path, faults: str
         assert (state.next_page, state.finished) == (1, False)  # the next run starts over at page 1
 
 
-def count_listings(db: Path) -> int:
+def count_listings(engine: Engine) -> int:
     try:
-        with sqlite3.connect(db, timeout=5) as conn:
-            return conn.execute("SELECT count(*) FROM listing").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM listing")).scalar_one()
+    except DBAPIError:  # not created yet
         return 0
 
 
-def test_sigkill_part_way_then_restart_equals_uninterrupted_crawl(tmp_path: Path) -> None:
-    killed_db, clean_db = tmp_path / "killed" / "carner.db", tmp_path / "clean" / "carner.db"
+def test_sigkill_part_way_then_restart_equals_uninterrupted_crawl(tmp_path: Path, new_db_url: NewDb) -> None:
+    killed_url, clean_url = new_db_url("killed"), new_db_url("clean")
+    killed_dir, clean_dir = tmp_path / "killed", tmp_path / "clean"
+    killed_engine = make_engine(killed_url)
     with SandboxServer(n_listings=60, seed=7, page_size=20) as site:
-        clean = open_db(clean_db)
-        assert crawl(config_for(site), clean, clean_db.parent / "raw").status == "finished"
+        clean = open_db(clean_url)
+        assert crawl(config_for(site), clean, clean_dir / "raw").status == "finished"
 
         carner = Path(sys.executable).with_name("carner")
         command = [
             str(carner), "scrape", "--query", "cars", "--max-pages", "20", "--base-url", site.base_url,
-            "--db", f"sqlite:///{killed_db}", "--workdir", str(killed_db.parent), "--min-delay", "0.05",
+            "--db", killed_url, "--workdir", str(killed_dir), "--min-delay", "0.05",
         ]  # fmt: skip
         env = {**os.environ, "CARNER_MAX_RETRIES": "6"}
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
-        while count_listings(killed_db) < 12 and proc.poll() is None and time.monotonic() < deadline:
+        while count_listings(killed_engine) < 12 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, f"crawl ended before the kill: {proc.stderr.read().decode()[-2000:]}"
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        stored_at_kill = count_listings(killed_db)
+        stored_at_kill = count_listings(killed_engine)
         assert 12 <= stored_at_kill < 60
 
-        resumed_sessions = open_db(killed_db)
-        resumed = crawl(config_for(site), resumed_sessions, killed_db.parent / "raw")
+        killed_engine.dispose()
+        resumed_sessions = open_db(killed_url)
+        resumed = crawl(config_for(site), resumed_sessions, killed_dir / "raw")
         assert resumed.resumed and resumed.status == "finished", resumed.error_messages
         assert resumed.listings_new + stored_at_kill >= 60
 

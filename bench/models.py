@@ -83,6 +83,7 @@ class Plan:
     teacher_batch_size: int = 32
     teacher_dropout: float = 0.5
     teacher_learning_rate: float = 5e-5
+    teacher_encoder_dropout: float | None = None  # None: teacher_dropout for the encoder too (research)
     teacher_max_texts: int | None = None
     bert: str | None = None  # None: the packaged all-MiniLM-L6-v2
     augment_n_iter: int = 50
@@ -308,6 +309,7 @@ def stage_teacher(
     batch_size: int,
     dropout: float,
     learning_rate: float,
+    encoder_dropout: float | None,
     max_texts: int | None,
     bert: str | None,
     seed: int,
@@ -324,6 +326,7 @@ def stage_teacher(
         batch_size=batch_size,
         dropout=dropout,
         learning_rate=learning_rate,
+        encoder_dropout=encoder_dropout,
         max_texts=max_texts,
         seed=seed,
         progress=False,
@@ -597,6 +600,7 @@ def stages(plan: Plan, lay: Layout, shared: str | None, kinds: tuple[str, ...]) 
                     "batch_size": plan.teacher_batch_size,
                     "dropout": plan.teacher_dropout,
                     "learning_rate": plan.teacher_learning_rate,
+                    "encoder_dropout": plan.teacher_encoder_dropout,
                     "max_texts": plan.teacher_max_texts,
                     "bert": plan.bert,
                     "seed": plan.seed,

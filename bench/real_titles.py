@@ -24,6 +24,7 @@ import csv
 import logging
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,9 @@ class DeRow:
 
 
 def norm(text: str) -> str:
-    """Casefolded, '_' and '-' read as spaces, whitespace collapsed (how brand/model values compare)."""
-    return " ".join(re.sub(r"[_\-]", " ", text.casefold()).split())
+    """Casefolded, accents dropped, "_" and "-" read as spaces, spaces collapsed ("Citroën" = "citroen")."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[_\-]", " ", plain.casefold()).split())
 
 
 def _mentions(haystack: str, needle: str) -> bool:

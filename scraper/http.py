@@ -70,6 +70,8 @@ class HttpStats:
     disallowed: list[str] = field(default_factory=list)
     robots_fetched: list[str] = field(default_factory=list)
     errors: int = 0
+    # Counters are bumped from every thread of a parallel crawl (`CrawlConfig.workers`).
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def retry_after_waits(self) -> list[Wait]:
         return [w for w in self.waits if w.reason == "retry-after"]
@@ -138,13 +140,14 @@ class _CountingRetry(Retry):
     ) -> Retry:
         new: Retry = super().increment(method, url, response, error, _pool, _stacktrace)
         if self.stats is not None:
-            self.stats.retries += 1
             reason = (
                 f"status {response.status}"
                 if response is not None and error is None
                 else type(error).__name__
             )
-            self.stats.retry_reasons[reason] += 1
+            with self.stats.lock:
+                self.stats.retries += 1
+                self.stats.retry_reasons[reason] += 1
         return new
 
     def _last_url(self) -> str | None:
@@ -307,9 +310,10 @@ class PoliteSession:
             now = time.monotonic()
             last = self._last_request.get(host)
             wait = 0.0 if last is None else max(0.0, last + delay - now)
-            self._last_request[host] = now + wait
+            self._last_request[host] = now + wait  # our slot: the next caller waits `delay` after it
         if wait > 0:
-            self.stats.rate_wait_s += wait
+            with self.stats.lock:
+                self.stats.rate_wait_s += wait
             self._sleep(wait)
 
     # -------------------------------------------------------------------------------------- fetch
@@ -342,12 +346,14 @@ class PoliteSession:
         from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
         def _before_sleep(state: Any) -> None:
-            self.stats.retries += 1
-            self.stats.retry_reasons[type(state.outcome.exception()).__name__] += 1
+            with self.stats.lock:
+                self.stats.retries += 1
+                self.stats.retry_reasons[type(state.outcome.exception()).__name__] += 1
             seconds = state.next_action.sleep if state.next_action else 0.0
             self.stats.waits.append(Wait("refetch", float(seconds), url))
 
-        self.stats.requests += 1
+        with self.stats.lock:
+            self.stats.requests += 1
         retrying = Retrying(
             stop=stop_after_attempt(self.config.max_retries + 1),
             wait=wait_exponential_jitter(
@@ -363,11 +369,13 @@ class PoliteSession:
         try:
             return retrying(self._send, url)
         except FetchError:
-            self.stats.errors += 1
+            with self.stats.lock:
+                self.stats.errors += 1
             raise
         except Exception as exc:
             if _is_body_error(exc):
-                self.stats.errors += 1
+                with self.stats.lock:
+                    self.stats.errors += 1
                 raise FetchError(url, f"incomplete body after {self.config.max_retries} re-fetches") from exc
             raise
 

@@ -81,6 +81,7 @@ def running_postgres() -> Iterator[str]:
         yield f"postgresql+psycopg://carner@127.0.0.1:{port}/carner"
     finally:
         if data.exists():
-            subprocess.run([*prefix, _bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                           capture_output=True)
+            subprocess.run(
+                [*prefix, _bin("pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
+            )
         shutil.rmtree(home, ignore_errors=True)

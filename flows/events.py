@@ -71,3 +71,27 @@ def retrain_trigger(min_new_gold: int, *, enabled: bool = True) -> DeploymentEve
             "trigger_event_id": "{{ event.id | string }}",
         },
     )
+
+
+def import_counts(session: Any, file: str, result: Any, min_new_gold: int) -> ImportCounts:
+    """Counts for the event from an `annotation.doccano.ImportResult`, with gold since the last training."""
+    from db import model_runs
+
+    since = model_runs.last_training_at(session)
+    return ImportCounts(
+        file=str(file),
+        imported=int(result.records),
+        new_gold=int(result.added) + int(result.replaced),
+        updated=int(result.replaced),
+        unchanged=int(result.unchanged),
+        gold_since_last_training=model_runs.count_gold_since(session, since),
+        min_new_gold=min_new_gold,
+        last_training_at=since.isoformat() if since else None,
+    )
+
+
+def prefect_api_configured() -> bool:
+    """Whether a Prefect API (a server, or a test harness) is configured to receive events."""
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())

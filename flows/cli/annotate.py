@@ -203,6 +203,20 @@ def _print_import(result: Any) -> None:
         typer.echo(f"New labels accepted: {', '.join(result.new_labels)}")
 
 
+def _announce(counts: Any) -> None:
+    """Emit `carner.annotations.imported` (what the retrain trigger listens for) when Prefect is set up."""
+    from flows.events import emit_annotations_imported, prefect_api_configured
+
+    if not prefect_api_configured():
+        typer.echo("No Prefect API configured (PREFECT_API_URL): no retrain event emitted.")
+        return
+    emit_annotations_imported(counts)
+    typer.echo(
+        f"Event carner.annotations.imported: {counts.gold_since_last_training} gold since the last "
+        f"training (retrain at {counts.min_new_gold}): retrain {'due' if counts.retrain_due else 'not due'}."
+    )
+
+
 @annotate_app.command("import")
 def import_(
     file: Path = typer.Argument(
@@ -214,17 +228,21 @@ def import_(
 ) -> None:
     """Validate every line, then store the annotations as gold in one transaction (all or nothing)."""
     from annotation.doccano import ImportValidationError, import_jsonl
+    from flows.events import import_counts
 
     if not file.is_file():
         raise fail(f"{file}: no such file")
-    with _session(_settings(db, workdir)) as session:
+    settings = _settings(db, workdir)
+    with _session(settings) as session:
         try:
             result = import_jsonl(session, file, add_labels=add_labels)
         except ImportValidationError as exc:
             for issue in exc.issues:
                 typer.secho(str(issue), err=True)
             raise fail(f"{len(exc.issues)} bad line(s) in {file}; nothing imported") from None
+        counts = import_counts(session, str(file), result, settings.retrain_min_new_gold)
     _print_import(result)
+    _announce(counts)
 
 
 def _client(settings: Settings, url: str | None) -> Any:
@@ -294,6 +312,7 @@ def pull(
     from annotation.doccano import ImportValidationError
     from annotation.sync import DoccanoError
     from annotation.sync import pull as pull_stage
+    from flows.events import import_counts
 
     settings = _settings(db, workdir)
     client = _client(settings, doccano_url)
@@ -313,5 +332,7 @@ def pull(
             for issue in exc.issues:
                 typer.secho(str(issue), err=True)
             raise fail(f"{len(exc.issues)} bad line(s) in the doccano export; nothing imported") from None
+        counts = import_counts(session, str(result.archive), result.imported, settings.retrain_min_new_gold)
     typer.echo(f"Downloaded {result.archive} ({len(result.members)} annotator file(s)).")
     _print_import(result.imported)
+    _announce(counts)

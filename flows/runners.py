@@ -1,0 +1,210 @@
+"""Task runners for carner's flows, and teacher labelling spread over processes (or machines) by Dask.
+
+`make_task_runner(kind)`:
+- "default" / "thread": Prefect's `ThreadPoolTaskRunner` (tasks in threads of the flow's process;
+  right for I/O such as crawling several queries; `workers` bounds it).
+- "dask": `prefect_dask.DaskTaskRunner` — a temporary `LocalCluster` of `workers` processes with one
+  thread each (CPU-bound work such as teacher inference, past the GIL), or an existing cluster's
+  scheduler at `address` (`tcp://host:8786`), whose workers may run on other machines.
+
+Teacher labelling is split into the same chunks `training.label.label_file` writes
+(`chunk-NNNNN.npz` + `index.json`), one Prefect task per chunk, mapped on the chosen runner. Each
+worker process loads the teacher once and pins torch to `torch_threads` threads, so N processes do
+not fight over the cores. The index is written last, in label_file's own format: `iter_labelled`
+reads the result, and a later `label_file` on the same directory finds every chunk done.
+Workers need the teacher directory, the input file and the output directory at the same paths
+(one machine, or a shared disk).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+
+RUNNER_KINDS = ("default", "thread", "dask")
+
+
+def make_task_runner(kind: str = "default", workers: int | None = None, address: str | None = None) -> Any:
+    """The Prefect task runner for `kind` (see the module doc); `address` only for "dask"."""
+    if kind in ("default", "thread"):
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if kind == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:  # pragma: no cover - the `scale` extra is not installed
+            raise RuntimeError(
+                "the dask task runner needs `pip install carner[scale]` (prefect-dask)"
+            ) from exc
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers or os.cpu_count() or 1,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    raise ValueError(f"unknown task runner {kind!r}; one of {', '.join(RUNNER_KINDS)}")
+
+
+# ----------------------------------------------------------------------------- parallel labelling
+
+
+@functools.lru_cache(maxsize=2)
+def _teacher(teacher_dir: str, torch_threads: int | None) -> Any:
+    """The teacher, loaded once per worker process (Dask keeps processes alive between tasks)."""
+    from training.teacher import TeacherModel
+
+    return TeacherModel(teacher_dir, threads=torch_threads)
+
+
+def _identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
+    """What `training.label.label_file` records to recognise its own output (same keys, same values)."""
+    from training.artifacts import file_sha256
+    from training.label import FORMAT
+
+    return {
+        "format": FORMAT,
+        "input": str(input_path),
+        "input_sha256": file_sha256(input_path),
+        "teacher": str(Path(teacher.path).resolve()),
+        "tags": list(teacher.tags),
+        "chunk_size": chunk_size,
+        "n_texts": n_total,
+    }
+
+
+def label_chunk(
+    teacher_dir: str,
+    input_path: str,
+    out_dir: str,
+    k: int,
+    chunk_size: int,
+    batch_size: int,
+    torch_threads: int | None,
+) -> dict[str, Any]:
+    """Label chunk `k` (input lines k*chunk_size ...) into `out_dir/chunk-k.npz`; its index entry."""
+    from training.augment import read_augmented
+    from training.label import _write_chunk
+
+    teacher = _teacher(teacher_dir, torch_threads)
+    lines = islice(read_augmented(Path(input_path)), k * chunk_size, (k + 1) * chunk_size)
+    texts = [text for text, _ in lines]
+    t0 = time.perf_counter()
+    preds = list(teacher.iter_predict_with_probs(texts, batch_size=batch_size))
+    seconds = time.perf_counter() - t0
+    entry = _write_chunk(Path(out_dir) / f"chunk-{k:05d}.npz", texts, preds)
+    return {"index": k, "start": k * chunk_size, **entry, "_seconds": seconds, "_pid": os.getpid()}
+
+
+label_chunk_task = task(label_chunk, name="label-chunk", task_run_name="label chunk {k}", retries=1)
+
+
+@flow(name="label-parallel", log_prints=True)
+def label_parallel(
+    teacher_dir: str,
+    input_path: str,
+    out_dir: str,
+    chunk_size: int = 2000,
+    batch_size: int = 64,
+    torch_threads: int | None = 1,
+) -> dict[str, Any]:
+    """Teacher labelling of an augmented JSONL, one task per chunk on the flow's task runner.
+
+    Run it with a runner: `label_parallel.with_options(task_runner=make_task_runner("dask", 2))(...)`
+    or `run_label_parallel(...)`. Chunks already listed in `out_dir/index.json` for the same input and
+    teacher are skipped (resumable, like `label_file`).
+    """
+    from training.artifacts import read_json, write_json_atomic
+    from training.label import INDEX_FILE
+    from training.provenance import provenance
+
+    started = time.perf_counter()
+    source = Path(input_path)
+    if source.is_dir():
+        source = source / "augmented.jsonl"
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(source, "rb") as fh:
+        n_total = sum(1 for line in fh if line.strip())
+    n_chunks = (n_total + chunk_size - 1) // chunk_size
+    identity = _identity(_teacher_meta(teacher_dir), source, chunk_size, n_total)
+    done: dict[int, dict[str, Any]] = {}
+    index_path = out / INDEX_FILE
+    if index_path.is_file():
+        old = read_json(index_path)
+        if all(old.get(key) == value for key, value in identity.items() if key != "input"):
+            done = {int(c["index"]): c for c in old.get("chunks", []) if (out / c["file"]).is_file()}
+    todo = [k for k in range(n_chunks) if k not in done]
+    futures = label_chunk_task.map(
+        teacher_dir, str(source), str(out), todo, chunk_size, batch_size, torch_threads
+    )
+    pids = set()
+    label_seconds = 0.0
+    for future in futures:
+        entry = future.result()
+        pids.add(entry.pop("_pid"))
+        label_seconds += entry.pop("_seconds")
+        done[int(entry["index"])] = entry
+    write_json_atomic(
+        index_path,
+        {
+            **identity,
+            "complete": len(done) == n_chunks,
+            "n_chunks": n_chunks,
+            "chunks": [done[k] for k in sorted(done)],
+            "provenance": provenance(),
+        },
+    )
+    seconds = time.perf_counter() - started
+    return {
+        "out_dir": str(out),
+        "n_texts": n_total,
+        "n_chunks": n_chunks,
+        "chunks_labelled": len(todo),
+        "chunks_skipped": n_chunks - len(todo),
+        "complete": len(done) == n_chunks,
+        "processes": len(pids),
+        "seconds": round(seconds, 3),
+        "texts_per_second": round(sum(done[k]["n_texts"] for k in todo) / seconds, 1) if todo else None,
+        "task_seconds": round(label_seconds, 3),
+    }
+
+
+class _Meta:
+    def __init__(self, path: Path, tags: list[str]) -> None:
+        self.path, self.tags = path, tags
+
+
+def _teacher_meta(teacher_dir: str) -> _Meta:
+    """Path and BIO tags of a teacher from its files (the flow's process need not load the weights)."""
+    from training.artifacts import read_json
+    from training.tokens import bio_labels
+
+    meta = read_json(Path(teacher_dir) / "metrics.json")
+    return _Meta(Path(teacher_dir), bio_labels(list(meta["labels"])))
+
+
+def run_label_parallel(
+    teacher_dir: str | Path,
+    input_path: str | Path,
+    out_dir: str | Path,
+    *,
+    runner: str = "dask",
+    workers: int | None = None,
+    address: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """`label_parallel` on the task runner `runner` ("dask": `workers` processes, or `address`)."""
+    task_runner = make_task_runner(runner, workers, address)
+    configured = label_parallel.with_options(task_runner=task_runner)
+    return configured(str(teacher_dir), str(input_path), str(out_dir), **kwargs)

@@ -86,7 +86,7 @@ def run(
     threads: int | None,
     bert: str | None,
     speed_texts: int,
-    encoder_dropout: float | None = None,
+    encoder_dropout: float = 0.1,
     teacher_lr: float | None = None,
 ) -> dict[str, Any]:
     import torch
@@ -256,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--encoder-dropout",
         type=float,
-        default=None,
-        help="teacher hidden/attention dropout (default: the research's 0.5 everywhere)",
+        default=0.1,
+        help="teacher hidden/attention dropout (default 0.1; the research's 0.5 everywhere cut F1 to 0.56)",
     )
     parser.add_argument(
         "--teacher-lr", type=float, default=None, help="teacher learning rate (default: scale's)"

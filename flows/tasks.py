@@ -145,8 +145,12 @@ def crawl_task(
     timeout_s: float,
     max_retries: int,
     user_agent: str,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """Crawl one search query into the database (resumable: a retry continues where it stopped)."""
+    """Crawl one search query into the database (resumable: a retry continues where it stopped).
+
+    `workers` > 1 fetches item pages through a bounded thread pool sharing the per-host rate limit.
+    """
     from db.engine import make_engine, session_factory, upgrade
     from scraper.crawl import CrawlConfig, crawl
     from scraper.http import HttpConfig
@@ -157,7 +161,7 @@ def crawl_task(
         http = HttpConfig(
             user_agent=user_agent, min_delay_s=min_delay_s, timeout_s=timeout_s, max_retries=max_retries
         )
-        cfg = CrawlConfig(query=query, max_pages=max_pages, base_url=base_url, http=http)
+        cfg = CrawlConfig(query=query, max_pages=max_pages, base_url=base_url, http=http, workers=workers)
         result = to_dict(crawl(cfg, session_factory(engine), Path(raw_dir)))
     finally:
         engine.dispose()

@@ -60,8 +60,11 @@ class TeacherConfig:
     learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
-    dropout: float = 0.5  # classifier dropout, and hidden/attention dropout unless encoder_dropout is set
-    encoder_dropout: float | None = None  # hidden/attention dropout; None = `dropout` (the research's 0.5)
+    dropout: float = 0.5  # classifier dropout (the research's 0.5)
+    # Hidden/attention dropout inside the encoder; None = `dropout`. Default 0.1 (BERT's own), not the
+    # research's 0.5: measured on 490 sandbox titles, 0.5 everywhere cut the teacher to micro F1 0.56
+    # against 0.91 with 0.1 (bench/distill.py), and the students copy whatever the teacher knows.
+    encoder_dropout: float | None = 0.1
     max_length: int = 128  # sub-words per text (eBay titles are <= 80 characters)
     val_fraction: float = 0.1  # carved from train for early stopping
     patience: int = 3  # epochs without a better validation F1 before stopping

@@ -42,7 +42,7 @@ def isolate_prefect(workdir: Path) -> None:
 @app.command()
 def demo(
     workdir: Path = typer.Option(Path("data/demo"), help="Work directory for every output of the demo."),
-    listings: int = typer.Option(300, help="Listings the sandbox site serves."),
+    listings: int = typer.Option(600, help="Listings the sandbox site serves."),
     seed: int = typer.Option(0, help="Seed of the sandbox site and of every training step."),
     fresh: bool = typer.Option(False, "--fresh", help="Delete the work directory first (no cached steps)."),
 ) -> None:

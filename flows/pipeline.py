@@ -52,9 +52,10 @@ def scrape(
     workdir: str | None = None,
     db_url: str | None = None,
     min_delay_s: float | None = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Crawl each search query (politely, resumable) into the database; raw pages under raw/."""
-    settings = _settings(workdir, db_url, base_url=base_url, min_delay_s=min_delay_s)
+    settings = _settings(workdir, db_url, base_url=base_url, min_delay_s=min_delay_s, crawl_workers=workers)
     queries = queries or settings.scrape_queries
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -71,6 +72,7 @@ def scrape(
                 settings.timeout_s,
                 settings.max_retries,
                 settings.user_agent,
+                settings.crawl_workers,
             )
     return {"queries": results, "seconds": timer.seconds}
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     min_delay_s: float = Field(1.0, ge=0, description="Minimum seconds between requests to one host.")
     timeout_s: float = Field(15.0, gt=0, description="Per-request timeout.")
     max_retries: int = Field(5, ge=0)
+    crawl_workers: int = Field(1, ge=1, description="Item pages fetched in parallel (one shared rate limit).")
     doccano_url: str | None = None
     doccano_user: str | None = None
     doccano_password: SecretStr | None = None

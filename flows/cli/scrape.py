@@ -74,6 +74,9 @@ def scrape(
     category: str | None = typer.Option(None, help="eBay category id, e.g. 6001 (Cars & Trucks)."),
     descriptions: bool = typer.Option(True, help="Also fetch each listing's description frame."),
     blocked_backoff: float = typer.Option(60.0, min=0.0, help="Seconds to back off after a bot wall."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Item pages fetched in parallel, within one rate limit (default 1)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the crawl result as JSON."),
 ) -> None:
     """Crawl search results, item pages and descriptions into the database (resumes a killed crawl)."""
@@ -87,7 +90,7 @@ def scrape(
         raise fail("--query must not be empty")
     settings = _settings(
         workdir=workdir, db_url=db, base_url=base_url, min_delay_s=min_delay, timeout_s=timeout,
-        max_retries=max_retries,
+        max_retries=max_retries, crawl_workers=workers,
     )  # fmt: skip
     if not settings.base_url.startswith(("http://", "https://")):
         raise fail(f"--base-url must start with http:// or https://, got {settings.base_url!r}")
@@ -106,6 +109,7 @@ def scrape(
         fetch_descriptions=descriptions,
         category=category,
         blocked_backoff_s=blocked_backoff,
+        workers=settings.crawl_workers,
     )
     console = Console(stderr=True)
     with Progress(

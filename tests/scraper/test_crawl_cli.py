@@ -84,3 +84,18 @@ def test_bad_options_give_one_line_errors(tmp_path: Path) -> None:
     assert code == 2 and err.startswith("Error: --db") and len(err.strip().splitlines()) == 1
     code, _, err = run("reparse", "--workdir", str(tmp_path / "empty"))
     assert code == 2 and "no raw pages" in err
+
+
+def test_scrape_with_parallel_workers_stores_every_listing(tmp_path: Path) -> None:
+    """`--workers 3` fetches item pages in parallel: every listing is stored once, requests within robots."""
+    workdir = str(tmp_path / "w")
+    with SandboxServer(n_listings=20, seed=9, page_size=10) as site:
+        code, out, err = run(
+            "scrape", "--query", "cars", "--max-pages", "5", "--base-url", site.base_url,
+            "--workdir", workdir, "--min-delay", "0", "--workers", "3", "--json",
+        )  # fmt: skip
+        assert code == 0, err
+        assert json.loads(out)["listings_new"] == 20
+    code, out, _ = run("listings", "--limit", "100", "--workdir", workdir, "--json")
+    stored = sorted(json.loads(line)["item_id"] for line in out.splitlines())
+    assert stored == sorted(listing.item_id for listing in site.listings)

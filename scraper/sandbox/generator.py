@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from annotation.labels import DEFAULT_SCHEMA, Span
 from scraper.sandbox import catalogue as cat
+
+Span = tuple[int, int, str]  # (start, end, LABEL), code points; the shape of annotation.labels.Span
 
 SPECIFIC_ORDER = (
     "Make", "Model", "Year", "Trim", "Body Type", "Engine", "Transmission", "Drive Type", "Fuel Type",
@@ -20,7 +21,14 @@ SPECIFIC_ORDER = (
 )  # fmt: skip
 # Specifics eBay Motors requires of every listing; the others go missing at random.
 _REQUIRED_SPECIFICS = {"Make", "Model", "Year"}
-_LABEL_OF = dict(DEFAULT_SCHEMA.specific_to_label)
+# The sandbox's answer key: which gold label each item specific's value is written as. The scraper floor
+# may not import annotation/, so it is spelt out here; a test holds it equal to annotation.labels' schema.
+GOLD_LABEL_OF_SPECIFIC: dict[str, str] = {
+    "Make": "MAKE", "Model": "MODEL", "Year": "YEAR", "Trim": "TRIM", "Body Type": "BODY", "Engine": "ENGINE",
+    "Transmission": "TRANSMISSION", "Drive Type": "DRIVETRAIN", "Fuel Type": "FUEL",
+    "Exterior Color": "COLOR", "Mileage": "MILEAGE",
+}  # fmt: skip
+_LABEL_OF = GOLD_LABEL_OF_SPECIFIC
 
 
 @dataclass(frozen=True)

@@ -163,3 +163,11 @@ def test_titles_close_to_real_ones(shared_data):
     assert abs(realism.mean_words(real) - realism.mean_words(generated)) < 0.8
     assert realism.coverage(real)["make"] > 0.95
     assert realism.coverage(real)["make_model"] > 0.9
+
+
+def test_sandbox_answer_key_matches_the_label_schema() -> None:
+    """The sandbox spells out its gold labels (the scraper floor cannot import annotation/): same schema."""
+    from annotation.labels import DEFAULT_SCHEMA
+    from scraper.sandbox.generator import GOLD_LABEL_OF_SPECIFIC
+
+    assert GOLD_LABEL_OF_SPECIFIC == DEFAULT_SCHEMA.specific_to_label

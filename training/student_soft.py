@@ -202,9 +202,14 @@ def build_network(arch: dict[str, Any]) -> Any:
             b, t = words.shape
             ch = self.char(chars, char_offsets).view(b, t, -1)
             x = self.drop(torch.cat([self.word(words), ch, self.shape(shapes)], dim=-1))
-            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-            h, _ = self.lstm(packed)
-            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=t)
+            if int(lengths.min()) == t:
+                # No padding (a single text, or equal lengths): packing would only add work; measured
+                # 1.8x faster per text at batch 1 on this CPU, and the result is the same.
+                h, _ = self.lstm(x)
+            else:
+                packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+                h, _ = self.lstm(packed)
+                h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=t)
             return self.out(self.drop(h))
 
     return BiLstmTagger(arch["n_words"], arch["n_shapes"], arch["n_tags"])

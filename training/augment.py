@@ -273,18 +273,29 @@ def iter_augmented(
             if key not in seen:
                 seen.add(key)
                 yield text, text_spans, i, True
-        rng = random.Random(f"{cfg.seed}:{i}")
-        made = 0
-        for _ in range(cfg.n_iter * cfg.max_tries_factor):
-            if made >= cfg.n_iter:
-                break
-            new_text, new_spans = aug.variant(text, text_spans, rng)
-            key = _text_key(new_text)
-            if key in seen:
-                continue
-            seen.add(key)
-            made += 1
+        for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen):
             yield new_text, new_spans, i, False
+
+
+def _new_variants(
+    aug: Augmenter, cfg: AugmentConfig, i: int, text: str, text_spans: list[Span], seen: set[bytes]
+) -> Iterator[tuple[str, list[Span]]]:
+    """Up to `n_iter` variants of text `i` not in `seen` (which it extends), from text i's own seed.
+
+    The seed depends on the text's position only, so the sequential and the sharded paths agree.
+    """
+    rng = random.Random(f"{cfg.seed}:{i}")
+    made = 0
+    for _ in range(cfg.n_iter * cfg.max_tries_factor):
+        if made >= cfg.n_iter:
+            break
+        new_text, new_spans = aug.variant(text, text_spans, rng)
+        key = _text_key(new_text)
+        if key in seen:
+            continue
+        seen.add(key)
+        made += 1
+        yield new_text, new_spans
 
 
 def augment(
@@ -472,17 +483,7 @@ def augment_shard(
                         fh.write(_augmented_line(text, text_spans, i) + "\n")
                         written += 1
                         originals += 1
-                rng = random.Random(f"{cfg.seed}:{i}")  # the seed `iter_augmented` gives text i
-                made = 0
-                for _ in range(cfg.n_iter * cfg.max_tries_factor):
-                    if made >= cfg.n_iter:
-                        break
-                    new_text, new_spans = aug.variant(text, text_spans, rng)
-                    key = _text_key(new_text)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    made += 1
+                for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen):
                     fh.write(_augmented_line(new_text, new_spans, i) + "\n")
                     written += 1
         os.replace(tmp, out_path)

@@ -302,15 +302,24 @@ class PoliteSession:
                 delay = max(delay, min(float(crawl_delay), self.config.max_crawl_delay_s))
         return delay
 
-    def _wait_turn(self, url: str) -> None:
-        """Block until the host's minimum delay since our previous request has passed."""
-        host = self._host(url)
+    def _reserve_slot(self, host: str) -> tuple[float, float]:
+        """Reserve this request's start slot on `host` (monotonic time) and say how long to wait for it.
+
+        Slots are absolute and handed out under a lock, each `delay` after the previous one, so
+        parallel fetchers never start closer than the limit allows, and a late wake-up does not
+        shift the slots after it.
+        """
         with self._lock:
             delay = self._delay_for(host)
             now = time.monotonic()
             last = self._last_request.get(host)
             wait = 0.0 if last is None else max(0.0, last + delay - now)
             self._last_request[host] = now + wait  # our slot: the next caller waits `delay` after it
+        return now + wait, wait
+
+    def _wait_turn(self, url: str) -> None:
+        """Block until the host's minimum delay since our previous request has passed."""
+        _, wait = self._reserve_slot(self._host(url))
         if wait > 0:
             with self.stats.lock:
                 self.stats.rate_wait_s += wait

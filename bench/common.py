@@ -35,6 +35,14 @@ log = logging.getLogger("bench")
 
 
 # ------------------------------------------------------------------------------------------ memory
+def prefect_env(home: Path) -> None:
+    """A private Prefect home, no telemetry (no internet here), quiet logs; before Prefect is imported."""
+    os.environ.setdefault("PREFECT_HOME", str(home))
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident set size in MB (Linux reports KB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -26,12 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-
-def _prefect_env(home: Path) -> None:
-    os.environ.setdefault("PREFECT_HOME", str(home))
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+from bench.common import prefect_env  # noqa: E402
 
 
 def make_teacher(kind: str, labels: list[str], out: Path) -> Path:
@@ -96,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-"))
-    _prefect_env(root / "prefect-home")
+    prefect_env(root / "prefect-home")
     import torch
     from transformers.utils import logging as hf_logging
 

@@ -132,25 +132,16 @@ def promote_if_better(
         return PromotionDecision(
             challenger.kind, challenger.id, None, current.id, champion_f1_now, False, "challenger has no F1"
         )
-    if champion_f1_now is None or challenger.f1 > champion_f1_now:
+    promoted = champion_f1_now is None or challenger.f1 > champion_f1_now
+    if promoted:
         promote(session, challenger)
-        return PromotionDecision(
-            challenger.kind,
-            challenger.id,
-            challenger.f1,
-            current.id,
-            champion_f1_now,
-            True,
-            "higher F1 on the current test split",
-        )
+    reason = (
+        "higher F1 on the current test split"
+        if promoted
+        else "F1 not higher than the champion's on the current test split"
+    )
     return PromotionDecision(
-        challenger.kind,
-        challenger.id,
-        challenger.f1,
-        current.id,
-        champion_f1_now,
-        False,
-        "F1 not higher than the champion's on the current test split",
+        challenger.kind, challenger.id, challenger.f1, current.id, champion_f1_now, promoted, reason
     )
 
 

@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -22,6 +22,16 @@ WORKDIR_HELP = "Working directory for outputs (default: CARNER_WORKDIR, i.e. dat
 FIELDS_HELP = "Comma-separated listing fields to annotate: title, description."
 URL_HELP = "doccano base URL, e.g. http://127.0.0.1:8000 (default: CARNER_DOCCANO_URL)."
 PROJECT_HELP = "doccano project name (default: CARNER_DOCCANO_PROJECT, i.e. carner)."
+
+# Options several commands share, declared once.
+DbOpt = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+WorkdirOpt = Annotated[Path | None, typer.Option(help=WORKDIR_HELP)]
+FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
+StrategyOpt = Annotated[str, typer.Option(help="How to choose texts: random or uncertainty (needs --model).")]
+ModelOpt = Annotated[
+    Path | None, typer.Option(help="Model directory whose confidence ranks texts (uncertainty).")
+]
+SeedOpt = Annotated[int, typer.Option(help="Seed of the random choice and tie-breaks.")]
 
 
 def _settings(db: str | None, workdir: Path | None) -> Settings:
@@ -117,9 +127,9 @@ def check(
 
 @annotate_app.command("preannotate")
 def preannotate(
-    fields: str = typer.Option("title", help=FIELDS_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+    fields: FieldsOpt = "title",
+    db: DbOpt = None,
+    workdir: WorkdirOpt = None,
 ) -> None:
     """Create annotation tasks for new/changed listings and store distant spans from item specifics."""
     from annotation.store import ensure_tasks, store_distant
@@ -161,19 +171,15 @@ def _strategy(strategy: str) -> str:
 def export(
     out: Path = typer.Option(..., "--out", help="JSONL file to write (doccano sequence-labelling format)."),
     limit: int | None = typer.Option(None, "--limit", min=0, help="Most texts to export (default: all)."),
-    strategy: str = typer.Option(
-        "random", help="How to choose texts: random or uncertainty (needs --model)."
-    ),
+    strategy: StrategyOpt = "random",
     include_annotated: bool = typer.Option(
         False, help="Also export texts that already have gold annotations."
     ),
-    model: Path | None = typer.Option(
-        None, help="Model directory whose confidence ranks texts (uncertainty)."
-    ),
-    seed: int = typer.Option(0, help="Seed of the random choice and tie-breaks."),
-    fields: str = typer.Option("title", help=FIELDS_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+    model: ModelOpt = None,
+    seed: SeedOpt = 0,
+    fields: FieldsOpt = "title",
+    db: DbOpt = None,
+    workdir: WorkdirOpt = None,
 ) -> None:
     """Write the next texts to annotate as doccano JSONL, pre-filled with gold or distant spans."""
     from rich.progress import Progress
@@ -223,8 +229,8 @@ def import_(
         ..., help="doccano JSONL export (or doccano's export zip) to import as gold."
     ),
     add_labels: bool = typer.Option(False, help="Accept labels that are not in the label schema."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+    db: DbOpt = None,
+    workdir: WorkdirOpt = None,
 ) -> None:
     """Validate every line, then store the annotations as gold in one transaction (all or nothing)."""
     from annotation.doccano import ImportValidationError, import_jsonl
@@ -261,19 +267,15 @@ def push(
     doccano_url: str | None = typer.Option(None, "--doccano-url", help=URL_HELP),
     project: str | None = typer.Option(None, "--project", help=PROJECT_HELP),
     limit: int | None = typer.Option(None, "--limit", min=0, help="Most new texts to upload (default: all)."),
-    strategy: str = typer.Option(
-        "random", help="How to choose texts: random or uncertainty (needs --model)."
-    ),
+    strategy: StrategyOpt = "random",
     include_annotated: bool = typer.Option(
         False, help="Also upload texts that already have gold annotations."
     ),
-    model: Path | None = typer.Option(
-        None, help="Model directory whose confidence ranks texts (uncertainty)."
-    ),
-    seed: int = typer.Option(0, help="Seed of the random choice and tie-breaks."),
-    fields: str = typer.Option("title", help=FIELDS_HELP),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+    model: ModelOpt = None,
+    seed: SeedOpt = 0,
+    fields: FieldsOpt = "title",
+    db: DbOpt = None,
+    workdir: WorkdirOpt = None,
 ) -> None:
     """Upload pre-annotated texts to a doccano project (created with its labels if missing)."""
     from annotation.doccano import ExportConfig
@@ -305,8 +307,8 @@ def pull(
         False, help="Also import examples nobody confirmed (they may still hold the pre-annotation)."
     ),
     add_labels: bool = typer.Option(False, help="Accept labels that are not in the label schema."),
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+    db: DbOpt = None,
+    workdir: WorkdirOpt = None,
 ) -> None:
     """Download confirmed annotations from doccano (every annotator's file) and import them as gold."""
     from annotation.doccano import ImportValidationError

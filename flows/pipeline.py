@@ -119,17 +119,8 @@ def import_annotations(
     threshold = min_new_gold or settings.retrain_min_new_gold
     timer = Timer()
     with timer.step("import"):
-        result = import_task(settings.database_url, file, source)
-    counts = ImportCounts(
-        file=str(file),
-        imported=int(result.get("records", 0)),
-        new_gold=int(result["new_gold"]),
-        updated=int(result.get("replaced", 0)),
-        unchanged=int(result.get("unchanged", 0)),
-        gold_since_last_training=int(result["gold_since_last_training"]),
-        min_new_gold=threshold,
-        last_training_at=result.get("last_training_at"),
-    )
+        result = import_task(settings.database_url, file, source, threshold)
+    counts = ImportCounts(**result.pop("counts"))
     event = emit_annotations_imported(counts)
     get_run_logger().info(
         "%d new gold annotations; %d since the last training (retrain at %d): retrain %s",

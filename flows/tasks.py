@@ -239,17 +239,22 @@ def simulate_task(export_file: str, out: str, n_listings: int, seed: int) -> dic
 
 
 @task(retries=1, retry_delay_seconds=5)
-def import_task(db_url: str, file: str, source: str = "doccano") -> dict[str, Any]:
-    """Import a doccano JSONL as gold (validated first, all-or-nothing) and count gold since training."""
+def import_task(db_url: str, file: str, source: str, min_new_gold: int) -> dict[str, Any]:
+    """Import a doccano JSONL as gold (validated first, all-or-nothing) and count gold since training.
+
+    Returns the import result and, under "counts", the `flows.events.ImportCounts` fields.
+    """
     from annotation.doccano import import_jsonl
-    from db import model_runs
+    from flows.events import import_counts
 
     with db_session(db_url) as session:
-        result = to_dict(import_jsonl(session, Path(file), source=source))
-        result["new_gold"] = int(result.get("added", 0)) + int(result.get("replaced", 0))
-        since = model_runs.last_training_at(session)
-        result["gold_since_last_training"] = model_runs.count_gold_since(session, since)
-        result["last_training_at"] = since.isoformat() if since else None
+        imported = import_jsonl(session, Path(file), source=source)
+        counts = import_counts(session, file, imported, min_new_gold)
+    result = to_dict(imported)
+    result["new_gold"] = counts.new_gold
+    result["gold_since_last_training"] = counts.gold_since_last_training
+    result["last_training_at"] = counts.last_training_at
+    result["counts"] = asdict(counts)
     get_run_logger().info("imported %s: %s", file, result)
     return result
 

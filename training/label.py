@@ -116,6 +116,11 @@ def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
 
 
+def _weights_sha256(teacher_dir: Path) -> str | None:
+    weights = teacher_dir / "model.safetensors"
+    return file_sha256(weights) if weights.is_file() else None
+
+
 def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir: Path) -> LabelManifest:
     """Label every text of an augmented JSONL file; resumes from `out_dir/index.json` when it exists."""
     from tqdm.auto import tqdm
@@ -135,6 +140,8 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
         "input": str(input_path),
         "input_sha256": file_sha256(input_path),
         "teacher": str(Path(teacher.path).resolve()),
+        # The weights, not only the path: a teacher retrained in place must not reuse the old labels.
+        "teacher_sha256": _weights_sha256(Path(teacher.path)),
         "tags": list(teacher.tags),
         "chunk_size": cfg.chunk_size,
         "n_texts": n_total,

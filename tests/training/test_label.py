@@ -129,3 +129,26 @@ def test_other_input_is_refused_unless_restarted(setup: dict, tmp_path: Path) ->
     assert [r.text for r in load_chunk(tmp_path / "out" / "chunk-00000.npz")] == ["2019 Ford Focus"]
     with pytest.raises(FileNotFoundError, match="no such input"):
         label_file(cfg, setup["teacher"], tmp_path / "missing.jsonl", tmp_path / "out2")
+
+
+def test_teacher_retrained_in_place_is_not_mistaken_for_the_old_one(setup: dict, tmp_path: Path) -> None:
+    """Same directory, new weights: the finished chunks hold the old teacher's labels and must go."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    teacher_dir = tmp_path / "teacher"
+    shutil.copytree(setup["teacher"].path, teacher_dir)
+    cfg = LabelConfig(chunk_size=100, progress=False, max_chunks=1)
+    label_file(cfg, TeacherModel(teacher_dir), setup["aug"], tmp_path / "out")
+    weights = load_file(teacher_dir / "model.safetensors")
+    name = next(k for k in weights if k.startswith("classifier"))
+    weights[name] = weights[name] + 1.0  # "retrained": same path, other weights
+    save_file(weights, teacher_dir / "model.safetensors", metadata={"format": "pt"})
+    retrained = CountingTeacher(TeacherModel(teacher_dir))
+    with pytest.raises(ValueError, match="another input, teacher"):
+        label_file(cfg, retrained, setup["aug"], tmp_path / "out")
+    m = label_file(
+        LabelConfig(chunk_size=100, progress=False, restart=True), retrained, setup["aug"], tmp_path / "out"
+    )
+    assert m.complete and m.chunks_skipped == 0 and retrained.texts == setup["n"]  # all relabelled

@@ -34,6 +34,7 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
+from training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 log = logging.getLogger("bench.active_learning")
 
@@ -121,8 +122,27 @@ def _train_and_score(
     return model, m, seconds
 
 
+class _Measured:
+    """The baseline's confidence under a chosen measure, as `select_tasks` calls it (texts only)."""
+
+    def __init__(self, model: Any, measure: str) -> None:
+        self.model, self.measure = model, measure
+
+    def confidence(self, texts: list[str]) -> list[float]:
+        return self.model.confidence(texts, measure=self.measure)
+
+
 def simulate(
-    pool: list[Any], test: list[Any], out: Path, *, start: int, step: int, rounds: int, epochs: int, seed: int
+    pool: list[Any],
+    test: list[Any],
+    out: Path,
+    *,
+    start: int,
+    step: int,
+    rounds: int,
+    epochs: int,
+    seed: int,
+    measure: str = "entity",
 ) -> dict[str, list[dict[str, Any]]]:
     """Both strategies from the same first `start` titles; one row per round (annotations, F1, seconds)."""
     from sqlalchemy.orm import Session
@@ -160,7 +180,7 @@ def simulate(
                             session,
                             strategy=strategy,
                             limit=step,
-                            model=model if strategy == "uncertainty" else None,
+                            model=_Measured(model, measure) if strategy == "uncertainty" else None,
                             seed=seed + r + 1,
                         )
                         row["select_seconds"] = round(time.perf_counter() - t0, 2)
@@ -233,6 +253,7 @@ def build_tables(
     n_pool: int,
     n_test: int,
     epochs: int,
+    measure: str = "entity",
 ) -> list[ResultTable]:
     t1 = ResultTable(
         "Active learning: baseline F1 per round, random vs uncertainty sampling",
@@ -256,7 +277,8 @@ def build_tables(
         )
     t1.note = (
         f"Pool {n_pool} sandbox titles, held-out gold test {n_test} titles; spaCy baseline retrained each "
-        f"round for {epochs} epochs; mean of {repeats} repeat(s) (seeds)."
+        f"round for {epochs} epochs; mean of {repeats} repeat(s) (seeds); uncertainty = the baseline's "
+        f"`{measure}` confidence."
     )
     t2 = ResultTable(
         "Annotations uncertainty sampling needs to reach random sampling's final F1",
@@ -293,6 +315,7 @@ def run(
     epochs: int = 5,
     repeats: int = 1,
     seed: int = 0,
+    measure: str = "entity",
     quiet: bool = False,
 ) -> dict[str, Any]:
     out = Path(out)
@@ -307,11 +330,21 @@ def run(
                 f"pool of {len(pool)} titles is too small for {start} + {rounds} x {step} annotations"
             )
         all_curves.append(
-            simulate(pool, test, out, start=start, step=step, rounds=rounds, epochs=epochs, seed=seed + rep)
+            simulate(
+                pool,
+                test,
+                out,
+                start=start,
+                step=step,
+                rounds=rounds,
+                epochs=epochs,
+                seed=seed + rep,
+                measure=measure,
+            )
         )
     curves = all_curves[0] if repeats == 1 else mean_curves(all_curves)
     summary, summary_micro = summarise(curves, "macro_f1"), summarise(curves, "micro_f1")
-    tables = build_tables(curves, summary, summary_micro, repeats, len(pool), len(test), epochs)
+    tables = build_tables(curves, summary, summary_micro, repeats, len(pool), len(test), epochs, measure)
     wall = time.perf_counter() - started
     payload = {
         "machine": info,
@@ -324,6 +357,7 @@ def run(
             "epochs": epochs,
             "repeats": repeats,
             "seed": seed,
+            "measure": measure,
         },
         "curves": curves,
         "runs": all_curves,
@@ -350,6 +384,12 @@ def main(argv: list[str] | None = None) -> int:
         "--repeats", type=int, default=1, help="repeat with seeds seed..seed+repeats-1, average"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--measure",
+        choices=CONFIDENCE_MEASURES,
+        default="entity",
+        help="the baseline's confidence: least decided entity, or the best whole parse's probability",
+    )
     parser.add_argument("--out", type=Path, default=Path("data") / "bench" / "active_learning")
     args = parser.parse_args(argv)
     setup_logging()
@@ -363,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         epochs=args.epochs,
         repeats=args.repeats,
         seed=args.seed,
+        measure=args.measure,
     )
     return 0
 

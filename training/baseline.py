@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -38,6 +38,8 @@ BASELINE_CONFIG = CONFIG_DIR / "baseline.cfg"
 METRICS_FILE = "metrics.json"
 LOGGER_NAME = "carner.LoggingLogger.v1"
 BEAM_WIDTH = 8
+ConfidenceMeasure = Literal["entity", "sequence"]
+CONFIDENCE_MEASURES: tuple[str, ...] = ("entity", "sequence")
 _LAST_STEP: dict[str, Any] = {}  # the last evaluated step of the running training (spaCy keeps no record)
 
 
@@ -410,7 +412,14 @@ class SpacyNerModel:
             for doc in self.nlp.pipe(texts, batch_size=max(1, batch_size))
         ]
 
-    def confidence(self, texts: list[str], beam_width: int = BEAM_WIDTH) -> list[float]:
+    def confidence(
+        self, texts: list[str], beam_width: int = BEAM_WIDTH, measure: ConfidenceMeasure = "entity"
+    ) -> list[float]:
+        """`entity`: the least decided candidate entity's max(p, 1 - p). `sequence`: the probability of
+        the best whole parse in the beam (least-confidence sampling; long, unusual titles score low)."""
+        if measure not in CONFIDENCE_MEASURES:
+            known = ", ".join(CONFIDENCE_MEASURES)
+            raise ValueError(f"unknown confidence measure {measure!r}; known: {known}")
         ner = self.nlp.get_pipe("ner")
         out: list[float] = []
         for start in range(0, len(texts), 64):
@@ -420,6 +429,11 @@ class SpacyNerModel:
                     break
                 docs = list(proc.pipe(docs))
             beams = ner.beam_parse(docs, beam_width=beam_width)
+            if measure == "sequence":
+                for beam in beams:
+                    probs = [float(p) for p, _ in ner.moves.get_beam_parses(beam)]
+                    out.append(min(1.0, max(probs, default=1.0)))
+                continue
             for scores in ner.scored_ents(beams):
                 probs = [min(1.0, max(0.0, float(p))) for p in scores.values()]
                 out.append(min((max(p, 1.0 - p) for p in probs), default=1.0))

@@ -92,10 +92,13 @@ def test_scaling_main(tmp_path: Path) -> None:
 
 def test_active_learning_main(tmp_path: Path) -> None:
     argv = ["--pool", "60", "--test", "20", "--start", "10", "--step", "10", "--rounds", "1", "--epochs", "1",
-            "--out", str(tmp_path)]  # fmt: skip
+            "--measure", "sequence", "--out", str(tmp_path)]  # fmt: skip
     assert active_learning.main(argv) == 0
     result = json.loads((tmp_path / "active_learning.json").read_text(encoding="utf-8"))
     assert [r["annotations"] for r in result["curves"]["uncertainty"]] == [10, 20]
+    assert result["settings"]["measure"] == "sequence"
+    picked = result["curves"]["uncertainty"][0]["mean_confidence_picked"]
+    assert 0.0 < picked <= 1.0
 
 
 def test_helpers() -> None:

@@ -59,6 +59,25 @@ def test_confidence_is_a_probability_per_text(tiny_baseline_dir: Path, tiny_data
     assert len(set(round(c, 6) for c in conf)) > 3  # it discriminates between texts
 
 
+def test_sequence_confidence_is_the_best_parse_probability(
+    tiny_baseline_dir: Path, tiny_dataset_dir: Path
+) -> None:
+    from training.models import load_model
+
+    model = load_model(tiny_baseline_dir)
+    texts = load_npy_dataset(tiny_dataset_dir).test_texts[:40] + [""]
+    seq = model.confidence(texts, measure="sequence")
+    ent = model.confidence(texts, measure="entity")
+    assert len(seq) == len(texts) and all(0.0 < c <= 1.0 for c in seq)
+    assert seq[-1] == 1.0
+    # Every candidate entity is either in the best parse (p >= best) or not (1 - p >= best), so the
+    # best parse's probability bounds each candidate's max(p, 1 - p) from below.
+    assert all(s <= e + 1e-6 for s, e in zip(seq, ent, strict=True))
+    assert min(seq) < min(ent)  # whole-parse doubt adds up over entities
+    with pytest.raises(ValueError, match="unknown confidence measure"):
+        model.confidence(texts, measure="vibes")  # type: ignore[arg-type]
+
+
 def test_overrides_reach_spacy_and_bad_ones_are_named(tiny_dataset_dir: Path, tmp_path: Path) -> None:
     from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
 

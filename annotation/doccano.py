@@ -84,7 +84,7 @@ class ExportConfig:
 class ExportResult:
     file: Path
     count: int
-    strategy: str  # the strategy used (uncertainty falls back to random without a model)
+    strategy: str  # the strategy used (model strategies fall back to random without a model)
     fallback_reason: str | None
     prefilled_gold: int
     prefilled_distant: int
@@ -122,8 +122,8 @@ def export_jsonl(
 ) -> ExportResult:
     """Choose tasks (see `annotation.select`) and write them as doccano JSONL; marks them exported.
 
-    `model` is anything with `confidence(texts)`, used by the `uncertainty` strategy; `progress` is
-    called with the number of texts scored after each batch.
+    `model` is anything with `confidence(texts)` (and `predict` for `disagreement`), used by the model
+    strategies; `progress` is called with the number of texts scored after each batch.
     """
     from annotation.select import select_tasks
 

@@ -1,15 +1,17 @@
 """Simulated annotation rounds: does uncertainty sampling reach random sampling's F1 with fewer annotations?
 
     .venv/bin/python bench/active_learning.py [--pool 2000] [--test 1000] [--start 100] [--step 100]
-        [--rounds 9] [--epochs 5] [--repeats 1] [--seed 0] [--out DIR]
+        [--rounds 9] [--epochs 5] [--repeats 1] [--seed 0] [--measure entity|sequence]
+        [--strategies random,uncertainty,disagreement] [--out DIR]
 
 A pool of sandbox titles is loaded into an annotation database (one per strategy); the same `--start`
 random titles get gold first. Each round the spaCy baseline is retrained on the gold titles (few
 epochs) and scored on a held-out gold test set (titles never in the pool, normalised duplicates
 removed), then `annotation.select.select_tasks` picks the next `--step` titles — `random`, or
-`uncertainty` with the just-trained baseline's confidences — and the simulated annotator gives them
-their generator gold. Reported: macro and micro F1 per round for both strategies, and how many
-annotations uncertainty needed to reach random's final macro F1 (the goal: <= 60% of random's).
+`uncertainty` with the just-trained baseline's confidences, or `disagreement` between the baseline and
+the pre-annotation from item specifics — and the simulated annotator gives them their generator gold.
+Reported: macro and micro F1 per round for every strategy, and how many annotations each needed to
+reach random's final F1 (the goal: <= 60% of random's).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 log = logging.getLogger("bench.active_learning")
 
-STRATEGIES = ("random", "uncertainty")
+STRATEGIES = ("random", "uncertainty", "disagreement")
 GOAL = 0.60
 
 
@@ -64,7 +66,7 @@ def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list
 
 
 def _open_db(path: Path, pool: list[Any]) -> Any:
-    from annotation.store import ensure_tasks
+    from annotation.store import ensure_tasks, store_distant
     from db.engine import make_engine, session_factory, upgrade
     from db.models import Listing
 
@@ -81,6 +83,7 @@ def _open_db(path: Path, pool: list[Any]) -> Any:
             )
         session.flush()
         ensure_tasks(session, fields=("title",))
+        store_distant(session, fields=("title",))  # pre-annotation from specifics: `disagreement`'s 2nd vote
     return engine
 
 
@@ -131,6 +134,9 @@ class _Measured:
     def confidence(self, texts: list[str]) -> list[float]:
         return self.model.confidence(texts, measure=self.measure)
 
+    def predict(self, texts: list[str]) -> list[list[Any]]:
+        return self.model.predict(texts)
+
 
 def simulate(
     pool: list[Any],
@@ -143,15 +149,16 @@ def simulate(
     epochs: int,
     seed: int,
     measure: str = "entity",
+    strategies: tuple[str, ...] = STRATEGIES,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Both strategies from the same first `start` titles; one row per round (annotations, F1, seconds)."""
+    """Every strategy from the same first `start` titles; one row per round (annotations, F1, seconds)."""
     from sqlalchemy.orm import Session
 
     from annotation.select import candidate_tasks, select_tasks
 
     gold = {x.item_id: x for x in pool}
     curves: dict[str, list[dict[str, Any]]] = {}
-    for strategy in STRATEGIES:
+    for strategy in strategies:
         work = out / f"seed{seed}-{strategy}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
@@ -180,7 +187,7 @@ def simulate(
                             session,
                             strategy=strategy,
                             limit=step,
-                            model=_Measured(model, measure) if strategy == "uncertainty" else None,
+                            model=_Measured(model, measure) if strategy != "random" else None,
                             seed=seed + r + 1,
                         )
                         row["select_seconds"] = round(time.perf_counter() - t0, 2)
@@ -209,18 +216,22 @@ def annotations_to_reach(curve: list[dict[str, Any]], target: float, key: str = 
     return next((row["annotations"] for row in curve if row[key] >= target), None)
 
 
-def summarise(curves: dict[str, list[dict[str, Any]]], key: str = "macro_f1") -> dict[str, Any]:
-    rand, unc = curves["random"], curves["uncertainty"]
+def summarise(
+    curves: dict[str, list[dict[str, Any]]], strategy: str, key: str = "macro_f1"
+) -> dict[str, Any]:
+    """How many annotations `strategy` needs to reach random sampling's final `key` F1."""
+    rand, other = curves["random"], curves[strategy]
     target = rand[-1][key]
-    need = annotations_to_reach(unc, target, key)
+    need = annotations_to_reach(other, target, key)
     final_n = rand[-1]["annotations"]
     share = need / final_n if need is not None else None
     return {
+        "strategy": strategy,
         "metric": key,
         "random_final": target,
         "random_final_annotations": final_n,
-        "uncertainty_final": unc[-1][key],
-        "uncertainty_annotations_to_reach": need,
+        "strategy_final": other[-1][key],
+        "annotations_to_reach": need,
         "share": share,
         "goal": GOAL,
         "goal_met": share is not None and share <= GOAL,
@@ -230,7 +241,7 @@ def summarise(curves: dict[str, list[dict[str, Any]]], key: str = "macro_f1") ->
 def mean_curves(all_curves: list[dict[str, list[dict[str, Any]]]]) -> dict[str, list[dict[str, Any]]]:
     """Average F1 per round over repeats (annotation counts are the same in every repeat)."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for strategy in STRATEGIES:
+    for strategy in all_curves[0]:
         rows = []
         for r, row in enumerate(all_curves[0][strategy]):
             group = [c[strategy][r] for c in all_curves]
@@ -247,56 +258,49 @@ def mean_curves(all_curves: list[dict[str, list[dict[str, Any]]]]) -> dict[str, 
 
 def build_tables(
     curves: dict[str, list[dict[str, Any]]],
-    summary: dict[str, Any],
-    summary_micro: dict[str, Any],
+    summaries: list[dict[str, Any]],
     repeats: int,
     n_pool: int,
     n_test: int,
     epochs: int,
     measure: str = "entity",
 ) -> list[ResultTable]:
+    strategies = list(curves)
     t1 = ResultTable(
-        "Active learning: baseline F1 per round, random vs uncertainty sampling",
-        [
-            "Round",
-            "Annotations",
-            "Random macro F1",
-            "Uncertainty macro F1",
-            "Random micro F1",
-            "Uncertainty micro F1",
-        ],
+        f"Active learning: baseline F1 per round, {' vs '.join(strategies)} sampling",
+        ["Round", "Annotations"]
+        + [f"{s.capitalize()} {k} F1" for k in ("macro", "micro") for s in strategies],
     )
-    for a, b in zip(curves["random"], curves["uncertainty"], strict=True):
+    for r, row in enumerate(curves["random"]):
         t1.add(
-            str(a["round"]),
-            str(a["annotations"]),
-            fmt(a["macro_f1"]),
-            fmt(b["macro_f1"]),
-            fmt(a["micro_f1"]),
-            fmt(b["micro_f1"]),
+            str(row["round"]),
+            str(row["annotations"]),
+            *[fmt(curves[s][r][f"{k}_f1"]) for k in ("macro", "micro") for s in strategies],
         )
     t1.note = (
         f"Pool {n_pool} sandbox titles, held-out gold test {n_test} titles; spaCy baseline retrained each "
         f"round for {epochs} epochs; mean of {repeats} repeat(s) (seeds); uncertainty = the baseline's "
-        f"`{measure}` confidence."
+        f"`{measure}` confidence; disagreement = baseline vs pre-annotation span F1, then confidence."
     )
     t2 = ResultTable(
-        "Annotations uncertainty sampling needs to reach random sampling's final F1",
+        "Annotations each strategy needs to reach random sampling's final F1",
         [
+            "Strategy",
             "Metric",
             "Random final F1",
             "at annotations",
-            "Uncertainty reaches it at",
+            "Strategy reaches it at",
             "Share",
             f"Goal ≤ {GOAL:.0%}",
         ],
     )
-    for s in (summary, summary_micro):
+    for s in summaries:
         t2.add(
+            s["strategy"],
             s["metric"],
             fmt(s["random_final"]),
             str(s["random_final_annotations"]),
-            str(s["uncertainty_annotations_to_reach"] or f"not within {s['random_final_annotations']}"),
+            str(s["annotations_to_reach"] or f"not within {s['random_final_annotations']}"),
             fmt(s["share"], "{:.0%}"),
             "met" if s["goal_met"] else "not met",
         )
@@ -316,6 +320,7 @@ def run(
     repeats: int = 1,
     seed: int = 0,
     measure: str = "entity",
+    strategies: tuple[str, ...] = STRATEGIES,
     quiet: bool = False,
 ) -> dict[str, Any]:
     out = Path(out)
@@ -340,11 +345,14 @@ def run(
                 epochs=epochs,
                 seed=seed + rep,
                 measure=measure,
+                strategies=strategies,
             )
         )
     curves = all_curves[0] if repeats == 1 else mean_curves(all_curves)
-    summary, summary_micro = summarise(curves, "macro_f1"), summarise(curves, "micro_f1")
-    tables = build_tables(curves, summary, summary_micro, repeats, len(pool), len(test), epochs, measure)
+    summaries = [
+        summarise(curves, s, k) for s in strategies if s != "random" for k in ("macro_f1", "micro_f1")
+    ]
+    tables = build_tables(curves, summaries, repeats, len(pool), len(test), epochs, measure)
     wall = time.perf_counter() - started
     payload = {
         "machine": info,
@@ -358,11 +366,11 @@ def run(
             "repeats": repeats,
             "seed": seed,
             "measure": measure,
+            "strategies": list(strategies),
         },
         "curves": curves,
         "runs": all_curves,
-        "summary": summary,
-        "summary_micro": summary_micro,
+        "summaries": summaries,
         "wall_seconds": round(wall, 1),
     }
     preamble = f"## carner bench: active learning\n\n{machine_line(info)} Wall time {wall:.0f} s.\n"
@@ -390,8 +398,19 @@ def main(argv: list[str] | None = None) -> int:
         default="entity",
         help="the baseline's confidence: least decided entity, or the best whole parse's probability",
     )
+    parser.add_argument(
+        "--strategies",
+        default=",".join(STRATEGIES),
+        help=f"comma-separated, random first (default: {','.join(STRATEGIES)})",
+    )
     parser.add_argument("--out", type=Path, default=Path("data") / "bench" / "active_learning")
     args = parser.parse_args(argv)
+    strategies = tuple(x.strip() for x in args.strategies.split(",") if x.strip())
+    unknown = sorted(set(strategies) - set(STRATEGIES))
+    if unknown or not strategies or strategies[0] != "random":
+        parser.error(
+            f"--strategies: random first, then any of {', '.join(STRATEGIES[1:])} (got {args.strategies!r})"
+        )
     setup_logging()
     run(
         args.pool,
@@ -404,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         repeats=args.repeats,
         seed=args.seed,
         measure=args.measure,
+        strategies=strategies,
     )
     return 0
 

@@ -218,10 +218,11 @@ def export_task(
 ) -> dict[str, Any]:
     """Write the next texts to annotate as doccano JSONL (pre-annotated)."""
     from annotation.doccano import ExportConfig, export_jsonl
+    from annotation.select import MODEL_STRATEGIES
 
     cfg = ExportConfig(limit=limit, strategy=strategy, seed=seed, include_annotated=include_annotated)
     with db_session(db_url) as session:
-        model = champion_model(session) if strategy == "uncertainty" else None
+        model = champion_model(session) if strategy in MODEL_STRATEGIES else None
         result = to_dict(export_jsonl(session, Path(out), cfg, model=model))
     get_run_logger().info("exported for annotation: %s", result)
     return result

@@ -27,9 +27,15 @@ PROJECT_HELP = "doccano project name (default: CARNER_DOCCANO_PROJECT, i.e. carn
 DbOpt = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 WorkdirOpt = Annotated[Path | None, typer.Option(help=WORKDIR_HELP)]
 FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
-StrategyOpt = Annotated[str, typer.Option(help="How to choose texts: random or uncertainty (needs --model).")]
+StrategyOpt = Annotated[
+    str,
+    typer.Option(
+        help="How to choose texts: random, uncertainty, or disagreement (model vs pre-annotation); "
+        "the last two need --model."
+    ),
+]
 ModelOpt = Annotated[
-    Path | None, typer.Option(help="Model directory whose confidence ranks texts (uncertainty).")
+    Path | None, typer.Option(help="Model directory that ranks texts (uncertainty, disagreement).")
 ]
 SeedOpt = Annotated[int, typer.Option(help="Seed of the random choice and tie-breaks.")]
 
@@ -148,7 +154,7 @@ def preannotate(
 
 
 def _load_model(model: Path | None) -> Any:
-    """The model for uncertainty sampling (loading lives here: annotation must not import training)."""
+    """The model for uncertainty / disagreement sampling (here: annotation must not import training)."""
     if model is None:
         return None
     from training.models import load_model

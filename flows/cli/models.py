@@ -69,7 +69,9 @@ def train_teacher_cmd(
     learning_rate: float = typer.Option(5e-5, min=0.0, help="AdamW peak learning rate (after warm-up)."),
     dropout: float = typer.Option(0.5, min=0.0, max=0.99, help="Classifier dropout (the research's 0.5)."),
     encoder_dropout: float = typer.Option(
-        0.1, min=0.0, max=0.99,
+        0.1,
+        min=0.0,
+        max=0.99,
         help="Hidden/attention dropout inside BERT (0.5 as in the research cut F1 to 0.56 from 0.91 here).",
     ),
     max_texts: int | None = typer.Option(None, min=1, help="Train on at most this many texts (demo)."),

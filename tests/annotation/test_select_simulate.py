@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from annotation.doccano import ExportConfig, export_jsonl, import_jsonl
-from annotation.select import ConfidenceModel, select_tasks
+from annotation.select import ConfidenceModel, PredictingModel, select_tasks, span_agreement
 from annotation.simulate import simulate_annotator
 from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
 from db.models import AnnotationTask
@@ -57,6 +57,71 @@ def test_uncertainty_without_model_falls_back_to_random(many):
     chosen = select_tasks(many, strategy="uncertainty", limit=4, seed=1)
     assert chosen.strategy == "random" and "no model" in chosen.fallback_reason
     assert [t.id for t in chosen.tasks] == [t.id for t in select_tasks(many, limit=4, seed=1).tasks]
+
+
+class FordModel(LengthConfidence):
+    """Tags every "Ford" as MAKE; also tags "Focus" as MODEL in titles of odd length."""
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        out = []
+        for t in texts:
+            spans = [(0, 4, "MAKE")] if t.startswith("Ford") else []
+            if len(t) % 2 and "Focus" in t:
+                spans.append((t.index("Focus"), t.index("Focus") + 5, "MODEL"))
+            out.append(spans)
+        return out
+
+
+def test_span_agreement_is_exact_span_f1():
+    assert span_agreement([], []) == 1.0
+    assert span_agreement([(0, 4, "MAKE")], [(0, 4, "MAKE")]) == 1.0
+    assert span_agreement([(0, 4, "MAKE")], [(0, 4, "MODEL")]) == 0.0  # same place, other label
+    assert span_agreement([(0, 4, "MAKE"), (5, 10, "MODEL")], [[0, 4, "MAKE"]]) == pytest.approx(2 / 3)
+    assert span_agreement([(0, 4, "MAKE")], []) == 0.0
+
+
+def test_disagreement_puts_model_vs_preannotation_conflicts_first(many):
+    # Pre-annotation from {"Make": "Ford"} is [(0, 4, MAKE)] everywhere; the model adds a MODEL span in
+    # odd-length titles, so exactly those disagree (agreement 2/3) and come first, surest last among them.
+    lone = many.scalars(select(AnnotationTask).order_by(AnnotationTask.id)).all()
+    odd = {t.id for t in lone if len(t.text) % 2}
+    assert 0 < len(odd) < len(lone)
+    model = FordModel()
+    assert isinstance(model, PredictingModel)
+    chosen = select_tasks(many, strategy="disagreement", model=model, batch_size=7)
+    assert chosen.strategy == "disagreement"
+    first = chosen.tasks[: len(odd)]
+    assert {t.id for t in first} == odd
+    assert chosen.agreements[: len(odd)] == [pytest.approx(2 / 3)] * len(odd)
+    assert set(chosen.agreements[len(odd) :]) == {1.0}
+    assert chosen.confidences[: len(odd)] == sorted(chosen.confidences[: len(odd)])  # ties: least sure first
+    # The same model under `uncertainty` ignores the pre-annotation: a different order.
+    plain = select_tasks(many, strategy="uncertainty", model=model)
+    assert [t.id for t in plain.tasks] != [t.id for t in chosen.tasks]
+
+
+def test_disagreement_without_a_preannotation_has_no_second_vote(session, add_listing):
+    add_listing(session, "600000000001", "Ford Focus x", {"Make": "Ford"})  # even length: agrees
+    add_listing(session, "600000000002", "Ford Focus xy", {"Make": "Ford"})  # odd: model adds MODEL
+    ensure_tasks(session)
+    session.commit()  # no store_distant: nothing to disagree with
+    chosen = select_tasks(session, strategy="disagreement", model=FordModel())
+    assert chosen.agreements == [1.0, 1.0]
+    store_distant(session)
+    session.commit()
+    chosen = select_tasks(session, strategy="disagreement", model=FordModel())
+    assert [t.text for t in chosen.tasks] == ["Ford Focus xy", "Ford Focus x"]
+    assert chosen.agreements == [pytest.approx(2 / 3), 1.0]
+
+
+def test_disagreement_needs_a_predicting_model(many):
+    with pytest.raises(ValueError, match="predict"):
+        select_tasks(many, strategy="disagreement", model=LengthConfidence())
+    chosen = select_tasks(many, strategy="disagreement", limit=3, seed=4)
+    assert (
+        chosen.strategy == "random"
+        and "disagreement sampling needs a trained model" in chosen.fallback_reason
+    )
 
 
 def test_annotated_texts_are_left_out_unless_asked(many):

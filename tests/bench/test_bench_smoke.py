@@ -99,6 +99,15 @@ def test_active_learning_main(tmp_path: Path) -> None:
     assert result["settings"]["measure"] == "sequence"
     picked = result["curves"]["uncertainty"][0]["mean_confidence_picked"]
     assert 0.0 < picked <= 1.0
+    assert set(result["curves"]) == {"random", "uncertainty", "disagreement"}
+    assert [(s["strategy"], s["metric"]) for s in result["summaries"]] == [
+        ("uncertainty", "macro_f1"), ("uncertainty", "micro_f1"),
+        ("disagreement", "macro_f1"), ("disagreement", "micro_f1"),
+    ]  # fmt: skip
+    md = (tmp_path / "active_learning.md").read_text(encoding="utf-8")
+    assert "Disagreement macro F1" in md
+    with pytest.raises(SystemExit):
+        active_learning.main(["--strategies", "uncertainty,random", "--out", str(tmp_path)])
 
 
 def test_helpers() -> None:

@@ -493,6 +493,7 @@ class Runner:
 
     def __init__(self, lay: Layout, resume: bool, isolate: bool) -> None:
         self.lay, self.resume, self.isolate = lay, resume, isolate
+        self.redo: frozenset[str] = frozenset()  # stages to run again even when unchanged
         self.state: dict[str, Any] = {}
         if lay.manifest.is_file():
             self.state = json.loads(lay.manifest.read_text(encoding="utf-8"))
@@ -518,6 +519,7 @@ class Runner:
         reran = [u for u in spec.shares_files_with if not self.state[u].get("skipped", True)]
         if (
             self.resume
+            and spec.name not in self.redo
             and prev
             and prev.get("input_hash") == ih
             and not reran
@@ -874,7 +876,9 @@ def _what(name: str, r: dict[str, Any]) -> str:
     if name == "augment":
         return f"{r.get('n_input')} → {r.get('n_written')} texts"
     if name == "label":
-        return f"{r.get('n_texts')} texts, {r.get('texts_per_second')} texts/s"
+        resumed = r.get("chunks_skipped") or 0
+        kept = f" ({resumed} of {r.get('chunks')} chunks kept from an interrupted run)" if resumed else ""
+        return f"{r.get('n_texts')} texts, {r.get('texts_per_second')} texts/s{kept}"
     if name in ("baseline", "student-spacy"):
         return f"{r.get('steps')} steps, {r.get('epochs')} epochs"
     if name == "student-soft":
@@ -900,8 +904,13 @@ def run(
     shared: Path | None = None,
     kinds: tuple[str, ...] = MODEL_KINDS,
     quiet: bool = False,
+    redo: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Run (or resume) every stage, write results.md/.json and the report; return the payload."""
+    """Run (or resume) every stage, write results.md/.json and the report; return the payload.
+
+    `redo` names stages to run again although unchanged (e.g. after a code change: the stages hash
+    their inputs, not carner's code); the stages downstream of a changed output follow by themselves.
+    """
     from training.report import write_report
 
     lay = Layout(out)
@@ -909,8 +918,13 @@ def run(
     shared_dir = Path(shared) if shared is not None else SHARED_DIR
     info = machine()
     runner = Runner(lay, resume, isolate)
+    specs = stages(plan, lay, str(shared_dir), kinds)
+    unknown = sorted(set(redo) - {spec.name for spec in specs})
+    if unknown:
+        raise ValueError(f"--redo: unknown stages {unknown}; known: {', '.join(spec.name for spec in specs)}")
+    runner.redo = frozenset(redo)
     started = time.perf_counter()
-    for spec in stages(plan, lay, str(shared_dir), kinds):
+    for spec in specs:
         if spec.kwargs.get("test_hash") == "<dataset>":
             spec.kwargs["test_hash"] = runner.state["dataset"]["output_hash"]
         runner.run(spec)
@@ -948,6 +962,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kinds", default=",".join(MODEL_KINDS), help="models to build (comma-separated)")
     parser.add_argument("--shared", type=Path, default=SHARED_DIR, help="../shared (real titles)")
     parser.add_argument(
+        "--redo",
+        default="",
+        metavar="STAGE[,STAGE]",
+        help="with --resume: run these stages again although unchanged (e.g. after a code change)",
+    )
+    parser.add_argument(
         "--inline",
         action="store_true",
         help="run stages in this process (faster start; peak RSS becomes cumulative)",
@@ -960,7 +980,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown model kinds {sorted(unknown)}; known: {', '.join(MODEL_KINDS)}")
     out = args.out or Path("data") / "bench" / f"models-{plan.scale}"
-    run(plan, out, resume=args.resume, isolate=not args.inline, shared=args.shared, kinds=kinds)
+    redo = tuple(x.strip() for x in args.redo.split(",") if x.strip())
+    try:
+        run(
+            plan, out, resume=args.resume, isolate=not args.inline, shared=args.shared, kinds=kinds, redo=redo
+        )
+    except ValueError as exc:
+        if str(exc).startswith("--redo"):
+            parser.error(str(exc))
+        raise
     return 0
 
 

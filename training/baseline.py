@@ -166,6 +166,9 @@ def train_spacy_ner(
 ) -> TrainResult:
     """Train spaCy NER from two DocBins into a `spacy.load`-able `out_dir` with `metrics.json`.
 
+    `train_docbin` may be a directory of shards read by `carner.ShuffledDocBins.v1` (set
+    `corpora.train.@readers` to it and `training.max_epochs` to -1 to stream; see training.spacy_stream).
+
     Reusable by any spaCy-based kind (baseline, student-spacy): the caller builds the DocBins.
     The best checkpoint on `dev_docbin` is kept; `out_dir` is replaced only when training succeeded.
     """
@@ -174,6 +177,8 @@ def train_spacy_ner(
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as spacy_train
     from thinc.api import ConfigValidationError
+
+    from training.spacy_stream import count_docs, register_reader
 
     cfg = cfg or SpacyTrainConfig()
     out_dir = Path(out_dir)
@@ -186,8 +191,9 @@ def train_spacy_ner(
         config = spacy.util.load_config(config_path, overrides=overrides, interpolate=False)
     except Exception as exc:  # confection raises several types; name the file and the override
         raise ValueError(f"{config_path}: cannot apply overrides {cfg.overrides}: {exc}") from None
-    n_train = len(DocBin().from_disk(train_docbin))
+    n_train = count_docs(train_docbin)  # a file, or a directory of shards (training.spacy_stream)
     n_dev = len(DocBin().from_disk(dev_docbin))
+    register_reader()
     try:
         resolved, eval_frequency = _schedule(config, n_train, "training.eval_frequency" in cfg.overrides)
     except (ValueError, TypeError, KeyError) as exc:

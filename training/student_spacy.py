@@ -29,7 +29,9 @@ class SpacyStudentConfig:
     """Settings on top of the baseline's `.cfg`: epochs, step cap (0 = none), dev split, overrides."""
 
     epochs: int = 15
-    max_steps: int = 0  # the baseline caps steps at 5000; 200k texts need more than one epoch's worth
+    max_steps: int = 0  # 0: `epochs` passes (the baseline's cfg caps steps at 5000; 200k texts need more)
+    stream: bool = True  # shuffled shards read one at a time (bounded memory); False: spaCy's in-memory list
+    shard_size: int = 10_000
     dev_fraction: float = 0.05  # of the labelled set, when no gold dev texts are given
     seed: int = 0
     config_path: Path | None = None  # None: the baseline's training/configs/baseline.cfg
@@ -52,6 +54,7 @@ def train_spacy_student(
     """
     from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, spacy_lang, train_spacy_ner
     from training.spacy_docs import blank_nlp, write_docbin
+    from training.spacy_stream import READER, steps_for_epochs, write_shards
 
     texts: list[str] = []
     spans: list[list[Span]] = []
@@ -69,13 +72,30 @@ def train_spacy_student(
         texts, spans = [texts[i] for i in train_idx], [spans[i] for i in train_idx]
     config_path = Path(cfg.config_path or BASELINE_CONFIG)
     nlp = blank_nlp(spacy_lang(config_path))
-    overrides = {"training.max_steps": cfg.max_steps, **cfg.overrides}
+    if cfg.stream:
+        # spaCy streams only without epochs (max_epochs = -1): the passes become a step budget.
+        batch_size = _batch_size(config_path, cfg.overrides)
+        steps = cfg.max_steps or steps_for_epochs(len(texts), batch_size, cfg.epochs)
+        overrides = {
+            "corpora.train.@readers": READER,
+            "training.max_epochs": -1,
+            "training.max_steps": steps,
+            **cfg.overrides,
+        }
+        epochs = None
+    else:
+        overrides, epochs = {"training.max_steps": cfg.max_steps, **cfg.overrides}, cfg.epochs
     train_cfg = SpacyTrainConfig(
-        config_path=config_path, overrides=overrides, seed=cfg.seed, epochs=cfg.epochs, labels=list(labels)
+        config_path=config_path, overrides=overrides, seed=cfg.seed, epochs=epochs, labels=list(labels)
     )
     with tempfile.TemporaryDirectory(prefix="carner-student-spacy-") as work:
         paths = {"train": Path(work) / "train.spacy", "dev": Path(work) / "dev.spacy"}
-        stats = write_docbin(paths["train"], texts, spans, nlp=nlp)
+        if cfg.stream:
+            paths["train"] = Path(work) / "train"
+            stats = write_shards(paths["train"], texts, spans, nlp, shard_size=cfg.shard_size, seed=cfg.seed)
+        else:
+            stats = write_docbin(paths["train"], texts, spans, nlp=nlp)
+        del texts, spans  # on disk now; training reads the shards
         write_docbin(paths["dev"], list(dev_texts), [list(s) for s in dev_spans], nlp=nlp)
         if stats.misaligned or stats.dropped:
             log.warning(
@@ -88,12 +108,23 @@ def train_spacy_student(
             )
         extra = {
             "distillation": {
-                "train_texts": len(texts),
+                "train_texts": stats.texts,
+                "streamed": cfg.stream,
                 "dev_texts": len(dev_texts),
                 "alignment_train": {k: v for k, v in stats.as_dict().items() if k != "examples"},
             }
         }
         return train_spacy_ner(paths["train"], paths["dev"], Path(out_dir), KIND, labels, train_cfg, extra)
+
+
+def _batch_size(config_path: Path, overrides: dict[str, Any]) -> int:
+    """Texts per step from the overrides or the `.cfg` (`training.batcher.size`), 32 when not a number."""
+    import spacy
+
+    size = overrides.get("training.batcher.size")
+    if size is None:
+        size = spacy.util.load_config(config_path, interpolate=False)["training"]["batcher"].get("size")
+    return size if isinstance(size, int) and size > 0 else 32
 
 
 def load_model(path: Path | str) -> Any:

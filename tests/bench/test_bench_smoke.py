@@ -69,6 +69,19 @@ def test_models_resume_skips_unchanged_stages(models_run: Path, tiny_bert: Path,
     assert {k: v["finished_at"] for k, v in after.items()} == {k: v["finished_at"] for k, v in before.items()}
 
 
+def test_models_redo_reruns_a_named_stage_only(models_run: Path, tiny_bert: Path) -> None:
+    before = json.loads((models_run / "stages.json").read_text(encoding="utf-8"))
+    argv = ["--scale", "demo", "--out", str(models_run), "--inline", "--resume", *TINY_MODELS,
+            "--set", f"bert={tiny_bert}", "--redo", "student-soft"]  # fmt: skip
+    assert models.main(argv) == 0
+    after = json.loads((models_run / "stages.json").read_text(encoding="utf-8"))
+    changed = {k for k in after if after[k]["finished_at"] != before[k]["finished_at"]}
+    assert "student-soft" in changed
+    assert not changed & {"scrape", "annotate", "dataset", "baseline", "teacher", "augment", "label"}
+    with pytest.raises(SystemExit):
+        models.main([*argv[:-1], "no-such-stage"])
+
+
 def test_real_titles_on_the_models_and_without_shared(models_run: Path, tmp_path: Path) -> None:
     if not (common.SHARED_DIR / "data" / "car-titles").is_dir():
         pytest.skip("../shared is not available")

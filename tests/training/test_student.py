@@ -137,3 +137,31 @@ def test_spacy_student_learns_from_teacher_labels(labelled: dict, tmp_path: Path
     assert f1 > 0.5 and f1 > floor + 0.4
     assert result.metrics["kind"] == "student-spacy" and result.metrics["labels"] == labels
     assert result.metrics["distillation"]["train_texts"] == 570  # 600 minus the dev slice
+    # Streamed by default: shuffled shards, no epochs for spaCy, 4 passes as a step budget (570 / 32 -> 18)
+    assert result.metrics["distillation"]["streamed"] is True
+    training = result.metrics["training"]
+    assert training["max_epochs"] == -1 and training["overrides"]["training.max_steps"] == 4 * 18
+    assert "carner.ShuffledDocBins.v1" in (tmp_path / "spacy" / "config.cfg").read_text()
+    assert result.epochs >= 4  # passes over the shards, as spaCy counts them
+
+
+def test_spacy_student_in_memory_mode_still_trains(labelled: dict, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from training.student_spacy import SpacyStudentConfig, train_spacy_student
+
+    records = list(iter_labelled(labelled["root"] / "labelled"))[:200]
+    cfg = SpacyStudentConfig(epochs=2, stream=False)
+    result = train_spacy_student(cfg, records, labelled["labels"], tmp_path / "mem")
+    assert result.metrics["distillation"]["streamed"] is False
+    assert result.metrics["training"]["max_epochs"] == 2
+    # A streamed student loads in a fresh process too: its config names the reader, loading skips it.
+    streamed = train_spacy_student(
+        SpacyStudentConfig(max_steps=2), records, labelled["labels"], tmp_path / "s"
+    )
+    assert streamed.metrics["training"]["overrides"]["training.max_steps"] == 2  # an explicit cap wins
+    code = f"import spacy; print(spacy.load({str(tmp_path / 's')!r})('2015 Ford Focus').text)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "2015 Ford Focus"

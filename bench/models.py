@@ -1,6 +1,7 @@
 """Every model at one scale, end to end: accuracy, size, speed, cost per stage, and the real-text check.
 
-    .venv/bin/python bench/models.py --scale demo|research [--out DIR] [--resume] [--set key=value ...]
+    .venv/bin/python bench/models.py --scale demo|research [--out DIR] [--resume [--redo STAGE,...]]
+        [--set key=value ...] [--kinds baseline,teacher,...] [--inline]
 
 Stages (each in its own child process, so its wall time and peak RSS are its own):
   scrape      a sandbox site of `n_listings` listings crawled by the real scraper into SQLite (+ raw pages)
@@ -22,7 +23,7 @@ Why gold from the generator: the sandbox knows every title's true spans, so the 
 gold; the crawl still goes through the scraper and the database, and the export through
 `training.dataset`, so the bench measures the pipeline users run. `--resume` skips a stage whose
 outputs exist and whose input hash (its settings + the hashes of the outputs it reads) is unchanged
-(`stages.json`).
+(`stages.json`); `--redo` names stages to run again anyway (the hash covers inputs, not carner's code).
 
 Scales: research = 8,000 listings -> ~4k train / 4k test, 15 epochs, batch 32, dropout 0.5,
 augmentation x50 (4k -> 200k); demo = a few hundred listings with short training (minutes).

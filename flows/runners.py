@@ -108,22 +108,6 @@ def _teacher(teacher_dir: str, torch_threads: int | None) -> Any:
     return TeacherModel(teacher_dir, threads=torch_threads)
 
 
-def _identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
-    """What `training.label.label_file` records to recognise its own output (same keys, same values)."""
-    from training.artifacts import file_sha256
-    from training.label import FORMAT
-
-    return {
-        "format": FORMAT,
-        "input": str(input_path),
-        "input_sha256": file_sha256(input_path),
-        "teacher": str(Path(teacher.path).resolve()),
-        "tags": list(teacher.tags),
-        "chunk_size": chunk_size,
-        "n_texts": n_total,
-    }
-
-
 def label_chunk(
     teacher_dir: str,
     input_path: str,
@@ -166,7 +150,7 @@ def label_parallel(
     teacher are skipped (resumable, like `label_file`).
     """
     from training.artifacts import read_json, write_json_atomic
-    from training.label import INDEX_FILE
+    from training.label import INDEX_FILE, labelling_identity
     from training.provenance import provenance
 
     started = time.perf_counter()
@@ -178,7 +162,7 @@ def label_parallel(
     with open(source, "rb") as fh:
         n_total = sum(1 for line in fh if line.strip())
     n_chunks = (n_total + chunk_size - 1) // chunk_size
-    identity = _identity(_teacher_meta(teacher_dir), source, chunk_size, n_total)
+    identity = labelling_identity(_teacher_meta(teacher_dir), source, chunk_size, n_total)
     done: dict[int, dict[str, Any]] = {}
     index_path = out / INDEX_FILE
     if index_path.is_file():

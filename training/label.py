@@ -121,6 +121,24 @@ def _weights_sha256(teacher_dir: Path) -> str | None:
     return file_sha256(weights) if weights.is_file() else None
 
 
+def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
+    """What an `index.json` records to recognise its own chunks; any labeller of the format uses it.
+
+    `teacher` needs `path` and `tags`. Everything but `input` (the path) must match for a restart to
+    reuse chunks — including the weights' hash: a teacher retrained in place must not reuse old labels.
+    """
+    return {
+        "format": FORMAT,
+        "input": str(input_path),
+        "input_sha256": file_sha256(input_path),
+        "teacher": str(Path(teacher.path).resolve()),
+        "teacher_sha256": _weights_sha256(Path(teacher.path)),
+        "tags": list(teacher.tags),
+        "chunk_size": chunk_size,
+        "n_texts": n_total,
+    }
+
+
 def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir: Path) -> LabelManifest:
     """Label every text of an augmented JSONL file; resumes from `out_dir/index.json` when it exists."""
     from tqdm.auto import tqdm
@@ -135,17 +153,7 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     n_total = _count_lines(input_path)
     n_chunks = (n_total + cfg.chunk_size - 1) // cfg.chunk_size
-    identity = {
-        "format": FORMAT,
-        "input": str(input_path),
-        "input_sha256": file_sha256(input_path),
-        "teacher": str(Path(teacher.path).resolve()),
-        # The weights, not only the path: a teacher retrained in place must not reuse the old labels.
-        "teacher_sha256": _weights_sha256(Path(teacher.path)),
-        "tags": list(teacher.tags),
-        "chunk_size": cfg.chunk_size,
-        "n_texts": n_total,
-    }
+    identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total)
     index_path = out_dir / INDEX_FILE
     done: dict[int, dict[str, Any]] = {}
     if index_path.is_file():

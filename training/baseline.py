@@ -26,6 +26,7 @@ from training.artifacts import atomic_dir, file_sha256, read_json, write_json_at
 from training.dataset import DOCBIN_FILES, read_manifest
 from training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from training.provenance import provenance
+from training.spacy_stream import READER
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,6 +39,7 @@ BASELINE_CONFIG = CONFIG_DIR / "baseline.cfg"
 METRICS_FILE = "metrics.json"
 LOGGER_NAME = "carner.LoggingLogger.v1"
 BEAM_WIDTH = 8
+STREAM_FALLBACK_BATCH = 32  # docs per step assumed when streaming with a batcher that does not count docs
 ConfidenceMeasure = Literal["entity", "sequence"]
 CONFIDENCE_MEASURES: tuple[str, ...] = ("entity", "sequence")
 _LAST_STEP: dict[str, Any] = {}  # the last evaluated step of the running training (spaCy keeps no record)
@@ -55,6 +57,7 @@ class SpacyTrainConfig:
     labels: list[str] | None = None  # None: the label set found in the data
     alignment_mode: str = "expand"
     allow_pickle: bool = False
+    stream: bool = False  # train shards read one at a time (bounded memory); epochs become a step budget
 
     def spacy_overrides(self) -> dict[str, Any]:
         out: dict[str, Any] = {"system.seed": self.seed, "training.seed": self.seed}
@@ -126,12 +129,17 @@ def _register_logger() -> None:
 # --------------------------------------------------------------------------------------------- training
 
 
+def _steps_per_epoch(training: Any, n_train: int) -> int | None:
+    """Optimiser steps in one pass over `n_train` docs, when the batcher counts docs (`size` a number)."""
+    size = training.get("batcher", {}).get("size")
+    return math.ceil(n_train / size) if isinstance(size, int) and size > 0 else None
+
+
 def _estimate_steps(config: Any, n_train: int) -> int | None:
     training = config["training"]
     max_steps = int(training.get("max_steps") or 0)
     epochs = int(training.get("max_epochs") or 0)
-    size = training.get("batcher", {}).get("size")
-    per_epoch = math.ceil(n_train / size) if isinstance(size, int) and size > 0 else None
+    per_epoch = _steps_per_epoch(training, n_train)
     if epochs > 0 and per_epoch is not None:
         total = epochs * per_epoch
         return min(total, max_steps) if max_steps > 0 else total
@@ -148,11 +156,25 @@ def _schedule(config: Any, n_train: int, fixed: bool) -> tuple[Any, int]:
     training = resolved["training"]
     eval_frequency = int(training["eval_frequency"])
     int(training["max_epochs"]), int(training["max_steps"])  # fail early on a non-integer override
-    size = training["batcher"].get("size")
-    per_epoch = math.ceil(n_train / size) if isinstance(size, int) and size > 0 else None
+    per_epoch = _steps_per_epoch(training, n_train)
     if not fixed and per_epoch and per_epoch < eval_frequency:
         eval_frequency = max(1, per_epoch)
     return resolved, eval_frequency
+
+
+def _stream(config: Any, resolved: Any, n_train: int) -> dict[str, Any]:
+    """Make spaCy stream the train shards; returns the settings changed, as dotted overrides.
+
+    spaCy lists the whole corpus to reshuffle it each epoch unless `max_epochs` is -1, so the epochs
+    become a step budget (`max_steps` when set) and `carner.ShuffledDocBins.v1` does the shuffling.
+    """
+    training = resolved["training"]
+    per_epoch = _steps_per_epoch(training, n_train) or math.ceil(n_train / STREAM_FALLBACK_BATCH)
+    budget = int(training["max_steps"]) or int(training["max_epochs"]) * max(1, per_epoch)
+    config["corpora"]["train"]["@readers"] = READER
+    config["training"]["max_epochs"] = -1
+    config["training"]["max_steps"] = budget
+    return {"corpora.train.@readers": READER, "training.max_epochs": -1, "training.max_steps": budget}
 
 
 def train_spacy_ner(
@@ -166,8 +188,8 @@ def train_spacy_ner(
 ) -> TrainResult:
     """Train spaCy NER from two DocBins into a `spacy.load`-able `out_dir` with `metrics.json`.
 
-    `train_docbin` may be a directory of shards read by `carner.ShuffledDocBins.v1` (set
-    `corpora.train.@readers` to it and `training.max_epochs` to -1 to stream; see training.spacy_stream).
+    `train_docbin` may be a directory of shards (training.spacy_stream); with `cfg.stream` they are read
+    one at a time by `carner.ShuffledDocBins.v1` and the epochs become a step budget.
 
     Reusable by any spaCy-based kind (baseline, student-spacy): the caller builds the DocBins.
     The best checkpoint on `dev_docbin` is kept; `out_dir` is replaced only when training succeeded.
@@ -200,6 +222,9 @@ def train_spacy_ner(
         raise ValueError(
             f"{config_path}: invalid training settings ({exc}); overrides {cfg.overrides}"
         ) from None
+    if cfg.stream:
+        overrides.update(_stream(config, resolved, n_train))
+        resolved = config.interpolate()
     config["training"]["eval_frequency"] = eval_frequency
     _register_logger()
     config["training"]["logger"] = {

@@ -10,7 +10,6 @@ the shards in a new order on every pass and shuffles each shard in memory. Peak 
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields
@@ -76,11 +75,6 @@ def count_docs(path: Path) -> int:
     from spacy.tokens import DocBin
 
     return sum(len(DocBin().from_disk(f)) for f in shard_files(path))
-
-
-def steps_for_epochs(n_docs: int, batch_size: int, epochs: int) -> int:
-    """Optimiser steps that make `epochs` passes at `batch_size` docs per step (streaming has no epochs)."""
-    return epochs * max(1, math.ceil(n_docs / max(1, batch_size)))
 
 
 def read_shuffled(path: Path, nlp: Language, rng: random.Random) -> Iterator[Example]:

@@ -54,7 +54,7 @@ def train_spacy_student(
     """
     from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, spacy_lang, train_spacy_ner
     from training.spacy_docs import blank_nlp, write_docbin
-    from training.spacy_stream import READER, steps_for_epochs, write_shards
+    from training.spacy_stream import write_shards
 
     texts: list[str] = []
     spans: list[list[Span]] = []
@@ -72,21 +72,14 @@ def train_spacy_student(
         texts, spans = [texts[i] for i in train_idx], [spans[i] for i in train_idx]
     config_path = Path(cfg.config_path or BASELINE_CONFIG)
     nlp = blank_nlp(spacy_lang(config_path))
-    if cfg.stream:
-        # spaCy streams only without epochs (max_epochs = -1): the passes become a step budget.
-        batch_size = _batch_size(config_path, cfg.overrides)
-        steps = cfg.max_steps or steps_for_epochs(len(texts), batch_size, cfg.epochs)
-        overrides = {
-            "corpora.train.@readers": READER,
-            "training.max_epochs": -1,
-            "training.max_steps": steps,
-            **cfg.overrides,
-        }
-        epochs = None
-    else:
-        overrides, epochs = {"training.max_steps": cfg.max_steps, **cfg.overrides}, cfg.epochs
+    overrides = {"training.max_steps": cfg.max_steps, **cfg.overrides}
     train_cfg = SpacyTrainConfig(
-        config_path=config_path, overrides=overrides, seed=cfg.seed, epochs=epochs, labels=list(labels)
+        config_path=config_path,
+        overrides=overrides,
+        seed=cfg.seed,
+        epochs=cfg.epochs,
+        labels=list(labels),
+        stream=cfg.stream,
     )
     with tempfile.TemporaryDirectory(prefix="carner-student-spacy-") as work:
         paths = {"train": Path(work) / "train.spacy", "dev": Path(work) / "dev.spacy"}
@@ -115,16 +108,6 @@ def train_spacy_student(
             }
         }
         return train_spacy_ner(paths["train"], paths["dev"], Path(out_dir), KIND, labels, train_cfg, extra)
-
-
-def _batch_size(config_path: Path, overrides: dict[str, Any]) -> int:
-    """Texts per step from the overrides or the `.cfg` (`training.batcher.size`), 32 when not a number."""
-    import spacy
-
-    size = overrides.get("training.batcher.size")
-    if size is None:
-        size = spacy.util.load_config(config_path, interpolate=False)["training"]["batcher"].get("size")
-    return size if isinstance(size, int) and size > 0 else 32
 
 
 def load_model(path: Path | str) -> Any:

@@ -15,7 +15,6 @@ from training.spacy_stream import (
     read_shuffled,
     register_reader,
     shard_files,
-    steps_for_epochs,
     write_shards,
 )
 
@@ -76,8 +75,6 @@ def test_registered_reader_is_seeded_by_spacy_and_refuses_what_it_cannot_do(shar
         list(make(path=shards.parent / "missing")(nlp))
 
 
-def test_steps_for_epochs() -> None:
-    assert steps_for_epochs(100, 32, 3) == 12
-    assert steps_for_epochs(0, 32, 2) == 2  # never zero steps
+def test_bad_shard_size_is_refused() -> None:
     with pytest.raises(ValueError, match="shard_size"):
         write_shards(Path("unused"), TEXTS, SPANS, blank_nlp(), shard_size=0)

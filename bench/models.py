@@ -489,12 +489,16 @@ class StageSpec:
     valid: Callable[[], bool] | None = None  # extra check that the outputs are what this stage wrote
 
 
+class UnknownStage(ValueError):
+    """`--redo` named a stage this plan does not have."""
+
+
 class Runner:
     """Runs stages in order, skipping (with --resume) those whose inputs and outputs are unchanged."""
 
-    def __init__(self, lay: Layout, resume: bool, isolate: bool) -> None:
+    def __init__(self, lay: Layout, resume: bool, isolate: bool, redo: frozenset[str] = frozenset()) -> None:
         self.lay, self.resume, self.isolate = lay, resume, isolate
-        self.redo: frozenset[str] = frozenset()  # stages to run again even when unchanged
+        self.redo = redo  # stages to run again even when unchanged
         self.state: dict[str, Any] = {}
         if lay.manifest.is_file():
             self.state = json.loads(lay.manifest.read_text(encoding="utf-8"))
@@ -918,12 +922,13 @@ def run(
     lay.out.mkdir(parents=True, exist_ok=True)
     shared_dir = Path(shared) if shared is not None else SHARED_DIR
     info = machine()
-    runner = Runner(lay, resume, isolate)
     specs = stages(plan, lay, str(shared_dir), kinds)
     unknown = sorted(set(redo) - {spec.name for spec in specs})
     if unknown:
-        raise ValueError(f"--redo: unknown stages {unknown}; known: {', '.join(spec.name for spec in specs)}")
-    runner.redo = frozenset(redo)
+        raise UnknownStage(
+            f"--redo: unknown stages {unknown}; known: {', '.join(spec.name for spec in specs)}"
+        )
+    runner = Runner(lay, resume, isolate, frozenset(redo))
     started = time.perf_counter()
     for spec in specs:
         if spec.kwargs.get("test_hash") == "<dataset>":
@@ -986,10 +991,8 @@ def main(argv: list[str] | None = None) -> int:
         run(
             plan, out, resume=args.resume, isolate=not args.inline, shared=args.shared, kinds=kinds, redo=redo
         )
-    except ValueError as exc:
-        if str(exc).startswith("--redo"):
-            parser.error(str(exc))
-        raise
+    except UnknownStage as exc:
+        parser.error(str(exc))
     return 0
 
 

@@ -194,6 +194,37 @@ def _make_at(text: str, start: int) -> tuple[str, int] | None:
     return best
 
 
+@dataclass(frozen=True)
+class SilverTitle:
+    """A real eBay Motors title with MAKE (and YEAR) gold read from its structure, not annotated."""
+
+    title: str
+    make: str  # the eBay make name (a nickname in the title reads as its make)
+    make_span: Span
+    year_span: Span | None  # only "YYYY Make Model" titles have one
+
+
+def read_sedan_titles(path: Path) -> tuple[list[SilverTitle], int]:
+    """"Make: Model ..." and "YYYY Make Model ..." titles, and how many had no recognisable make."""
+    rows, skipped = [], 0
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            title = row["Car Model"].strip()
+            structured = re.match(r"^([^:]{2,40}):\s", title)
+            year = re.match(r"^((?:19|20)\d\d)\s+", title)
+            if structured and structured.group(1) != "Other Makes":
+                make = structured.group(1)
+                rows.append(SilverTitle(title, make, (0, len(make), "MAKE"), None))
+            elif year and (found := _make_at(title, year.end())):
+                make, length = found
+                rows.append(
+                    SilverTitle(title, make, (year.end(), year.end() + length, "MAKE"), (0, 4, "YEAR"))
+                )
+            else:
+                skipped += 1
+    return rows, skipped
+
+
 def real_sedans(path: Path, schema: LabelSchema = DEFAULT_SCHEMA) -> CheckReport | None:
     """eBay Motors sedan titles: MAKE (and YEAR) gold from the title's structure.
 
@@ -202,24 +233,13 @@ def real_sedans(path: Path, schema: LabelSchema = DEFAULT_SCHEMA) -> CheckReport
     """
     if not path.is_file():
         return None
-    pairs, skipped = [], 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            title = row["Car Model"].strip()
-            structured = re.match(r"^([^:]{2,40}):\s", title)
-            year = re.match(r"^((?:19|20)\d\d)\s+", title)
-            if structured and structured.group(1) != "Other Makes":
-                make = structured.group(1)
-                specifics, gold = {"Make": make}, [(0, len(make), "MAKE")]
-            elif year and (found := _make_at(title, year.end())):
-                make, length = found
-                specifics = {"Make": make, "Year": year.group(1)}
-                gold = [(0, 4, "YEAR"), (year.end(), year.end() + length, "MAKE")]
-            else:
-                skipped += 1
-                continue
-            predicted = [s for s in preannotate(title, specifics, schema) if s[2] in {"MAKE", "YEAR"}]
-            pairs.append((predicted, gold))
+    titles, skipped = read_sedan_titles(path)
+    pairs = []
+    for t in titles:
+        specifics = {"Make": t.make} if t.year_span is None else {"Make": t.make, "Year": t.title[:4]}
+        gold = [t.make_span] if t.year_span is None else [t.year_span, t.make_span]
+        predicted = [s for s in preannotate(t.title, specifics, schema) if s[2] in {"MAKE", "YEAR"}]
+        pairs.append((predicted, gold))
     report = score(pairs, f"real eBay Motors titles ({path.name})")
     report.note = f"{skipped} titles without a recognisable make skipped; precision is a lower bound"
     return report

@@ -68,22 +68,10 @@ def _mentions(haystack: str, needle: str) -> bool:
 
 def load_english(path: Path) -> tuple[list[EnRow], int]:
     """Rows with silver-gold MAKE (and YEAR) spans, and how many titles had no recognisable make."""
-    from annotation.check import _make_at  # the same make reader pre-annotation's own check uses
+    from annotation.check import read_sedan_titles  # the same reader pre-annotation's own check uses
 
-    rows, skipped = [], 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        for rec in csv.DictReader(fh):
-            title = rec["Car Model"].strip()
-            structured = re.match(r"^([^:]{2,40}):\s", title)
-            year = re.match(r"^((?:19|20)\d\d)\s+", title)
-            if structured and structured.group(1) != "Other Makes":
-                rows.append(EnRow(title, (0, len(structured.group(1)), "MAKE"), None))
-            elif year and (found := _make_at(title, year.end())):
-                start = year.end()
-                rows.append(EnRow(title, (start, start + found[1], "MAKE"), (0, 4, "YEAR")))
-            else:
-                skipped += 1
-    return rows, skipped
+    titles, skipped = read_sedan_titles(path)
+    return [EnRow(t.title, t.make_span, t.year_span) for t in titles], skipped
 
 
 def load_german(path: Path, limit: int | None = None) -> list[DeRow]:

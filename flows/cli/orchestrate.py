@@ -85,8 +85,11 @@ def models(
     """List trained models (ModelRun records): kind, F1, size, speed, dataset, champion flag."""
     settings = get_settings(workdir=workdir, db_url=db)
     url = settings.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise fail(f"no database at {url.removeprefix('sqlite:///')} (run a scrape or the demo first)")
+    from db.engine import sqlite_path
+
+    db_file = sqlite_path(url)
+    if db_file is not None and not db_file.exists():
+        raise fail(f"no database at {db_file} (run a scrape or the demo first)")
     from db import model_runs
     from db.engine import make_engine, session_factory, upgrade
 

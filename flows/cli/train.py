@@ -66,10 +66,11 @@ def dataset_build(
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
     url = settings.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise fail(
-            f"no database at {url.removeprefix('sqlite:///')} (scrape and annotate first, or pass --db)"
-        )
+    from db.engine import sqlite_path
+
+    db_file = sqlite_path(url)
+    if db_file is not None and not db_file.exists():
+        raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
     from db.engine import make_engine, session_factory
     from training.dataset import DatasetConfig, build_dataset_from_db
     from training.npy_io import DatasetError

@@ -12,6 +12,7 @@ import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
@@ -119,11 +120,20 @@ def _is_noise(tag: Tag, classes: frozenset[str] | set[str]) -> bool:
 
 
 def _strings(node: Tag, classes: frozenset[str] | set[str]) -> list[str]:
+    """Visible strings under `node` in document order, skipping noise subtrees.
+
+    An explicit stack, not recursion: a seller's description with thousands of unclosed tags nests
+    that deep, and Python's recursion limit would stop the crawl at that item on every run.
+    """
     out: list[str] = []
-    for child in node.children:
-        if isinstance(child, Tag):
+    stack: list[Iterator[Any]] = [iter(node.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
             if not _is_noise(child, classes):
-                out.extend(_strings(child, classes))
+                stack.append(iter(child.children))
         elif isinstance(child, NavigableString) and not isinstance(child, _SKIPPED_STRINGS):
             out.append(str(child))
     return out
@@ -328,39 +338,91 @@ def extract_item_id(url: str | None) -> str | None:
 
 # --------------------------------------------------------------------------------------------- block
 
-# A plain "503 Service Unavailable" is an ordinary error (retried by the HTTP layer); Akamai's edge
-# errors are told apart by "Zero size object" / their errors.edgesuite.net reference.
-_BLOCK_TITLES = re.compile(
-    r"pardon our interruption|security measure|robot check|are you a human|attention required"
-    r"|request blocked|checking your browser|zero size object",
-    re.IGNORECASE,
-)
-# Plain substrings (of the lower-cased page): a case-insensitive regex alternation costs ~10 ms a page.
-_BLOCK_MARKERS = (
-    "errors.edgesuite.net", "/splashui/captcha", 'id="captcha', "g-recaptcha", "hcaptcha", "cf-chl-",
-    "px-captcha",
+# Bot walls are told apart by the page's *structure*, never by words a seller may write: a small page
+# with no listing content whose own <title> (or first <h1>) *is* a wall's title, or which carries a
+# challenge widget (an element id/class or script URL of a captcha). "Security Measure" in an item's
+# title or "hCaptcha" in a description is content, not a wall. A plain "503 Service Unavailable" is an
+# ordinary error (retried by the HTTP layer); Akamai's edge errors are told apart by "Zero size object"
+# and their errors.edgesuite.net reference. Every check is a bounded `str.find`: linear in the page.
+_WALL_TITLES = frozenset(
+    {
+        "pardon our interruption", "security measure", "robot check", "are you a human",
+        "attention required! | cloudflare", "attention required", "request blocked", "just a moment",
+        "checking your browser", "checking your browser before accessing",
+    }
 )  # fmt: skip
-
-
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
+_CHALLENGE_MARKERS = (
+    "/splashui/captcha", 'id="px-captcha', 'class="g-recaptcha', "hcaptcha.com/1/api.js", 'id="captcha',
+    "/cdn-cgi/challenge-platform", 'id="_chlghost"', "cf-chl-",
+)  # fmt: skip
+_EDGE_ERROR_MARKERS = ("zero size object", "errors.edgesuite.net", "errors&#46;edgesuite&#46;net")
+# Any of these means the page carries listings or a description: it is content, whatever it says.
+_CONTENT_MARKERS = (
+    "x-item-title", "s-item__", "s-card__", 'id="ds_div"', "x-item-description", 'itemprop="name"',
+    "srp-results", "itemattr", "ux-labels-values",
+)  # fmt: skip
 SMALL_PAGE = 200_000  # bot walls and edge errors are small; real result pages are ~0.5-2 MB
+_TAG_TEXT_CAP = 2_000  # a title or heading longer than this is not a wall's
+
+
+def _element_text(lowered: str, tag: str, end: int) -> str | None:
+    """Text of the first `<tag ...>…</tag>` in `lowered[:end]`, tags stripped; None if absent.
+
+    Two `find`s, not a regex: `(.*?)</h1>` retried at each of 40,000 unclosed `<h1>` is quadratic.
+    """
+    start = lowered.find(f"<{tag}", 0, end)
+    while start != -1 and lowered[start + len(tag) + 1 : start + len(tag) + 2] not in (
+        ">",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+    ):
+        start = lowered.find(f"<{tag}", start + 1, end)
+    if start == -1:
+        return None
+    open_end = lowered.find(">", start, start + _TAG_TEXT_CAP)
+    if open_end == -1:
+        return None
+    close = lowered.find(f"</{tag}", open_end, open_end + _TAG_TEXT_CAP)
+    if close == -1:
+        return None
+    inner = lowered[open_end + 1 : close]
+    out, depth = [], 0
+    for ch in inner:  # strip nested tags without a regex
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth = max(0, depth - 1)
+        elif not depth:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def _is_wall_title(text: str | None) -> bool:
+    if not text:
+        return False
+    text = text.replace("&#46;", ".").rstrip(" .…!?").removesuffix(" | ebay").rstrip(" .…!?")
+    return text in _WALL_TITLES
 
 
 def _looks_blocked(html: str) -> bool:
-    """Cheap text test (no DOM): the title (or, on small pages, the first h1) names a bot wall/edge error."""
-    title = _TITLE.search(html[:100_000])
-    if title and _BLOCK_TITLES.search(_TAGS.sub(" ", title.group(1))):
-        return True
+    """A small page without listing content that is shaped like a bot wall or an edge error."""
     if len(html) >= SMALL_PAGE:
         return False
-    h1 = _H1.search(html)
-    if h1 and _BLOCK_TITLES.search(_TAGS.sub(" ", h1.group(1))):
-        return True
-    # Marker strings only count on small pages: a real results page may mention "captcha" in its scripts.
     lowered = html.lower()
-    return any(marker in lowered for marker in _BLOCK_MARKERS)
+    if any(marker in lowered for marker in _CONTENT_MARKERS):
+        return False
+    body = lowered.find("<body")
+    head_end = body if body != -1 else len(lowered)
+    if _is_wall_title(_element_text(lowered, "title", head_end)):
+        return True
+    h1 = _element_text(lowered, "h1", len(lowered))
+    if _is_wall_title(h1):
+        return True
+    if any(marker in lowered for marker in _CHALLENGE_MARKERS):
+        return True
+    return bool(h1 and "zero size object" in h1) or any(m in lowered for m in _EDGE_ERROR_MARKERS[1:])
 
 
 def _as_text(html: str | bytes) -> str:
@@ -431,6 +493,7 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     text = _as_text(html)
     if _looks_blocked(text):
         return SearchResults(hits=[], next_url=None, blocked=True)
+    _check_size(text)
     soup = _soup(text)
     rows: list[Tag] = []
     pagination: list[Tag] = []
@@ -604,6 +667,7 @@ def _description_url(page: _Page, url: str | None) -> str | None:
 def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
     """Item page → ParsedListing (id, title, price, currency, location, condition, ordered specifics,
     description URL). `url`, when known, is a fallback for the item id and resolves relative links."""
+    _check_size(html)
     page = _Page(_soup(html))
     price = _price_of_page(page)
     return ParsedListing(
@@ -619,9 +683,41 @@ def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
     )
 
 
+# Work per page is bounded by its number of tags: real eBay pages have ~5,000-11,000; a seller's
+# description of 40,000 `<h1>` costs seconds in a DOM. Beyond the cap, a description is read as plain
+# text (tags stripped, linear), and an item or search page is refused (`PageTooComplex`).
+MAX_TAGS = 60_000
+MAX_DESCRIPTION_TAGS = 15_000
+_HIDDEN_BLOCKS = re.compile(
+    r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+class PageTooComplex(ValueError):
+    """A page with more tags than any real eBay page: parsing it would stall the crawl."""
+
+
+def _check_size(html: str | bytes, cap: int = MAX_TAGS) -> None:
+    tags = html.count(b"<" if isinstance(html, bytes) else "<")  # type: ignore[arg-type]
+    if tags > cap:
+        raise PageTooComplex(f"page has {tags:,} tags (more than the {cap:,} any real page has)")
+
+
+def _plain_text(html: str) -> str | None:
+    """Visible text by stripping tags: linear in the page, for documents too big for a DOM."""
+    from html import unescape
+
+    return normalize_text(unescape(_ANY_TAG.sub(" ", _HIDDEN_BLOCKS.sub(" ", html))))
+
+
 def parse_description(html: str | bytes) -> str | None:
     """Seller's description text from the description frame, whitespace-normalised; None when empty."""
-    soup = _soup(html)
+    text = _as_text(html)
+    if text.count("<") > MAX_DESCRIPTION_TAGS:
+        body = text.find("<body")
+        return _plain_text(text[body:] if body != -1 else text)
+    soup = _soup(text)
     root = soup.find(id="ds_div") or _first(soup, "x-item-description-child") or soup.body or soup
     assert isinstance(root, Tag)
     return _text(root, frozenset())

@@ -106,6 +106,7 @@ def scrape(
             min_delay_s=settings.min_delay_s,
             timeout_s=settings.timeout_s,
             max_retries=settings.max_retries,
+            max_body_bytes=settings.max_page_bytes,
         ),
         max_items=max_items,
         fetch_descriptions=descriptions,

@@ -8,6 +8,7 @@ French or German pages parse the same way. Missing fields come back as None inst
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
@@ -102,6 +103,7 @@ _NOISE_CLASSES = frozenset({"clipped", "LIGHT_HIGHLIGHT", "s-item__title--tagblo
 # In `ux-labels-values` values also: buttons, "see all" links, the expandable "read more" control.
 _VALUE_NOISE_CLASSES = _NOISE_CLASSES | {"ux-action", "ux-expandable-textual-display-block-inline__control"}
 _NOISE_TAGS = frozenset({"script", "style", "noscript", "template"})
+_HIDDEN_CONTAINERS = ["template", "noscript"]
 
 
 def normalize_text(text: str | None) -> str | None:
@@ -240,12 +242,17 @@ _CURRENCY_SYMBOLS: list[tuple[str, str]] = [
     ("C $", "CAD"),
     ("C$", "CAD"),
     ("CA $", "CAD"),
+    ("CA$", "CAD"),
     ("AU $", "AUD"),
     ("AU$", "AUD"),
     ("A $", "AUD"),
+    ("A$", "AUD"),
     ("NZ $", "NZD"),
+    ("NZ$", "NZD"),
     ("HK $", "HKD"),
+    ("HK$", "HKD"),
     ("S $", "SGD"),
+    ("S$", "SGD"),
     ("$", "USD"),
     ("£", "GBP"),
     ("€", "EUR"),
@@ -274,10 +281,13 @@ _ISO = {
     "CZK",
     "HUF",
 }
-_CUR = "|".join([re.escape(s) for s, _ in _CURRENCY_SYMBOLS] + [rf"\b{c}\b" for c in sorted(_ISO)])
+_CUR = "|".join(
+    [rf"(?<![A-Za-z]){re.escape(s)}" for s, _ in _CURRENCY_SYMBOLS] + [rf"\b{c}\b" for c in sorted(_ISO)]
+)
 # A number either with 3-digit group separators (1,234.56 / 1.234,56 / 1 234) or plain (164,00 / 5.99).
 _NUM = r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?(?!\d)"
-_PRICE = re.compile(rf"(?P<pre>{_CUR})?\s*(?P<num>{_NUM})\s*(?P<post>{_CUR})?")
+# A currency after a number belongs to it unless another number follows ("$15,000 US $12,000").
+_PRICE = re.compile(rf"(?P<pre>{_CUR})?\s*(?P<num>{_NUM})\s*(?P<post>(?:{_CUR})(?!\s*\d))?")
 
 
 def _currency_code(token: str | None) -> str | None:
@@ -302,22 +312,62 @@ def _to_float(num: str) -> float:
     return float(re.sub(r"[.,]", "", num))
 
 
+# What eBay prints beside the price it means. The listing's own price comes first; a conversion
+# ("(approx. EUR 11.000,00)", "ca.", "environ") follows it and is cut off; a struck-through former
+# price is introduced by "Was:" (and its translations) and skipped; "Now:" marks the current one.
+_CONVERSION = re.compile(
+    r"\(?\s*(?:\bapprox(?:imately|\.)?|\bca\.|\bcirca\b|\benviron\b|\bungefähr\b|\betwa\b)", re.IGNORECASE
+)
+_FORMER = re.compile(
+    r"\b(?:was|previous price|list price|rrp|uvp|statt|früher|ancien prix|prix de référence)\b\s*:?\s*$",
+    re.IGNORECASE,
+)
+_CURRENT = re.compile(r"\b(?:now|jetzt|maintenant)\b\s*:?\s*$", re.IGNORECASE)
+_MINUS = "-\u2212"
+MAX_PRICE = 1e11  # nothing sells for more; "9" * 400 is no price (and would be inf)
+
+
 def parse_price(text: str | None) -> Price | None:
     """Price from eBay's display text: "$12,500.00", "£5.99 to £14.99", "EUR 164,00 oder Preisvorschlag".
 
-    The low end of a range is the price, the high end is kept in `high`. None when no amount is found.
+    The low end of a range is the price, the high end is kept in `high`. The current price wins over
+    a "Was:" one, the listing's currency over an "approx." conversion. None when no amount is found,
+    or when it is negative or absurd.
     """
     text = normalize_text(text)
     if not text:
         return None
-    matches = [m for m in _PRICE.finditer(text)]
-    if not matches:
+    conversion = _CONVERSION.search(text)
+    if conversion:
+        text = text[: conversion.start()]
+    kept: list[re.Match[str]] = []
+    current: re.Match[str] | None = None
+    previous_end = 0
+    for match in _PRICE.finditer(text):
+        before = text[previous_end : match.start()]
+        previous_end = match.end()
+        if _FORMER.search(before):
+            continue
+        start = match.start("pre") if match.group("pre") else match.start("num")
+        if start > 0 and text[start - 1] in _MINUS and not kept and not text[start - 2 : start - 1].isdigit():
+            return None  # "-$100": a negative amount is not a price
+        if _CURRENT.search(before):
+            current = match
+        kept.append(match)
+    if current is not None:
+        kept = [current]
+    priced = [m for m in kept if m.group("pre") or m.group("post")] or kept
+    if not priced:
         return None
-    priced = [m for m in matches if m.group("pre") or m.group("post")] or matches
     first = priced[0]
+    amount = _to_float(first.group("num"))
+    if not (math.isfinite(amount) and amount <= MAX_PRICE):
+        return None
     currency = _currency_code(first.group("pre") or first.group("post"))
     high = _to_float(priced[1].group("num")) if len(priced) > 1 else None
-    return Price(amount=_to_float(first.group("num")), currency=currency, high=high)
+    if high is not None and not (math.isfinite(high) and amount <= high <= MAX_PRICE):
+        high = None
+    return Price(amount=amount, currency=currency, high=high)
 
 
 # ----------------------------------------------------------------------------------------- item ids
@@ -425,8 +475,24 @@ def _looks_blocked(html: str) -> bool:
     return bool(h1 and "zero size object" in h1) or any(m in lowered for m in _EDGE_ERROR_MARKERS[1:])
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)  # fmt: skip
+
+
 def _as_text(html: str | bytes) -> str:
-    return html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
+    """Bytes to text: a byte-order mark, or the zero bytes of UTF-16 ASCII, decide; else UTF-8."""
+    if not isinstance(html, bytes):
+        return html
+    for bom, encoding in _BOMS:
+        if html.startswith(bom):
+            return html[len(bom) :].decode(encoding.removesuffix("-sig"), errors="replace")
+    head = html[:200]
+    if len(head) >= 4 and head.count(b"\x00") * 3 > len(head):  # "<\0h\0t\0" without a BOM
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        return html.decode(encoding, errors="replace")
+    return html.decode("utf-8", errors="replace")
 
 
 def is_blocked(html: str | bytes) -> bool:
@@ -500,7 +566,9 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     for tag in _tags(soup):
         classes = tag.attrs.get("class") or ()
         if tag.name == "li" and ("s-item" in classes or "s-card" in classes):
-            rows.append(tag)
+            # rows inside <template>/<noscript> are never shown: placeholders, not search hits
+            if tag.find_parent(_HIDDEN_CONTAINERS) is None:
+                rows.append(tag)
         elif "pagination__next" in classes or "next" in (tag.attrs.get("rel") or ()):
             pagination.append(tag)
     hits: list[SearchHit] = []
@@ -668,6 +736,8 @@ def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
     """Item page → ParsedListing (id, title, price, currency, location, condition, ordered specifics,
     description URL). `url`, when known, is a fallback for the item id and resolves relative links."""
     _check_size(html)
+    if isinstance(html, bytes) and (html[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in html[:200]):
+        html = _as_text(html)  # UTF-16: decoded here; other bytes keep bs4's <meta charset> detection
     page = _Page(_soup(html))
     price = _price_of_page(page)
     return ParsedListing(

@@ -388,8 +388,10 @@ def pipeline(
             out["dataset"] = timed(
                 "dataset", build_dataset, source=dataset_source, test_size=test_size, seed=plan.seed, **common
             )
-        except Exception as exc:  # e.g. nothing annotated because earlier stages are missing
-            skipped["dataset"] = f"failed: {exc}"
+        except Exception as exc:
+            if not skipped:  # every earlier stage ran: a real failure, the run must end Failed with it
+                raise
+            skipped["dataset"] = f"failed: {exc}"  # nothing annotated because earlier stages are missing
             log.warning("dataset not built: %s", exc)
     else:
         skipped["dataset"] = "training.dataset not available yet"

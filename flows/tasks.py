@@ -138,6 +138,13 @@ class CrawlFailed(RuntimeError):
     """A crawl that did not finish (blocked, unreachable, partial): the task fails so Prefect retries
     it (a retry resumes where it stopped) and the run ends Failed with the cause in its message."""
 
+    def __init__(self, message: str, status: str = "partial") -> None:
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may persist and reload the exception
+        return (type(self), (str(self), self.status))
+
 
 @task(retries=2, retry_delay_seconds=10, task_run_name="crawl {query}")
 def crawl_task(
@@ -197,7 +204,7 @@ def crawl_task(
         event = emit_scrape_failed(result)
         if event is not None:
             logger.warning("emitted %s (event id %s)", event.event, event.id)
-        raise CrawlFailed(redact(f"crawl {query!r} {result['status']}: {result['cause']}"))
+        raise CrawlFailed(redact(f"crawl {query!r} {result['status']}: {result['cause']}"), result["status"])
     return result
 
 

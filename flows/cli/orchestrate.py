@@ -157,18 +157,23 @@ def pipeline_command(
     demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
 ) -> None:
     """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
+    from flows.cli.exitcodes import for_crawl_status
     from flows.pipeline import pipeline
     from flows.plan import DEMO_PLAN, TrainPlan
+    from flows.tasks import CrawlFailed
 
-    result = pipeline(
-        queries=query or None,
-        max_pages=max_pages,
-        base_url=base_url,
-        annotate_limit=annotate_limit,
-        plan=DEMO_PLAN if demo_scale else TrainPlan(),
-        workdir=str(workdir) if workdir else None,
-        db_url=db,
-    )
+    try:
+        result = pipeline(
+            queries=query or None,
+            max_pages=max_pages,
+            base_url=base_url,
+            annotate_limit=annotate_limit,
+            plan=DEMO_PLAN if demo_scale else TrainPlan(),
+            workdir=str(workdir) if workdir else None,
+            db_url=db,
+        )
+    except CrawlFailed as exc:  # the run is Failed in Prefect; the shell gets the crawl's exit code
+        raise fail(str(exc), for_crawl_status(exc.status)) from None
     for name, secs in result["seconds"].items():
         typer.echo(f"{name:<28} {secs:>8.1f} s")
     for name, why in result["skipped"].items():

@@ -100,3 +100,16 @@ def test_scrape_behind_a_bot_wall_emits_the_blocked_event(
     assert events, "no carner.scrape.blocked event reached the server"
     assert events[0].payload["status"] == "blocked" and events[0].payload["query"] == "cars"
     assert events[0].resource.id == f"carner.site.{base_url}"
+
+
+def test_pipeline_whose_dataset_step_fails_ends_failed_not_skipped(prefect_harness, tmp_path: Path) -> None:
+    """Every stage ran but nothing could be exported: the run is Failed with the dataset's cause."""
+    from flows.pipeline import pipeline
+
+    with SandboxServer(n_listings=0, seed=1) as site:
+        state = pipeline(
+            queries=["cars"], max_pages=1, base_url=site.base_url, workdir=str(tmp_path),
+            min_delay_s=0.0, return_state=True,
+        )  # fmt: skip
+    assert state.is_failed(), state
+    assert "annotations" in state.message, state.message

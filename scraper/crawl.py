@@ -211,7 +211,7 @@ class _Crawler:
             self.on_event("blocked", {"url": url, "attempt": attempt + 1})
             if attempt < self.config.max_blocked_retries:
                 wait = self.config.blocked_backoff_s * 2**attempt
-                log.warning("bot wall at %s: backing off %.1f s", url, wait)
+                log.warning("bot wall at %s: backing off %.1f s", redact(url), wait)
                 self.sleep(wait)
         raise _Blocked(url, rows)  # the caller keeps the evidence, then stops the crawl
 

@@ -335,7 +335,7 @@ class PoliteSession:
         try:
             result = self._fetch(robots_url)
         except FetchError as exc:
-            log.warning("robots.txt of %s unreachable (%s): fetching nothing from it", host, exc.reason)
+            log.warning("robots.txt of %s unreachable (%s): fetching nothing", redact(host), exc.reason)
             parsed = Unreachable(robots_url, f"robots.txt unreachable: {exc.reason}")
         else:
             self.stats.robots_fetched.append(robots_url)
@@ -344,7 +344,9 @@ class PoliteSession:
             elif 400 <= result.status < 500:
                 parsed = None  # no robots.txt: everything allowed
             else:
-                log.warning("robots.txt of %s answered HTTP %s: fetching nothing", host, result.status)
+                log.warning(
+                    "robots.txt of %s answered HTTP %s: fetching nothing", redact(host), result.status
+                )
                 parsed = Unreachable(robots_url, f"robots.txt answered HTTP {result.status}")
         with self._lock:
             self._robots[host] = parsed
@@ -504,6 +506,6 @@ class PoliteSession:
         """
         if not self.allowed(url):
             self.stats.disallowed.append(url)
-            log.info("robots.txt disallows %s: skipped", url)
+            log.info("robots.txt disallows %s: skipped", redact(url))
             raise Disallowed(url)
         return self._fetch(url)

@@ -52,7 +52,8 @@ def _session(settings: Settings) -> Iterator[Any]:
     try:
         upgrade(settings.database_url)
     except Exception as exc:  # unreachable server, bad URL: one line, not a traceback
-        raise fail(f"cannot open database {settings.database_url}: {exc}") from None
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise fail(f"cannot open database {settings.database_url}: {reason}") from None
     engine = make_engine(settings.database_url)
     try:
         with session_factory(engine)() as session:

@@ -124,6 +124,7 @@ def test_unreachable_database_url_never_prints_its_password(tmp_path: Path) -> N
         ["listings", "--db", url],
         ["db", "upgrade", "--db", url],
         ["scrape", "-q", "x", "--db", url],
+        ["annotate", "preannotate", "--db", url],
     ):
         code, out, err = run(*args)
         assert code == 2 and "hunter2" not in out + err and "carner:***@" in err, (args, err)

@@ -62,6 +62,8 @@ class HostileSite(SandboxServer):
                 )
             if kind == "quadratic":
                 return status, ctype, _desc(QUADRATIC + "Clean title.")
+            if kind == "huge-description":
+                return status, ctype, _desc("x" * POISON_BYTES)
         elif m := _ITEM_RE.match(bare):
             kind = self.hostile.get(m["id"])
             if kind == "no-html-end":
@@ -71,7 +73,10 @@ class HostileSite(SandboxServer):
         return status, ctype, body
 
 
-HOSTILE = {0: "deep", 1: "security-title", 2: "hcaptcha", 3: "quadratic", 4: "no-html-end", 5: "poison"}
+HOSTILE = {
+    0: "deep", 1: "security-title", 2: "hcaptcha", 3: "quadratic", 4: "no-html-end", 5: "poison",
+    6: "huge-description",
+}  # fmt: skip
 
 
 def test_hostile_pages_parse_fast_and_are_not_walls() -> None:
@@ -89,7 +94,10 @@ def test_hostile_pages_parse_fast_and_are_not_walls() -> None:
                           "Security Measure camera</h1></body></html>")  # fmt: skip
 
 
-def test_crawl_of_a_hostile_site_finishes_and_records_the_poison_page(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_crawl_of_a_hostile_site_finishes_and_records_the_poison_page(
+    tmp_path: Path, monkeypatch, workers: str
+) -> None:
     monkeypatch.setenv("CARNER_MAX_PAGE_BYTES", "200000")
     workdir = tmp_path / "w"
     with HostileSite(HOSTILE, n_listings=12, seed=3, page_size=12) as site:
@@ -97,14 +105,14 @@ def test_crawl_of_a_hostile_site_finishes_and_records_the_poison_page(tmp_path: 
         result = CliRunner().invoke(
             app,
             ["scrape", "-q", "cars", "--base-url", site.base_url, "--workdir", str(workdir),
-             "--min-delay", "0", "--max-retries", "2", "--json"],
+             "--min-delay", "0", "--max-retries", "2", "--workers", workers, "--json"],
         )  # fmt: skip
         seconds = time.perf_counter() - started
         listings = {listing.item_id: listing for listing in site.listings}
         ids = {kind: site.listings[i].item_id for i, kind in HOSTILE.items()}
     assert result.exit_code == 0, result.output  # finished: poison pages are recorded, not fatal
     summary = json.loads(result.stdout)
-    assert summary["status"] == "finished" and summary["failed"] == 1 and summary["blocked"] == 0
+    assert summary["status"] == "finished" and summary["failed"] == 2 and summary["blocked"] == 0
     assert seconds < 30, seconds
     engine = make_engine(f"sqlite:///{workdir / 'carner.db'}")
     with session_factory(engine)() as session:
@@ -117,8 +125,11 @@ def test_crawl_of_a_hostile_site_finishes_and_records_the_poison_page(tmp_path: 
     assert "hCaptcha" in stored[ids["hcaptcha"]].description
     assert stored[ids["quadratic"]].description == "Clean title."
     assert stored[ids["no-html-end"]].title == listings[ids["no-html-end"]].title
-    assert state.finished and list(state.failed_items) == [ids["poison"]]
+    assert stored[ids["huge-description"]].description is None  # the listing is kept, its part recorded
+    assert state.finished and set(state.failed_items) == {ids["poison"], ids["huge-description"]}
+    assert "item page: page of" in state.failed_items[ids["poison"]]
     assert "over the 200,000-byte limit" in state.failed_items[ids["poison"]]
+    assert state.failed_items[ids["huge-description"]].startswith("description: page of")
 
 
 class FlakyDescriptions(SandboxServer):

@@ -5,8 +5,13 @@ honoured (Protego, fetched once per host; a disallowed URL is never requested), 
 between requests to one host (and robots.txt's Crawl-delay), a timeout on every request.
 Transient failures are retried by urllib3's `Retry` (429/5xx with exponential backoff + jitter,
 `Retry-After` obeyed, connection resets and read timeouts); a body that arrives cut short (shorter
-than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity. Every retry and
-every wait is counted in `HttpStats` so a crawl can report it and tests can check it.
+than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity — unless every try
+brings the same bytes, which is the page as served. Every retry and every wait is counted in
+`HttpStats` so a crawl can report it and tests can check it.
+
+Failures say their real cause (`describe_network_error`: "connection refused", "DNS lookup
+failed"), robots.txt that cannot be fetched raises `Unreachable` (not "disallowed"), a body over
+`max_body_bytes` is refused unread ("too-large"), and no message carries URL credentials.
 """
 
 from __future__ import annotations

@@ -102,4 +102,3 @@ def test_a_kill_during_the_swap_leaves_the_old_set_or_the_new_one(
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(
         NPY_FILES.values()
     )
-

@@ -14,6 +14,7 @@ import logging
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -166,8 +167,10 @@ class Issue:
     line: int
     reason: str
 
-    def __str__(self) -> str:
-        return f"{self.location}:{self.line}: {self.reason}"
+    def __str__(self) -> str:  # line 0: the file as a whole (empty, corrupt zip, too big)
+        return (
+            f"{self.location}:{self.line}: {self.reason}" if self.line else f"{self.location}: {self.reason}"
+        )
 
 
 class ImportValidationError(ValueError):
@@ -271,6 +274,9 @@ def parse_document(
         def bad(reason: str, number: int = number) -> None:
             issues.append(Issue(doc.name, number, reason))
 
+        if len(raw_line) > MAX_LINE_BYTES:
+            bad(f"line of {len(raw_line):,} bytes is longer than the {MAX_LINE_BYTES:,}-byte limit")
+            continue
         try:
             obj = json.loads(raw_line.decode("utf-8"))
         except UnicodeDecodeError as exc:
@@ -279,8 +285,18 @@ def parse_document(
         except json.JSONDecodeError as exc:
             bad(f"bad JSON: {exc.msg} (column {exc.colno})")
             continue
+        except RecursionError:
+            bad("bad JSON: nested too deeply")
+            continue
+        except ValueError as exc:  # a number of more than 4,300 digits
+            bad(f"bad JSON: {' '.join(str(exc).split())[:120]}")
+            continue
         if not isinstance(obj, dict):
             bad("expected a JSON object")
+            continue
+        surrogate = _lone_surrogate(obj)
+        if surrogate:
+            bad(surrogate)
             continue
         text = obj.get("text")
         if not isinstance(text, str) or not text:
@@ -323,17 +339,89 @@ def parse_document(
     return records, issues, new_labels
 
 
+def _lone_surrogate(obj: Any) -> str | None:
+    """Why a parsed line cannot be stored as UTF-8 (a lone surrogate such as \\ud800), or None."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start : exc.start + 1] if isinstance(exc.object, str) else ""
+        return f"text contains a lone surrogate {char.encode('unicode_escape').decode()} (not valid Unicode)"
+    return None
+
+
+# An import is read whole into memory: every member and file is capped, read in bounded pieces
+# (a zip's declared sizes can lie), so a 97 KB zip bomb of newlines cannot take a gigabyte.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+MAX_LINE_BYTES = 4 * 1024 * 1024
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, zlib.error)
+
+
+def _read_capped(stream: Any, name: str, limit: int) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ImportValidationError([Issue(name, 0, f"larger than the {limit:,}-byte import limit")])
+    return data
+
+
 def read_documents(path: Path) -> list[JsonlDocument]:
-    """A JSONL file, or a doccano export zip (one `<annotator>.jsonl` per annotator: every member)."""
+    """A JSONL file, or a doccano export zip (one `<annotator>.jsonl` per annotator: every member).
+
+    Raises `ImportValidationError` (file-level issue) for a corrupt zip, a zip without a `.jsonl`
+    member, or input over `MAX_IMPORT_BYTES` in all.
+    """
     path = Path(path)
-    if zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(path):
+        with open(path, "rb") as fh:
+            return [JsonlDocument(str(path), _read_capped(fh, str(path), MAX_IMPORT_BYTES))]
+    return zip_documents(path, str(path))
+
+
+def zip_export_time(path: Path) -> datetime | None:
+    """When doccano wrote its export zip (the newest member timestamp, read as UTC); None otherwise."""
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
         with zipfile.ZipFile(path) as zf:
-            return [
-                JsonlDocument(f"{path}!{name}", zf.read(name), Path(name).stem)
-                for name in sorted(zf.namelist())
-                if name.endswith(".jsonl")
-            ]
-    return [JsonlDocument(str(path), path.read_bytes())]
+            stamps = [info.date_time for info in zf.infolist() if info.filename.endswith(".jsonl")]
+    except _ZIP_ERRORS:
+        return None
+    return datetime(*max(stamps), tzinfo=UTC) if stamps else None
+
+
+def zip_documents(source: Path | Any, name: str, *, require_jsonl: bool = True) -> list[JsonlDocument]:
+    """Every `.jsonl` member of a doccano export zip (a path or a file object), read within the caps.
+
+    `require_jsonl=False` accepts a zip without members (doccano's export of a project with nothing
+    confirmed yet); a file a user passes must hold some.
+    """
+    documents: list[JsonlDocument] = []
+    budget = MAX_IMPORT_BYTES
+    try:
+        with zipfile.ZipFile(source) as zf:
+            members = sorted(info.filename for info in zf.infolist() if info.filename.endswith(".jsonl"))
+            if not members and require_jsonl:
+                names = ", ".join(sorted(zf.namelist())[:5]) or "nothing"
+                raise ImportValidationError([Issue(name, 0, f"zip has no .jsonl member (found: {names})")])
+            for member_name in members:
+                where = f"{name}!{member_name}"
+                if zf.getinfo(member_name).file_size > budget:
+                    limit = f"larger than the {MAX_IMPORT_BYTES:,}-byte import limit"
+                    raise ImportValidationError([Issue(where, 0, limit)])
+                with zf.open(member_name) as member:
+                    content = _read_capped(member, where, budget)
+                budget -= len(content)
+                documents.append(JsonlDocument(where, content, Path(member_name).stem))
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
+        reason = f"corrupt zip ({' '.join(str(exc).split())[:120]})"
+        raise ImportValidationError([Issue(name, 0, reason)]) from None
+    return documents
 
 
 # ---------------------------------------------------------------- import: join and write
@@ -434,6 +522,7 @@ def import_documents(
         records += recs
         issues += errs
         new_labels |= labels
+
     joined, join_issues = _join(session, records)
     issues += join_issues
     if issues:
@@ -501,18 +590,24 @@ def import_jsonl(
     source: str = "doccano",
     exported_at: datetime | None = None,
 ) -> ImportResult:
-    """Import a doccano JSONL export (or export zip) as gold; `exported_at` defaults to the file's mtime.
+    """Import a doccano JSONL export (or export zip) as gold, ordered by doccano's own export time.
 
-    The mtime orders exports: re-importing an older file never replaces a newer annotation.
+    `exported_at` defaults to the time doccano wrote the export zip (its members' timestamps); a
+    plain JSONL has none, so it is None unless given (`--exported-at`) and a version already
+    replaced is not brought back. Never the file's mtime: `cp old.jsonl copy.jsonl` makes it new.
+    An empty file is an error (`ImportValidationError`), not "0 imported".
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
+    documents = read_documents(path)
+    if not any(doc.content.strip() for doc in documents):
+        raise ImportValidationError([Issue(str(path), 0, "no annotation lines (the file is empty)")])
     if exported_at is None:
-        exported_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        exported_at = zip_export_time(path)
     return import_documents(
         session,
-        read_documents(path),
+        documents,
         schema=schema,
         add_labels=add_labels,
         source=source,

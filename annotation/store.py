@@ -143,7 +143,8 @@ def store_annotation(
     """Make `spans` the current version of the task's chain, keeping the replaced one as history.
 
     Identical spans change nothing (re-imports are no-ops). An export older than the one in force is
-    not applied ("older"): a stale file never silently overwrites a newer annotation.
+    not applied ("older"): a stale file never silently overwrites a newer annotation. Without an
+    export time, spans this chain already replaced count as older (a copy of an old export).
     """
     spans = normalise_spans(spans)
     digest = spans_hash(spans)
@@ -151,9 +152,13 @@ def store_annotation(
     if current is not None:
         if current.spans_hash == digest:
             return "unchanged"
-        if exported_at is not None and current.exported_at is not None:
-            if _aware(exported_at) < _aware(current.exported_at):
+        if exported_at is not None:
+            if current.exported_at is not None and _aware(exported_at) < _aware(current.exported_at):
                 return "older"
+        elif _was_replaced(session, task.id, source, digest):
+            # No export time to compare (a plain JSONL): a version this chain already replaced is a
+            # stale copy of an older export (`cp old.jsonl copy.jsonl`), never newer. File times lie.
+            return "older"
         current.current = False
     session.add(
         Annotation(
@@ -169,6 +174,22 @@ def store_annotation(
     )
     session.flush()
     return "added" if current is None else "replaced"
+
+
+def _was_replaced(session: Session, task_id: int, source: str, digest: str) -> bool:
+    """Whether these spans were once in force for the task in this chain and were replaced since."""
+    sources = sorted(GOLD_SOURCES) if chain_of(source) == "gold" else [source]
+    return (
+        session.scalars(
+            select(Annotation.id).where(
+                Annotation.task_id == task_id,
+                Annotation.current.is_(False),
+                Annotation.source.in_(sources),
+                Annotation.spans_hash == digest,
+            )
+        ).first()
+        is not None
+    )
 
 
 def _aware(moment: datetime) -> datetime:

@@ -27,12 +27,13 @@ from urllib3.util.retry import Retry
 from annotation.doccano import (
     ExportConfig,
     ImportResult,
-    JsonlDocument,
     export_lines,
     import_documents,
+    zip_documents,
 )
 from annotation.labels import DEFAULT_SCHEMA, LabelSchema
 from annotation.select import select_tasks
+from db.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class DoccanoClient:
         self.base_url = base_url.rstrip("/")
         self.username = username
         self._password = password
+        register_secret(password)  # masked in every later message and log line of this process
         self.timeout_s = timeout_s
         self.task_timeout_s = task_timeout_s
         self.poll_s = poll_s
@@ -91,12 +93,15 @@ class DoccanoClient:
         if not self._logged_in and path != "/v1/auth/login/":
             self.login()
         url = f"{self.base_url}{path}"
+        secrets = (self._password, self.http.headers.get("Authorization", "").removeprefix("Token "))
         try:
             resp = self.http.request(method, url, timeout=self.timeout_s, **kwargs)
         except requests.RequestException as exc:
-            raise DoccanoError(f"{method} {url}: {type(exc).__name__}: {exc}") from None
+            raise DoccanoError(redact(f"{method} {url}: {type(exc).__name__}: {exc}", secrets)) from None
         if resp.status_code not in ok:
-            raise DoccanoError(f"{method} {url}: HTTP {resp.status_code}: {resp.text[:300]}")
+            # The body may echo what was sent (the password, on a login): masked, then shortened.
+            body = " ".join(redact(resp.text, secrets).split())[:300]
+            raise DoccanoError(redact(f"{method} {url}: HTTP {resp.status_code}: {body}", secrets))
         return resp
 
     def login(self) -> None:
@@ -350,16 +355,11 @@ def pull(
         tmp.write_bytes(data)
         tmp.replace(archive)
         name = str(archive)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise DoccanoError(f"doccano export of {project!r} is not a zip ({len(data)} bytes)") from None
-    with zf:
-        docs = [
-            JsonlDocument(f"{name}!{member}", zf.read(member), Path(member).stem)
-            for member in sorted(zf.namelist())
-            if member.endswith(".jsonl")
-        ]
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DoccanoError(f"doccano export of {project!r} is not a zip ({len(data)} bytes)")
+    docs = zip_documents(
+        io.BytesIO(data), name, require_jsonl=False
+    )  # size-capped: an export is never trusted blindly
     result = import_documents(
         session, docs, schema=schema, add_labels=add_labels, source="doccano", exported_at=now
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,17 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def _sqlite_file(url: str) -> Path | None:
+def sqlite_url(path: Path | str) -> str:
+    """`sqlite:///<path>` with the path escaped, so a directory named `a?b` or `%41` stays where it is.
+
+    Formatting the URL by hand lets `?` start a query string and `%41` decode to `A`: the database
+    would be created outside the working directory.
+    """
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a `sqlite:///` URL (unescaped); None for other backends and memory."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
@@ -35,7 +45,7 @@ def _sqlite_file(url: str) -> Path | None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Engine for `url`; for a SQLite file: parent directory created, WAL, foreign keys, busy timeout."""
-    path = _sqlite_file(url)
+    path = sqlite_path(url)
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,10 +97,16 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     config = alembic_config(engine)
     with engine.connect() as conn:
-        tables = set(inspect(conn).get_table_names())
+        inspector = inspect(conn)
+        tables = set(inspector.get_table_names())
+        crawl_columns = (
+            {c["name"] for c in inspector.get_columns("crawl_state")} if "crawl_state" in tables else set()
+        )
     if "alembic_version" not in tables and "listing" in tables:
-        log.info("database has tables but no Alembic version: stamping the initial revision")
-        command.stamp(config, "0001_initial")
+        # create_all with today's models already has the newest columns; an older one gets migrated
+        adopted = "head" if "failed_items" in crawl_columns else "0001_initial"
+        log.info("database has tables but no Alembic version: stamping revision %s", adopted)
+        command.stamp(config, adopted)
     command.upgrade(config, revision)
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()

@@ -94,6 +94,8 @@ class CrawlState(Base):
     max_pages: Mapped[int | None] = mapped_column(Integer)
     pending_item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     done_item_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # item id -> why it can never be stored (oversized page, parser failure): kept, not retried
+    failed_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,4 +1,5 @@
-"""The Prefect event an annotation import emits, and the deployment trigger that retrains on it.
+"""The Prefect events carner emits (annotation imports; scrapes that met a bot wall or a dead site)
+and the deployment trigger that retrains on an import.
 
 Prefect triggers count events; they cannot add up numbers inside payloads. So the import itself
 counts the gold annotations that arrived since the last training (from the database, which is the
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 ANNOTATIONS_IMPORTED = "carner.annotations.imported"
 RESOURCE_ID = "carner.annotations"
 RETRAIN_DUE_LABEL = "carner.retrain-due"
+SCRAPE_BLOCKED = "carner.scrape.blocked"
+SCRAPE_UNREACHABLE = "carner.scrape.unreachable"
+SCRAPE_EVENTS = {"blocked": SCRAPE_BLOCKED, "unreachable": SCRAPE_UNREACHABLE}
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,29 @@ def emit_annotations_imported(counts: ImportCounts) -> Event | None:
     payload: dict[str, Any] = asdict(counts)
     payload["retrain_due"] = counts.retrain_due
     return emit_event(ANNOTATIONS_IMPORTED, resource=event_resource(counts), payload=payload)
+
+
+def emit_scrape_failed(result: dict[str, Any]) -> Event | None:
+    """`carner.scrape.blocked` / `carner.scrape.unreachable` for a crawl that met a bot wall or a dead
+    site, so a user can hang a notification or an automation on it; None for other outcomes.
+
+    The resource is the site (credentials masked), the payload the crawl's query, status and cause.
+    """
+    from prefect.events import emit_event
+
+    from db.redact import redact
+
+    name = SCRAPE_EVENTS.get(str(result.get("status")))
+    if name is None:
+        return None
+    site = redact(result.get("base_url", ""))
+    payload = {
+        key: (redact(value) if isinstance(value, str) else value)
+        for key, value in result.items()
+        if key in ("query", "status", "cause", "blocked", "errors", "pending", "listings_stored")
+    }
+    resource = {"prefect.resource.id": f"carner.site.{site}", "prefect.resource.name": site}
+    return emit_event(name, resource=resource, payload=payload)
 
 
 def retrain_trigger(min_new_gold: int, *, enabled: bool = True) -> DeploymentEventTrigger:

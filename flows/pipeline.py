@@ -60,9 +60,12 @@ def scrape(
     settings.raw_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     timer = Timer()
+    crawl = crawl_task.with_options(
+        retries=settings.scrape_task_retries, retry_delay_seconds=settings.scrape_retry_delay_s
+    )
     with timer.step("scrape"):
         for query in queries:
-            results[query] = crawl_task(
+            results[query] = crawl(
                 query,
                 settings.base_url,
                 settings.database_url,
@@ -73,6 +76,7 @@ def scrape(
                 settings.max_retries,
                 settings.user_agent,
                 settings.crawl_workers,
+                settings.blocked_backoff_s,
             )
     return {"queries": results, "seconds": timer.seconds}
 
@@ -384,8 +388,10 @@ def pipeline(
             out["dataset"] = timed(
                 "dataset", build_dataset, source=dataset_source, test_size=test_size, seed=plan.seed, **common
             )
-        except Exception as exc:  # e.g. nothing annotated because earlier stages are missing
-            skipped["dataset"] = f"failed: {exc}"
+        except Exception as exc:
+            if not skipped:  # every earlier stage ran: a real failure, the run must end Failed with it
+                raise
+            skipped["dataset"] = f"failed: {exc}"  # nothing annotated because earlier stages are missing
             log.warning("dataset not built: %s", exc)
     else:
         skipped["dataset"] = "training.dataset not available yet"

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     timeout_s: float = Field(15.0, gt=0, description="Per-request timeout.")
     max_retries: int = Field(5, ge=0)
     crawl_workers: int = Field(1, ge=1, description="Item pages fetched in parallel (one shared rate limit).")
+    max_page_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Larger pages are recorded as failed.")
+    blocked_backoff_s: float = Field(60.0, ge=0, description="First back-off after a bot wall (doubles).")
+    scrape_task_retries: int = Field(2, ge=0, description="Prefect retries of a crawl that did not finish.")
+    scrape_retry_delay_s: float = Field(10.0, ge=0, description="Seconds between those retries.")
     doccano_url: str | None = None
     doccano_user: str | None = None
     doccano_password: SecretStr | None = None
@@ -37,7 +41,9 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        return self.db_url or f"sqlite:///{self.workdir / 'carner.db'}"
+        from db.engine import sqlite_url
+
+        return self.db_url or sqlite_url(self.workdir / "carner.db")
 
     @property
     def raw_dir(self) -> Path:

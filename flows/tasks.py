@@ -134,6 +134,18 @@ class Timer:
 # ---------------------------------------------------------------- scrape
 
 
+class CrawlFailed(RuntimeError):
+    """A crawl that did not finish (blocked, unreachable, partial): the task fails so Prefect retries
+    it (a retry resumes where it stopped) and the run ends Failed with the cause in its message."""
+
+    def __init__(self, message: str, status: str = "partial") -> None:
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may persist and reload the exception
+        return (type(self), (str(self), self.status))
+
+
 @task(retries=2, retry_delay_seconds=10, task_run_name="crawl {query}")
 def crawl_task(
     query: str,
@@ -146,12 +158,17 @@ def crawl_task(
     max_retries: int,
     user_agent: str,
     workers: int = 1,
+    blocked_backoff_s: float = 60.0,
 ) -> dict[str, Any]:
     """Crawl one search query into the database (resumable: a retry continues where it stopped).
 
     `workers` > 1 fetches item pages through a bounded thread pool sharing the per-host rate limit.
+    Raises `CrawlFailed` unless the crawl finished; a bot wall or a dead site also emits
+    `carner.scrape.blocked` / `carner.scrape.unreachable` first.
     """
     from db.engine import make_engine, session_factory, upgrade
+    from db.redact import redact
+    from flows.events import emit_scrape_failed
     from scraper.crawl import CrawlConfig, crawl
     from scraper.http import HttpConfig
 
@@ -161,11 +178,19 @@ def crawl_task(
         http = HttpConfig(
             user_agent=user_agent, min_delay_s=min_delay_s, timeout_s=timeout_s, max_retries=max_retries
         )
-        cfg = CrawlConfig(query=query, max_pages=max_pages, base_url=base_url, http=http, workers=workers)
+        cfg = CrawlConfig(
+            query=query,
+            max_pages=max_pages,
+            base_url=base_url,
+            http=http,
+            workers=workers,
+            blocked_backoff_s=blocked_backoff_s,
+        )
         result = to_dict(crawl(cfg, session_factory(engine), Path(raw_dir)))
     finally:
         engine.dispose()
-    get_run_logger().info(
+    logger = get_run_logger()
+    logger.info(
         "crawl %r: %s, %s pages, %s new / %s updated listings, %s retries, %s errors",
         query,
         result["status"],
@@ -175,6 +200,11 @@ def crawl_task(
         result["retries"],
         result["errors"],
     )
+    if result["status"] != "finished":
+        event = emit_scrape_failed(result)
+        if event is not None:
+            logger.warning("emitted %s (event id %s)", event.event, event.id)
+        raise CrawlFailed(redact(f"crawl {query!r} {result['status']}: {result['cause']}"), result["status"])
     return result
 
 

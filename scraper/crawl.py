@@ -8,7 +8,12 @@ Raw pages go to a content-addressed gzip store first (an orphan file after a kil
 
 A page eBay replaces with a bot wall is recognised (`is_blocked`), kept raw with `blocked=True`,
 retried after a back-off and, if it persists, ends the crawl with status "blocked" — never read
-as "0 results".
+as "0 results". A site that cannot be reached (DNS, refused, 5xx, robots.txt unreachable) ends it
+with status "unreachable"; `CrawlResult.cause` names the real reason first.
+
+A listing is marked done only when every part of it is stored (item page and description): a part
+that failed is fetched again by the next run. A poison page (over the size limit, or one the parser
+cannot read) is recorded in the crawl state's `failed_items` with its reason, and the crawl goes on.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import CrawlState, RawPage
+from db.redact import redact
 from db.repository import upsert_listing
 from scraper.http import Disallowed, FetchError, FetchResult, HttpConfig, PoliteSession
 from scraper.parse import (
@@ -80,7 +86,8 @@ class CrawlConfig:
 
 @dataclass
 class CrawlResult:
-    """What a crawl did; `status` is "finished", "partial" (stopped early, resumable) or "blocked"."""
+    """What a crawl did; `status` is "finished", "partial" (stopped early, resumable), "blocked" (bot
+    wall) or "unreachable" (site down); `cause` says why it is not "finished", real cause first."""
 
     query: str
     base_url: str
@@ -100,6 +107,9 @@ class CrawlResult:
     blocked: int = 0  # bot-wall pages seen
     disallowed: int = 0  # URLs skipped because robots.txt forbids them
     pending: int = 0  # item ids left for the next run
+    failed: int = 0  # poison pages given up for good in this run (reasons in `failed_items`)
+    failed_items: dict[str, str] = field(default_factory=dict)
+    cause: str | None = None
     duration_s: float = 0.0
     error_messages: list[str] = field(default_factory=list)
 
@@ -111,6 +121,7 @@ class CrawlResult:
         return asdict(self)
 
     def _error(self, message: str) -> None:
+        message = redact(message)
         self.errors += 1
         log.warning(message)
         if len(self.error_messages) < MAX_ERROR_MESSAGES:
@@ -133,7 +144,7 @@ class _ItemFetch:
     """What fetching one item produced (network + raw store only; the database write comes after)."""
 
     item_id: str
-    action: str  # "store" | "drop" (give up for good) | "defer" (try again next run)
+    action: str  # "store" | "drop" (give up for good) | "defer" (try again next run) | "fail" (poison)
     rows: list[RawPage] = field(default_factory=list)
     parsed: ParsedListing | None = None
     seen_at: datetime | None = None
@@ -160,6 +171,8 @@ class _Crawler:
         self.on_event = on_event or (lambda _kind, _data: None)
         self.sleep = sleep
         self._lock = threading.Lock()  # result counters: item fetches run in worker threads
+        self.unreachable: str | None = None  # why the site could not be reached, when it could not
+        self.failed_items: dict[str, str] = {}  # the crawl state's record of poison pages
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._lock:
@@ -198,7 +211,7 @@ class _Crawler:
             self.on_event("blocked", {"url": url, "attempt": attempt + 1})
             if attempt < self.config.max_blocked_retries:
                 wait = self.config.blocked_backoff_s * 2**attempt
-                log.warning("bot wall at %s: backing off %.1f s", url, wait)
+                log.warning("bot wall at %s: backing off %.1f s", redact(url), wait)
                 self.sleep(wait)
         raise _Blocked(url, rows)  # the caller keeps the evidence, then stops the crawl
 
@@ -248,6 +261,7 @@ class _Crawler:
             elif state.finished:
                 log.info("previous crawl of %r finished: starting a new one", self.config.query)
                 state.next_page, state.pending_item_ids, state.done_item_ids = 1, [], []
+                state.failed_items = {}
                 state.finished, state.started_at, state.updated_at = False, now, now
                 state.max_pages = self.config.max_pages
             else:
@@ -261,6 +275,7 @@ class _Crawler:
                     len(state.pending_item_ids),
                 )
             session.flush()
+            self.failed_items = dict(state.failed_items or {})
             return state
 
     def _save(self, session: Session, state_id: int, **changes: Any) -> None:
@@ -282,14 +297,26 @@ class _Crawler:
             self.result._error(f"search page {page}: {url} disallowed by robots.txt")
             return False
         except FetchError as exc:
-            self.result._error(f"search page {page}: {exc.reason} (resume later)")
+            message = f"search page {page}: {exc.reason} at {exc.url} (resume later)"
+            if exc.kind in ("network", "robots"):
+                self.unreachable = self.unreachable or message
+            self.result._error(message)
             return False
         if fetched.status != 200:
             with self.sessions.begin() as session:
                 session.add_all(rows)
-            self.result._error(f"search page {page}: HTTP {fetched.status} at {url}")
+            message = f"search page {page}: HTTP {fetched.status} at {url} after every retry (resume later)"
+            if fetched.status >= 500:
+                self.unreachable = self.unreachable or message
+            self.result._error(message)
             return False
-        results = parse_search_results(fetched.content, base_url=self.config.base_url)
+        try:
+            results = parse_search_results(fetched.content, base_url=self.config.base_url)
+        except Exception as exc:  # a parser bug on a hostile page: keep the raw page, stop, say why
+            with self.sessions.begin() as session:
+                session.add_all(rows)
+            self.result._error(f"search page {page}: unreadable ({type(exc).__name__}: {exc})"[:500])
+            return False
         self.result.pages_fetched += 1
         fresh = [h.item_id for h in results.hits if h.item_id not in done and h.item_id not in pending]
         pending.extend(fresh)
@@ -309,7 +336,11 @@ class _Crawler:
         return True
 
     def fetch_item(self, item_id: str) -> _ItemFetch:
-        """Item page + description, stored raw and parsed; thread-safe, writes nothing to the database."""
+        """Item page + description, stored raw and parsed; thread-safe, writes nothing to the database.
+
+        "store" only when every part is in hand: a description that failed (429/5xx after the
+        retries, network) defers the whole item so the next run fetches it again.
+        """
         url = self.config.item_url(item_id)
         rows: list[RawPage] = []
         try:
@@ -321,6 +352,8 @@ class _Crawler:
                 item_id, "drop", rows, message=f"item {item_id}: disallowed by robots.txt", error=False
             )
         except FetchError as exc:
+            if exc.kind == "too-large":
+                return _ItemFetch(item_id, "fail", rows, message=f"item page: {exc.reason}")
             self._error(f"item {item_id}: {exc.reason} (kept for the next run)")
             return _ItemFetch(item_id, "defer", rows)
         self._count("item_pages")
@@ -331,26 +364,39 @@ class _Crawler:
         if fetched.status != 200:
             self._error(f"item {item_id}: HTTP {fetched.status} (kept for the next run)")
             return _ItemFetch(item_id, "defer", rows)
-        parsed = parse_item_page(fetched.content, url=url)
+        try:
+            parsed = parse_item_page(fetched.content, url=url)
+        except Exception as exc:  # a page the parser cannot read must not stop every later run
+            return _ItemFetch(item_id, "fail", rows, message=f"item page unreadable: {_exc_text(exc)}")
         if parsed.item_id is None:
             parsed.item_id = item_id
         if not parsed.title:
             return _ItemFetch(item_id, "drop", rows, message=f"item {item_id}: page has no title at {url}")
+        failed: str | None = None
         if self.config.fetch_descriptions and parsed.description_url:
             try:
                 desc, desc_rows = self._fetch(parsed.description_url, "description", item_id)
-                rows += desc_rows
-                self._count("description_pages")
-                if desc.status == 200:
-                    parsed.description = parse_description(desc.content)
-                else:
-                    self._error(f"item {item_id}: description HTTP {desc.status}")
             except Disallowed:
                 self._count("disallowed")
             except FetchError as exc:
-                self._error(f"item {item_id}: description {exc.reason} (kept for the next run)")
-                return _ItemFetch(item_id, "defer", rows)
-        return _ItemFetch(item_id, "store", rows, parsed=parsed, seen_at=fetched.fetched_at)
+                if exc.kind != "too-large":
+                    self._error(f"item {item_id}: description {exc.reason} (kept for the next run)")
+                    return _ItemFetch(item_id, "defer", rows)
+                failed = f"description: {exc.reason}"
+            else:
+                rows += desc_rows
+                self._count("description_pages")
+                if desc.status == 200:
+                    try:
+                        parsed.description = parse_description(desc.content)
+                    except Exception as exc:
+                        failed = f"description unreadable: {_exc_text(exc)}"
+                elif desc.status in GONE_STATUSES:
+                    log.info("item %s: description HTTP %s (none to store)", item_id, desc.status)
+                else:
+                    self._error(f"item {item_id}: description HTTP {desc.status} (kept for the next run)")
+                    return _ItemFetch(item_id, "defer", rows)
+        return _ItemFetch(item_id, "store", rows, parsed=parsed, seen_at=fetched.fetched_at, message=failed)
 
     def apply_item(self, state: CrawlState, fetched: _ItemFetch, pending: list[str], done: set[str]) -> None:
         """The database side of one item: upsert committed together with the state change."""
@@ -366,15 +412,35 @@ class _Crawler:
                 state, item_id, pending, done, fetched.rows, fetched.message or "", error=fetched.error
             )
             return
+        failed = None
+        if fetched.action == "fail" or fetched.message:
+            failed = self._record_failure(item_id, fetched.message or "failed")
+        if fetched.action == "fail":
+            self._drop(state, item_id, pending, done, fetched.rows, "", error=False, failed=failed)
+            return
         assert fetched.parsed is not None
         pending.remove(item_id)
         done.add(item_id)
         with self.sessions.begin() as session:
             session.add_all(fetched.rows)
             outcome = upsert_listing(session, fetched.parsed, seen_at=fetched.seen_at)
-            self._save(session, state.id, pending_item_ids=list(pending), done_item_ids=sorted(done))
+            changes: dict[str, Any] = {"pending_item_ids": list(pending), "done_item_ids": sorted(done)}
+            if failed:
+                changes["failed_items"] = failed
+            self._save(session, state.id, **changes)
         self._count(f"listings_{outcome}")
         self.on_event("item", {"item_id": item_id, "outcome": outcome})
+
+    def _record_failure(self, item_id: str, reason: str) -> dict[str, str]:
+        """Count and log a poison page; the crawl state's new `failed_items` (saved by the caller)."""
+        reason = redact(reason)[:500]
+        with self._lock:
+            self.result.failed += 1
+            self.result.failed_items[item_id] = reason
+            self.failed_items[item_id] = reason
+            snapshot = dict(self.failed_items)
+        self._error(f"item {item_id}: {reason} (recorded as failed; the crawl goes on)")
+        return snapshot
 
     def item(self, state: CrawlState, item_id: str, pending: list[str], done: set[str]) -> None:
         """Fetch and store one item (the sequential path)."""
@@ -394,17 +460,21 @@ class _Crawler:
         rows: list[RawPage],
         msg: str,
         error: bool = True,
+        failed: dict[str, str] | None = None,
     ) -> None:
         """Give up on an item for good (gone, unparseable, or forbidden by robots.txt)."""
         if error:
             self._error(msg)
-        else:
+        elif msg:
             log.info(msg)
         pending.remove(item_id)
         done.add(item_id)
         with self.sessions.begin() as session:
             session.add_all(rows)
-            self._save(session, state.id, pending_item_ids=list(pending), done_item_ids=sorted(done))
+            changes: dict[str, Any] = {"pending_item_ids": list(pending), "done_item_ids": sorted(done)}
+            if failed is not None:
+                changes["failed_items"] = failed
+            self._save(session, state.id, **changes)
         self.on_event("item", {"item_id": item_id, "outcome": "error"})
 
     # ---------------------------------------------------------------------------------------- run
@@ -490,7 +560,20 @@ class _Crawler:
         with self.sessions.begin() as session:
             self._save(session, state.id, finished=finished)
         self.result.pending = len(pending)
-        self.result.status = "finished" if finished else "partial"
+        if finished:
+            self.result.status = "finished"
+        elif self.unreachable:
+            self.result.status, self.result.cause = "unreachable", self.unreachable
+        else:
+            self.result.status = "partial"
+            self.result.cause = next(iter(self.result.error_messages), None) or (
+                f"{len(pending)} listing(s) left for the next run" if pending else "stopped early"
+            )
+
+
+def _exc_text(exc: BaseException) -> str:
+    """One line for an exception raised by parsing a hostile page (RecursionError, MemoryError...)."""
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 
 def crawl(
@@ -522,9 +605,10 @@ def crawl(
             with session_factory.begin() as db:
                 db.add_all(exc.rows)
         result.status = "blocked"
-        result._error(
+        result.cause = redact(
             f"blocked by a bot wall at {exc} after {config.max_blocked_retries + 1} tries; resume later"
         )
+        result._error(result.cause)
     finally:
         waits = [w for w in session.stats.waits[waits_before:] if w.reason == "retry-after"]
         result.retries = session.stats.retries - retries_before

@@ -5,12 +5,18 @@ honoured (Protego, fetched once per host; a disallowed URL is never requested), 
 between requests to one host (and robots.txt's Crawl-delay), a timeout on every request.
 Transient failures are retried by urllib3's `Retry` (429/5xx with exponential backoff + jitter,
 `Retry-After` obeyed, connection resets and read timeouts); a body that arrives cut short (shorter
-than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity. Every retry and
-every wait is counted in `HttpStats` so a crawl can report it and tests can check it.
+than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity — unless every try
+brings the same bytes, which is the page as served. Every retry and every wait is counted in
+`HttpStats` so a crawl can report it and tests can check it.
+
+Failures say their real cause (`describe_network_error`: "connection refused", "DNS lookup
+failed"), robots.txt that cannot be fetched raises `Unreachable` (not "disallowed"), a body over
+`max_body_bytes` is refused unread ("too-large"), and no message carries URL credentials.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -25,6 +31,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
+
+from db.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,8 @@ class HttpConfig:
     respect_robots: bool = True
     honor_crawl_delay: bool = True
     max_crawl_delay_s: float = 30.0
+    # A page larger than this is not read further: recorded as failed (real eBay pages are 0.5-2 MB).
+    max_body_bytes: int = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -100,23 +110,83 @@ class FetchResult:
 
 
 class FetchError(RuntimeError):
-    """A URL could not be fetched whole after every retry (the message says why)."""
+    """A URL could not be fetched whole after every retry (the message says why, without secrets).
 
-    def __init__(self, url: str, reason: str) -> None:
+    `kind` tells the crawler what to do: "network" (DNS, refused, reset, timeout: the site may be
+    down), "incomplete" (bodies kept arriving cut short), "too-large" (over `max_body_bytes`: a
+    poison page, never retried), "robots" (robots.txt unreachable: nothing may be fetched).
+    """
+
+    def __init__(self, url: str, reason: str, kind: str = "network") -> None:
+        url, reason = redact(url), redact(reason)
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
+        self.kind = kind
 
 
 class Disallowed(FetchError):
     """robots.txt forbids this URL for our User-Agent; it was not requested."""
 
     def __init__(self, url: str) -> None:
-        super().__init__(url, "disallowed by robots.txt")
+        super().__init__(url, "disallowed by robots.txt", kind="disallowed")
+
+
+class Unreachable(FetchError):
+    """robots.txt could not be fetched (host down, DNS, 5xx): RFC 9309 says fetch nothing; say why."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason, kind="robots")
+
+
+def describe_network_error(exc: BaseException) -> str:
+    """A short cause for a requests/urllib3 failure: "connection refused", "DNS lookup failed", ...
+
+    requests wraps the socket error several levels deep in a long message (pool, URL, object
+    reprs); a user needs the cause first.
+    """
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None and seen.args and isinstance(seen.args[0], BaseException):
+            nxt = seen.args[0]
+        reason = getattr(seen, "reason", None)
+        if nxt is None and isinstance(reason, BaseException):
+            nxt = reason
+        seen = nxt
+    text = " ".join(f"{type(e).__name__}: {e}" for e in chain)
+    lowered = text.lower()
+    if (
+        "nameresolution" in lowered
+        or "name or service not known" in lowered
+        or "getaddrinfo" in lowered
+        or "temporary failure in name resolution" in lowered
+        or "nodename nor servname" in lowered
+    ):
+        return "DNS lookup failed (host not found)"
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return "connection refused (is the site up?)"
+    if "timed out" in lowered or "timeout" in lowered:
+        return "timed out"
+    if "reset by peer" in lowered or "remotedisconnected" in lowered or "connection aborted" in lowered:
+        return "connection reset by the server"
+    if "ssl" in lowered or "certificate" in lowered:
+        return "TLS/SSL error"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 
 class TruncatedBody(Exception):
-    """The body is shorter than announced or HTML ends before `</html>`: fetch again."""
+    """The body is shorter than announced or HTML ends before `</html>`: fetch again.
+
+    `result` is what arrived, kept for a page that ends without `</html>` the same way every time.
+    """
+
+    def __init__(self, message: str, cut: str = "short", result: FetchResult | None = None) -> None:
+        super().__init__(message)
+        self.cut = cut
+        self.result = result
 
 
 class _CountingRetry(Retry):
@@ -173,19 +243,20 @@ _HTML_START = re.compile(
 )
 
 
-def _is_truncated(response: requests.Response) -> bool:
-    """Body shorter than its Content-Length, or an HTML document that never reaches `</html>`."""
+def _truncation(response: requests.Response) -> str | None:
+    """ "short" (body shorter than its Content-Length), "no-end" (HTML never reaching `</html>`), or None."""
     if response.status_code != 200:
-        return False
+        return None
     content = response.content
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) > len(content):
-        return True
+        return "short"
     if "html" in response.headers.get("Content-Type", "text/html").lower() and _HTML_START.match(
         content[:4096]
     ):
-        return _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None
-    return False
+        if _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None:
+            return "no-end"
+    return None
 
 
 def _is_body_error(exc: BaseException) -> bool:
@@ -263,14 +334,14 @@ class PoliteSession:
             if host in self._robots:
                 return self._robots[host]
         robots_url = f"{host}/robots.txt"
+        # RFC 9309: robots.txt unreachable (5xx, network) means "assume complete disallow": nothing is
+        # fetched, and every refusal says the real cause (the host is down), not "disallowed".
+        parsed: Any
         try:
             result = self._fetch(robots_url)
         except FetchError as exc:
-            # RFC 9309: robots.txt unreachable (5xx, network) means "assume complete disallow".
-            log.warning(
-                "robots.txt of %s unreachable (%s): treating the host as disallowed", host, exc.reason
-            )
-            parsed: Any = Protego.parse("User-agent: *\nDisallow: /\n")
+            log.warning("robots.txt of %s unreachable (%s): fetching nothing", redact(host), exc.reason)
+            parsed = Unreachable(robots_url, f"robots.txt unreachable: {exc.reason}")
         else:
             self.stats.robots_fetched.append(robots_url)
             if result.status == 200:
@@ -279,24 +350,26 @@ class PoliteSession:
                 parsed = None  # no robots.txt: everything allowed
             else:
                 log.warning(
-                    "robots.txt of %s answered %s: treating the host as disallowed", host, result.status
+                    "robots.txt of %s answered HTTP %s: fetching nothing", redact(host), result.status
                 )
-                parsed = Protego.parse("User-agent: *\nDisallow: /\n")
+                parsed = Unreachable(robots_url, f"robots.txt answered HTTP {result.status}")
         with self._lock:
             self._robots[host] = parsed
         return parsed
 
     def allowed(self, url: str) -> bool:
-        """Whether robots.txt lets carner's User-Agent fetch `url`."""
+        """Whether robots.txt lets carner's User-Agent fetch `url`; raises `Unreachable` without one."""
         if not self.config.respect_robots:
             return True
         robots = self.robots_for(url)
+        if isinstance(robots, Unreachable):
+            raise robots
         return robots is None or bool(robots.can_fetch(url, self.config.user_agent))
 
     def _delay_for(self, host: str) -> float:
         delay = self.config.min_delay_s
         robots = self._robots.get(host)
-        if self.config.honor_crawl_delay and robots is not None:
+        if self.config.honor_crawl_delay and robots is not None and not isinstance(robots, Unreachable):
             crawl_delay = robots.crawl_delay(self.config.user_agent)
             if crawl_delay:
                 delay = max(delay, min(float(crawl_delay), self.config.max_crawl_delay_s))
@@ -331,15 +404,15 @@ class PoliteSession:
         started = time.monotonic()
         before = self.stats.retries
         try:
-            response = self.session.get(url, timeout=self.config.timeout_s)
+            response = self.session.get(url, timeout=self.config.timeout_s, stream=True)
+            with response:
+                self._read_capped(url, response)
         except requests.exceptions.RequestException as exc:
             if _is_body_error(exc):
                 raise
-            raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc
+            raise FetchError(url, describe_network_error(exc)) from exc
         with response:
-            if _is_truncated(response):
-                raise TruncatedBody(f"{url}: body cut short ({len(response.content)} bytes)")
-            return FetchResult(
+            result = FetchResult(
                 url=url,
                 final_url=response.url,
                 status=response.status_code,
@@ -349,6 +422,26 @@ class PoliteSession:
                 elapsed_s=time.monotonic() - started,
                 retries=self.stats.retries - before,
             )
+            cut = _truncation(response)
+            if cut is not None:
+                raise TruncatedBody(f"{url}: body cut short ({len(response.content)} bytes)", cut, result)
+            return result
+
+    def _read_capped(self, url: str, response: requests.Response) -> None:
+        """Read the body, at most `max_body_bytes` of it: a bigger page is a poison page, not data."""
+        cap = self.config.max_body_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            reason = f"page of {int(declared):,} bytes is over the {cap:,}-byte limit"
+            raise FetchError(url, reason, "too-large")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            size += len(chunk)
+            if size > cap:
+                raise FetchError(url, f"page is over the {cap:,}-byte limit", "too-large")
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what `response.content` returns from now on
 
     def _fetch(self, url: str) -> FetchResult:
         """GET with urllib3 retries, re-fetching truncated bodies with tenacity."""
@@ -375,8 +468,29 @@ class PoliteSession:
             sleep=self._sleep,
             reraise=True,
         )
+        cut_bodies: set[str] = set()  # hashes of the bodies that ended without </html>
+
+        def send(url: str) -> FetchResult:
+            try:
+                return self._send(url)
+            except TruncatedBody as exc:
+                if exc.cut == "no-end" and exc.result is not None:
+                    cut_bodies.add(hashlib.sha256(exc.result.content).hexdigest())
+                raise
+
         try:
-            return retrying(self._send, url)
+            return retrying(send, url)
+        except TruncatedBody as exc:
+            # Every attempt brought the very same bytes without </html>: a transfer cut off at random
+            # never does that; the page is complete as served. Store it instead of retrying forever.
+            if exc.cut == "no-end" and exc.result is not None and len(cut_bodies) == 1:
+                log.warning("%s: same page without </html> on every try: taking it as complete", redact(url))
+                return exc.result
+            with self.stats.lock:
+                self.stats.errors += 1
+            raise FetchError(
+                url, f"incomplete body after {self.config.max_retries} re-fetches", "incomplete"
+            ) from exc
         except FetchError:
             with self.stats.lock:
                 self.stats.errors += 1
@@ -385,7 +499,8 @@ class PoliteSession:
             if _is_body_error(exc):
                 with self.stats.lock:
                     self.stats.errors += 1
-                raise FetchError(url, f"incomplete body after {self.config.max_retries} re-fetches") from exc
+                reason = f"incomplete body after {self.config.max_retries} re-fetches"
+                raise FetchError(url, reason, "incomplete") from exc
             raise
 
     def get(self, url: str) -> FetchResult:
@@ -396,6 +511,6 @@ class PoliteSession:
         """
         if not self.allowed(url):
             self.stats.disallowed.append(url)
-            log.info("robots.txt disallows %s: skipped", url)
+            log.info("robots.txt disallows %s: skipped", redact(url))
             raise Disallowed(url)
         return self._fetch(url)

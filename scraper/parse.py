@@ -8,10 +8,12 @@ French or German pages parse the same way. Missing fields come back as None inst
 
 from __future__ import annotations
 
+import math
 import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
@@ -101,6 +103,7 @@ _NOISE_CLASSES = frozenset({"clipped", "LIGHT_HIGHLIGHT", "s-item__title--tagblo
 # In `ux-labels-values` values also: buttons, "see all" links, the expandable "read more" control.
 _VALUE_NOISE_CLASSES = _NOISE_CLASSES | {"ux-action", "ux-expandable-textual-display-block-inline__control"}
 _NOISE_TAGS = frozenset({"script", "style", "noscript", "template"})
+_HIDDEN_CONTAINERS = ["template", "noscript"]
 
 
 def normalize_text(text: str | None) -> str | None:
@@ -119,11 +122,20 @@ def _is_noise(tag: Tag, classes: frozenset[str] | set[str]) -> bool:
 
 
 def _strings(node: Tag, classes: frozenset[str] | set[str]) -> list[str]:
+    """Visible strings under `node` in document order, skipping noise subtrees.
+
+    An explicit stack, not recursion: a seller's description with thousands of unclosed tags nests
+    that deep, and Python's recursion limit would stop the crawl at that item on every run.
+    """
     out: list[str] = []
-    for child in node.children:
-        if isinstance(child, Tag):
+    stack: list[Iterator[Any]] = [iter(node.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif isinstance(child, Tag):
             if not _is_noise(child, classes):
-                out.extend(_strings(child, classes))
+                stack.append(iter(child.children))
         elif isinstance(child, NavigableString) and not isinstance(child, _SKIPPED_STRINGS):
             out.append(str(child))
     return out
@@ -230,12 +242,17 @@ _CURRENCY_SYMBOLS: list[tuple[str, str]] = [
     ("C $", "CAD"),
     ("C$", "CAD"),
     ("CA $", "CAD"),
+    ("CA$", "CAD"),
     ("AU $", "AUD"),
     ("AU$", "AUD"),
     ("A $", "AUD"),
+    ("A$", "AUD"),
     ("NZ $", "NZD"),
+    ("NZ$", "NZD"),
     ("HK $", "HKD"),
+    ("HK$", "HKD"),
     ("S $", "SGD"),
+    ("S$", "SGD"),
     ("$", "USD"),
     ("£", "GBP"),
     ("€", "EUR"),
@@ -264,10 +281,13 @@ _ISO = {
     "CZK",
     "HUF",
 }
-_CUR = "|".join([re.escape(s) for s, _ in _CURRENCY_SYMBOLS] + [rf"\b{c}\b" for c in sorted(_ISO)])
+_CUR = "|".join(
+    [rf"(?<![A-Za-z]){re.escape(s)}" for s, _ in _CURRENCY_SYMBOLS] + [rf"\b{c}\b" for c in sorted(_ISO)]
+)
 # A number either with 3-digit group separators (1,234.56 / 1.234,56 / 1 234) or plain (164,00 / 5.99).
 _NUM = r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?(?!\d)"
-_PRICE = re.compile(rf"(?P<pre>{_CUR})?\s*(?P<num>{_NUM})\s*(?P<post>{_CUR})?")
+# A currency after a number belongs to it unless another number follows ("$15,000 US $12,000").
+_PRICE = re.compile(rf"(?P<pre>{_CUR})?\s*(?P<num>{_NUM})\s*(?P<post>(?:{_CUR})(?!\s*\d))?")
 
 
 def _currency_code(token: str | None) -> str | None:
@@ -292,22 +312,62 @@ def _to_float(num: str) -> float:
     return float(re.sub(r"[.,]", "", num))
 
 
+# What eBay prints beside the price it means. The listing's own price comes first; a conversion
+# ("(approx. EUR 11.000,00)", "ca.", "environ") follows it and is cut off; a struck-through former
+# price is introduced by "Was:" (and its translations) and skipped; "Now:" marks the current one.
+_CONVERSION = re.compile(
+    r"\(?\s*(?:\bapprox(?:imately|\.)?|\bca\.|\bcirca\b|\benviron\b|\bungefähr\b|\betwa\b)", re.IGNORECASE
+)
+_FORMER = re.compile(
+    r"\b(?:was|previous price|list price|rrp|uvp|statt|früher|ancien prix|prix de référence)\b\s*:?\s*$",
+    re.IGNORECASE,
+)
+_CURRENT = re.compile(r"\b(?:now|jetzt|maintenant)\b\s*:?\s*$", re.IGNORECASE)
+_MINUS = "-\u2212"
+MAX_PRICE = 1e11  # nothing sells for more; "9" * 400 is no price (and would be inf)
+
+
 def parse_price(text: str | None) -> Price | None:
     """Price from eBay's display text: "$12,500.00", "£5.99 to £14.99", "EUR 164,00 oder Preisvorschlag".
 
-    The low end of a range is the price, the high end is kept in `high`. None when no amount is found.
+    The low end of a range is the price, the high end is kept in `high`. The current price wins over
+    a "Was:" one, the listing's currency over an "approx." conversion. None when no amount is found,
+    or when it is negative or absurd.
     """
     text = normalize_text(text)
     if not text:
         return None
-    matches = [m for m in _PRICE.finditer(text)]
-    if not matches:
+    conversion = _CONVERSION.search(text)
+    if conversion:
+        text = text[: conversion.start()]
+    kept: list[re.Match[str]] = []
+    current: re.Match[str] | None = None
+    previous_end = 0
+    for match in _PRICE.finditer(text):
+        before = text[previous_end : match.start()]
+        previous_end = match.end()
+        if _FORMER.search(before):
+            continue
+        start = match.start("pre") if match.group("pre") else match.start("num")
+        if start > 0 and text[start - 1] in _MINUS and not kept and not text[start - 2 : start - 1].isdigit():
+            return None  # "-$100": a negative amount is not a price
+        if _CURRENT.search(before):
+            current = match
+        kept.append(match)
+    if current is not None:
+        kept = [current]
+    priced = [m for m in kept if m.group("pre") or m.group("post")] or kept
+    if not priced:
         return None
-    priced = [m for m in matches if m.group("pre") or m.group("post")] or matches
     first = priced[0]
+    amount = _to_float(first.group("num"))
+    if not (math.isfinite(amount) and amount <= MAX_PRICE):
+        return None
     currency = _currency_code(first.group("pre") or first.group("post"))
     high = _to_float(priced[1].group("num")) if len(priced) > 1 else None
-    return Price(amount=_to_float(first.group("num")), currency=currency, high=high)
+    if high is not None and not (math.isfinite(high) and amount <= high <= MAX_PRICE):
+        high = None
+    return Price(amount=amount, currency=currency, high=high)
 
 
 # ----------------------------------------------------------------------------------------- item ids
@@ -328,43 +388,111 @@ def extract_item_id(url: str | None) -> str | None:
 
 # --------------------------------------------------------------------------------------------- block
 
-# A plain "503 Service Unavailable" is an ordinary error (retried by the HTTP layer); Akamai's edge
-# errors are told apart by "Zero size object" / their errors.edgesuite.net reference.
-_BLOCK_TITLES = re.compile(
-    r"pardon our interruption|security measure|robot check|are you a human|attention required"
-    r"|request blocked|checking your browser|zero size object",
-    re.IGNORECASE,
-)
-# Plain substrings (of the lower-cased page): a case-insensitive regex alternation costs ~10 ms a page.
-_BLOCK_MARKERS = (
-    "errors.edgesuite.net", "/splashui/captcha", 'id="captcha', "g-recaptcha", "hcaptcha", "cf-chl-",
-    "px-captcha",
+# Bot walls are told apart by the page's *structure*, never by words a seller may write: a small page
+# with no listing content whose own <title> (or first <h1>) *is* a wall's title, or which carries a
+# challenge widget (an element id/class or script URL of a captcha). "Security Measure" in an item's
+# title or "hCaptcha" in a description is content, not a wall. A plain "503 Service Unavailable" is an
+# ordinary error (retried by the HTTP layer); Akamai's edge errors are told apart by "Zero size object"
+# and their errors.edgesuite.net reference. Every check is a bounded `str.find`: linear in the page.
+_WALL_TITLES = frozenset(
+    {
+        "pardon our interruption", "security measure", "robot check", "are you a human",
+        "attention required! | cloudflare", "attention required", "request blocked", "just a moment",
+        "checking your browser", "checking your browser before accessing",
+    }
 )  # fmt: skip
-
-
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
-_H1 = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
+_CHALLENGE_MARKERS = (
+    "/splashui/captcha", 'id="px-captcha', 'class="g-recaptcha', "hcaptcha.com/1/api.js", 'id="captcha',
+    "/cdn-cgi/challenge-platform", 'id="_chlghost"', "cf-chl-",
+)  # fmt: skip
+_EDGE_ERROR_MARKERS = ("zero size object", "errors.edgesuite.net", "errors&#46;edgesuite&#46;net")
+# Any of these means the page carries listings or a description: it is content, whatever it says.
+_CONTENT_MARKERS = (
+    "x-item-title", "s-item__", "s-card__", 'id="ds_div"', "x-item-description", 'itemprop="name"',
+    "srp-results", "itemattr", "ux-labels-values",
+)  # fmt: skip
 SMALL_PAGE = 200_000  # bot walls and edge errors are small; real result pages are ~0.5-2 MB
+_TAG_TEXT_CAP = 2_000  # a title or heading longer than this is not a wall's
+
+
+def _element_text(lowered: str, tag: str, end: int) -> str | None:
+    """Text of the first `<tag ...>…</tag>` in `lowered[:end]`, tags stripped; None if absent.
+
+    Two `find`s, not a regex: `(.*?)</h1>` retried at each of 40,000 unclosed `<h1>` is quadratic.
+    """
+    start = lowered.find(f"<{tag}", 0, end)
+    while start != -1 and lowered[start + len(tag) + 1 : start + len(tag) + 2] not in (
+        ">",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+    ):
+        start = lowered.find(f"<{tag}", start + 1, end)
+    if start == -1:
+        return None
+    open_end = lowered.find(">", start, start + _TAG_TEXT_CAP)
+    if open_end == -1:
+        return None
+    close = lowered.find(f"</{tag}", open_end, open_end + _TAG_TEXT_CAP)
+    if close == -1:
+        return None
+    inner = lowered[open_end + 1 : close]
+    out, depth = [], 0
+    for ch in inner:  # strip nested tags without a regex
+        if ch == "<":
+            depth += 1
+        elif ch == ">":
+            depth = max(0, depth - 1)
+        elif not depth:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def _is_wall_title(text: str | None) -> bool:
+    if not text:
+        return False
+    text = text.replace("&#46;", ".").rstrip(" .…!?").removesuffix(" | ebay").rstrip(" .…!?")
+    return text in _WALL_TITLES
 
 
 def _looks_blocked(html: str) -> bool:
-    """Cheap text test (no DOM): the title (or, on small pages, the first h1) names a bot wall/edge error."""
-    title = _TITLE.search(html[:100_000])
-    if title and _BLOCK_TITLES.search(_TAGS.sub(" ", title.group(1))):
-        return True
+    """A small page without listing content that is shaped like a bot wall or an edge error."""
     if len(html) >= SMALL_PAGE:
         return False
-    h1 = _H1.search(html)
-    if h1 and _BLOCK_TITLES.search(_TAGS.sub(" ", h1.group(1))):
-        return True
-    # Marker strings only count on small pages: a real results page may mention "captcha" in its scripts.
     lowered = html.lower()
-    return any(marker in lowered for marker in _BLOCK_MARKERS)
+    if any(marker in lowered for marker in _CONTENT_MARKERS):
+        return False
+    body = lowered.find("<body")
+    head_end = body if body != -1 else len(lowered)
+    if _is_wall_title(_element_text(lowered, "title", head_end)):
+        return True
+    h1 = _element_text(lowered, "h1", len(lowered))
+    if _is_wall_title(h1):
+        return True
+    if any(marker in lowered for marker in _CHALLENGE_MARKERS):
+        return True
+    return bool(h1 and "zero size object" in h1) or any(m in lowered for m in _EDGE_ERROR_MARKERS[1:])
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)  # fmt: skip
 
 
 def _as_text(html: str | bytes) -> str:
-    return html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
+    """Bytes to text: a byte-order mark, or the zero bytes of UTF-16 ASCII, decide; else UTF-8."""
+    if not isinstance(html, bytes):
+        return html
+    for bom, encoding in _BOMS:
+        if html.startswith(bom):
+            return html[len(bom) :].decode(encoding.removesuffix("-sig"), errors="replace")
+    head = html[:200]
+    if len(head) >= 4 and head.count(b"\x00") * 3 > len(head):  # "<\0h\0t\0" without a BOM
+        encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        return html.decode(encoding, errors="replace")
+    return html.decode("utf-8", errors="replace")
 
 
 def is_blocked(html: str | bytes) -> bool:
@@ -431,13 +559,16 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     text = _as_text(html)
     if _looks_blocked(text):
         return SearchResults(hits=[], next_url=None, blocked=True)
+    _check_size(text)
     soup = _soup(text)
     rows: list[Tag] = []
     pagination: list[Tag] = []
     for tag in _tags(soup):
         classes = tag.attrs.get("class") or ()
         if tag.name == "li" and ("s-item" in classes or "s-card" in classes):
-            rows.append(tag)
+            # rows inside <template>/<noscript> are never shown: placeholders, not search hits
+            if tag.find_parent(_HIDDEN_CONTAINERS) is None:
+                rows.append(tag)
         elif "pagination__next" in classes or "next" in (tag.attrs.get("rel") or ()):
             pagination.append(tag)
     hits: list[SearchHit] = []
@@ -604,6 +735,9 @@ def _description_url(page: _Page, url: str | None) -> str | None:
 def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
     """Item page → ParsedListing (id, title, price, currency, location, condition, ordered specifics,
     description URL). `url`, when known, is a fallback for the item id and resolves relative links."""
+    _check_size(html)
+    if isinstance(html, bytes) and (html[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in html[:200]):
+        html = _as_text(html)  # UTF-16: decoded here; other bytes keep bs4's <meta charset> detection
     page = _Page(_soup(html))
     price = _price_of_page(page)
     return ParsedListing(
@@ -619,9 +753,41 @@ def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
     )
 
 
+# Work per page is bounded by its number of tags: real eBay pages have ~5,000-11,000; a seller's
+# description of 40,000 `<h1>` costs seconds in a DOM. Beyond the cap, a description is read as plain
+# text (tags stripped, linear), and an item or search page is refused (`PageTooComplex`).
+MAX_TAGS = 60_000
+MAX_DESCRIPTION_TAGS = 15_000
+_HIDDEN_BLOCKS = re.compile(
+    r"<(script|style|template|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+class PageTooComplex(ValueError):
+    """A page with more tags than any real eBay page: parsing it would stall the crawl."""
+
+
+def _check_size(html: str | bytes, cap: int = MAX_TAGS) -> None:
+    tags = html.count(b"<" if isinstance(html, bytes) else "<")  # type: ignore[arg-type]
+    if tags > cap:
+        raise PageTooComplex(f"page has {tags:,} tags (more than the {cap:,} any real page has)")
+
+
+def _plain_text(html: str) -> str | None:
+    """Visible text by stripping tags: linear in the page, for documents too big for a DOM."""
+    from html import unescape
+
+    return normalize_text(unescape(_ANY_TAG.sub(" ", _HIDDEN_BLOCKS.sub(" ", html))))
+
+
 def parse_description(html: str | bytes) -> str | None:
     """Seller's description text from the description frame, whitespace-normalised; None when empty."""
-    soup = _soup(html)
+    text = _as_text(html)
+    if text.count("<") > MAX_DESCRIPTION_TAGS:
+        body = text.find("<body")
+        return _plain_text(text[body:] if body != -1 else text)
+    soup = _soup(text)
     root = soup.find(id="ds_div") or _first(soup, "x-item-description-child") or soup.body or soup
     assert isinstance(root, Tag)
     return _text(root, frozenset())

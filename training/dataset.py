@@ -26,8 +26,8 @@ from annotation.labels import Span, order_labels
 from training.npy_io import (
     NPY_FILES,
     DatasetError,
-    atomic_write_bytes,
-    atomic_write_text,
+    finish_interrupted_swap,
+    replace_files_as_one,
     spans_to_json,
     str_array_bytes,
 )
@@ -229,8 +229,8 @@ def build_dataset(
 ) -> DatasetManifest:
     """Validate, de-duplicate, split by listing, then write npy files, DocBins and `dataset.json`.
 
-    Nothing is written unless every record is valid; each file is replaced atomically and
-    `dataset.json` last, so a reader that sees the manifest sees the files it describes.
+    Nothing is written unless every record is valid; all files (and `dataset.json`) replace the
+    previous set as one unit, so a kill never leaves new texts beside old labels.
     """
     from training.spacy_docs import blank_nlp, make_docbin
 
@@ -293,9 +293,9 @@ def build_dataset(
         file_hashes={name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()},
         provenance=provenance(),
     )
-    for name, data in payloads.items():
-        atomic_write_bytes(out_dir / name, data)
-    atomic_write_text(out_dir / MANIFEST_NAME, manifest.to_json())
+    # npy files, DocBins and dataset.json replace the previous set as one unit: a kill leaves the
+    # old set or (finished by the next reader) the new one, never a mix.
+    replace_files_as_one(out_dir, {**payloads, MANIFEST_NAME: manifest.to_json().encode("utf-8")})
     return manifest
 
 
@@ -337,6 +337,8 @@ def records_from_listings(listings: Iterable[Any]) -> list[Record]:
 
 
 def read_manifest(data_dir: Path | str) -> dict[str, Any] | None:
+    if Path(data_dir).is_dir():
+        finish_interrupted_swap(Path(data_dir))
     path = Path(data_dir) / MANIFEST_NAME
     if not path.is_file():
         return None

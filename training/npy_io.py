@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +84,97 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+# ------------------------------------------------------------------ a set of files replaced as one
+#
+# The four npy files (and the DocBins, and dataset.json) only make sense together: a new
+# `text_train.npy` beside an old `labels_train.npy` pairs texts with another text's spans, and most
+# of them still pass validation. So a dataset is written as one unit: every file goes to a staging
+# directory first; one atomic rename of a journal naming them is the commit point; then the files
+# are moved in. A kill before the commit leaves the old set; a kill after it is finished ("rolled
+# forward") by the next reader or writer, which therefore always sees the new set.
+
+SWAP_JOURNAL = ".dataset-swap.json"
+STAGING_PREFIX = ".dataset-new-"
+STALE_STAGING_S = 600.0
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # not supported here (e.g. some network filesystems)
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def replace_files_as_one(out_dir: Path, payloads: dict[str, bytes]) -> None:
+    """Write `payloads` (file name -> bytes) into `out_dir` so readers see all old or all new files."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    finish_interrupted_swap(out_dir)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING_PREFIX))
+    try:
+        for name, data in payloads.items():
+            with open(staging / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(staging / name, 0o644)
+        _fsync_dir(staging)
+        journal = {"staging": staging.name, "files": sorted(payloads)}
+        atomic_write_bytes(out_dir / SWAP_JOURNAL, json.dumps(journal).encode())  # the commit point
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finish_interrupted_swap(out_dir)
+
+
+def finish_interrupted_swap(data_dir: Path) -> bool:
+    """Complete a committed replacement a kill interrupted (True when there was one to finish).
+
+    Staging directories without a journal (a write killed before its commit point) are removed
+    once they are old enough not to belong to a build still running.
+    """
+    data_dir = Path(data_dir)
+    journal = data_dir / SWAP_JOURNAL
+    finished = False
+    if journal.is_file():
+        try:
+            info = json.loads(journal.read_text(encoding="utf-8"))
+            staging = data_dir / str(info["staging"])
+            names = [str(n) for n in info["files"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatasetError(
+                f"{journal}: unreadable dataset journal ({exc}); run `dataset build` again"
+            ) from None
+        try:
+            for name in names:
+                if (staging / name).exists():
+                    os.replace(staging / name, data_dir / name)
+            _fsync_dir(data_dir)
+            journal.unlink()
+        except OSError as exc:
+            raise DatasetError(
+                f"{data_dir}: an interrupted dataset write could not be finished ({exc}); "
+                "run `dataset build` again"
+            ) from None
+        shutil.rmtree(staging, ignore_errors=True)
+        log.warning("%s: finished a dataset replacement that was interrupted", data_dir)
+        finished = True
+    now = time.time()
+    for stale in data_dir.glob(f"{STAGING_PREFIX}*"):
+        try:
+            if now - stale.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            pass
+    return finished
+
+
 def str_array_bytes(values: Sequence[str]) -> bytes:
     """`.npy` bytes of a unicode array (never an object array, so `allow_pickle=False` loads it)."""
     import io
@@ -97,18 +190,52 @@ def save_npy_dataset(
     train: tuple[Sequence[str], Sequence[Sequence[Span]]],
     test: tuple[Sequence[str], Sequence[Sequence[Span]]],
 ) -> dict[str, Path]:
-    """Write the four files atomically; returns file name -> path. All bytes are built before any write."""
+    """Write the four files as one unit (`replace_files_as_one`); returns file name -> path."""
     payloads: dict[str, bytes] = {}
     for split, (texts, spans) in (("train", train), ("test", test)):
         if len(texts) != len(spans):
             raise DatasetError(f"{split}: {len(texts)} texts but {len(spans)} span lists")
         payloads[NPY_FILES[("text", split)]] = str_array_bytes(list(texts))
         payloads[NPY_FILES[("labels", split)]] = str_array_bytes([spans_to_json(s) for s in spans])
-    written = {}
-    for name, data in payloads.items():
-        atomic_write_bytes(out_dir / name, data)
-        written[name] = out_dir / name
-    return written
+    replace_files_as_one(out_dir, payloads)
+    return {name: out_dir / name for name in payloads}
+
+
+MAX_ELEMENTS = 50_000_000  # far beyond any dataset of titles; a header claiming more is refused
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def _check_header(path: Path) -> None:
+    """Refuse, before any allocation, a file that is not `.npy` or whose header promises more data
+    than the file holds (a header claiming 10^10 elements would otherwise meet a MemoryError)."""
+    from numpy.lib import format as npy_format
+
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        if fh.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
+            raise DatasetError(f"{path}: not a .npy file (it does not start with the npy magic bytes)")
+        fh.seek(0)
+        try:
+            version = npy_format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = npy_format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = npy_format.read_array_header_2_0(fh)
+            else:  # (3, 0): utf-8 header, same layout as 2.0
+                shape, _, dtype = npy_format._read_array_header(fh, version)
+        except (ValueError, SyntaxError, OSError) as exc:
+            raise DatasetError(f"{path}: bad .npy header ({' '.join(str(exc).split())[:160]})") from None
+        body = size - fh.tell()
+    count = 1
+    for dim in shape:
+        count *= int(dim)
+    if count > MAX_ELEMENTS:
+        raise DatasetError(f"{path}: header claims {count:,} elements (more than {MAX_ELEMENTS:,})")
+    if dtype.kind != "O" and count * dtype.itemsize > body:
+        raise DatasetError(
+            f"{path}: header claims {count:,} elements ({count * dtype.itemsize:,} bytes) but the file "
+            f"holds {body:,} bytes of data (truncated or forged)"
+        )
 
 
 def _load_str_array(path: Path, allow_pickle: bool) -> list[str]:
@@ -116,14 +243,15 @@ def _load_str_array(path: Path, allow_pickle: bool) -> list[str]:
         raise DatasetError(
             f"{path}: missing file (a dataset directory needs {', '.join(NPY_FILES.values())})"
         )
+    _check_header(path)
     try:
         arr = np.load(path, allow_pickle=allow_pickle)
     except ValueError as exc:
         if "allow_pickle" in str(exc):
             raise DatasetError(f"{path}: {PICKLE_HELP}") from None
         raise DatasetError(f"{path}: not a readable .npy file ({exc})") from None
-    except (OSError, EOFError) as exc:
-        raise DatasetError(f"{path}: not a readable .npy file ({exc})") from None
+    except (OSError, EOFError, MemoryError) as exc:
+        raise DatasetError(f"{path}: not a readable .npy file ({type(exc).__name__}: {exc})") from None
     if not isinstance(arr, np.ndarray):
         raise DatasetError(f"{path}: expected one array, found {type(arr).__name__}")
     if arr.ndim != 1:
@@ -187,6 +315,8 @@ def load_npy_dataset(
     trusted files).
     """
     data_dir = Path(data_dir)
+    if data_dir.is_dir() and (data_dir / SWAP_JOURNAL).exists():
+        finish_interrupted_swap(data_dir)  # a build killed mid-replacement: see the whole new set
     if allow_pickle:
         log.warning(
             "allow_pickle=True: loading pickled arrays from %s can run code; only for trusted files", data_dir

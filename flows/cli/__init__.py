@@ -24,9 +24,21 @@ def _load_commands() -> None:
 
 
 def main() -> None:
+    from db.redact import install_log_redaction
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     _load_commands()
-    app()
+    try:
+        app()
+    except Exception:  # a bug: keep the traceback for the report, without any secret in it
+        import sys
+        import traceback
+
+        from db.redact import redact
+
+        sys.stderr.write(redact(traceback.format_exc()))
+        raise SystemExit(1) from None
 
 
 _load_commands()

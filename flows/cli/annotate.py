@@ -52,7 +52,8 @@ def _session(settings: Settings) -> Iterator[Any]:
     try:
         upgrade(settings.database_url)
     except Exception as exc:  # unreachable server, bad URL: one line, not a traceback
-        raise fail(f"cannot open database {settings.database_url}: {exc}") from None
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        raise fail(f"cannot open database {settings.database_url}: {reason}") from None
     engine = make_engine(settings.database_url)
     try:
         with session_factory(engine)() as session:
@@ -235,20 +236,37 @@ def import_(
         ..., help="doccano JSONL export (or doccano's export zip) to import as gold."
     ),
     add_labels: bool = typer.Option(False, help="Accept labels that are not in the label schema."),
+    exported_at: str | None = typer.Option(
+        None,
+        "--exported-at",
+        help="When this export was made (ISO time, e.g. 2026-12-01T10:00Z): orders a plain JSONL against "
+        "earlier imports (a doccano zip carries its own time). Never the file's mtime.",
+    ),
     db: DbOpt = None,
     workdir: WorkdirOpt = None,
 ) -> None:
     """Validate every line, then store the annotations as gold in one transaction (all or nothing)."""
+    from datetime import UTC, datetime
+
     from annotation.doccano import ImportValidationError, import_jsonl
     from flows.events import import_counts
 
     if not file.is_file():
         raise fail(f"{file}: no such file")
+    when = None
+    if exported_at is not None:
+        try:
+            when = datetime.fromisoformat(exported_at.replace("Z", "+00:00"))
+        except ValueError:
+            raise fail(f"--exported-at {exported_at!r}: expected an ISO time like 2026-12-01T10:00") from None
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
     settings = _settings(db, workdir)
     with _session(settings) as session:
         try:
-            result = import_jsonl(session, file, add_labels=add_labels)
+            result = import_jsonl(session, file, add_labels=add_labels, exported_at=when)
         except ImportValidationError as exc:
+            if len(exc.issues) == 1 and not exc.issues[0].line:  # the file as a whole: one line
+                raise fail(f"{exc.issues[0]}; nothing imported") from None
             for issue in exc.issues:
                 typer.secho(str(issue), err=True)
             raise fail(f"{len(exc.issues)} bad line(s) in {file}; nothing imported") from None

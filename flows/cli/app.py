@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from db.redact import redact
+from flows.cli.exitcodes import ExitCode
+
 app = typer.Typer(
     name="carner",
     help="carner: turn eBay car ads into a named-entity recognizer for car make, model and characteristics.",
@@ -24,7 +27,10 @@ app.add_typer(dataset_app, name="dataset")
 app.add_typer(train_app, name="train")
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print a one-line error to stderr and return the Exit to raise (so callers write `raise fail(...)`)."""
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code)
+def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
+    """Print a one-line error to stderr and return the Exit to raise (so callers write `raise fail(...)`).
+
+    The message is redacted (no password of a URL, no token) and the code comes from `ExitCode`.
+    """
+    typer.secho(f"Error: {redact(message)}", err=True, fg=typer.colors.RED)
+    return typer.Exit(int(code))

@@ -18,6 +18,7 @@ from typing import Any
 
 import typer
 
+from db.engine import sqlite_url
 from flows.cli.app import app, fail
 
 SANDBOX_PAGE_SIZE = 60
@@ -85,7 +86,7 @@ def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:
             simulate_sandbox={"n_listings": n_listings, "seed": seed},
             plan=plan,
             workdir=str(workdir),
-            db_url=f"sqlite:///{(workdir / 'carner.db').resolve()}",
+            db_url=sqlite_url((workdir / "carner.db").resolve()),
             min_delay_s=0.0,
         )
     result["seconds"] = {"sandbox start": round(sandbox_s, 2), **result["seconds"]}

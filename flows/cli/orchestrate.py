@@ -85,8 +85,11 @@ def models(
     """List trained models (ModelRun records): kind, F1, size, speed, dataset, champion flag."""
     settings = get_settings(workdir=workdir, db_url=db)
     url = settings.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise fail(f"no database at {url.removeprefix('sqlite:///')} (run a scrape or the demo first)")
+    from db.engine import sqlite_path
+
+    db_file = sqlite_path(url)
+    if db_file is not None and not db_file.exists():
+        raise fail(f"no database at {db_file} (run a scrape or the demo first)")
     from db import model_runs
     from db.engine import make_engine, session_factory, upgrade
 
@@ -154,18 +157,23 @@ def pipeline_command(
     demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
 ) -> None:
     """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
+    from flows.cli.exitcodes import for_crawl_status
     from flows.pipeline import pipeline
     from flows.plan import DEMO_PLAN, TrainPlan
+    from flows.tasks import CrawlFailed
 
-    result = pipeline(
-        queries=query or None,
-        max_pages=max_pages,
-        base_url=base_url,
-        annotate_limit=annotate_limit,
-        plan=DEMO_PLAN if demo_scale else TrainPlan(),
-        workdir=str(workdir) if workdir else None,
-        db_url=db,
-    )
+    try:
+        result = pipeline(
+            queries=query or None,
+            max_pages=max_pages,
+            base_url=base_url,
+            annotate_limit=annotate_limit,
+            plan=DEMO_PLAN if demo_scale else TrainPlan(),
+            workdir=str(workdir) if workdir else None,
+            db_url=db,
+        )
+    except CrawlFailed as exc:  # the run is Failed in Prefect; the shell gets the crawl's exit code
+        raise fail(str(exc), for_crawl_status(exc.status)) from None
     for name, secs in result["seconds"].items():
         typer.echo(f"{name:<28} {secs:>8.1f} s")
     for name, why in result["skipped"].items():

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from db.redact import redact_url
 from flows.cli.app import app, db_app, fail
+from flows.cli.exitcodes import for_crawl_status
 from flows.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -49,9 +51,9 @@ def _open_db(settings: Settings) -> sessionmaker[Session]:
         upgrade(url)
         return session_factory(make_engine(url))
     except ArgumentError as exc:
-        raise fail(f"--db: cannot use {url!r}: {exc}") from None
+        raise fail(f"--db: cannot use {redact_url(url)!r}: {exc}") from None
     except OperationalError as exc:
-        raise fail(f"--db: cannot open {url!r}: {' '.join(str(exc.orig).split())}") from None
+        raise fail(f"--db: cannot open {redact_url(url)!r}: {' '.join(str(exc.orig).split())}") from None
 
 
 @app.command("scrape")
@@ -104,6 +106,7 @@ def scrape(
             min_delay_s=settings.min_delay_s,
             timeout_s=settings.timeout_s,
             max_retries=settings.max_retries,
+            max_body_bytes=settings.max_page_bytes,
         ),
         max_items=max_items,
         fetch_descriptions=descriptions,
@@ -133,24 +136,42 @@ def scrape(
                 progress.update(task, note=f"[red]bot wall, backing off (try {data['attempt']})")
 
         result = crawl(config, sessions, settings.raw_dir, on_event=on_event)
+    _report(result, as_json)
+
+
+def _report(result: Any, as_json: bool) -> None:
+    """Print the crawl's summary (the cause first when it did not finish) and exit with its code.
+
+    Exit codes (`flows.cli.exitcodes`): 0 finished, 3 blocked, 4 unreachable, 5 partial.
+    """
+    from db.redact import redact
+
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2))
+        typer.echo(redact(json.dumps(result.to_dict(), indent=2)))
     else:
+        if result.cause:
+            typer.echo(f"{result.status}: {redact(result.cause)}")
         typer.echo(
             f"{result.status}: {result.pages_fetched} search page(s), {result.item_pages} item page(s), "
             f"{result.description_pages} description(s); listings {result.listings_new} new, "
             f"{result.listings_updated} updated, {result.listings_unchanged} unchanged; "
-            f"{result.retries} retries, {result.errors} error(s), {result.blocked} blocked, "
-            f"{result.disallowed} disallowed by robots.txt"
+            f"{result.retries} retries, {result.errors} error(s), {result.blocked} blocked"
+            + (f", {result.disallowed} disallowed by robots.txt" if result.disallowed else "")
+            + (f", {result.failed} page(s) failed for good" if result.failed else "")
             + (f"; {result.pending} left for the next run" if result.pending else "")
             + (" (resumed)" if result.resumed else "")
         )
         for message in result.error_messages[:10]:
-            typer.echo(f"  error: {message}", err=True)
+            typer.echo(f"  error: {redact(message)}", err=True)
+    code = for_crawl_status(result.status)
     if result.status == "blocked":
         raise fail(
-            "the site answered with a bot wall; state is saved, run the same command later to resume", 3
+            "the site answered with a bot wall; state is saved, run the same command later to resume", code
         )
+    if result.status == "unreachable":
+        raise fail(f"site unreachable: {result.cause}; state is saved, run the same command later", code)
+    if result.status != "finished":
+        raise fail(f"partial: {result.cause}; state is saved, run the same command again to resume", code)
 
 
 @app.command("reparse")
@@ -240,9 +261,11 @@ def db_upgrade(
     try:
         current = upgrade(settings.database_url, revision)
     except (ArgumentError, OperationalError) as exc:
-        raise fail(f"--db: cannot migrate {settings.database_url!r}: {' '.join(str(exc).split())}") from None
+        raise fail(
+            f"--db: cannot migrate {redact_url(settings.database_url)!r}: {' '.join(str(exc).split())}"
+        ) from None
     except Exception as exc:  # alembic.util.CommandError for an unknown revision
         if type(exc).__name__ == "CommandError":
             raise fail(f"--revision: {exc}") from None
         raise
-    typer.echo(f"database {settings.database_url} at revision {current}")
+    typer.echo(f"database {redact_url(settings.database_url)} at revision {current}")

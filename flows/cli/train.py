@@ -66,10 +66,11 @@ def dataset_build(
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
     url = settings.database_url
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise fail(
-            f"no database at {url.removeprefix('sqlite:///')} (scrape and annotate first, or pass --db)"
-        )
+    from db.engine import sqlite_path
+
+    db_file = sqlite_path(url)
+    if db_file is not None and not db_file.exists():
+        raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
     from db.engine import make_engine, session_factory
     from training.dataset import DatasetConfig, build_dataset_from_db
     from training.npy_io import DatasetError
@@ -246,6 +247,32 @@ def report_cmd(
 # ------------------------------------------------------------------------------------------- predict
 
 
+def _utf8_arguments(texts: list[str]) -> list[str]:
+    """The texts given as arguments; bytes that are not UTF-8 arrive as lone surrogates: refused."""
+    for number, text in enumerate(texts, start=1):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise fail(f"argument {number}: not UTF-8 text (byte {exc.start} of the argument)") from None
+    return texts
+
+
+def _utf8_stdin_lines() -> list[str]:
+    """Non-empty stdin lines, decoded as UTF-8 line by line so a bad line is named, not a traceback."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text-only stdin (tests, some shells): already decoded
+        return [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
+    lines = []
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            raise fail(f"stdin:{number}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+        if line.strip():
+            lines.append(line)
+    return lines
+
+
 @app.command("predict")
 def predict_cmd(
     model: Path = typer.Option(..., help="Model directory of any kind (baseline, teacher, students)."),
@@ -255,8 +282,7 @@ def predict_cmd(
     """Tag texts with a trained model and print the entities."""
     from training.models import load_model
 
-    if not texts:
-        texts = [line.rstrip("\r\n") for line in sys.stdin if line.strip()]
+    texts = _utf8_arguments(texts) if texts else _utf8_stdin_lines()
     if not texts:
         raise fail("no texts: pass them as arguments or one per line on stdin")
     try:

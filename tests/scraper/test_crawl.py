@@ -208,15 +208,17 @@ def test_robots_disallowing_search_stops_with_an_error(tmp_path: Path, new_db_ur
     assert "disallowed by robots.txt" in result.error_messages[0]
 
 
-@pytest.mark.parametrize(("faults", "message"), [("reset:1.0", "ConnectionError"), ("503:1.0", "HTTP 503")])
-def test_search_page_that_never_answers_ends_partial(
+@pytest.mark.parametrize(
+    ("faults", "message"), [("reset:1.0", "connection reset by the server"), ("503:1.0", "HTTP 503")]
+)
+def test_search_page_that_never_answers_ends_unreachable(
     tmp_path: Path, new_db_url: NewDb, faults: str, message: str
 ) -> None:
     sessions = open_db(new_db_url())
     with SandboxServer(n_listings=5, seed=1, faults=faults) as site:
         result = crawl(config_for(site, http=fast_http(max_retries=1)), sessions, tmp_path / "raw")
-    assert result.status == "partial" and result.pages_fetched == 0 and result.listings_stored == 0
-    assert result.retries == 1 and message in result.error_messages[0]
+    assert result.status == "unreachable" and result.pages_fetched == 0 and result.listings_stored == 0
+    assert result.retries == 1 and message in result.error_messages[0] and message in (result.cause or "")
     with sessions() as session:
         state = session.scalars(select(CrawlState)).one()
         assert (state.next_page, state.finished) == (1, False)  # the next run starts over at page 1

@@ -20,7 +20,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     code, out, _ = run("db", "upgrade", "--workdir", str(tmp_path / "w"))
-    assert code == 0 and "0001_initial" in out
+    assert code == 0 and "0002_crawl_failed_items" in out
     assert (tmp_path / "w" / "carner.db").exists()
 
 
@@ -99,3 +99,33 @@ def test_scrape_with_parallel_workers_stores_every_listing(tmp_path: Path) -> No
     code, out, _ = run("listings", "--limit", "100", "--workdir", workdir, "--json")
     stored = sorted(json.loads(line)["item_id"] for line in out.splitlines())
     assert stored == sorted(listing.item_id for listing in site.listings)
+
+
+def test_a_site_that_is_down_exits_unreachable_with_the_cause_first(tmp_path: Path) -> None:
+    """Connection refused is the cause, not "disallowed by robots.txt"; no password is printed."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code, out, err = run(
+        "scrape", "-q", "cars", "--base-url", f"http://user:hunter2@127.0.0.1:{port}",
+        "--workdir", str(tmp_path), "--min-delay", "0", "--max-retries", "0",
+    )  # fmt: skip
+    assert code == 4, out + err
+    assert out.splitlines()[0].startswith("unreachable:") and "connection refused" in out.splitlines()[0]
+    assert "disallowed" not in out and "hunter2" not in out + err
+    assert err.strip().splitlines()[-1].startswith("Error: site unreachable")
+
+
+def test_unreachable_database_url_never_prints_its_password(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://carner:hunter2@127.0.0.1:1/carner"
+    for args in (
+        ["listings", "--db", url],
+        ["db", "upgrade", "--db", url],
+        ["scrape", "-q", "x", "--db", url],
+        ["annotate", "preannotate", "--db", url],
+    ):
+        code, out, err = run(*args)
+        assert code == 2 and "hunter2" not in out + err and "carner:***@" in err, (args, err)
+        assert len(err.strip().splitlines()) == 1

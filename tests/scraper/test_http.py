@@ -67,6 +67,8 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             elif behaviour == "noend":  # complete by Content-Length, but the HTML stops mid-way
                 self._send(200, PAGE[:500])
+            elif behaviour == "noend-vary":  # cut off at a different byte each time, as a real cut is
+                self._send(200, PAGE[: 400 + len(site.log)])
             elif behaviour == "reset":  # hang up without answering
                 self.close_connection = True
                 self.connection.close()
@@ -149,7 +151,7 @@ def test_truncated_bodies_are_fetched_again(site: tuple[Site, str], behaviour: s
 def test_gives_up_after_max_retries(site: tuple[Site, str]) -> None:
     state, base = site
     state.script["/down"] = ["503"] * 10
-    state.script["/cut"] = ["noend"] * 10
+    state.script["/cut"] = ["noend-vary"] * 10
     with PoliteSession(fast(max_retries=2)) as http:
         final = http.get(f"{base}/down")
         assert final.status == 503  # returned, not raised: the caller decides
@@ -157,6 +159,18 @@ def test_gives_up_after_max_retries(site: tuple[Site, str]) -> None:
             http.get(f"{base}/cut")
     assert len(requests_to(state, "/down")) == 3
     assert len(requests_to(state, "/cut")) == 3
+
+
+def test_a_complete_page_without_closing_html_is_stored_not_refetched_forever(
+    site: tuple[Site, str],
+) -> None:
+    """The same bytes without `</html>` on every try is the page as served, not a cut transfer."""
+    state, base = site
+    state.script["/noend"] = ["noend"] * 10
+    with PoliteSession(fast(max_retries=2)) as http:
+        result = http.get(f"{base}/noend")
+    assert result.status == 200 and result.content == PAGE[:500]
+    assert len(requests_to(state, "/noend")) == 3
 
 
 def test_404_is_returned_without_retry(site: tuple[Site, str]) -> None:

@@ -261,3 +261,59 @@ def test_parse_description_normalises_text() -> None:
 )
 def test_ordinary_error_and_empty_pages_are_not_bot_walls(html: str) -> None:
     assert not is_blocked(html)
+
+
+# ------------------------------------------------------------------ prices and pages as eBay shows them
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency", "high"),
+    [
+        ("Was: $15,000 Now: $12,000", 12000.0, "USD", None),  # the current price, not the struck one
+        ("Was: US $15,000 US $12,000", 12000.0, "USD", None),
+        ("US $12,500.00 (approx. EUR 11.000,00)", 12500.0, "USD", None),  # the listing's currency
+        ("£9,500.00 Approximately US $12,000.00", 9500.0, "GBP", None),
+        ("A$ 5,000", 5000.0, "AUD", None),
+        ("AU $5,000", 5000.0, "AUD", None),
+        ("C$ 1,200", 1200.0, "CAD", None),
+        ("NZ$ 300", 300.0, "NZD", None),
+        ("$5-$10", 5.0, "USD", 10.0),
+    ],
+)
+def test_parse_price_as_ebay_shows_it(text: str, amount: float, currency: str, high: float | None) -> None:
+    price = parse_price(text)
+    assert price is not None and (price.amount, price.currency, price.high) == (amount, currency, high)
+
+
+@pytest.mark.parametrize("text", ["-$100", "\u2212£100", "9" * 400, "$" + "9" * 30])
+def test_negative_or_absurd_prices_are_no_price(text: str) -> None:
+    assert parse_price(text) is None
+
+
+def _srp(rows: str) -> str:
+    return f"<!DOCTYPE html><html><head><title>cars | eBay</title></head><body><ul>{rows}</ul></body></html>"
+
+
+def _row(item_id: str, title: str) -> str:
+    return (
+        f'<li class="s-item"><a class="s-item__link" href="https://www.ebay.com/itm/{item_id}">'
+        f'<div class="s-item__title"><span>{title}</span></div></a>'
+        '<span class="s-item__price">$1,000.00</span></li>'
+    )
+
+
+def test_rows_inside_template_or_noscript_are_not_hits() -> None:
+    html = _srp(
+        _row("123456789012", "2015 Toyota Camry")
+        + f"<template>{_row('223456789012', 'Shop on eBay')}</template>"
+        + f"<noscript>{_row('323456789012', 'Placeholder')}</noscript>"
+    )
+    assert [hit.item_id for hit in parse_search_results(html).hits] == ["123456789012"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_utf16_pages_are_decoded(encoding: str) -> None:
+    html = _srp(_row("123456789012", "Citroën C4 – 2019") + _row("223456789012", "Škoda Octavia"))
+    hits = parse_search_results(html.encode(encoding)).hits
+    assert [hit.title for hit in hits] == ["Citroën C4 – 2019", "Škoda Octavia"]
+    assert not is_blocked(html.encode(encoding))

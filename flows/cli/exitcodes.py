@@ -1,0 +1,39 @@
+"""The exit codes every `carner` command uses: one table, so a scheduler can tell outcomes apart.
+
+| code | meaning                                                                          |
+|------|----------------------------------------------------------------------------------|
+| 0    | complete: everything asked for was done                                          |
+| 1    | internal error (a bug: please report it with the traceback)                      |
+| 2    | bad input: an argument, option, setting or input file is wrong (FILE:LINE shown) |
+| 3    | blocked: the site answered with a bot wall; state saved, resume later            |
+| 4    | unreachable: the site (or robots.txt) could not be reached: DNS, refused, 5xx    |
+| 5    | partial: stopped early with work left (errors); state saved, resume later        |
+
+The same table is in README.md ("Exit codes").
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INTERNAL = 1
+    BAD_INPUT = 2
+    BLOCKED = 3
+    UNREACHABLE = 4
+    PARTIAL = 5
+
+
+CRAWL_STATUS_CODES: dict[str, ExitCode] = {
+    "finished": ExitCode.OK,
+    "blocked": ExitCode.BLOCKED,
+    "unreachable": ExitCode.UNREACHABLE,
+    "partial": ExitCode.PARTIAL,
+}
+
+
+def for_crawl_status(status: str) -> ExitCode:
+    """Exit code of a crawl that ended with `status` (`scraper.crawl.CrawlResult.status`)."""
+    return CRAWL_STATUS_CODES.get(status, ExitCode.INTERNAL)

@@ -227,9 +227,7 @@ def read_sedan_titles(path: Path) -> tuple[list[SilverTitle], int]:
             rows.append(SilverTitle(title, make, (0, len(make), "MAKE"), None))
         elif year and (found := _make_at(title, year.end())):
             make, length = found
-            rows.append(
-                SilverTitle(title, make, (year.end(), year.end() + length, "MAKE"), (0, 4, "YEAR"))
-            )
+            rows.append(SilverTitle(title, make, (year.end(), year.end() + length, "MAKE"), (0, 4, "YEAR")))
         else:
             skipped += 1
     return rows, skipped

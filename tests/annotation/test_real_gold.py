@@ -50,6 +50,10 @@ def test_every_gold_span_fits_the_csv_text(shared_data: Path) -> None:
             piece = text[s:e]
             assert piece == piece.strip() and piece.strip(":") == piece, (rec["row"], piece)
             assert nxt is None or nxt[0] >= e, (rec["row"], "overlap", (s, e, lab), nxt)
+    same_text: dict[str, set[str]] = {}
+    for rec in records:  # a title that occurs twice is read the same way twice
+        same_text.setdefault(rec["text_sha256"], set()).add(json.dumps(sorted(rec["label"])))
+    assert all(len(readings) == 1 for readings in same_text.values())
     counts = Counter(lab for rec in records for _, _, lab in rec["label"])
     assert set(counts) == set(LABELS)  # all eleven labels occur in real titles
     assert counts["MAKE"] >= 355 and counts["MODEL"] >= 340  # "Other Makes" / "Other" rows have none

@@ -89,6 +89,7 @@ def test_real_gold_scores_of_the_tiny_baseline_and_of_the_gold_itself(tiny_basel
     scores = score_real_titles(load_model(tiny_baseline_dir), REAL_CSV)
     _check_structure(scores, 360)
     assert scores["per_label"]["MAKE"]["support"] == 357
+    assert scores["per_label"]["MAKE"]["f1"] > 0.5  # 0.98 measured: makes carry over from the sandbox
     assert scores["support"] == sum(len(g.spans) for g in titles)
     perfect = score_real_titles(GoldPredictor(gold), REAL_CSV)
     assert all(s["f1"] == 1.0 for s in perfect["per_label"].values())

@@ -230,3 +230,44 @@ def build_gold(surface_files: list[Path], csv_path: Path, out_path: Path = SEDAN
     }
     write_gold(out_path, header, records)
     return len(records)
+
+
+# --- reading the gold by eye ----------------------------------------------------------------------
+
+
+def render(text: str, spans: Iterable[Span]) -> str:
+    """The title with each span bracketed and its label after it: "[2013]YEAR [BMW]MAKE ..."."""
+    out = text
+    for start, end, label in sorted(spans, reverse=True):
+        out = f"{out[:start]}[{out[start:end]}]{label}{out[end:]}"
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print gold titles with their spans bracketed, for review (`python -m annotation.real_gold CSV`)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("csv", type=Path, help="../shared/data/car-titles/ebay_motors_sedans_info.csv")
+    parser.add_argument("--gold", type=Path, default=SEDANS_GOLD)
+    parser.add_argument("--rows", default="", help="first-last rows to show, e.g. 0-39 (default all)")
+    args = parser.parse_args(argv)
+    lo, _, hi = args.rows.partition("-")
+    if not all(x.isdigit() for x in (lo, hi) if x):
+        print(f"error: --rows {args.rows!r}: expected FIRST-LAST, e.g. 0-39", file=sys.stderr)
+        return 1
+    first, last = int(lo or 0), int(hi or lo or 10**9)
+    try:
+        titles = load_real_gold(args.csv, args.gold)
+    except (RealGoldError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for t in titles:
+        if first <= t.row <= last:
+            print(f"{t.row}\t{render(t.text, t.spans)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

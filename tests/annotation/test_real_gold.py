@@ -22,7 +22,9 @@ from annotation.real_gold import (
     build_gold,
     load_real_gold,
     locate,
+    main,
     read_gold_file,
+    render,
     span_problems,
 )
 
@@ -166,3 +168,16 @@ def test_gold_file_ships_with_the_package() -> None:
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
     assert "gold/*.jsonl" in pyproject["tool"]["setuptools"]["package-data"]["annotation"]
     assert SEDANS_GOLD.is_file() and SEDANS_GOLD.parent.name == "gold"
+
+
+def test_review_printout_brackets_every_span(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert render("2001 Acme Roadster", [(5, 9, "MAKE"), (0, 4, "YEAR")]) == "[2001]YEAR [Acme]MAKE Roadster"
+    csv_path = _write_csv(tmp_path / "t.csv", ["2001 Acme Roadster", "Acme: Coupe"])
+    surfaces = "0: YEAR 2001 | MAKE Acme\n1: MAKE Acme | MODEL Coupe\n"
+    (tmp_path / "s.txt").write_text(surfaces, encoding="utf-8")
+    build_gold([tmp_path / "s.txt"], csv_path, tmp_path / "g.jsonl")
+    assert main([str(csv_path), "--gold", str(tmp_path / "g.jsonl"), "--rows", "1-1"]) == 0
+    assert capsys.readouterr().out == "1\t[Acme]MAKE: [Coupe]MODEL\n"
+    assert main([str(csv_path), "--gold", str(tmp_path / "g.jsonl"), "--rows", "x"]) == 1
+    assert main([str(tmp_path / "absent.csv"), "--gold", str(tmp_path / "g.jsonl")]) == 1
+    assert "file not found" in capsys.readouterr().err

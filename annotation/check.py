@@ -204,24 +204,32 @@ class SilverTitle:
     year_span: Span | None  # only "YYYY Make Model" titles have one
 
 
+SEDANS_TITLE_COLUMN = "Car Model"
+
+
+def read_sedan_rows(path: Path) -> list[str]:
+    """Every title of the eBay Motors CSV in file order (outer spaces stripped): row i is title i."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if SEDANS_TITLE_COLUMN not in (reader.fieldnames or []):
+            raise ValueError(f"{path}: no {SEDANS_TITLE_COLUMN!r} column")
+        return [(row[SEDANS_TITLE_COLUMN] or "").strip() for row in reader]
+
+
 def read_sedan_titles(path: Path) -> tuple[list[SilverTitle], int]:
     """"Make: Model ..." and "YYYY Make Model ..." titles, and how many had no recognisable make."""
     rows, skipped = [], 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            title = row["Car Model"].strip()
-            structured = re.match(r"^([^:]{2,40}):\s", title)
-            year = re.match(r"^((?:19|20)\d\d)\s+", title)
-            if structured and structured.group(1) != "Other Makes":
-                make = structured.group(1)
-                rows.append(SilverTitle(title, make, (0, len(make), "MAKE"), None))
-            elif year and (found := _make_at(title, year.end())):
-                make, length = found
-                rows.append(
-                    SilverTitle(title, make, (year.end(), year.end() + length, "MAKE"), (0, 4, "YEAR"))
-                )
-            else:
-                skipped += 1
+    for title in read_sedan_rows(path):
+        structured = re.match(r"^([^:]{2,40}):\s", title)
+        year = re.match(r"^((?:19|20)\d\d)\s+", title)
+        if structured and structured.group(1) != "Other Makes":
+            make = structured.group(1)
+            rows.append(SilverTitle(title, make, (0, len(make), "MAKE"), None))
+        elif year and (found := _make_at(title, year.end())):
+            make, length = found
+            rows.append(SilverTitle(title, make, (year.end(), year.end() + length, "MAKE"), (0, 4, "YEAR")))
+        else:
+            skipped += 1
     return rows, skipped
 
 

@@ -14,7 +14,7 @@ Stages (each in its own child process, so its wall time and peak RSS are its own
   label       the teacher labels the augmented set (spans + per-word probabilities, chunked)
   student-spacy / student-soft   the two distilled students
   eval:<model>   `training.evaluate` on the test split (entity exact match, size, CPU speed)
-  real        MAKE / YEAR accuracy on real titles (bench/real_titles.py)
+  real        per-label F1 on hand-checked real titles, MAKE / YEAR accuracy (bench/real_titles.py)
 then the tables: models x macro P/R/F1/size/speed, models x per-label P/R (MAKE, MODEL first),
 student/teacher ratios, stage timings with peak RSS (results.md / results.json, plus training.report's
 report.md / report.json / report.png).
@@ -826,9 +826,10 @@ def build_tables(
 
     real = state.get("real", {}).get("result")
     if real is not None:
+        from bench.real_titles import gold_tables
         from bench.real_titles import table as real_table
 
-        tables.append(real_table(real))
+        tables += [*gold_tables(real), real_table(real)]
     payload = {
         "plan": asdict(plan),
         "metrics": {k: _slim(m) for k, m in metrics.items()},

@@ -1,10 +1,15 @@
-"""Every model on real car titles: MAKE and YEAR accuracy on eBay Motors, brand/model on Kleinanzeigen.
+"""Every model on real car titles: per-label F1 on hand-checked eBay Motors gold, plus silver checks.
 
     .venv/bin/python bench/real_titles.py --models data/bench/models-demo/models [--shared ../shared]
         [--de-limit 2000] [--out DIR]
 
 The models are trained on sandbox titles; these real titles (../shared/data/car-titles, see its
-SOURCES.md) say whether they carry over. Silver gold, never seen in training:
+SOURCES.md) say whether they carry over. Never seen in training:
+- Gold: the 360 English eBay Motors titles hand-annotated with all eleven labels
+  (annotation/gold/ebay_motors_sedans.jsonl, docs/annotation-guidelines.md): precision, recall and
+  F1 per label on exact spans, micro and macro (`training.real_titles.score_real_titles`, which
+  scores with the same `training.evaluate.score_spans` as the test split).
+Silver (read from the titles' structure, no annotation):
 - English eBay Motors CSV: "Make: Model ..." rows (eBay builds them from the item specifics) give the
   make exactly (the text before ':'); "YYYY Make Model ..." rows give the year (first 4 characters)
   and the make written after it (longest match in a fixed list of eBay makes and their nicknames,
@@ -172,8 +177,54 @@ def evaluate_models(
         en_pred = model.predict([r.title for r in en]) if en else []
         de_pred = model.predict([r.title for r in de]) if de else []
         result["models"][name] = score_predictions(en, en_pred, de, de_pred)
+        if en_path.is_file():
+            result["models"][name]["gold"] = score_gold(model, en_path)
         log.info("real titles, %s: %s", name, result["models"][name])
     return result
+
+
+def score_gold(model: Any, en_path: Path) -> dict[str, Any]:
+    """Per-label scores on the hand-checked gold; {"error": why} when the CSV does not fit the gold file."""
+    from annotation.real_gold import RealGoldError
+    from training.real_titles import score_real_titles
+
+    try:
+        return score_real_titles(model, en_path)
+    except RealGoldError as exc:
+        log.error("real gold not scored: %s", exc)
+        return {"error": str(exc)}
+
+
+def gold_tables(result: dict[str, Any]) -> list[ResultTable]:
+    """Two tables: F1 per label with micro/macro, and precision / recall per label (exact spans)."""
+    from annotation.labels import LABELS
+
+    scored = {n: s["gold"] for n, s in result.get("models", {}).items() if "per_label" in s.get("gold", {})}
+    if not scored:
+        return []
+    f1 = ResultTable(
+        "Real titles, hand-checked gold (eBay Motors): exact-span F1 per label",
+        ["Model", *LABELS, "micro F1", "macro F1"],
+    )
+    pr = ResultTable(
+        "Real titles, hand-checked gold: precision / recall per label", ["Model", *LABELS, "micro P / R"]
+    )
+
+    def p_r(s: dict[str, Any]) -> str:
+        return f"{fmt(s['precision'], '{:.2f}')} / {fmt(s['recall'], '{:.2f}')}"
+
+    for name, g in scored.items():
+        per = g["per_label"]
+        f1.add(name, *(fmt(per[lab]["f1"]) for lab in LABELS), fmt(g["micro"]["f1"]), fmt(g["macro"]["f1"]))
+        pr.add(name, *(p_r(per[lab]) for lab in LABELS), p_r(g["micro"]))
+    any_gold = next(iter(scored.values()))
+    support = ", ".join(f"{lab} {any_gold['per_label'][lab]['support']}" for lab in LABELS)
+    f1.note = (
+        f"{any_gold['n_texts']} real titles annotated by hand with all eleven labels "
+        f"(docs/annotation-guidelines.md); gold spans per label: {support}. A span counts only when "
+        "start, end and label all match; macro = mean over the labels seen."
+    )
+    return [f1, pr]
 
 
 def table(result: dict[str, Any]) -> ResultTable:
@@ -242,10 +293,10 @@ def main(argv: list[str] | None = None) -> int:
         log.error("no model directories (with metrics.json) in %s", ", ".join(map(str, args.models)))
         return 1
     result = evaluate_models({d.name: str(d) for d in dirs}, str(args.shared), args.de_limit)
-    t = table(result)
-    print_tables([t])
+    tables = [*gold_tables(result), table(result)]
+    print_tables(tables)
     if args.out:
-        write_results(args.out, "real_titles", [t], result)
+        write_results(args.out, "real_titles", tables, result)
     return 0
 
 

@@ -92,6 +92,10 @@ def test_real_titles_on_the_models_and_without_shared(models_run: Path, tmp_path
     result = json.loads((out / "real_titles.json").read_text(encoding="utf-8"))
     assert set(result["models"]) == set(models.MODEL_KINDS)
     assert 0.0 <= result["models"]["baseline"]["en"]["make_exact"] <= 1.0
+    gold = result["models"]["baseline"]["gold"]
+    assert gold["n_texts"] == 360 and 0.0 <= gold["per_label"]["MODEL"]["f1"] <= 1.0
+    md = (out / "real_titles.md").read_text(encoding="utf-8")
+    assert "hand-checked gold" in md and "| Model | MAKE | MODEL | YEAR" in md
     skipped = real_titles.evaluate_models({}, shared=str(tmp_path / "absent"))
     assert skipped["skipped"] and real_titles.table(skipped).note.startswith("Skipped")
 

@@ -432,20 +432,9 @@ def evaluate_task(
 ) -> dict[str, Any]:
     """Evaluate a model on the current test split (entity-level P/R/F1, size, CPU speed);
     the evaluation is merged into the model's metrics.json, which the report reads."""
-    from training.evaluate import evaluate_dir
-    from training.npy_io import load_npy_dataset
+    from training.evaluate import evaluate_on_dataset
 
-    data = load_npy_dataset(Path(data_dir))
-    metrics = to_dict(
-        evaluate_dir(
-            Path(model_dir),
-            data.test_texts,
-            data.test_spans,
-            labels=data.labels,
-            eval_data={"dir": str(data_dir), "content_hash": test_hash or test_split_hash(Path(data_dir))},
-            speed_texts=speed_texts,
-        )
-    )
+    metrics = to_dict(evaluate_on_dataset(Path(model_dir), Path(data_dir), speed_texts=speed_texts))
     metrics["model_dir"] = model_dir
     get_run_logger().info("%s: micro F1 %s", metrics.get("kind"), metrics.get("f1"))
     return metrics

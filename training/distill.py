@@ -178,6 +178,7 @@ def run_distillation(
     evaluations: dict[str, dict[str, Any]] = {}
     if cfg.evaluate and ds.test_texts:
         from training.evaluate import evaluate_dir
+        from training.identity import eval_data
 
         for kind, path in {"teacher": str(teacher_dir), **students}.items():
             evaluations[kind] = evaluate_dir(
@@ -185,7 +186,7 @@ def run_distillation(
                 ds.test_texts,
                 ds.test_spans,
                 labels=ds.labels,
-                eval_data={"dir": str(data_dir), "split": "test", "content_hash": data_hash},
+                eval_data=eval_data(data_dir),
                 speed_texts=cfg.speed_texts,
             )
     return DistillManifest(

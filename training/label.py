@@ -29,6 +29,7 @@ import numpy as np
 from annotation.labels import Span
 from training.artifacts import file_sha256, read_json, write_json_atomic
 from training.augment import read_augmented
+from training.identity import model_id
 from training.provenance import provenance
 from training.tokens import Token
 
@@ -116,11 +117,6 @@ def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
 
 
-def _weights_sha256(teacher_dir: Path) -> str | None:
-    weights = teacher_dir / "model.safetensors"
-    return file_sha256(weights) if weights.is_file() else None
-
-
 def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
     """What an `index.json` records to recognise its own chunks; any labeller of the format uses it.
 
@@ -130,9 +126,9 @@ def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total:
     return {
         "format": FORMAT,
         "input": str(input_path),
-        "input_sha256": file_sha256(input_path),
+        "input_sha256": file_sha256(input_path),  # a file's checksum, not a dataset identity
         "teacher": str(Path(teacher.path).resolve()),
-        "teacher_sha256": _weights_sha256(Path(teacher.path)),
+        "teacher_id": model_id(teacher.path),
         "tags": list(teacher.tags),
         "chunk_size": chunk_size,
         "n_texts": n_total,

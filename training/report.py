@@ -184,8 +184,14 @@ def write_report(model_dirs: Sequence[Path | str], out_dir: Path | str, plot: bo
     not_evaluated = [r["name"] for r in rows if not r["evaluated"]]
     if not_evaluated:
         warnings.append(f"not evaluated yet (run `carner evaluate`): {', '.join(not_evaluated)}")
-    hashes = {r["eval_data"].get("content_hash") for r in rows if r["evaluated"]} - {None}
-    if len(hashes) > 1:
+    evaluated = [r for r in rows if r["evaluated"]]
+    unknown = [r["name"] for r in evaluated if not r["eval_data"].get("test_id")]
+    if unknown:
+        warnings.append(
+            f"evaluated on a test set of unknown identity (re-run `carner evaluate`): {', '.join(unknown)}"
+        )
+    test_ids = {r["eval_data"]["test_id"] for r in evaluated if r["eval_data"].get("test_id")}
+    if len(test_ids) > 1:
         warnings.append("models were evaluated on different test sets; their scores do not compare")
     labels = order_labels({lab for r in rows for lab in list(r["per_label"]) + list(r["labels"])})
     md = render_markdown(rows, labels, warnings)

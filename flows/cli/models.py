@@ -44,16 +44,9 @@ def _evaluate(model_dir: Path, ds: Any, data_dir: Path) -> None:
     if not ds.test_texts:
         return
     from flows.cli.train import _print_eval
-    from training.evaluate import evaluate_dir
+    from training.evaluate import evaluate_on_dataset
 
-    metrics = evaluate_dir(
-        model_dir,
-        ds.test_texts,
-        ds.test_spans,
-        labels=ds.labels,
-        eval_data={"dir": str(data_dir), "split": "test"},
-    )
-    _print_eval(str(model_dir), metrics)
+    _print_eval(str(model_dir), evaluate_on_dataset(model_dir, data_dir))
 
 
 # --------------------------------------------------------------------------------------------- teacher

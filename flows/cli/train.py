@@ -98,7 +98,7 @@ def _print_dataset(manifest: Any) -> None:
                 f"({a['snapped']} snapped, {a['dropped']} dropped in {split}.spacy; npy files unchanged)"
             )
     typer.echo(
-        f"{manifest.duplicates_dropped} duplicate texts dropped; content hash {manifest.content_hash[:12]}"
+        f"{manifest.duplicates_dropped} duplicate texts dropped; dataset id {manifest.dataset_id}"
     )
     names = ", ".join(Path(p).name for p in manifest.files.values())
     typer.echo(f"wrote {manifest.out_dir}/ (dataset.json, {names})")
@@ -188,8 +188,7 @@ def evaluate_cmd(
     """Evaluate models on the dataset's test split and update each model's metrics.json."""
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    from training.dataset import read_manifest
-    from training.evaluate import evaluate_dir
+    from training.evaluate import evaluate_on_dataset
     from training.npy_io import DatasetError, load_npy_dataset
 
     try:
@@ -198,18 +197,10 @@ def evaluate_cmd(
         raise fail(str(exc)) from None
     if not ds.test_texts:
         raise fail(f"{data_dir}: the test split is empty")
-    manifest = read_manifest(data_dir) or {}
-    eval_data = {"dir": str(data_dir), "split": "test", "content_hash": manifest.get("content_hash")}
     for model_dir in model_dirs:
         try:
-            metrics = evaluate_dir(
-                model_dir,
-                ds.test_texts,
-                ds.test_spans,
-                labels=ds.labels,
-                eval_data=eval_data,
-                speed=not no_speed,
-                speed_texts=speed_texts,
+            metrics = evaluate_on_dataset(
+                model_dir, data_dir, allow_pickle=allow_pickle, speed=not no_speed, speed_texts=speed_texts
             )
         except (FileNotFoundError, ValueError, KeyError) as exc:
             raise fail(str(exc) if str(model_dir) in str(exc) else f"{model_dir}: {exc}") from None

@@ -9,7 +9,9 @@ so `upgrade()` works from an installed wheel without an `alembic.ini` in the wor
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,25 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+@contextlib.contextmanager
+def open_session(url: str, *, migrate: bool = True) -> Iterator[Session]:
+    """The one way carner opens a database session: schema upgraded (unless `migrate=False`),
+    commit on success, rollback on error, engine disposed after (no pooled SQLite handles left)."""
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        engine.dispose()
+
+
 def alembic_config(engine: Engine | None = None) -> Any:
     """An Alembic `Config` pointing at the packaged migration scripts (no alembic.ini needed)."""
     from alembic.config import Config
@@ -79,7 +100,7 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
     """Migrate the database to `revision` (default: the newest); returns the revision now in force.
 
     A database created earlier by `Base.metadata.create_all` (no Alembic version table yet, but the
-    tables there) is stamped instead of re-created, so tests' shortcut databases can be adopted.
+    tables there, built from today's models) is stamped as the newest revision instead of re-created.
     """
     from alembic import command
     from alembic.runtime.migration import MigrationContext
@@ -89,8 +110,8 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
     if "alembic_version" not in tables and "listing" in tables:
-        log.info("database has tables but no Alembic version: stamping the initial revision")
-        command.stamp(config, "0001_initial")
+        log.info("database has tables but no Alembic version: stamping the newest revision")
+        command.stamp(config, "head")  # create_all built today's models, i.e. the newest schema
     command.upgrade(config, revision)
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()

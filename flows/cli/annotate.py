@@ -158,9 +158,10 @@ def _load_model(model: Path | None) -> Any:
     if model is None:
         return None
     from training.models import load_model
+    from training.registry import resolve_model
 
-    try:
-        return load_model(model)
+    try:  # a directory, a kind or a kind's home: the registry names it (`training.registry`)
+        return load_model(resolve_model(get_settings().database_url, model))
     except (FileNotFoundError, ValueError, ImportError) as exc:
         raise fail(f"--model {model}: {exc}") from None
 

@@ -290,20 +290,13 @@ def augment_parallel(
 def _write_inputs(texts: list[str], spans: list[list[Any]], path: Path) -> Path:
     """In-memory training data as a doccano-style JSONL the workers read (atomic)."""
     import json
-    import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for text, text_spans in zip(texts, spans, strict=True):
-                line = {"text": text, "label": [[int(s), int(e), str(lab)] for s, e, lab in text_spans]}
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from training.artifacts import atomic_file
+
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        for text, text_spans in zip(texts, spans, strict=True):
+            line = {"text": text, "label": [[int(s), int(e), str(lab)] for s, e, lab in text_spans]}
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     return path
 
 

@@ -23,12 +23,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from annotation.labels import Span, order_labels
+from training.artifacts import atomic_write_bytes, atomic_write_text
 from training.identity import dataset_id, test_id
 from training.npy_io import (
     NPY_FILES,
     DatasetError,
-    atomic_write_bytes,
-    atomic_write_text,
     spans_to_json,
     str_array_bytes,
 )

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -27,7 +25,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from annotation.labels import Span
-from training.artifacts import file_sha256, read_json, write_json_atomic
+from training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
 from training.augment import read_augmented
 from training.identity import model_id
 from training.provenance import provenance
@@ -100,21 +98,15 @@ def write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str,
         else np.zeros((0, n_tags), dtype=np.float32)
     ).astype(np.float16)
     spans = [json.dumps([list(s) for s in p.spans], ensure_ascii=False) for p in preds]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                texts=np.array(texts, dtype=str),
-                spans=np.array(spans, dtype=str),
-                n_words=n_words,
-                offsets=offsets,
-                probs=probs,
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "wb") as fh:
+        np.savez(
+            fh,
+            texts=np.array(texts, dtype=str),
+            spans=np.array(spans, dtype=str),
+            n_words=n_words,
+            offsets=offsets,
+            probs=probs,
+        )
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
 
 

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from annotation.labels import DEFAULT_SCHEMA, order_labels
-from training.artifacts import write_json_atomic
+from training.artifacts import atomic_write_bytes, atomic_write_text, write_json_atomic
 from training.metrics import METRICS_FILE, read_metrics
-from training.npy_io import atomic_write_bytes, atomic_write_text
 
 log = logging.getLogger(__name__)
 

@@ -68,10 +68,9 @@ def record_run(
             .where(ModelRun.path == str(path), ModelRun.model_id == model_id, ModelRun.kind == kind)
             .order_by(ModelRun.id.desc())
         ).first()
-    if run is None:
-        run = ModelRun(kind=kind, path=str(path), model_id=model_id, champion=False)
+    if run is None:  # the dataset a model was trained on is fixed when it is first recorded
+        run = ModelRun(kind=kind, path=str(path), model_id=model_id, dataset_id=dataset_id, champion=False)
         session.add(run)
-    run.dataset_id = dataset_id
     run.test_id = test_id
     run.metrics = metrics
     run.f1 = f1

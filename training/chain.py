@@ -55,10 +55,11 @@ class Step:
     name: str
     needs: tuple[str, ...]
     inputs: Callable[[TrainPlan], Any]  # the plan's part deciding "unchanged" (JSON-able)
-    output: Callable[[Path, str], Path]  # (work directory, key) -> output directory
+    output: Callable[[Path, str], Path] | None  # (work directory, key) -> output; None: its input's
     done: Callable[[StepContext], bool]  # whether the output is complete for this key
     run: Callable[[StepContext], dict[str, Any]]  # the plain function; returns a small summary
-    model_kind: str | None = None
+    model_kind: str | None = None  # the model kind it trains
+    on_test_split: bool = False  # its key depends on the test split only (evaluation), not the dataset
 
 
 @dataclass
@@ -283,9 +284,10 @@ def _evaluate_step(kind: str) -> Step:
         name=f"eval:{kind}",
         needs=(kind,),
         inputs=lambda plan: {"speed_texts": plan.speed_texts},
-        output=lambda workdir, k, _kind=kind: Path(workdir) / MODELS_DIR / _kind,  # evaluates in place
+        output=None,  # evaluates the model in place (its metrics.json)
         done=done,
         run=run,
+        on_test_split=True,
     )
 
 
@@ -352,12 +354,8 @@ def bind(plan: TrainPlan, data_dir: Path | str, workdir: Path | str) -> list[Bou
     for name in wanted_steps(plan):
         step = STEPS[name]
         upstream = {n: keys[n] for n in step.needs}
-        if name.startswith("eval:"):
-            k = key(name, upstream, split_id, step.inputs(plan))
-            out = outs[step.needs[0]]
-        else:
-            k = key(name, upstream, data_id, step.inputs(plan))
-            out = str(step.output(workdir, k))
+        k = key(name, upstream, split_id if step.on_test_split else data_id, step.inputs(plan))
+        out = outs[step.needs[0]] if step.output is None else str(step.output(workdir, k))
         keys[name], outs[name] = k, out
         plan_json = plan.model_dump(mode="json")
         bound.append(BoundStep(name, k, out, str(data_dir), {n: outs[n] for n in step.needs}, plan_json))

@@ -50,9 +50,10 @@ def _record(session: Any, model_dir: Path, data_dir: Path | None) -> Any:
     m = read_metrics(model_dir)
     if m.kind not in MODEL_LOADERS:
         raise ValueError(f"{model_dir}/metrics.json: unknown model kind {m.kind!r}")
-    trained_on = (m.raw.get("dataset") or {}).get("dataset_id") or m.eval_data.get("dataset_id")
+    trained_on = (m.raw.get("dataset") or {}).get("dataset_id")
     if trained_on is None and data_dir is not None:
         trained_on = dataset_id(data_dir)
+    trained_on = trained_on or m.eval_data.get("dataset_id")
     return model_runs.record_run(
         session,
         kind=m.kind,
@@ -166,7 +167,7 @@ def resolve_model(db_url: str | None, ref: str | Path) -> Path:
 
 
 def _resolve_kind(db_url: str | None, kind: str) -> RegisteredModel | None:
-    if db_url is None or not _db_exists(db_url):
+    if db_url is None or not registry_exists(db_url):
         return None
     with open_session(db_url) as session:
         found = model_runs.resolve(session, kind)
@@ -177,7 +178,7 @@ def registered_models(
     db_url: str, kind: str | None = None, limit: int | None = None
 ) -> list[RegisteredModel]:
     """Registered runs, newest first ([] when there is no database yet)."""
-    if not _db_exists(db_url):
+    if not registry_exists(db_url):
         return []
     with open_session(db_url) as session:
         return [_plain(r) for r in model_runs.list_runs(session, kind=kind, limit=limit)]
@@ -192,8 +193,8 @@ def current_model_dirs(db_url: str) -> list[Path]:
     return list(seen.values())
 
 
-def _db_exists(db_url: str) -> bool:
-    """False for a SQLite file that is not there (reading must not create an empty database)."""
+def registry_exists(db_url: str) -> bool:
+    """False for a SQLite file that is not there (reading or evaluating must not create one)."""
     from sqlalchemy.engine import make_url
 
     url = make_url(db_url)

@@ -307,19 +307,31 @@ def train_student_cmd(
 def train_all_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
     bert: str | None = typer.Option(None, help="BERT directory or hub name (default: the offline MiniLM)."),
-    teacher_epochs: int = typer.Option(PLAN.teacher_epochs, min=1, help="Teacher epochs (early stopping)."),
-    teacher_max_texts: int | None = typer.Option(
-        PLAN.teacher_max_texts, min=1, help="Cap on teacher training texts."
+    teacher_epochs: int | None = typer.Option(
+        None, min=1, help=f"Teacher epochs, early stopping (default: the plan's, {PLAN.teacher_epochs})."
     ),
-    baseline_epochs: int = typer.Option(PLAN.baseline_epochs, min=1, help="Baseline epochs."),
-    n_iter: int = typer.Option(PLAN.augment_n_iter, min=0, help="Augmented variants per training text."),
-    student_epochs: int = typer.Option(PLAN.student_epochs, min=1, help="Epochs of the spaCy student."),
-    soft_epochs: int = typer.Option(PLAN.soft_epochs, min=1, help="Epochs of the soft-label student."),
-    seed: int = typer.Option(PLAN.seed, help="Random seed of every stage."),
+    teacher_max_texts: int | None = typer.Option(None, min=1, help="Cap on teacher training texts."),
+    baseline_epochs: int | None = typer.Option(
+        None, min=1, help=f"Baseline epochs (default: the plan's, {PLAN.baseline_epochs})."
+    ),
+    n_iter: int | None = typer.Option(
+        None,
+        min=0,
+        help=f"Augmented variants per training text (default: the plan's, {PLAN.augment_n_iter}).",
+    ),
+    student_epochs: int | None = typer.Option(
+        None, min=1, help=f"Epochs of the spaCy student (default: the plan's, {PLAN.student_epochs})."
+    ),
+    soft_epochs: int | None = typer.Option(
+        None, min=1, help=f"Epochs of the soft-label student (default: the plan's, {PLAN.soft_epochs})."
+    ),
+    seed: int | None = typer.Option(None, help=f"Random seed of every stage (default: {PLAN.seed})."),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
-    speed_texts: int = typer.Option(PLAN.speed_texts, min=1, help="Texts timed for the CPU speed figures."),
-    label_executor: str = typer.Option(
-        PLAN.label_executor, "--label-executor", help="Teacher labelling: local or dask (worker processes)."
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=f"Texts timed for the CPU speed figures (default: {PLAN.speed_texts})."
+    ),
+    label_executor: str | None = typer.Option(
+        None, "--label-executor", help="Teacher labelling: local (default) or dask (worker processes)."
     ),
     label_workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
     demo_scale: bool = typer.Option(
@@ -332,35 +344,28 @@ def train_all_cmd(
 
     Runs the training chain (`training.chain`), the same steps the `train-models` flow runs: an
     unchanged step is skipped, a killed one resumes; models land in <workdir>/models/<kind>/<key>
-    and are recorded in the registry.
+    and are recorded in the registry. Options not given keep the plan's values.
     """
-    if label_executor not in LABEL_EXECUTORS:
+    if label_executor is not None and label_executor not in LABEL_EXECUTORS:
         raise fail(f"--label-executor {label_executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
-    import click
-
     from training.plan import DEMO_PLAN
 
     settings = get_settings()
     data_dir = data or settings.dataset_dir
     bert = bert or settings.bert
     _offline(bert)
-    # options the user gave override the base plan; the rest keep the base plan's values
-    ctx = click.get_current_context()
-    given = {
-        name: value
-        for name, value in {
-            "teacher_epochs": teacher_epochs,
-            "teacher_max_texts": teacher_max_texts,
-            "baseline_epochs": baseline_epochs,
-            "augment_n_iter": n_iter,
-            "student_epochs": student_epochs,
-            "soft_epochs": soft_epochs,
-            "seed": seed,
-            "speed_texts": speed_texts,
-            "label_executor": label_executor,
-        }.items()
-        if ctx.get_parameter_source(name if name != "augment_n_iter" else "n_iter").name != "DEFAULT"
+    options = {
+        "teacher_epochs": teacher_epochs,
+        "teacher_max_texts": teacher_max_texts,
+        "baseline_epochs": baseline_epochs,
+        "augment_n_iter": n_iter,
+        "student_epochs": student_epochs,
+        "soft_epochs": soft_epochs,
+        "seed": seed,
+        "speed_texts": speed_texts,
+        "label_executor": label_executor,
     }
+    given = {name: value for name, value in options.items() if value is not None}
     base = DEMO_PLAN if demo_scale else PLAN
     kinds = [k for k in base.kinds if not (no_baseline and k == "baseline")]
     try:

@@ -223,7 +223,7 @@ def evaluate_cmd(
     data_dir = data or settings.dataset_dir
     from training.evaluate import evaluate_on_dataset
     from training.npy_io import DatasetError, load_npy_dataset
-    from training.registry import current_model_dirs, register_model
+    from training.registry import current_model_dirs, register_model, registry_exists
 
     try:
         ds = load_npy_dataset(data_dir, allow_pickle=allow_pickle)
@@ -240,7 +240,8 @@ def evaluate_cmd(
             metrics = evaluate_on_dataset(
                 model_dir, data_dir, allow_pickle=allow_pickle, speed=not no_speed, speed_texts=speed_texts
             )
-            register_model(settings.database_url, model_dir, data_dir=data_dir)
+            if registry_exists(settings.database_url):  # new figures for a registered model
+                register_model(settings.database_url, model_dir, data_dir=data_dir)
         except (FileNotFoundError, ValueError, KeyError) as exc:
             raise fail(str(exc) if str(model_dir) in str(exc) else f"{model_dir}: {exc}") from None
         _print_eval(str(model_dir), metrics if not no_speed else {**metrics, "speed": {}})

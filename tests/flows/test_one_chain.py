@@ -61,12 +61,12 @@ def test_cli_then_flow_on_one_workdir_share_registry_report_and_names(
     from flows.pipeline import train_models
 
     workdir = _dataset(tmp_path / "work")
-    out = cli(workdir, "train", "baseline", "--epochs", "2")
+    out = cli(workdir, "train", "baseline", "--epochs", "3")  # the flow's plan says 2: another model
     assert "registered baseline as model run #1" in out
     flow = train_models(
         plan=tiny_plan(tiny_bert), workdir=str(workdir), db_url=f"sqlite:///{workdir / 'carner.db'}"
     )
-    assert set(flow["models"]) == set(MODEL_KINDS)
+    assert set(flow["models"]) == set(MODEL_KINDS) and not any(flow["cached"].values())
 
     runs = [json.loads(line) for line in cli(workdir, "models", "--json").splitlines()]
     assert sorted(r["kind"] for r in runs) == sorted([*MODEL_KINDS, "baseline"])  # both baselines listed

@@ -46,23 +46,21 @@ def _settings(db: str | None, workdir: Path | None) -> Settings:
 
 @contextlib.contextmanager
 def _session(settings: Settings) -> Iterator[Any]:
-    """A session on an up-to-date schema (Alembic upgrade first); rolls back on error."""
-    from db.engine import make_engine, session_factory, upgrade
+    """`db.engine.open_session` on an up-to-date schema; an unreachable database is one line."""
+    from sqlalchemy.engine import make_url
+
+    from db.engine import open_session, upgrade
 
     try:
         upgrade(settings.database_url)
     except Exception as exc:  # unreachable server, bad URL: one line, not a traceback
-        raise fail(f"cannot open database {settings.database_url}: {exc}") from None
-    engine = make_engine(settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            try:
-                yield session
-            except BaseException:
-                session.rollback()
-                raise
-    finally:
-        engine.dispose()
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        why = (
+            str(exc).replace(settings.database_url, shown).splitlines()[0] if str(exc) else type(exc).__name__
+        )
+        raise fail(f"cannot open database {shown}: {why}") from None
+    with open_session(settings.database_url, migrate=False) as session:
+        yield session
 
 
 def _fields(fields: str) -> tuple[str, ...]:

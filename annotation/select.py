@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotation.labels import Span
-from annotation.store import DISTANT, GOLD_SOURCES, current_spans_by_task
-from db.models import Annotation, AnnotationTask
+from annotation.store import DISTANT, current_spans_by_task
+from db.models import GOLD_SOURCES, Annotation, AnnotationTask
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
-from db.models import Annotation, AnnotationTask, Listing
+from db.models import GOLD_SOURCES, Annotation, AnnotationTask, Listing
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("title", "description")
-GOLD_SOURCES = frozenset({"doccano", "simulated"})
 """Sources that count as gold (human or simulated-human corrections); they share one version chain."""
 DISTANT = "distant"
 

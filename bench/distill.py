@@ -3,7 +3,7 @@
     .venv/bin/python bench/distill.py [--scale demo|research] [--out DIR] [--threads 1]
 
 Builds a sandbox dataset (generator gold: demo 1,000 listings, research 8,000 -> ~4k/4k), trains the
-spaCy baseline and runs the distillation chain (`training.distill.run_distillation`: teacher, augment,
+spaCy baseline and runs the training chain (`training.chain.run_chain`: teacher, augment,
 teacher labelling, spaCy student on hard labels, BiLSTM student on soft labels), evaluates every model
 with `training/evaluate.py`, and prints: micro/macro F1, per-label P/R, size on disk, CPU texts/s at
 batch 1 and 64, the ratios student/teacher (F1, size, speed), and MAKE/YEAR accuracy on the real titles
@@ -91,13 +91,8 @@ def run(
 ) -> dict[str, Any]:
     import torch
 
-    from training.augment import AugmentConfig
-    from training.baseline import SpacyTrainConfig, train_baseline
-    from training.distill import DistillConfig, run_distillation
-    from training.label import LabelConfig
-    from training.student_soft import SoftStudentConfig
-    from training.student_spacy import SpacyStudentConfig
-    from training.teacher import TeacherConfig
+    from training.chain import run_chain
+    from training.plan import DEMO_PLAN, RESEARCH_PLAN
 
     if threads:
         torch.set_num_threads(threads)
@@ -108,49 +103,38 @@ def run(
     build_data(data_dir, s["listings"], seed)
     timings["dataset"] = round(time.perf_counter() - t0, 1)
 
-    models = out / "models"
-    if not (models / "baseline" / "metrics.json").is_file():
-        t0 = time.perf_counter()
-        train_baseline(
-            data_dir,
-            models / "baseline",
-            SpacyTrainConfig(seed=seed, epochs=s["baseline_epochs"]),
-            evaluate=False,
-        )
-        timings["baseline"] = round(time.perf_counter() - t0, 1)
-    cfg = DistillConfig(
-        teacher=TeacherConfig(
-            bert=bert,
-            epochs=s["teacher_epochs"],
-            batch_size=s["teacher_batch"],
-            learning_rate=teacher_lr or s["teacher_lr"],
-            encoder_dropout=encoder_dropout,
-            seed=seed,
-            threads=threads,
-        ),
-        augment=AugmentConfig(n_iter=s["n_iter"], seed=seed),
-        label=LabelConfig(chunk_size=5000),
-        spacy_student=SpacyStudentConfig(epochs=s["spacy_epochs"], seed=seed),
-        soft_student=SoftStudentConfig(epochs=s["soft_epochs"], seed=seed, threads=threads),
-        evaluate=False,
+    # the training chain (the same steps as `carner train all`), at this bench's settings
+    base = DEMO_PLAN if scale == "demo" else RESEARCH_PLAN
+    plan = base.model_copy(
+        update={
+            "seed": seed,
+            "threads": threads,
+            "bert": bert,
+            "teacher_epochs": s["teacher_epochs"],
+            "teacher_batch_size": s["teacher_batch"],
+            "teacher_learning_rate": teacher_lr or s["teacher_lr"],
+            "teacher_encoder_dropout": encoder_dropout,
+            "teacher_max_texts": None,
+            "augment_n_iter": s["n_iter"],
+            "baseline_epochs": s["baseline_epochs"],
+            "student_epochs": s["spacy_epochs"],
+            "soft_epochs": s["soft_epochs"],
+            "label_chunk_size": 5000,
+            "speed_texts": speed_texts,
+        }
     )
-    m = run_distillation(cfg, data_dir, out / "work", models)
+    m = run_chain(plan, data_dir, out)
     timings.update(m.seconds)
-
-    # one evaluation for every model, in this process, after everything is trained (fair speed figures)
-    from training.evaluate import evaluate_dir
+    from training.metrics import read_metrics
     from training.npy_io import load_npy_dataset
 
     ds = load_npy_dataset(data_dir)
     kinds = ["baseline", "teacher", "student-spacy", "student-soft"]
-    metrics = {
-        k: evaluate_dir(models / k, ds.test_texts, ds.test_spans, labels=ds.labels, speed_texts=speed_texts)
-        for k in kinds
-    }
+    metrics = {k: read_metrics(m.models[k]).raw for k in kinds}
     from bench.real_titles import evaluate_models
 
-    real = evaluate_models({k: str(models / k) for k in kinds})
-    aug_manifest = json.loads((out / "work" / "augmented" / "manifest.json").read_text())
+    real = evaluate_models({k: m.models[k] for k in kinds})
+    aug_manifest = json.loads((Path(m.steps["augment"].out) / "manifest.json").read_text())
     return {
         "scale": scale,
         "config": s,

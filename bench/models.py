@@ -3,7 +3,10 @@
     .venv/bin/python bench/models.py --scale demo|research [--out DIR] [--resume [--redo STAGE,...]]
         [--set key=value ...] [--kinds baseline,teacher,...] [--inline]
 
-Stages (each in its own child process, so its wall time and peak RSS are its own):
+Stages (each in its own child process, so its wall time and peak RSS are its own). The training
+stages are the training chain's steps (`training.chain`: the same list `carner train all` and the
+`train-models` flow run, with the same keys and model layout `models/<kind>/<key>`); the bench only
+executes each step in a child process. Every model is recorded in the bench's own registry (carner.db).
   scrape      a sandbox site of `n_listings` listings crawled by the real scraper into SQLite (+ raw pages)
   annotate    annotation tasks; pre-annotation (distant) from the item specifics; the generator's true
               spans stored as gold ("simulated" annotator) — the distant spans are scored against them
@@ -22,17 +25,17 @@ report.md / report.json / report.png).
 Why gold from the generator: the sandbox knows every title's true spans, so the test split is real
 gold; the crawl still goes through the scraper and the database, and the export through
 `training.dataset`, so the bench measures the pipeline users run. `--resume` skips a stage whose
-outputs exist and whose input hash (its settings + the hashes of the outputs it reads) is unchanged
-(`stages.json`); `--redo` names stages to run again anyway (the hash covers inputs, not carner's code).
+outputs exist and whose input hash (its settings + the hashes of the outputs it reads; for a chain
+step, its key) is unchanged (`stages.json`); `--redo` names stages to run again anyway (the hash
+covers inputs, not carner's code).
 
-Scales: research = 8,000 listings -> ~4k train / 4k test, 15 epochs, batch 32, dropout 0.5,
-augmentation x50 (4k -> 200k); demo = a few hundred listings with short training (minutes).
+Scales: research = 8,000 listings and `training.plan.RESEARCH_PLAN` (15 epochs, batch 32, dropout
+0.5, augmentation x50: 4k -> 200k); demo = 1,000 listings and `training.plan.DEMO_PLAN` (minutes).
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 import math
@@ -59,68 +62,46 @@ from bench.common import (  # noqa: E402
     ratio,
     run_stage,
     setup_logging,
-    tree_hash,
     write_results,
 )
+from training.plan import DEMO_PLAN, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
 
 log = logging.getLogger("bench.models")
 
-MODEL_KINDS = ("baseline", "teacher", "student-spacy", "student-soft")
 SANDBOX_QUERY = "cars"  # matches every sandbox listing
 HEADLINE = ("MAKE", "MODEL")
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything a run depends on; `--set key=value` changes one field."""
+    """Everything a run depends on: the sandbox and split, and the training plan (`train`).
+
+    `--set key=value` changes one field of either (`n_listings=300`, `teacher_epochs=1`).
+    """
 
     scale: str
     n_listings: int
-    seed: int = 0
+    train: TrainPlan
     page_size: int = 120
     test_size: float = 0.5
-    baseline_epochs: int = 15
-    teacher_epochs: int = 15
-    teacher_batch_size: int = 32
-    teacher_dropout: float = 0.5
-    teacher_learning_rate: float = 5e-5
-    teacher_encoder_dropout: float | None = 0.1  # 0.5 (research) cut F1 to 0.56: see training/teacher.py
-    teacher_max_texts: int | None = None
-    bert: str | None = None  # None: the packaged all-MiniLM-L6-v2
-    augment_n_iter: int = 50
-    label_batch_size: int = 64
-    label_chunk_size: int = 10_000
-    student_epochs: int = 15
-    soft_epochs: int = 15
-    soft_batch_size: int = 32
-    speed_texts: int = 200
     real_de_limit: int | None = None  # German real titles read (None: all 18k)
     real: bool = True
 
+    @property
+    def seed(self) -> int:
+        return self.train.seed
+
 
 PLANS = {
-    "research": Plan(scale="research", n_listings=8000),
-    # demo: minutes on a 2-core CPU. The short teacher needs a higher learning rate and a lighter
-    # encoder dropout than the research's 0.5 to learn anything from ~500 titles in 6 epochs.
-    "demo": Plan(
-        scale="demo",
-        n_listings=1000,
-        teacher_epochs=6,
-        teacher_batch_size=16,
-        teacher_learning_rate=2e-4,
-        teacher_encoder_dropout=0.1,
-        augment_n_iter=10,
-        student_epochs=6,
-        soft_epochs=6,
-        speed_texts=64,
-        real_de_limit=2000,
-    ),
+    "research": Plan(scale="research", n_listings=8000, train=RESEARCH_PLAN),
+    "demo": Plan(scale="demo", n_listings=1000, train=DEMO_PLAN, real_de_limit=2000),
 }
 
 
 def parse_set(plan: Plan, items: list[str]) -> Plan:
     """Apply `key=value` overrides (JSON values: 3, 0.1, null, true, "name"; bare words are strings)."""
-    names = {f.name for f in fields(Plan)}
+    own = {f.name for f in fields(Plan)} - {"scale", "train"}
+    names = own | set(TrainPlan.model_fields)
     changes: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
@@ -130,7 +111,12 @@ def parse_set(plan: Plan, items: list[str]) -> Plan:
             changes[key] = json.loads(raw)
         except json.JSONDecodeError:
             changes[key] = raw
-    return replace(plan, **changes)
+    train = {k: v for k, v in changes.items() if k not in own}
+    try:
+        new_train = TrainPlan.model_validate({**plan.train.model_dump(), **train})
+    except ValueError as exc:
+        raise SystemExit(f"--set: {exc}") from None
+    return replace(plan, train=new_train, **{k: v for k, v in changes.items() if k in own})
 
 
 # ============================================================================ paths
@@ -140,17 +126,11 @@ class Layout:
         self.db = self.out / "carner.db"
         self.raw = self.out / "raw"
         self.data = self.out / "data"
-        self.models = self.out / "models"
-        self.augmented = self.out / "augmented"
-        self.labelled = self.out / "labelled"
         self.manifest = self.out / "stages.json"
 
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.db.resolve()}"
-
-    def model(self, kind: str) -> Path:
-        return self.models / kind
 
 
 # ============================================================================ stages (run in children)
@@ -213,41 +193,35 @@ def stage_annotate(out: str, n_listings: int, seed: int) -> dict[str, Any]:
     from sqlalchemy import select
 
     from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
-    from db.engine import make_engine, session_factory
+    from db.engine import open_session
     from db.models import AnnotationTask, Listing
     from scraper.sandbox.generator import generate_listings
     from training.evaluate import score_spans
 
     lay = Layout(Path(out))
-    engine = make_engine(lay.db_url)
     mark_baseline()
     gold = {x.item_id: x for x in generate_listings(n_listings, seed)}
     counts = {"gold": 0, "text_mismatch": 0, "unknown": 0}
-    try:
-        with session_factory(engine).begin() as session:
-            tasks = ensure_tasks(session, fields=("title",))
-            distant = store_distant(session)
-            rows = session.execute(
-                select(AnnotationTask, Listing.item_id)
-                .join(Listing, AnnotationTask.listing_id == Listing.id)
-                .where(AnnotationTask.field == "title")
-            )
-            for task, item_id in rows:
-                listing = gold.get(item_id)
-                if listing is None:
-                    counts["unknown"] += 1
-                elif listing.title != task.text:
-                    counts["text_mismatch"] += 1
-                else:
-                    store_annotation(
-                        session, task, listing.title_spans, "simulated", annotator="generator-gold"
-                    )
-                    counts["gold"] += 1
-        with session_factory(engine)() as session:
-            g = {r.listing_key: r for r in iter_annotated_texts(session, source="gold")}
-            d = {r.listing_key: r for r in iter_annotated_texts(session, source="distant")}
-    finally:
-        engine.dispose()
+    with open_session(lay.db_url, migrate=False) as session:
+        tasks = ensure_tasks(session, fields=("title",))
+        distant = store_distant(session)
+        rows = session.execute(
+            select(AnnotationTask, Listing.item_id)
+            .join(Listing, AnnotationTask.listing_id == Listing.id)
+            .where(AnnotationTask.field == "title")
+        )
+        for task, item_id in rows:
+            listing = gold.get(item_id)
+            if listing is None:
+                counts["unknown"] += 1
+            elif listing.title != task.text:
+                counts["text_mismatch"] += 1
+            else:
+                store_annotation(session, task, listing.title_spans, "simulated", annotator="generator-gold")
+                counts["gold"] += 1
+    with open_session(lay.db_url, migrate=False) as session:
+        g = {r.listing_key: r for r in iter_annotated_texts(session, source="gold")}
+        d = {r.listing_key: r for r in iter_annotated_texts(session, source="distant")}
     keys = sorted(set(g) & set(d))
     pre = score_spans([g[k].spans for k in keys], [d[k].spans for k in keys])
     return {
@@ -266,215 +240,30 @@ def stage_annotate(out: str, n_listings: int, seed: int) -> dict[str, Any]:
 
 
 def stage_dataset(out: str, test_size: float, seed: int) -> dict[str, Any]:
-    from db.engine import make_engine, session_factory
+    from db.engine import open_session
     from training.dataset import DatasetConfig, build_dataset_from_db
 
     lay = Layout(Path(out))
-    engine = make_engine(lay.db_url)
     mark_baseline()
-    try:
-        with session_factory(engine)() as session:
-            m = build_dataset_from_db(
-                session, lay.data, DatasetConfig(test_size=test_size, seed=seed, source="gold")
-            )
-    finally:
-        engine.dispose()
+    with open_session(lay.db_url, migrate=False) as session:
+        m = build_dataset_from_db(
+            session, lay.data, DatasetConfig(test_size=test_size, seed=seed, source="gold")
+        )
     return {
         "train": m.counts["train"]["texts"],
         "test": m.counts["test"]["texts"],
         "labels": m.labels,
         "duplicates_dropped": m.duplicates_dropped,
         "alignment_train": {k: v for k, v in m.alignment["train"].items() if k != "examples"},
-        "output_hash": m.content_hash,
+        "output_hash": m.dataset_id,
     }
 
 
-def stage_baseline(out: str, epochs: int, seed: int) -> dict[str, Any]:
-    from training.baseline import SpacyTrainConfig, train_baseline
-
-    lay = Layout(Path(out))
-    mark_baseline()
-    r = train_baseline(
-        lay.data, lay.model("baseline"), SpacyTrainConfig(epochs=epochs, seed=seed), evaluate=False
-    )
-    return {
-        "steps": r.steps,
-        "epochs": r.epochs,
-        "best_dev_f1": r.best_dev_f1,
-        "train_seconds": r.seconds,
-        "output_hash": tree_hash(lay.model("baseline")),
-    }
-
-
-def stage_teacher(
-    out: str,
-    epochs: int,
-    batch_size: int,
-    dropout: float,
-    learning_rate: float,
-    encoder_dropout: float | None,
-    max_texts: int | None,
-    bert: str | None,
-    seed: int,
-) -> dict[str, Any]:
-    from training.npy_io import load_npy_dataset
-    from training.teacher import TeacherConfig, train_teacher
-
-    lay = Layout(Path(out))
-    ds = load_npy_dataset(lay.data)
-    mark_baseline()
-    cfg = TeacherConfig(
-        bert=bert,
-        epochs=epochs,
-        batch_size=batch_size,
-        dropout=dropout,
-        learning_rate=learning_rate,
-        encoder_dropout=encoder_dropout,
-        max_texts=max_texts,
-        seed=seed,
-        progress=False,
-    )
-    m = train_teacher(cfg, ds.train_texts, ds.train_spans, ds.labels, lay.model("teacher"))
-    return {
-        "n_train": m.n_train,
-        "n_val": m.n_val,
-        "epochs_run": m.epochs_run,
-        "best_epoch": m.best_epoch,
-        "best_val_f1": m.best_val_f1,
-        "seconds_per_epoch": m.seconds_per_epoch,
-        "device": m.device,
-        "output_hash": tree_hash(lay.model("teacher")),
-    }
-
-
-def stage_augment(out: str, n_iter: int, seed: int) -> dict[str, Any]:
-    from training.artifacts import file_sha256
-    from training.augment import AUGMENTED_FILE, AugmentConfig, augment
-    from training.npy_io import load_npy_dataset
-
-    lay = Layout(Path(out))
-    ds = load_npy_dataset(lay.data)
-    mark_baseline()
-    m = augment(
-        AugmentConfig(n_iter=n_iter, seed=seed), ds.train_texts, ds.train_spans, lay.augmented, progress=False
-    )
-    return {
-        "n_input": m.n_input,
-        "n_written": m.n_written,
-        "n_duplicates": m.n_duplicates,
-        "output_hash": file_sha256(lay.augmented / AUGMENTED_FILE),
-    }
-
-
-def stage_label(out: str, batch_size: int, chunk_size: int) -> dict[str, Any]:
-    from training.augment import AUGMENTED_FILE
-    from training.label import LabelConfig, label_file
-    from training.teacher import TeacherModel
-
-    lay = Layout(Path(out))
-    teacher = TeacherModel(lay.model("teacher"))
-    mark_baseline()
-    m = label_file(
-        LabelConfig(chunk_size=chunk_size, batch_size=batch_size, progress=False, restart=True),
-        teacher,
-        lay.augmented / AUGMENTED_FILE,
-        lay.labelled,
-    )
-    if not m.complete:
-        raise RuntimeError(f"labelling incomplete: {m}")
-    return {
-        "n_texts": m.n_texts,
-        "chunks": m.n_chunks,
-        "chunks_skipped": m.chunks_skipped,
-        "texts_per_second": m.texts_per_second,
-        "output_hash": tree_hash(lay.labelled, exclude=("index.json", "manifest.json")),
-    }
-
-
-def stage_student(out: str, kind: str, epochs: int, batch_size: int | None, seed: int) -> dict[str, Any]:
-    """A student on the teacher-labelled augmented set; checkpoints chosen on gold dev titles.
-
-    The dev titles are the baseline's own dev slice of the gold train split (never the test split),
-    so both spaCy models select checkpoints on the same gold, and a 5% slice of 200k teacher-labelled
-    texts is not re-scored every 200 steps.
-    """
-    from training.baseline import split_dev
-    from training.label import iter_labelled
-    from training.npy_io import load_npy_dataset
-
-    lay = Layout(Path(out))
-    ds = load_npy_dataset(lay.data)
-    _, dev_idx = split_dev(len(ds.train_texts), 0.1, seed)
-    dev_texts = [ds.train_texts[i] for i in dev_idx]
-    dev_spans = [ds.train_spans[i] for i in dev_idx]
-    records = iter_labelled(lay.labelled)
-    mark_baseline()
-    if kind == "student-spacy":
-        from training.student_spacy import SpacyStudentConfig, train_spacy_student
-
-        r = train_spacy_student(
-            SpacyStudentConfig(epochs=epochs, seed=seed),
-            records,
-            ds.labels,
-            lay.model(kind),
-            dev_texts=dev_texts,
-            dev_spans=dev_spans,
-        )
-        info = {
-            "steps": r.steps,
-            "epochs": r.epochs,
-            "best_dev_f1": r.best_dev_f1,
-            "train_seconds": r.seconds,
-            "dev_texts": len(dev_texts),
-        }
-    else:
-        from training.student_soft import SoftStudentConfig, train_soft_student
-
-        cfg = SoftStudentConfig(epochs=epochs, batch_size=batch_size or 32, seed=seed, progress=False)
-        m = train_soft_student(
-            cfg, records, ds.labels, lay.model(kind), val_texts=dev_texts, val_spans=dev_spans
-        )
-        info = {
-            "steps": m.steps,
-            "epochs_run": m.epochs_run,
-            "best_epoch": m.best_epoch,
-            "best_val_f1": m.best_val_f1,
-            "parameters": m.parameters,
-            "train_seconds": m.seconds,
-        }
-    return {**info, "output_hash": tree_hash(lay.model(kind))}
-
-
-def stage_evaluate(out: str, kind: str, speed_texts: int, test_hash: str) -> dict[str, Any]:
-    from training.evaluate import evaluate_dir
-    from training.npy_io import load_npy_dataset
-
-    lay = Layout(Path(out))
-    ds = load_npy_dataset(lay.data)
-    mark_baseline()
-    m = evaluate_dir(
-        lay.model(kind),
-        ds.test_texts,
-        ds.test_spans,
-        labels=ds.labels,
-        eval_data={"dir": str(lay.data), "content_hash": test_hash},
-        speed_texts=speed_texts,
-    )
-    return {
-        "micro_f1": m["f1"],
-        "macro_f1": m["macro"]["f1"],
-        "size_bytes": m["size_bytes"],
-        "speed": m.get("speed"),
-        "output_hash": test_hash,
-    }
-
-
-def stage_real(out: str, kinds: list[str], shared: str | None, de_limit: int | None) -> dict[str, Any]:
+def stage_real(models: dict[str, str], shared: str | None, de_limit: int | None) -> dict[str, Any]:
     from bench.real_titles import evaluate_models
 
-    lay = Layout(Path(out))
     mark_baseline()
-    return evaluate_models({k: str(lay.model(k)) for k in kinds}, shared, de_limit)
+    return evaluate_models(models, shared, de_limit)
 
 
 # ============================================================================ the runner
@@ -536,20 +325,44 @@ class Runner:
             return prev
         log.info("stage %s: running", spec.name)
         run = run_stage(f"bench.models:{spec.func}", spec.kwargs, isolate=self.isolate)
+        return self.record(spec.name, ih, run.result.get("output_hash", ih), run)
+
+    def execute(self, step: Any, force: bool) -> dict[str, Any]:
+        """`training.chain` executor: an unchanged step is skipped here; any other runs
+        `training.chain.run_step` in a child process (its own wall time and peak RSS)."""
+        force = force or step.name in self.redo or not self.resume
+        prev = self.state.get(step.name)
+        if not force and step.done():
+            if prev is None or prev.get("output_hash") != step.key:
+                prev = {"input_hash": step.key, "output_hash": step.key, "seconds": 0.0, "peak_rss_mb": None}
+                prev.update({"isolated": self.isolate, "finished_at": None, "result": {}})
+            prev["skipped"] = True
+            self.state[step.name] = prev
+            log.info("stage %s: unchanged, skipped", step.name)
+            return {"name": step.name, "key": step.key, "out": step.out, "skipped": True, "seconds": 0.0}
+        log.info("stage %s: running", step.name)
+        run = run_stage(
+            "training.chain:run_step", {"step": asdict(step), "force": True}, isolate=self.isolate
+        )
+        self.record(step.name, step.key, step.key, run)
+        return run.result
+
+    def record(self, name: str, input_hash: str, output_hash: str, run: Any) -> dict[str, Any]:
+        result = run.result.get("result", run.result) if "key" in run.result else run.result
         entry = {
-            "input_hash": ih,
-            "output_hash": run.result.get("output_hash", ih),
+            "input_hash": input_hash,
+            "output_hash": output_hash,
             "seconds": round(run.seconds, 2),
             "peak_rss_mb": round(run.peak_rss_mb, 1),
             "base_rss_mb": round(run.base_rss_mb, 1) if run.base_rss_mb else None,
             "isolated": run.isolated,
             "skipped": False,
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "result": run.result,
+            "result": result,
         }
-        self.state[spec.name] = entry
+        self.state[name] = entry
         self.save()
-        log.info("stage %s: %.1f s, peak RSS %.0f MB", spec.name, run.seconds, run.peak_rss_mb)
+        log.info("stage %s: %.1f s, peak RSS %.0f MB", name, run.seconds, run.peak_rss_mb)
         return entry
 
     def save(self) -> None:
@@ -561,9 +374,10 @@ class Runner:
         )
 
 
-def stages(plan: Plan, lay: Layout, shared: str | None, kinds: tuple[str, ...]) -> list[StageSpec]:
+def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
+    """The bench's own stages before training: sandbox crawl, simulated annotation, dataset export."""
     out = str(lay.out)
-    s = [
+    return [
         StageSpec(
             "scrape",
             "stage_scrape",
@@ -587,114 +401,16 @@ def stages(plan: Plan, lay: Layout, shared: str | None, kinds: tuple[str, ...]) 
             [lay.data / "dataset.json"],
         ),
     ]
-    if "baseline" in kinds:
-        s.append(
-            StageSpec(
-                "baseline",
-                "stage_baseline",
-                {"out": out, "epochs": plan.baseline_epochs, "seed": plan.seed},
-                ["dataset"],
-                [lay.model("baseline") / "metrics.json"],
-            )
-        )
-    students = [k for k in ("student-spacy", "student-soft") if k in kinds]
-    if "teacher" in kinds or students:
-        s.append(
-            StageSpec(
-                "teacher",
-                "stage_teacher",
-                {
-                    "out": out,
-                    "epochs": plan.teacher_epochs,
-                    "batch_size": plan.teacher_batch_size,
-                    "dropout": plan.teacher_dropout,
-                    "learning_rate": plan.teacher_learning_rate,
-                    "encoder_dropout": plan.teacher_encoder_dropout,
-                    "max_texts": plan.teacher_max_texts,
-                    "bert": plan.bert,
-                    "seed": plan.seed,
-                },
-                ["dataset"],
-                [lay.model("teacher") / "metrics.json"],
-            )
-        )
-    if students:
-        s.append(
-            StageSpec(
-                "augment",
-                "stage_augment",
-                {"out": out, "n_iter": plan.augment_n_iter, "seed": plan.seed},
-                ["dataset"],
-                [lay.augmented / "augmented.jsonl"],
-            )
-        )
-        s.append(
-            StageSpec(
-                "label",
-                "stage_label",
-                {"out": out, "batch_size": plan.label_batch_size, "chunk_size": plan.label_chunk_size},
-                ["augment", "teacher"],
-                [lay.labelled / "index.json"],
-            )
-        )
-    for kind in students:
-        epochs = plan.student_epochs if kind == "student-spacy" else plan.soft_epochs
-        kwargs = {
-            "out": out,
-            "kind": kind,
-            "epochs": epochs,
-            "seed": plan.seed,
-            "batch_size": plan.soft_batch_size if kind == "student-soft" else None,
-        }
-        s.append(
-            StageSpec(kind, "stage_student", kwargs, ["label", "dataset"], [lay.model(kind) / "metrics.json"])
-        )
-    for kind in kinds:
-        s.append(
-            StageSpec(
-                f"eval:{kind}",
-                "stage_evaluate",
-                {"out": out, "kind": kind, "speed_texts": plan.speed_texts, "test_hash": "<dataset>"},
-                [kind, "dataset"],
-                [lay.model(kind) / "metrics.json"],
-                valid=functools.partial(_evaluated, lay.model(kind)),
-            )
-        )
-    if plan.real:
-        s.append(
-            StageSpec(
-                "real",
-                "stage_real",
-                {"out": out, "kinds": list(kinds), "shared": shared, "de_limit": plan.real_de_limit},
-                list(kinds),
-                [lay.model(k) for k in kinds],
-            )
-        )
-    return s
-
-
-def _evaluated(model_dir: Path) -> bool:
-    """A model's metrics.json holds an evaluation (retraining rewrites it without one)."""
-    path = model_dir / "metrics.json"
-    return path.is_file() and "per_label" in json.loads(path.read_text(encoding="utf-8"))
 
 
 # ============================================================================ tables
-def _metrics(lay: Layout, kinds: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for kind in kinds:
-        path = lay.model(kind) / "metrics.json"
-        if path.is_file():
-            out[kind] = json.loads(path.read_text(encoding="utf-8"))
-    return out
-
-
 def build_tables(
-    plan: Plan, lay: Layout, state: dict[str, Any], kinds: tuple[str, ...]
+    plan: Plan, models: dict[str, str], state: dict[str, Any]
 ) -> tuple[list[ResultTable], dict[str, Any]]:
     from annotation.labels import order_labels
+    from training.metrics import read_metrics
 
-    metrics = _metrics(lay, kinds)
+    metrics = {kind: read_metrics(path).raw for kind, path in models.items()}
     ds = state.get("dataset", {}).get("result", {})
     n_test = {m.get("n_texts") for m in metrics.values()} - {None}
     tables: list[ResultTable] = []
@@ -831,7 +547,8 @@ def build_tables(
 
         tables += [*gold_tables(real), real_table(real)]
     payload = {
-        "plan": asdict(plan),
+        "plan": {**{k: v for k, v in asdict(plan).items() if k != "train"}, "train": plan.train.model_dump()},
+        "models": models,
         "metrics": {k: _slim(m) for k, m in metrics.items()},
         "ratios": ratios,
         "stages": state,
@@ -917,27 +634,37 @@ def run(
     `redo` names stages to run again although unchanged (e.g. after a code change: the stages hash
     their inputs, not carner's code); the stages downstream of a changed output follow by themselves.
     """
+    from training.chain import run_chain, wanted_steps
     from training.report import write_report
 
     lay = Layout(out)
     lay.out.mkdir(parents=True, exist_ok=True)
     shared_dir = Path(shared) if shared is not None else SHARED_DIR
     info = machine()
-    specs = stages(plan, lay, str(shared_dir), kinds)
-    unknown = sorted(set(redo) - {spec.name for spec in specs})
+    train = plan.train.model_copy(update={"kinds": [k for k in MODEL_KINDS if k in kinds]})
+    pre = data_stages(plan, lay)
+    known = [spec.name for spec in pre] + wanted_steps(train) + (["real"] if plan.real else [])
+    unknown = sorted(set(redo) - set(known))
     if unknown:
-        raise UnknownStage(
-            f"--redo: unknown stages {unknown}; known: {', '.join(spec.name for spec in specs)}"
-        )
+        raise UnknownStage(f"--redo: unknown stages {unknown}; known: {', '.join(known)}")
     runner = Runner(lay, resume, isolate, frozenset(redo))
     started = time.perf_counter()
-    for spec in specs:
-        if spec.kwargs.get("test_hash") == "<dataset>":
-            spec.kwargs["test_hash"] = runner.state["dataset"]["output_hash"]
+    for spec in pre:
         runner.run(spec)
+    chain = run_chain(train, lay.data, lay.out, db_url=lay.db_url, execute=runner.execute)
+    if plan.real:
+        runner.run(
+            StageSpec(
+                "real",
+                "stage_real",
+                {"models": chain.models, "shared": str(shared_dir), "de_limit": plan.real_de_limit},
+                list(chain.models),
+                [Path(p) for p in chain.models.values()],
+            )
+        )
     wall = time.perf_counter() - started
-    report = write_report([lay.model(k) for k in kinds], lay.out, plot=True)
-    tables, payload = build_tables(plan, lay, runner.state, kinds)
+    report = write_report(list(chain.models.values()), lay.out, plot=True)
+    tables, payload = build_tables(plan, chain.models, runner.state)
     payload.update({"machine": info, "wall_seconds": round(wall, 1), "report": asdict(report)})
     preamble = (
         f"## carner bench: models at {plan.scale} scale\n\n{machine_line(info)} "

@@ -3,6 +3,8 @@
     .venv/bin/python bench/real_titles.py --models data/bench/models-demo/models [--shared ../shared]
         [--de-limit 2000] [--out DIR]
 
+`--models` takes model directories or directories holding them (`models/<kind>/<key>`).
+
 The models are trained on sandbox titles; these real titles (../shared/data/car-titles, see its
 SOURCES.md) say whether they carry over. Never seen in training:
 - Gold: the 360 English eBay Motors titles hand-annotated with all eleven labels
@@ -282,17 +284,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write real_titles.md/.json here")
     args = parser.parse_args(argv)
     setup_logging()
+    from training.models import MODEL_LOADERS
+    from training.report import find_model_dirs
+
     dirs: list[Path] = []
     for p in args.models:
-        dirs += (
-            [p]
-            if (p / "metrics.json").is_file()
-            else sorted(q for q in p.iterdir() if (q / "metrics.json").is_file())
-        )
+        dirs += [p] if (p / "metrics.json").is_file() else find_model_dirs(p)
     if not dirs:
         log.error("no model directories (with metrics.json) in %s", ", ".join(map(str, args.models)))
         return 1
-    result = evaluate_models({d.name: str(d) for d in dirs}, str(args.shared), args.de_limit)
+    names: dict[str, str] = {}
+    for d in dirs:  # the chain's models/<kind>/<key> are named by kind (the key when a kind repeats)
+        name = d.parent.name if d.parent.name in MODEL_LOADERS else d.name
+        names[name if name not in names else f"{name}@{d.name[:8]}"] = str(d)
+    result = evaluate_models(names, str(args.shared), args.de_limit)
     tables = [*gold_tables(result), table(result)]
     print_tables(tables)
     if args.out:

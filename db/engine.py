@@ -9,7 +9,9 @@ so `upgrade()` works from an installed wheel without an `alembic.ini` in the wor
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,25 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+@contextlib.contextmanager
+def open_session(url: str, *, migrate: bool = True) -> Iterator[Session]:
+    """The one way carner opens a database session: schema upgraded (unless `migrate=False`),
+    commit on success, rollback on error, engine disposed after (no pooled SQLite handles left)."""
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+    finally:
+        engine.dispose()
+
+
 def alembic_config(engine: Engine | None = None) -> Any:
     """An Alembic `Config` pointing at the packaged migration scripts (no alembic.ini needed)."""
     from alembic.config import Config
@@ -89,7 +110,7 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
     """Migrate the database to `revision` (default: the newest); returns the revision now in force.
 
     A database created earlier by `Base.metadata.create_all` (no Alembic version table yet, but the
-    tables there) is stamped instead of re-created, so tests' shortcut databases can be adopted.
+    tables there, built from today's models) is stamped as the newest revision instead of re-created.
     """
     from alembic import command
     from alembic.runtime.migration import MigrationContext
@@ -102,9 +123,17 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> str | None:
         crawl_columns = (
             {c["name"] for c in inspector.get_columns("crawl_state")} if "crawl_state" in tables else set()
         )
+        run_columns = (
+            {c["name"] for c in inspector.get_columns("model_run")} if "model_run" in tables else set()
+        )
     if "alembic_version" not in tables and "listing" in tables:
         # create_all with today's models already has the newest columns; an older one gets migrated
-        adopted = "head" if "failed_items" in crawl_columns else "0001_initial"
+        if "failed_items" in crawl_columns:
+            adopted = "head"
+        elif "dataset_id" in run_columns:
+            adopted = "0002_model_registry"
+        else:
+            adopted = "0001_initial"
         log.info("database has tables but no Alembic version: stamping revision %s", adopted)
         command.stamp(config, adopted)
     command.upgrade(config, revision)

@@ -1,4 +1,10 @@
-"""Repository functions for `ModelRun`: record trained models, find the champion per kind, promote.
+"""The model registry: every trained model, whichever door trained it, is one `ModelRun` row.
+
+API (what commands, flows, the bench and the model server use):
+- `record_run(...)`: store or update a model (idempotent on its directory + `model_id`);
+- `champion(kind)` / `champions()`, `latest(kind)`, `resolve(kind)` (champion, else newest),
+  `list_runs(kind=None)`, `find_by_path(path)`;
+- `promote(run)`, `promote_if_better(challenger, champion_f1_now)`.
 
 Promotion rule: a challenger replaces the champion of its kind only when its F1 on the *current* test
 split is strictly higher than the champion's F1 on that same split. Callers pass the champion's F1 on
@@ -15,10 +21,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Annotation, ModelRun
-
-GOLD_SOURCES: tuple[str, ...] = ("doccano", "simulated")
-"""Annotation sources that count as gold (human or the demo's simulated annotator)."""
+from db.models import GOLD_SOURCES, Annotation, ModelRun
 
 
 @dataclass(frozen=True)
@@ -42,26 +45,37 @@ def record_run(
     *,
     kind: str,
     path: str,
-    dataset_hash: str,
+    dataset_id: str,
     metrics: dict[str, Any],
     f1: float | None,
+    test_id: str | None = None,
+    model_id: str | None = None,
     size_bytes: int | None = None,
     texts_per_s: float | None = None,
 ) -> ModelRun:
-    """Store one trained and evaluated model (not champion yet); flushes so the id is known."""
+    """Store one trained model; flushes so the id is known.
+
+    Idempotent: the same directory with the same `model_id` is one run, whose metrics, F1 and
+    `test_id` are updated (a re-evaluation is not a new model). Retrained files in the same
+    directory (another `model_id`) are a new run.
+    """
     if not kind:
         raise ValueError("model run needs a kind")
-    run = ModelRun(
-        kind=kind,
-        path=str(path),
-        dataset_hash=dataset_hash,
-        metrics=metrics,
-        f1=f1,
-        size_bytes=size_bytes,
-        texts_per_s=texts_per_s,
-        champion=False,
-    )
-    session.add(run)
+    run = None
+    if model_id is not None:
+        run = session.scalars(
+            select(ModelRun)
+            .where(ModelRun.path == str(path), ModelRun.model_id == model_id, ModelRun.kind == kind)
+            .order_by(ModelRun.id.desc())
+        ).first()
+    if run is None:  # the dataset a model was trained on is fixed when it is first recorded
+        run = ModelRun(kind=kind, path=str(path), model_id=model_id, dataset_id=dataset_id, champion=False)
+        session.add(run)
+    run.test_id = test_id
+    run.metrics = metrics
+    run.f1 = f1
+    run.size_bytes = size_bytes
+    run.texts_per_s = texts_per_s
     session.flush()
     return run
 
@@ -81,9 +95,28 @@ def champions(session: Session) -> dict[str, ModelRun]:
     return {row.kind: row for row in rows}
 
 
+def latest(session: Session, kind: str) -> ModelRun | None:
+    """The newest run of a model kind, or None."""
+    return session.scalars(
+        select(ModelRun).where(ModelRun.kind == kind).order_by(ModelRun.id.desc())
+    ).first()
+
+
+def resolve(session: Session, kind: str) -> ModelRun | None:
+    """What a kind names (`carner predict --model student-soft`): its champion, else its newest run."""
+    return champion(session, kind) or latest(session, kind)
+
+
+def find_by_path(session: Session, path: str) -> ModelRun | None:
+    """The newest run recorded for a model directory (an absolute path), or None."""
+    return session.scalars(
+        select(ModelRun).where(ModelRun.path == str(path)).order_by(ModelRun.id.desc())
+    ).first()
+
+
 def list_runs(session: Session, kind: str | None = None, limit: int | None = None) -> list[ModelRun]:
     """Model runs, newest first, optionally of one kind."""
-    query = select(ModelRun).order_by(ModelRun.created_at.desc(), ModelRun.id.desc())
+    query = select(ModelRun).order_by(ModelRun.id.desc())
     if kind:
         query = query.where(ModelRun.kind == kind)
     if limit:
@@ -108,7 +141,7 @@ def promote_if_better(
     """Promote `challenger` when it beats its kind's champion on the current test split.
 
     `champion_f1_now` is the champion's F1 on the current test split; None means "use the stored F1",
-    which is only right when the champion was evaluated on the same dataset (same `dataset_hash`).
+    which is only right when both were evaluated on the same test split (same `test_id`).
     """
     current = champion(session, challenger.kind)
     if current is not None and current.id == challenger.id:
@@ -121,10 +154,10 @@ def promote_if_better(
             challenger.kind, challenger.id, challenger.f1, None, None, True, "no champion yet"
         )
     if champion_f1_now is None:
-        if current.dataset_hash != challenger.dataset_hash:
+        if current.test_id != challenger.test_id:
             raise ValueError(
-                f"champion #{current.id} ({current.kind}) was evaluated on dataset "
-                f"{current.dataset_hash[:12]}, the challenger on {challenger.dataset_hash[:12]}: "
+                f"champion #{current.id} ({current.kind}) was evaluated on test split "
+                f"{current.test_id}, the challenger on {challenger.test_id}: "
                 "pass the champion's F1 on the current test split"
             )
         champion_f1_now = current.f1
@@ -151,11 +184,11 @@ def last_training_at(session: Session) -> datetime | None:
 
 
 def count_gold_since(
-    session: Session, since: datetime | None, sources: tuple[str, ...] = GOLD_SOURCES
+    session: Session, since: datetime | None, sources: frozenset[str] | tuple[str, ...] = GOLD_SOURCES
 ) -> int:
     """Current gold annotations imported after `since` (all of them when `since` is None)."""
     query = select(func.count(Annotation.id)).where(
-        Annotation.current.is_(True), Annotation.source.in_(sources)
+        Annotation.current.is_(True), Annotation.source.in_(sorted(sources))
     )
     if since is not None:
         query = query.where(Annotation.imported_at > since)

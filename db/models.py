@@ -18,6 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+GOLD_SOURCES: frozenset[str] = frozenset({"doccano", "simulated"})
+"""Annotation sources that count as gold: a human in doccano, or the demo's simulated annotator."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -129,7 +132,7 @@ class Annotation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("annotation_task.id", ondelete="CASCADE"), index=True)
-    source: Mapped[str] = mapped_column(String(16))  # distant | doccano | model | simulated
+    source: Mapped[str] = mapped_column(String(16))  # distant | model | GOLD_SOURCES
     annotator: Mapped[str | None] = mapped_column(String(128))
     spans: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [[start, end, label], ...]
     spans_hash: Mapped[str] = mapped_column(String(64))
@@ -146,9 +149,11 @@ class ModelRun(Base):
     __tablename__ = "model_run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # baseline | teacher | student-spacy | student-soft
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # baseline | teacher | student-*
     path: Mapped[str] = mapped_column(Text)
-    dataset_hash: Mapped[str] = mapped_column(String(64))
+    dataset_id: Mapped[str] = mapped_column(String(64))  # training.identity.dataset_id it was trained on
+    test_id: Mapped[str | None] = mapped_column(String(64))  # test split its metrics/f1 come from
+    model_id: Mapped[str | None] = mapped_column(String(64))  # training.identity.model_id of its files
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     f1: Mapped[float | None] = mapped_column(Float)
     size_bytes: Mapped[int | None] = mapped_column(Integer)

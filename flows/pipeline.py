@@ -7,7 +7,6 @@ manifest dict (paths, counts, hashes, seconds per step). Settings come from `CAR
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from pathlib import Path
@@ -16,28 +15,22 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from flows.events import ImportCounts, emit_annotations_imported
-from flows.plan import TrainPlan
-from flows.promote import record_and_promote_task
 from flows.settings import get_settings
 from flows.tasks import (
     Timer,
-    augment_task,
     crawl_task,
     dataset_task,
-    evaluate_task,
     export_task,
     import_task,
-    label_task,
-    missing_stages,
     preannotate_task,
+    prefect_execute,
     report_task,
-    run_cached,
     simulate_task,
-    stage_available,
-    train_baseline_task,
-    train_student_task,
-    train_teacher_task,
 )
+from training.dataset import DatasetConfig
+from training.plan import TrainPlan
+
+DATASET_SOURCE = DatasetConfig.source  # one default for `carner dataset build` and the flows
 
 
 def _settings(workdir: str | None, db_url: str | None, **extra: Any):
@@ -142,7 +135,7 @@ def import_annotations(
 
 @flow(name="build-dataset", log_prints=True)
 def build_dataset(
-    source: str = "both",
+    source: str = DATASET_SOURCE,
     test_size: float = 0.5,
     seed: int = 0,
     out_dir: str | None = None,
@@ -159,36 +152,6 @@ def build_dataset(
     return manifest
 
 
-def _teacher_plan(plan: TrainPlan, bert: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "epochs": plan.teacher_epochs,
-        "seed": plan.seed,
-        "max_texts": plan.teacher_max_texts,
-    }
-    if plan.bert or bert:
-        out["bert"] = plan.bert or bert
-    if plan.teacher_batch_size:
-        out["batch_size"] = plan.teacher_batch_size
-    if plan.teacher_learning_rate:
-        out["learning_rate"] = plan.teacher_learning_rate
-    return out
-
-
-def _key(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:12]
-
-
-def _kind_inputs(kind: str, plan: TrainPlan, teacher_plan: dict[str, Any]) -> dict[str, Any]:
-    """The plan fields a model kind depends on (its directory and cache key derive from them)."""
-    augment = {"n_iter": plan.augment_n_iter, "seed": plan.seed}
-    return {
-        "baseline": {"epochs": plan.baseline_epochs, "seed": plan.seed},
-        "teacher": teacher_plan,
-        "student-spacy": {"teacher": teacher_plan, "augment": augment, "epochs": plan.student_epochs},
-        "student-soft": {"teacher": teacher_plan, "augment": augment, "epochs": plan.soft_epochs},
-    }[kind]
-
-
 @flow(name="train-models", log_prints=True)
 def train_models(
     plan: TrainPlan | None = None,
@@ -196,118 +159,44 @@ def train_models(
     workdir: str | None = None,
     db_url: str | None = None,
 ) -> dict[str, Any]:
-    """Baseline, teacher, augment + teacher labelling, students, evaluation, report, promotion.
+    """The training chain (`training.chain`): baseline, teacher, augment, label, students, evaluation,
+    then every model recorded in the registry (promoted when better), and the report.
 
-    Model directories are content-addressed, `models/<hash of dataset + plan>/<kind>`: a challenger
-    trained on other data or with another plan never overwrites a champion's files.
+    Each step is a task cached on its key; models live at `models/<kind>/<key>` under the work
+    directory, the layout every door uses, so a challenger never overwrites a champion's files.
     """
-    from flows.tasks import dataset_hash as hash_dataset
-    from flows.tasks import test_split_hash
+    from training.chain import run_chain
 
     plan = plan or TrainPlan()
     settings = _settings(workdir, db_url)
-    log = get_run_logger()
     data = Path(data_dir) if data_dir else settings.dataset_dir
-    if not (data / "text_train.npy").is_file():
-        raise FileNotFoundError(f"{data}: no npy dataset (run build-dataset first)")
-    d_hash, t_hash = hash_dataset(data), test_split_hash(data)
-    teacher_plan = _teacher_plan(plan, settings.bert)
+    if plan.bert is None and settings.bert:
+        plan = plan.model_copy(update={"bert": settings.bert})
     timer = Timer()
-    trained: dict[str, str] = {}
-    cached: dict[str, bool] = {}
-    skipped: dict[str, str] = {}
-
-    def model_dir(kind: str) -> str:
-        return str(settings.models_dir / _key(d_hash, kind, _kind_inputs(kind, plan, teacher_plan)) / kind)
-
-    for kind in plan.kinds:
-        if not stage_available(kind):
-            skipped[kind] = "stage not available yet"
-    if plan.wants("baseline") and "baseline" not in skipped:
-        with timer.step("baseline"):
-            trained["baseline"] = train_baseline_task(str(data), model_dir("baseline"), plan)["model_dir"]
-
-    teacher: dict[str, Any] | None = None
-    students = [k for k in ("student-spacy", "student-soft") if plan.wants(k) and k not in skipped]
-    if (plan.wants("teacher") or students) and stage_available("teacher"):
-        with timer.step("teacher"):
-            teacher, cached["teacher"] = run_cached(
-                train_teacher_task,
-                ("model_dir/config.json", "model_dir/metrics.json"),
-                dataset_hash=d_hash,
-                data_dir=str(data),
-                out_dir=model_dir("teacher"),
-                plan=teacher_plan,
-            )
-        if plan.wants("teacher"):
-            trained["teacher"] = teacher["model_dir"]
-    for kind in students if teacher is None else []:
-        skipped[kind] = "teacher not available yet"
-
-    missing = missing_stages(["augment", "label"])
-    for kind in students if teacher is not None and missing else []:
-        skipped[kind] = f"{', '.join(missing)} not available yet"
-    if students and teacher is not None and not missing:
-        with timer.step("augment"):
-            aug, cached["augment"] = run_cached(
-                augment_task,
-                ("path",),
-                dataset_hash=d_hash,
-                data_dir=str(data),
-                out_dir=str(settings.workdir / "augmented" / _key(d_hash, plan.augment_n_iter, plan.seed)),
-                plan={"n_iter": plan.augment_n_iter, "seed": plan.seed},
-            )
-        with timer.step("label"):
-            labelled, cached["label"] = run_cached(
-                label_task,
-                ("out_dir/index.json",),
-                augmented_hash=aug["augmented_hash"],
-                augmented_path=aug["path"],
-                teacher_hash=teacher["model_hash"],
-                teacher_dir=teacher["model_dir"],
-                out_dir=str(
-                    settings.workdir / "labelled" / _key(aug["augmented_hash"], teacher["model_hash"])
-                ),
-                batch_size=plan.label_batch_size,
-            )
-        for kind in students:
-            with timer.step(kind):
-                trained[kind] = train_student_task(
-                    kind, labelled["out_dir"], str(data), model_dir(kind), plan
-                )["model_dir"]
-
-    evaluations: dict[str, dict[str, Any]] = {}
-    decisions: list[dict[str, Any]] = []
+    with timer.step("chain"):
+        result = run_chain(
+            plan, data, settings.workdir, db_url=settings.database_url, execute=prefect_execute
+        )
     report: dict[str, Any] = {}
-    if not stage_available("evaluate"):
-        skipped["evaluate"] = "stage not available yet"
-    elif trained:
-        with timer.step("evaluate"):
-            for kind, path in trained.items():
-                evaluations[kind] = evaluate_task(path, str(data), plan.speed_texts, t_hash)
-        if plan.promote:
-            with timer.step("promote"):
-                decisions = record_and_promote_task(
-                    settings.database_url, evaluations, d_hash, t_hash, str(data), True, plan.speed_texts
-                )
-    if trained and stage_available("report"):
+    if result.models:
         with timer.step("report"):
-            report = report_task(list(trained.values()), str(settings.reports_dir))
-    for kind, why in skipped.items():
-        log.warning("%s skipped: %s", kind, why)
+            report = report_task(list(result.models.values()), str(settings.reports_dir))
+    evaluations = {}
+    for kind, path in result.models.items():
+        metrics = json.loads((Path(path) / "metrics.json").read_text(encoding="utf-8"))
+        evaluations[kind] = {"f1": metrics.get("f1"), "model_dir": path}
     return {
-        "dataset_hash": d_hash,
-        "test_hash": t_hash,
-        "models": trained,
-        "cached": cached,
-        "skipped": skipped,
-        "evaluations": {
-            k: {"f1": v.get("f1"), "model_dir": v.get("model_dir")} for k, v in evaluations.items()
-        },
-        "promotions": decisions,
+        "dataset_id": result.dataset_id,
+        "test_id": result.test_id,
+        "models": result.models,
+        "cached": {name: o.skipped for name, o in result.steps.items()},
+        "skipped": {},
+        "evaluations": evaluations,
+        "registered": result.registered,
+        "promotions": result.promotions,
         "report": {k: v for k, v in report.items() if k != "markdown_text"},
         "report_markdown": report.get("markdown_text"),
-        "seconds": timer.seconds,
+        "seconds": {**result.seconds, "report": timer.seconds.get("report", 0.0)},
     }
 
 
@@ -318,7 +207,7 @@ def pipeline(
     base_url: str | None = None,
     annotate_limit: int | None = None,
     simulate_sandbox: dict[str, int] | None = None,
-    dataset_source: str = "both",
+    dataset_source: str = DATASET_SOURCE,
     test_size: float = 0.5,
     plan: TrainPlan | None = None,
     workdir: str | None = None,
@@ -329,15 +218,13 @@ def pipeline(
 
     `simulate_sandbox={"n_listings": N, "seed": S}` (the demo) corrects the exported file from the
     sandbox generator's true spans — a clearly named simulation of an annotator — and imports it as gold.
-    Stages whose code is not in this checkout yet are skipped and listed under `skipped`.
+    A stage that fails fails the flow (nothing is filed as skipped).
     """
-    log = get_run_logger()
     plan = plan or TrainPlan()
     settings = _settings(workdir, db_url, base_url=base_url, min_delay_s=min_delay_s)
     common = {"workdir": str(settings.workdir), "db_url": settings.database_url}
     seconds: dict[str, float] = {}
-    skipped: dict[str, str] = {}
-    out: dict[str, Any] = {"workdir": str(settings.workdir), "seconds": seconds, "skipped": skipped}
+    out: dict[str, Any] = {"workdir": str(settings.workdir), "seconds": seconds, "skipped": {}}
 
     def timed(name: str, fn: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -345,63 +232,30 @@ def pipeline(
         seconds[name] = round(time.perf_counter() - start, 2)
         return result
 
-    if missing_stages(["scrape"]):
-        skipped["scrape"] = "scraper.crawl not available yet"
-    else:
-        out["scrape"] = timed(
-            "scrape",
-            scrape,
-            queries=queries,
-            max_pages=max_pages,
-            base_url=settings.base_url,
-            min_delay_s=settings.min_delay_s,
-            **common,
+    out["scrape"] = timed(
+        "scrape",
+        scrape,
+        queries=queries,
+        max_pages=max_pages,
+        base_url=settings.base_url,
+        min_delay_s=settings.min_delay_s,
+        **common,
+    )
+    exported = timed("export", export_for_annotation, limit=annotate_limit, strategy="random", **common)
+    out["export"] = exported
+    if simulate_sandbox:
+        sim_out = str(Path(exported["file"]).with_suffix(".simulated.jsonl"))
+        start = time.perf_counter()
+        out["simulate"] = simulate_task(
+            exported["file"], sim_out, simulate_sandbox["n_listings"], simulate_sandbox["seed"]
         )
-
-    gold_file: str | None = None
-    missing = missing_stages(["preannotate", "export"])
-    if missing:
-        skipped["export"] = f"{', '.join(missing)} not available yet"
-    else:
-        exported = timed("export", export_for_annotation, limit=annotate_limit, strategy="random", **common)
-        out["export"] = exported
-        if simulate_sandbox:
-            if stage_available("simulate"):
-                sim_out = str(Path(exported["file"]).with_suffix(".simulated.jsonl"))
-                start = time.perf_counter()
-                out["simulate"] = simulate_task(
-                    exported["file"], sim_out, simulate_sandbox["n_listings"], simulate_sandbox["seed"]
-                )
-                seconds["simulate annotator"] = round(time.perf_counter() - start, 2)
-                gold_file = sim_out
-            else:
-                skipped["simulate"] = "annotation.simulate not available yet"
-
-    if gold_file:
-        if stage_available("import"):
-            out["import"] = timed("import", import_annotations, file=gold_file, source="simulated", **common)
-        else:
-            skipped["import"] = "annotation.doccano import not available yet"
-
-    if stage_available("dataset"):
-        try:
-            out["dataset"] = timed(
-                "dataset", build_dataset, source=dataset_source, test_size=test_size, seed=plan.seed, **common
-            )
-        except Exception as exc:
-            if not skipped:  # every earlier stage ran: a real failure, the run must end Failed with it
-                raise
-            skipped["dataset"] = f"failed: {exc}"  # nothing annotated because earlier stages are missing
-            log.warning("dataset not built: %s", exc)
-    else:
-        skipped["dataset"] = "training.dataset not available yet"
-
-    if "dataset" in out:
-        trained = timed("train", train_models, plan=plan, **common)
-        out["train"] = trained
-        for step, secs in trained["seconds"].items():
-            seconds[f"train: {step}"] = secs
-        skipped.update({f"train: {k}": v for k, v in trained["skipped"].items()})
-    for name, why in skipped.items():
-        log.warning("%s skipped: %s", name, why)
+        seconds["simulate annotator"] = round(time.perf_counter() - start, 2)
+        out["import"] = timed("import", import_annotations, file=sim_out, source="simulated", **common)
+    out["dataset"] = timed(
+        "dataset", build_dataset, source=dataset_source, test_size=test_size, seed=plan.seed, **common
+    )
+    trained = timed("train", train_models, plan=plan, **common)
+    out["train"] = trained
+    for step, secs in trained["seconds"].items():
+        seconds[f"train: {step}"] = secs
     return out

@@ -3,7 +3,7 @@
 Started by the `retrain` deployment's trigger on `carner.annotations.imported` (see `flows/events.py`),
 by hand, or on a schedule. It checks the database itself (gold since the last training) so a duplicate
 or stale trigger does no work; `force=True` skips that check. New models are evaluated on the current
-test split and promoted only when better (`flows/promote.py`).
+test split and promoted only when better (`training.registry`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
-from flows.pipeline import _settings, build_dataset, train_models
-from flows.plan import TrainPlan
-from flows.tasks import db_session
+from db.engine import open_session
+from flows.pipeline import DATASET_SOURCE, _settings, build_dataset, train_models
+from training.plan import TrainPlan
 
 
 def gold_since_last_training(db_url: str) -> tuple[int, str | None]:
     from db import model_runs
 
-    with db_session(db_url) as session:
+    with open_session(db_url) as session:
         since = model_runs.last_training_at(session)
         return model_runs.count_gold_since(session, since), since.isoformat() if since else None
 
@@ -30,7 +30,7 @@ def retrain_on_new_annotations(
     min_new_gold: int | None = None,
     force: bool = False,
     trigger_event_id: str | None = None,
-    dataset_source: str = "both",
+    dataset_source: str = DATASET_SOURCE,
     test_size: float = 0.5,
     plan: TrainPlan | None = None,
     workdir: str | None = None,
@@ -64,7 +64,7 @@ def retrain_on_new_annotations(
         "retrained": True,
         "new_gold": new_gold,
         "threshold": threshold,
-        "dataset_hash": dataset["dataset_hash"],
+        "dataset_id": dataset["dataset_id"],
         "promotions": trained["promotions"],
         "models": trained["models"],
     }

@@ -7,8 +7,9 @@
   thread each (CPU-bound work such as teacher inference, past the GIL), or an existing cluster's
   scheduler at `address` (`tcp://host:8786`), whose workers may run on other machines.
 
-Teacher labelling is split into the same chunks `training.label.label_file` writes
-(`chunk-NNNNN.npz` + `index.json`), one Prefect task per chunk, mapped on the chosen runner. Each
+Teacher labelling is split into the chunks of `training.label.ChunkIndex`, the index `label_file`
+and the chain's Dask executor (`training.label_dask`, `TrainPlan.label_executor="dask"`) share:
+one Prefect task per chunk, mapped on the chosen runner. Each
 worker process loads the teacher once and pins torch to `torch_threads` threads, so N processes do
 not fight over the cores. The index is written last, in label_file's own format: `iter_labelled`
 reads the result, and a later `label_file` on the same directory finds every chunk done.
@@ -23,10 +24,8 @@ Augmentation (`run_augment_parallel`) is split into a fixed number of shards of 
 
 from __future__ import annotations
 
-import functools
 import os
 import time
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -100,15 +99,7 @@ def _runner_for(runner: str, workers: int | None, address: str | None) -> Any:
 # ----------------------------------------------------------------------------- parallel labelling
 
 
-@functools.lru_cache(maxsize=2)
-def _teacher(teacher_dir: str, torch_threads: int | None) -> Any:
-    """The teacher, loaded once per worker process (Dask keeps processes alive between tasks)."""
-    from training.teacher import TeacherModel
-
-    return TeacherModel(teacher_dir, threads=torch_threads)
-
-
-def label_chunk(
+def label_chunk_run(
     teacher_dir: str,
     input_path: str,
     out_dir: str,
@@ -118,20 +109,16 @@ def label_chunk(
     torch_threads: int | None,
 ) -> dict[str, Any]:
     """Label chunk `k` (input lines k*chunk_size ...) into `out_dir/chunk-k.npz`; its index entry."""
-    from training.augment import read_augmented
-    from training.label import _write_chunk
+    from training.label import chunk_texts, label_chunk
+    from training.label_dask import teacher_in_process
 
-    teacher = _teacher(teacher_dir, torch_threads)
-    lines = islice(read_augmented(Path(input_path)), k * chunk_size, (k + 1) * chunk_size)
-    texts = [text for text, _ in lines]
-    t0 = time.perf_counter()
-    preds = list(teacher.iter_predict_with_probs(texts, batch_size=batch_size))
-    seconds = time.perf_counter() - t0
-    entry = _write_chunk(Path(out_dir) / f"chunk-{k:05d}.npz", texts, preds)
-    return {"index": k, "start": k * chunk_size, **entry, "_seconds": seconds, "_pid": os.getpid()}
+    texts = chunk_texts(Path(input_path), k, chunk_size)
+    teacher = teacher_in_process(teacher_dir, torch_threads)
+    entry = label_chunk(teacher, texts, Path(out_dir), k, chunk_size, batch_size)
+    return {**entry, "_pid": os.getpid()}
 
 
-label_chunk_task = task(label_chunk, name="label-chunk", task_run_name="label chunk {k}", retries=1)
+label_chunk_task = task(label_chunk_run, name="label-chunk", task_run_name="label chunk {k}", retries=1)
 
 
 @flow(name="label-parallel", log_prints=True)
@@ -145,78 +132,41 @@ def label_parallel(
 ) -> dict[str, Any]:
     """Teacher labelling of an augmented JSONL, one task per chunk on the flow's task runner.
 
-    Run it with a runner: `label_parallel.with_options(task_runner=make_task_runner("dask", 2))(...)`
-    or `run_label_parallel(...)`. Chunks already listed in `out_dir/index.json` for the same input and
-    teacher are skipped (resumable, like `label_file`).
+    Built on `training.label.ChunkIndex` like `label_file` and the chain's Dask executor
+    (`training.label_dask`): chunks already listed in `out_dir/index.json` for the same input and
+    teacher are skipped, and the result is `label_file`'s format.
     """
-    from training.artifacts import read_json, write_json_atomic
-    from training.label import INDEX_FILE, labelling_identity
-    from training.provenance import provenance
+    from training.label import ChunkIndex, LabelConfig
+    from training.label_dask import TeacherFiles
 
     started = time.perf_counter()
-    source = Path(input_path)
-    if source.is_dir():
-        source = source / "augmented.jsonl"
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as fh:
-        n_total = sum(1 for line in fh if line.strip())
-    n_chunks = (n_total + chunk_size - 1) // chunk_size
-    identity = labelling_identity(_teacher_meta(teacher_dir), source, chunk_size, n_total)
-    done: dict[int, dict[str, Any]] = {}
-    index_path = out / INDEX_FILE
-    if index_path.is_file():
-        old = read_json(index_path)
-        if all(old.get(key) == value for key, value in identity.items() if key != "input"):
-            done = {int(c["index"]): c for c in old.get("chunks", []) if (out / c["file"]).is_file()}
-    todo = [k for k in range(n_chunks) if k not in done]
+    cfg = LabelConfig(chunk_size=chunk_size, batch_size=batch_size, progress=False)
+    index = ChunkIndex.open(cfg, TeacherFiles(Path(teacher_dir)), Path(input_path), Path(out_dir))
+    todo = index.todo()
     futures = label_chunk_task.map(
-        teacher_dir, str(source), str(out), todo, chunk_size, batch_size, torch_threads
+        teacher_dir, str(index.input_path), str(index.out_dir), todo, chunk_size, batch_size, torch_threads
     )
     pids = set()
     label_seconds = 0.0
     for future in futures:
         entry = future.result()
         pids.add(entry.pop("_pid"))
-        label_seconds += entry.pop("_seconds")
-        done[int(entry["index"])] = entry
-    write_json_atomic(
-        index_path,
-        {
-            **identity,
-            "complete": len(done) == n_chunks,
-            "n_chunks": n_chunks,
-            "chunks": [done[k] for k in sorted(done)],
-            "provenance": provenance(),
-        },
-    )
+        label_seconds += entry.pop("seconds")
+        index.add(entry)
+    index.save()
     seconds = time.perf_counter() - started
     return {
-        "out_dir": str(out),
-        "n_texts": n_total,
-        "n_chunks": n_chunks,
+        "out_dir": str(index.out_dir),
+        "n_texts": int(index.identity["n_texts"]),
+        "n_chunks": index.n_chunks,
         "chunks_labelled": len(todo),
-        "chunks_skipped": n_chunks - len(todo),
-        "complete": len(done) == n_chunks,
+        "chunks_skipped": index.n_chunks - len(todo),
+        "complete": index.complete,
         "processes": len(pids),
         "seconds": round(seconds, 3),
-        "texts_per_second": round(sum(done[k]["n_texts"] for k in todo) / seconds, 1) if todo else None,
+        "texts_per_second": round(sum(index.done[k]["n_texts"] for k in todo) / seconds, 1) if todo else None,
         "task_seconds": round(label_seconds, 3),
     }
-
-
-class _Meta:
-    def __init__(self, path: Path, tags: list[str]) -> None:
-        self.path, self.tags = path, tags
-
-
-def _teacher_meta(teacher_dir: str) -> _Meta:
-    """Path and BIO tags of a teacher from its files (the flow's process need not load the weights)."""
-    from training.artifacts import read_json
-    from training.tokens import bio_labels
-
-    meta = read_json(Path(teacher_dir) / "metrics.json")
-    return _Meta(Path(teacher_dir), bio_labels(list(meta["labels"])))
 
 
 def run_label_parallel(
@@ -340,20 +290,13 @@ def augment_parallel(
 def _write_inputs(texts: list[str], spans: list[list[Any]], path: Path) -> Path:
     """In-memory training data as a doccano-style JSONL the workers read (atomic)."""
     import json
-    import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for text, text_spans in zip(texts, spans, strict=True):
-                line = {"text": text, "label": [[int(s), int(e), str(lab)] for s, e, lab in text_spans]}
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from training.artifacts import atomic_file
+
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        for text, text_spans in zip(texts, spans, strict=True):
+            line = {"text": text, "label": [[int(s), int(e), str(lab)] for s, e, lab in text_spans]}
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     return path
 
 

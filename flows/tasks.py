@@ -1,19 +1,16 @@
 """Prefect tasks: each one calls one stage function and returns its small manifest (a dict).
 
-Tasks only translate flow parameters into stage configs and manifests into JSON-able dicts; the work
+Tasks only translate flow parameters into stage calls and manifests into JSON-able dicts; the work
 is in `scraper/`, `annotation/` and `training/`. Heavy libraries are imported inside the stage calls.
 
 Retries: only where a retry can help (the network, a locked database); training fails the same way
-twice. Caching: keyed on content hashes of the inputs (never on paths alone) for the expensive,
-deterministic steps — teacher training, augmentation and teacher labelling — so an unchanged
-augmented set is not labelled again. A cached manifest whose files have vanished is recomputed.
+twice. The training chain's steps (`training.chain`) run as `chain_step_task`, cached on the step's
+key (its inputs' identities and its config); a cached step whose output has vanished runs again.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import importlib
 import json
 import time
 from collections.abc import Iterator
@@ -23,46 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger, task
-from prefect.cache_policies import INPUTS, TASK_SOURCE
 
-from flows.plan import TrainPlan
-
-# Stage name -> the "module:function" it needs; a stage whose function is missing is skipped and named.
-STAGE_FUNCTIONS: dict[str, str] = {
-    "sandbox": "scraper.sandbox.server:SandboxServer",
-    "scrape": "scraper.crawl:crawl",
-    "preannotate": "annotation.store:store_distant",
-    "export": "annotation.doccano:export_jsonl",
-    "simulate": "annotation.simulate:simulate_annotator",
-    "import": "annotation.doccano:import_jsonl",
-    "dataset": "training.dataset:build_dataset_from_db",
-    "baseline": "training.baseline:train_baseline",
-    "teacher": "training.teacher:train_teacher",
-    "augment": "training.augment:augment",
-    "label": "training.label:label_file",
-    "student-spacy": "training.student_spacy:train_spacy_student",
-    "student-soft": "training.student_soft:train_soft_student",
-    "evaluate": "training.evaluate:evaluate_dir",
-    "report": "training.report:write_report",
-}
-
-
-def resolve(spec: str) -> Any:
-    module_name, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
-
-
-def stage_available(stage: str) -> bool:
-    """Whether a stage's function exists in this checkout (stages land one by one)."""
-    try:
-        resolve(STAGE_FUNCTIONS[stage])
-    except (ImportError, AttributeError):
-        return False
-    return True
-
-
-def missing_stages(stages: list[str] | tuple[str, ...]) -> list[str]:
-    return [s for s in stages if not stage_available(s)]
+from db.engine import open_session
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -78,42 +37,6 @@ def to_dict(obj: Any) -> dict[str, Any]:
     else:
         data = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
     return json.loads(json.dumps(data, default=str))
-
-
-def sha256_files(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(Path(path).name.encode())
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
-def model_hash(model_dir: Path) -> str:
-    """Content hash of a model directory's files (weights, config, vocab) — what labelling depends on."""
-    files = sorted(p for p in Path(model_dir).rglob("*") if p.is_file() and p.name != "metrics.json")
-    return sha256_files(files)
-
-
-@contextlib.contextmanager
-def db_session(db_url: str) -> Iterator[Any]:
-    """A session on an up-to-date schema; commits on success, rolls back on error."""
-    from db.engine import make_engine, session_factory, upgrade
-
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    try:
-        factory = session_factory(engine)
-        with factory() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-    finally:
-        engine.dispose()
 
 
 class Timer:
@@ -235,7 +158,7 @@ def preannotate_task(db_url: str, fields: tuple[str, ...] = ("title",)) -> dict[
     """Create annotation tasks for new/changed listings and pre-annotate them from item specifics."""
     from annotation.store import ensure_tasks, store_distant
 
-    with db_session(db_url) as session:
+    with open_session(db_url) as session:
         tasks = to_dict(ensure_tasks(session, fields=fields))
         distant = to_dict(store_distant(session, fields=fields))
     get_run_logger().info("annotation tasks %s; distant pre-annotation %s", tasks, distant)
@@ -251,7 +174,7 @@ def export_task(
     from annotation.select import MODEL_STRATEGIES
 
     cfg = ExportConfig(limit=limit, strategy=strategy, seed=seed, include_annotated=include_annotated)
-    with db_session(db_url) as session:
+    with open_session(db_url) as session:
         model = champion_model(session) if strategy in MODEL_STRATEGIES else None
         result = to_dict(export_jsonl(session, Path(out), cfg, model=model))
     get_run_logger().info("exported for annotation: %s", result)
@@ -278,7 +201,7 @@ def import_task(db_url: str, file: str, source: str, min_new_gold: int) -> dict[
     from annotation.doccano import import_jsonl
     from flows.events import import_counts
 
-    with db_session(db_url) as session:
+    with open_session(db_url) as session:
         imported = import_jsonl(session, Path(file), source=source)
         counts = import_counts(session, file, imported, min_new_gold)
     result = to_dict(imported)
@@ -299,186 +222,54 @@ def dataset_task(db_url: str, out_dir: str, source: str, test_size: float, seed:
     from training.dataset import DatasetConfig, build_dataset_from_db
 
     cfg = DatasetConfig(test_size=test_size, seed=seed, source=source)
-    with db_session(db_url) as session:
+    with open_session(db_url) as session:
         manifest = to_dict(build_dataset_from_db(session, Path(out_dir), cfg))
-    manifest["dataset_hash"] = dataset_hash(Path(out_dir))
-    manifest["test_hash"] = test_split_hash(Path(out_dir))
     get_run_logger().info(
         "dataset %s: %s train / %s test texts",
-        manifest["dataset_hash"][:12],
+        manifest["dataset_id"],
         manifest["counts"]["train"].get("texts"),
         manifest["counts"]["test"].get("texts"),
     )
     return manifest
 
 
-NPY_NAMES = ("text_train.npy", "labels_train.npy", "text_test.npy", "labels_test.npy")
-
-
-def dataset_hash(data_dir: Path) -> str:
-    """Content hash of the four npy files: what a model was trained and tested on."""
-    return sha256_files([Path(data_dir) / n for n in NPY_NAMES])
-
-
-def test_split_hash(data_dir: Path) -> str:
-    """Content hash of the test split alone: champions are compared on the *current* test split."""
-    return sha256_files([Path(data_dir) / n for n in NPY_NAMES[2:]])
-
-
 # ---------------------------------------------------------------- training
 
 
-def outputs_present(manifest: dict[str, Any], *files: str) -> bool:
-    """Whether the files a cached manifest points to are still there (`key` or `key/relative/path`)."""
-    for spec in files:
-        key, _, rel = spec.partition("/")
-        value = manifest.get(key)
-        if not value or not (Path(value) / rel if rel else Path(value)).exists():
-            return False
-    return True
+def _step_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
+    """A chain step's Prefect cache key is the step's own key (see `training.chain`)."""
+    step = parameters["step"]
+    return f"carner-step-{step['name']}-{step['key']}"
 
 
-def run_cached(task_obj: Any, files: tuple[str, ...], **kwargs: Any) -> tuple[dict[str, Any], bool]:
-    """Run a cached task; when the cached manifest's files are gone, run it again with a fresh cache.
+@task(
+    name="train-step",
+    cache_key_fn=_step_cache_key,
+    persist_result=True,
+    cache_expiration=timedelta(days=30),
+)
+def chain_step_task(step: dict[str, Any], force: bool = False) -> dict[str, Any]:
+    """One step of the training chain (`training.chain.run_step`): its outcome as a dict."""
+    from training.chain import run_step
 
-    `files` name what must exist (see `outputs_present`). Returns the manifest and whether it came
-    from the cache.
+    return run_step(step, force=force)
+
+
+def prefect_execute(step: Any, force: bool) -> dict[str, Any]:
+    """`training.chain` executor: the step as a task named after it, cached on the step key.
+
+    A cache entry is trusted only while the step's output is complete on disk; otherwise (or with
+    `force`) the task runs and refreshes the cache. A cached step reports `skipped`.
     """
-    state = task_obj(return_state=True, **kwargs)
-    manifest = state.result()
-    cached = state.name == "Cached"
-    if cached and not outputs_present(manifest, *files):
-        get_run_logger().warning("%s: cached outputs are missing, recomputing", task_obj.name)
-        state = task_obj.with_options(refresh_cache=True)(return_state=True, **kwargs)
-        manifest, cached = state.result(), False
-    return manifest, cached
-
-
-@task
-def train_baseline_task(data_dir: str, out_dir: str, plan: TrainPlan) -> dict[str, Any]:
-    """spaCy NER baseline from the npy dataset (evaluation is a separate task)."""
-    from training.baseline import SpacyTrainConfig, train_baseline
-
-    cfg = SpacyTrainConfig(epochs=plan.baseline_epochs, seed=plan.seed)
-    result = to_dict(train_baseline(Path(data_dir), Path(out_dir), cfg, evaluate=False))
-    result["model_dir"] = result.get("out_dir") or out_dir
-    get_run_logger().info(
-        "baseline: %s steps, best dev F1 %s", result.get("steps"), result.get("best_dev_f1")
-    )
-    return result
-
-
-# Teacher training is the most expensive step: cache it on the dataset's content and the teacher plan.
-@task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_expiration=timedelta(days=30))
-def train_teacher_task(
-    dataset_hash: str, data_dir: str, out_dir: str, plan: dict[str, Any]
-) -> dict[str, Any]:
-    """Fine-tune the BERT teacher on the training split (cached on dataset hash + plan)."""
-    from training.npy_io import load_npy_dataset
-    from training.teacher import TeacherConfig, train_teacher
-
-    data = load_npy_dataset(Path(data_dir))
-    cfg = TeacherConfig(progress=False, **plan)
-    result = to_dict(train_teacher(cfg, data.train_texts, data.train_spans, data.labels, Path(out_dir)))
-    result["model_dir"] = result.get("path") or out_dir
-    result["model_hash"] = model_hash(Path(result["model_dir"]))
-    get_run_logger().info(
-        "teacher: %s epochs, best val F1 %s, %.1f s",
-        result.get("epochs_run"),
-        result.get("best_val_f1"),
-        result.get("seconds", 0.0),
-    )
-    return result
-
-
-@task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_expiration=timedelta(days=30))
-def augment_task(dataset_hash: str, data_dir: str, out_dir: str, plan: dict[str, Any]) -> dict[str, Any]:
-    """Augmented variants of the training texts (Tang et al. 2019), streamed to JSONL."""
-    from training.augment import AugmentConfig, augment
-    from training.npy_io import load_npy_dataset
-
-    data = load_npy_dataset(Path(data_dir))
-    cfg = AugmentConfig(**plan)
-    result = to_dict(augment(cfg, data.train_texts, data.train_spans, Path(out_dir), progress=False))
-    result["augmented_hash"] = sha256_files([Path(result["path"])])
-    get_run_logger().info("augment: %s texts -> %s lines", result.get("n_input"), result.get("n_written"))
-    return result
-
-
-# Teacher labelling of the augmented set: keyed on the augmented file's hash and the teacher's weights,
-# so an unchanged augmented set labelled by an unchanged teacher is never labelled twice.
-@task(cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_expiration=timedelta(days=30))
-def label_task(
-    augmented_hash: str,
-    augmented_path: str,
-    teacher_hash: str,
-    teacher_dir: str,
-    out_dir: str,
-    batch_size: int,
-) -> dict[str, Any]:
-    """The teacher's spans and per-word probabilities for every augmented text (chunked, resumable)."""
-    from training.label import LabelConfig, label_file
-    from training.teacher import load_model
-
-    cfg = LabelConfig(batch_size=batch_size, progress=False, restart=True)
-    result = to_dict(label_file(cfg, load_model(Path(teacher_dir)), Path(augmented_path), Path(out_dir)))
-    get_run_logger().info(
-        "teacher labelled %s texts (%s texts/s)", result.get("n_texts"), result.get("texts_per_second")
-    )
-    return result
-
-
-@task
-def train_student_task(
-    kind: str, labelled_dir: str, data_dir: str, out_dir: str, plan: TrainPlan
-) -> dict[str, Any]:
-    """A distilled student from the teacher-labelled augmented set: spaCy on the teacher's hard labels,
-    or the small soft-label network on its per-word probabilities."""
-    from training.label import iter_labelled
-    from training.npy_io import load_npy_dataset
-
-    labels = load_npy_dataset(Path(data_dir)).labels
-    records = iter_labelled(Path(labelled_dir))
-    if kind == "student-spacy":
-        from training.student_spacy import SpacyStudentConfig, train_spacy_student
-
-        cfg = SpacyStudentConfig(epochs=plan.student_epochs, seed=plan.seed)
-        result = to_dict(train_spacy_student(cfg, records, labels, Path(out_dir)))
-    elif kind == "student-soft":
-        from training.student_soft import SoftStudentConfig, train_soft_student
-
-        cfg = SoftStudentConfig(epochs=plan.soft_epochs, seed=plan.seed, progress=False)
-        result = to_dict(train_soft_student(cfg, records, labels, Path(out_dir)))
-    else:
-        raise ValueError(f"unknown student kind {kind!r}")
-    result["model_dir"] = result.get("out_dir") or result.get("path") or out_dir
-    get_run_logger().info("%s trained in %.1f s", kind, float(result.get("seconds") or 0.0))
-    return result
-
-
-@task
-def evaluate_task(
-    model_dir: str, data_dir: str, speed_texts: int, test_hash: str | None = None
-) -> dict[str, Any]:
-    """Evaluate a model on the current test split (entity-level P/R/F1, size, CPU speed);
-    the evaluation is merged into the model's metrics.json, which the report reads."""
-    from training.evaluate import evaluate_dir
-    from training.npy_io import load_npy_dataset
-
-    data = load_npy_dataset(Path(data_dir))
-    metrics = to_dict(
-        evaluate_dir(
-            Path(model_dir),
-            data.test_texts,
-            data.test_spans,
-            labels=data.labels,
-            eval_data={"dir": str(data_dir), "content_hash": test_hash or test_split_hash(Path(data_dir))},
-            speed_texts=speed_texts,
-        )
-    )
-    metrics["model_dir"] = model_dir
-    get_run_logger().info("%s: micro F1 %s", metrics.get("kind"), metrics.get("f1"))
-    return metrics
+    refresh = force or not step.done()
+    configured = chain_step_task.with_options(task_run_name=step.name, refresh_cache=refresh)
+    state = configured(asdict(step), force, return_state=True)
+    outcome = state.result()
+    if state.name == "Cached":
+        outcome = {**outcome, "skipped": True, "seconds": 0.0}
+    done = "unchanged, skipped" if outcome["skipped"] else f"{outcome['seconds']} s"
+    get_run_logger().info("%s: %s (%s)", step.name, done, step.out)
+    return outcome
 
 
 @task
@@ -494,14 +285,3 @@ def report_task(model_dirs: list[str], out_dir: str) -> dict[str, Any]:
     create_markdown_artifact(markdown=markdown, key="carner-report", description="carner model report")
     result["markdown_text"] = markdown
     return result
-
-
-def f1_of(metrics: dict[str, Any]) -> float | None:
-    """The entity-level micro F1 from an evaluation (the figure promotion compares)."""
-    for path in (("micro", "f1"), ("micro_f1",), ("f1",), ("overall", "f1")):
-        value: Any = metrics
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, int | float):
-            return float(value)
-    return None

@@ -14,23 +14,44 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON through a temp file in the same directory, so readers never see half a file."""
+@contextlib.contextmanager
+def atomic_file(path: Path | str, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+    """The one atomic writer: a temp file beside `path`, moved over it only when the block succeeds.
+
+    Readers never see half a file; on error the temp file is removed and `path` stays as it was.
+    Streaming writers (augmented JSONL, label chunks) and whole-file writers use it alike.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=False)
-            fh.write("\n")
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
+            yield fh
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared like any other file
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    with atomic_file(path, "wb") as fh:
+        fh.write(data)
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_json_atomic(path: Path | str, data: Any) -> None:
+    """Write JSON atomically (see `atomic_file`)."""
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=False)
+        fh.write("\n")
 
 
 def read_json(path: Path) -> Any:

@@ -19,43 +19,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import random
-import re
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from annotation.labels import Span
-from training.artifacts import write_json_atomic
+from training.artifacts import atomic_file, write_json_atomic
 from training.provenance import provenance
-from training.tokens import Token, word_tokens
+from training.tokens import MASK_TOKEN, Token, model_words
 
 log = logging.getLogger(__name__)
 
-MASK_TOKEN = "[MASK]"
 AUGMENTED_FILE = "augmented.jsonl"
 MANIFEST_FILE = "manifest.json"
-
-
-def model_words(text: str, mask_token: str = MASK_TOKEN) -> list[Token]:
-    """`word_tokens`, except that the mask token stays one word (word_tokens would split `[MASK]` in 3).
-
-    The teacher, the labeller and the soft student all split words with this function, so the
-    teacher sees its real mask token and every stage agrees on what a word is.
-    """
-    if not mask_token or mask_token not in text:
-        return word_tokens(text)
-    tokens: list[Token] = []
-    pos = 0
-    for m in re.finditer(re.escape(mask_token), text):
-        tokens += [(s + pos, e + pos) for s, e in word_tokens(text[pos : m.start()])]
-        tokens.append((m.start(), m.end()))
-        pos = m.end()
-    tokens += [(s + pos, e + pos) for s, e in word_tokens(text[pos:])]
-    return tokens
 
 
 @dataclass(frozen=True)
@@ -316,32 +294,25 @@ def augment(
     values = collect_values(texts, spans)
     aug = Augmenter(cfg, values)
     counts = {"written": 0, "original": 0, "dups": 0}
-    fd, tmp = tempfile.mkstemp(prefix=f".{AUGMENTED_FILE}.", suffix=".tmp", dir=out_dir)
     last_source = -1
-    try:
-        with (
-            os.fdopen(fd, "w", encoding="utf-8") as fh,
-            tqdm(total=len(texts), desc="augment", unit="text", disable=not progress) as bar,
-        ):
-            for text, text_spans, source, original in iter_augmented(cfg, texts, spans, values, aug):
-                fh.write(
-                    json.dumps(
-                        {"text": text, "label": [list(s) for s in text_spans], "source": source},
-                        ensure_ascii=False,
-                    )
+    with (
+        atomic_file(target, "w", encoding="utf-8") as fh,
+        tqdm(total=len(texts), desc="augment", unit="text", disable=not progress) as bar,
+    ):
+        for text, text_spans, source, original in iter_augmented(cfg, texts, spans, values, aug):
+            fh.write(
+                json.dumps(
+                    {"text": text, "label": [list(s) for s in text_spans], "source": source},
+                    ensure_ascii=False,
                 )
-                fh.write("\n")
-                counts["written"] += 1
-                counts["original"] += int(original)
-                if source != last_source:
-                    bar.update(source - last_source)
-                    last_source = source
-            bar.update(len(texts) - 1 - last_source)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+            )
+            fh.write("\n")
+            counts["written"] += 1
+            counts["original"] += int(original)
+            if source != last_source:
+                bar.update(source - last_source)
+                last_source = source
+        bar.update(len(texts) - 1 - last_source)
     expected = len(texts) * (cfg.n_iter + int(cfg.include_original))
     manifest = AugmentManifest(
         path=str(target),
@@ -438,11 +409,6 @@ def _augmented_line(text: str, spans: list[Span], source: int) -> str:
     return json.dumps({"text": text, "label": [list(s) for s in spans], "source": source}, ensure_ascii=False)
 
 
-def _open_atomic(target: Path) -> tuple[int, str]:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-
-
 def augment_shard(
     cfg: AugmentConfig,
     texts: list[str],
@@ -468,29 +434,22 @@ def augment_shard(
     seen: set[bytes] = set()
     written = originals = 0
     skipped: list[int] = []
-    fd, tmp = _open_atomic(out_path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for i in range(start, stop):
-                text = texts[i]
-                text_spans = validate_spans(text, spans[i], f"text {i}")
-                if cfg.include_original:
-                    key = _text_key(text)
-                    if key in seen:
-                        skipped.append(i)
-                    else:
-                        seen.add(key)
-                        fh.write(_augmented_line(text, text_spans, i) + "\n")
-                        written += 1
-                        originals += 1
-                for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen):
-                    fh.write(_augmented_line(new_text, new_spans, i) + "\n")
+    with atomic_file(out_path, "w", encoding="utf-8") as fh:
+        for i in range(start, stop):
+            text = texts[i]
+            text_spans = validate_spans(text, spans[i], f"text {i}")
+            if cfg.include_original:
+                key = _text_key(text)
+                if key in seen:
+                    skipped.append(i)
+                else:
+                    seen.add(key)
+                    fh.write(_augmented_line(text, text_spans, i) + "\n")
                     written += 1
-        os.replace(tmp, out_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+                    originals += 1
+            for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen):
+                fh.write(_augmented_line(new_text, new_spans, i) + "\n")
+                written += 1
     return ShardResult(
         path=str(out_path),
         k=k,
@@ -537,34 +496,27 @@ def merge_shards(
     n_input = ordered[-1].stop - ordered[0].start
     seen: set[bytes] = set()
     written = originals = 0
-    fd, tmp = _open_atomic(target)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for shard in ordered:
-                skipped = set(shard.skipped_originals)
-                last_source = -1
-                with open(shard.path, encoding="utf-8") as fh:
-                    for lineno, line in enumerate(fh, 1):
-                        try:
-                            obj = json.loads(line)
-                            text, source = obj["text"], int(obj["source"])
-                        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                            raise ValueError(f"{shard.path}:{lineno}: not a shard line ({exc})") from exc
-                        # the original of a source is the first line the shard wrote for it, if any
-                        first = source != last_source
-                        last_source = source
-                        key = _text_key(text)
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        out.write(line if line.endswith("\n") else line + "\n")
-                        written += 1
-                        originals += int(cfg.include_original and first and source not in skipped)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_file(target, "w", encoding="utf-8") as out:
+        for shard in ordered:
+            skipped = set(shard.skipped_originals)
+            last_source = -1
+            with open(shard.path, encoding="utf-8") as fh:
+                for lineno, line in enumerate(fh, 1):
+                    try:
+                        obj = json.loads(line)
+                        text, source = obj["text"], int(obj["source"])
+                    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                        raise ValueError(f"{shard.path}:{lineno}: not a shard line ({exc})") from exc
+                    # the original of a source is the first line the shard wrote for it, if any
+                    first = source != last_source
+                    last_source = source
+                    key = _text_key(text)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.write(line if line.endswith("\n") else line + "\n")
+                    written += 1
+                    originals += int(cfg.include_original and first and source not in skipped)
     if remove_shards:
         for shard in ordered:
             Path(shard.path).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ import numpy as np
 from annotation.labels import Span
 from training.artifacts import atomic_dir, file_sha256, read_json, write_json_atomic
 from training.dataset import DOCBIN_FILES, read_manifest
+from training.identity import dataset_id, eval_data
 from training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from training.provenance import provenance
 from training.spacy_stream import READER
@@ -379,11 +380,10 @@ def train_baseline(
     nlp = blank_nlp(lang)
     docs, alignment = _dataset_docs(data_dir, ds, cfg, nlp)
     train_idx, dev_idx = split_dev(len(docs), cfg.dev_fraction, cfg.seed)
-    manifest = read_manifest(data_dir) or {}
     extra = {
         "dataset": {
             "dir": str(data_dir),
-            "content_hash": manifest.get("content_hash") or _npy_hash(data_dir),
+            "dataset_id": dataset_id(data_dir),
             "train_texts": len(ds.train_texts),
             "test_texts": len(ds.test_texts),
             "alignment_train": {k: v for k, v in alignment.items() if k != "examples"},
@@ -399,17 +399,10 @@ def train_baseline(
     if evaluate and ds.test_texts:
         from training.evaluate import evaluate_dir
 
-        result.metrics = evaluate_dir(out_dir, ds.test_texts, ds.test_spans, labels=ds.labels)
+        result.metrics = evaluate_dir(
+            out_dir, ds.test_texts, ds.test_spans, labels=ds.labels, eval_data=eval_data(data_dir)
+        )
     return result
-
-
-def _npy_hash(data_dir: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    for name in sorted(NPY_FILES.values()):
-        h.update(file_sha256(data_dir / name).encode())
-    return h.hexdigest()
 
 
 def spacy_lang(config_path: Path) -> str:

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from annotation.labels import Span, order_labels
+from training.identity import dataset_id_of, test_id_of
 from training.npy_io import (
     NPY_FILES,
     DatasetError,
@@ -87,7 +88,8 @@ class DatasetManifest:
     seed: int
     test_size: float
     source: str
-    content_hash: str
+    dataset_id: str  # training.identity.dataset_id of the files written
+    test_id: str  # training.identity.test_id: evaluations with the same test_id compare
     input_records: int
     duplicates_dropped: int
     conflicting_duplicates: int
@@ -196,16 +198,6 @@ def assert_no_leak(train: Sequence[AnnotatedRecord], test: Sequence[AnnotatedRec
         raise AssertionError(f"{len(shared)} listing(s) on both sides, e.g. {sorted(shared)[0]!r}")
 
 
-def content_hash(train: Sequence[AnnotatedRecord], test: Sequence[AnnotatedRecord]) -> str:
-    """sha256 of the exported content (texts and spans per split), independent of file encoding."""
-    h = hashlib.sha256()
-    for split, recs in (("train", train), ("test", test)):
-        for r in recs:
-            h.update(json.dumps([split, r.text, spans_to_json(r.spans)], ensure_ascii=False).encode("utf-8"))
-            h.update(b"\n")
-    return h.hexdigest()
-
-
 def _split_counts(recs: Sequence[AnnotatedRecord]) -> dict[str, Any]:
     labels = Counter(label for r in recs for _, _, label in r.spans)
     return {
@@ -283,7 +275,8 @@ def build_dataset(
         seed=seed,
         test_size=test_size,
         source=source,
-        content_hash=content_hash(train, test),
+        dataset_id=dataset_id_of(payloads),
+        test_id=test_id_of(payloads),
         input_records=len(records),
         duplicates_dropped=dropped,
         conflicting_duplicates=conflicts,

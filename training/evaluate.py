@@ -244,6 +244,25 @@ def evaluate_dir(
 
     model = load_model(model_dir)
     evaluation = evaluate_model(model, texts, gold_spans, labels, **kwargs)
-    if eval_data:
-        evaluation["eval_data"] = eval_data
+    # Always replaced: a stale eval_data (another test split) must never describe these figures.
+    evaluation["eval_data"] = dict(eval_data or {})
     return update_metrics(model_dir, evaluation)
+
+
+def evaluate_on_dataset(
+    model_dir: Path | str, data_dir: Path | str, *, allow_pickle: bool = False, **kwargs: Any
+) -> dict[str, Any]:
+    """Evaluate a model directory on a dataset directory's test split; records its `test_id`.
+
+    Every door (the chain, `carner evaluate`, promotion) evaluates through this function, so every
+    `metrics.json` says which test split its figures come from (`training.identity.eval_data`).
+    """
+    from training.identity import eval_data
+    from training.npy_io import load_npy_dataset
+
+    ds = load_npy_dataset(Path(data_dir), allow_pickle=allow_pickle)
+    if not ds.test_texts:
+        raise ValueError(f"{data_dir}: the test split is empty")
+    return evaluate_dir(
+        model_dir, ds.test_texts, ds.test_spans, labels=ds.labels, eval_data=eval_data(data_dir), **kwargs
+    )

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -27,8 +25,9 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from annotation.labels import Span
-from training.artifacts import file_sha256, read_json, write_json_atomic
+from training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
 from training.augment import read_augmented
+from training.identity import model_id
 from training.provenance import provenance
 from training.tokens import Token
 
@@ -88,7 +87,8 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in fh if line.strip())
 
 
-def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str, Any]:
+def write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str, Any]:
+    """One chunk file (atomic) from the teacher's predictions; returns its index entry's fields."""
     n_words = np.array([len(p.word_offsets) for p in preds], dtype=np.int32)
     n_tags = preds[0].probs.shape[1] if preds else 0
     offsets = np.array([o for p in preds for o in p.word_offsets], dtype=np.int32).reshape(-1, 2)
@@ -98,27 +98,16 @@ def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str
         else np.zeros((0, n_tags), dtype=np.float32)
     ).astype(np.float16)
     spans = [json.dumps([list(s) for s in p.spans], ensure_ascii=False) for p in preds]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(
-                fh,
-                texts=np.array(texts, dtype=str),
-                spans=np.array(spans, dtype=str),
-                n_words=n_words,
-                offsets=offsets,
-                probs=probs,
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "wb") as fh:
+        np.savez(
+            fh,
+            texts=np.array(texts, dtype=str),
+            spans=np.array(spans, dtype=str),
+            n_words=n_words,
+            offsets=offsets,
+            probs=probs,
+        )
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
-
-
-def _weights_sha256(teacher_dir: Path) -> str | None:
-    weights = teacher_dir / "model.safetensors"
-    return file_sha256(weights) if weights.is_file() else None
 
 
 def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
@@ -130,13 +119,139 @@ def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total:
     return {
         "format": FORMAT,
         "input": str(input_path),
-        "input_sha256": file_sha256(input_path),
+        "input_sha256": file_sha256(input_path),  # a file's checksum, not a dataset identity
         "teacher": str(Path(teacher.path).resolve()),
-        "teacher_sha256": _weights_sha256(Path(teacher.path)),
+        "teacher_id": model_id(teacher.path),
         "tags": list(teacher.tags),
         "chunk_size": chunk_size,
         "n_texts": n_total,
     }
+
+
+def chunk_file(k: int) -> str:
+    return f"chunk-{k:05d}.npz"
+
+
+@dataclass
+class ChunkIndex:
+    """The state of a labelled directory: which chunks of which input are done (`index.json`).
+
+    Every labelling executor (this process: `label_file`; worker processes: `training.label_dask`)
+    opens it, labels the chunks still missing with `label_chunk`, and saves it after each one.
+    """
+
+    out_dir: Path
+    input_path: Path
+    identity: dict[str, Any]
+    n_chunks: int
+    chunk_size: int
+    done: dict[int, dict[str, Any]]
+
+    @classmethod
+    def open(cls, cfg: LabelConfig, teacher: Any, input_path: Path, out_dir: Path) -> ChunkIndex:
+        """Read `out_dir/index.json` (resume) or start one; stale chunks of another input/teacher
+        are an error, or discarded with `cfg.restart`."""
+        input_path = Path(input_path)
+        if input_path.is_dir():
+            input_path = input_path / "augmented.jsonl"
+        if not input_path.is_file():
+            raise FileNotFoundError(f"{input_path}: no such input file")
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        n_total = _count_lines(input_path)
+        identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total)
+        index_path = out_dir / INDEX_FILE
+        done: dict[int, dict[str, Any]] = {}
+        if index_path.is_file():
+            old = read_json(index_path)
+            same = all(old.get(k) == v for k, v in identity.items() if k != "input")
+            if not same and not cfg.restart:
+                raise ValueError(
+                    f"{index_path}: made from another input, teacher or chunk size; "
+                    "use a new output directory or restart (--restart) to discard it"
+                )
+            if same:
+                done = {int(c["index"]): c for c in old.get("chunks", []) if (out_dir / c["file"]).is_file()}
+        if not done:
+            for stale in out_dir.glob("chunk-*.npz"):
+                stale.unlink()
+        n_chunks = (n_total + cfg.chunk_size - 1) // cfg.chunk_size
+        return cls(out_dir, input_path, identity, n_chunks, cfg.chunk_size, done)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.done) == self.n_chunks
+
+    def todo(self) -> list[int]:
+        return [k for k in range(self.n_chunks) if k not in self.done]
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.done[int(entry["index"])] = entry
+
+    def save(self) -> None:
+        write_json_atomic(
+            self.out_dir / INDEX_FILE,
+            {
+                **self.identity,
+                "complete": self.complete,
+                "n_chunks": self.n_chunks,
+                "chunks": [self.done[k] for k in sorted(self.done)],
+                "provenance": provenance(),
+            },
+        )
+
+    def texts(self, k: int) -> list[str]:
+        """The input texts of chunk `k`."""
+        return chunk_texts(self.input_path, k, self.chunk_size)
+
+
+def chunk_texts(input_path: Path, k: int, chunk_size: int) -> list[str]:
+    """The texts of chunk `k` of an augmented JSONL (lines k*chunk_size ... (k+1)*chunk_size - 1)."""
+    lines = islice(read_augmented(Path(input_path)), k * chunk_size, (k + 1) * chunk_size)
+    return [t for t, _ in lines]
+
+
+def label_chunk(
+    teacher: ProbTeacher, texts: list[str], out_dir: Path, k: int, chunk_size: int, batch_size: int
+) -> dict[str, Any]:
+    """Label one chunk's texts and write `chunk-k.npz`; its index entry (+ `seconds` of labelling)."""
+    t0 = time.perf_counter()
+    preds = list(teacher.iter_predict_with_probs(texts, batch_size=batch_size))
+    seconds = time.perf_counter() - t0
+    entry = write_chunk(Path(out_dir) / chunk_file(k), texts, preds)
+    return {"index": k, "start": k * chunk_size, **entry, "seconds": round(seconds, 4)}
+
+
+def finish(
+    index: ChunkIndex,
+    cfg: LabelConfig,
+    labelled: int,
+    skipped: int,
+    texts: int,
+    label_s: float,
+    started: float,
+) -> LabelManifest:
+    """The run's manifest (also written as `manifest.json`)."""
+    manifest = LabelManifest(
+        out_dir=str(index.out_dir),
+        n_texts=int(index.identity["n_texts"]),
+        n_chunks=index.n_chunks,
+        chunks_labelled=labelled,
+        chunks_skipped=skipped,
+        complete=index.complete,
+        seconds=round(time.perf_counter() - started, 3),
+        texts_per_second=round(texts / label_s, 1) if label_s else None,
+    )
+    write_json_atomic(index.out_dir / "manifest.json", {**asdict(manifest), "config": asdict(cfg)})
+    log.info(
+        "label: %d/%d chunks done (%d new, %d skipped) in %s",
+        len(index.done),
+        index.n_chunks,
+        labelled,
+        skipped,
+        index.out_dir,
+    )
+    return manifest
 
 
 def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir: Path) -> LabelManifest:
@@ -144,88 +259,35 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
-    input_path = Path(input_path)
-    if input_path.is_dir():
-        input_path = input_path / "augmented.jsonl"
-    if not input_path.is_file():
-        raise FileNotFoundError(f"{input_path}: no such input file")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    n_total = _count_lines(input_path)
-    n_chunks = (n_total + cfg.chunk_size - 1) // cfg.chunk_size
-    identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total)
-    index_path = out_dir / INDEX_FILE
-    done: dict[int, dict[str, Any]] = {}
-    if index_path.is_file():
-        old = read_json(index_path)
-        same = all(old.get(k) == v for k, v in identity.items() if k != "input")
-        if not same and not cfg.restart:
-            raise ValueError(
-                f"{index_path}: made from another input, teacher or chunk size; "
-                "use a new output directory or restart (--restart) to discard it"
-            )
-        if same:
-            done = {int(c["index"]): c for c in old.get("chunks", []) if (out_dir / c["file"]).is_file()}
-    if not done:
-        for stale in out_dir.glob("chunk-*.npz"):
-            stale.unlink()
-
-    def save_index(complete: bool) -> None:
-        write_json_atomic(
-            index_path,
-            {
-                **identity,
-                "complete": complete,
-                "n_chunks": n_chunks,
-                "chunks": [done[k] for k in sorted(done)],
-                "provenance": provenance(),
-            },
-        )
-
-    save_index(len(done) == n_chunks)
-    skipped = len(done)
-    labelled = 0
-    texts_labelled = 0
+    index = ChunkIndex.open(cfg, teacher, input_path, out_dir)
+    index.save()
+    skipped = len(index.done)
+    labelled = texts_labelled = 0
     t_label = 0.0
-    lines = read_augmented(input_path)
+    lines = read_augmented(index.input_path)
     with tqdm(
-        total=n_total,
+        total=int(index.identity["n_texts"]),
         desc="label",
         unit="text",
         disable=not cfg.progress,
-        initial=sum(c["n_texts"] for c in done.values()),
+        initial=sum(c["n_texts"] for c in index.done.values()),
     ) as bar:
-        for k in range(n_chunks):
+        for k in range(index.n_chunks):
             chunk = list(islice(lines, cfg.chunk_size))  # parse through finished chunks too (cheap)
-            if k in done:
+            if k in index.done:
                 continue
             if cfg.max_chunks is not None and labelled >= cfg.max_chunks:
                 break
-            texts = [t for t, _ in chunk]
-            t0 = time.perf_counter()
-            preds = list(teacher.iter_predict_with_probs(texts, batch_size=cfg.batch_size))
-            t_label += time.perf_counter() - t0
-            entry = _write_chunk(out_dir / f"chunk-{k:05d}.npz", texts, preds)
-            done[k] = {"index": k, "start": k * cfg.chunk_size, **entry}
-            save_index(len(done) == n_chunks)
+            entry = label_chunk(
+                teacher, [t for t, _ in chunk], index.out_dir, k, cfg.chunk_size, cfg.batch_size
+            )
+            t_label += entry.pop("seconds")
+            index.add(entry)
+            index.save()
             labelled += 1
-            texts_labelled += len(texts)
-            bar.update(len(texts))
-    manifest = LabelManifest(
-        out_dir=str(out_dir),
-        n_texts=n_total,
-        n_chunks=n_chunks,
-        chunks_labelled=labelled,
-        chunks_skipped=skipped,
-        complete=len(done) == n_chunks,
-        seconds=round(time.perf_counter() - started, 3),
-        texts_per_second=round(texts_labelled / t_label, 1) if t_label else None,
-    )
-    write_json_atomic(out_dir / "manifest.json", {**asdict(manifest), "config": asdict(cfg)})
-    log.info(
-        "label: %d/%d chunks done (%d new, %d skipped) in %s", len(done), n_chunks, labelled, skipped, out_dir
-    )
-    return manifest
+            texts_labelled += entry["n_texts"]
+            bar.update(entry["n_texts"])
+    return finish(index, cfg, labelled, skipped, texts_labelled, t_label, started)
 
 
 def read_index(out_dir: Path) -> dict[str, Any]:

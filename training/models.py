@@ -7,7 +7,6 @@ so the three model families are interchangeable.
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -39,12 +38,13 @@ MODEL_LOADERS: dict[str, str] = {
 
 def model_kind(path: Path) -> str:
     """A model directory's kind, from its `metrics.json` (written by every trainer)."""
-    meta = Path(path) / "metrics.json"
-    if not meta.is_file():
-        raise FileNotFoundError(f"{meta}: not a carner model directory (no metrics.json)")
-    kind = json.loads(meta.read_text(encoding="utf-8")).get("kind")
+    from training.metrics import read_metrics
+
+    kind = read_metrics(path).kind
     if kind not in MODEL_LOADERS:
-        raise ValueError(f"{meta}: unknown model kind {kind!r}; known: {', '.join(MODEL_LOADERS)}")
+        raise ValueError(
+            f"{Path(path) / 'metrics.json'}: unknown model kind {kind!r}; known: {', '.join(MODEL_LOADERS)}"
+        )
     return kind
 
 

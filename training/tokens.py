@@ -61,3 +61,24 @@ def bio_labels(labels: list[str]) -> list[str]:
     for label in labels:
         tags += [f"B-{label}", f"I-{label}"]
     return tags
+
+
+MASK_TOKEN = "[MASK]"
+
+
+def model_words(text: str, mask_token: str = MASK_TOKEN) -> list[Token]:
+    """`word_tokens`, except that the mask token stays one word (word_tokens would split `[MASK]` in 3).
+
+    The teacher, the labeller and the soft student all split words with this function, so the
+    teacher sees its real mask token and every stage agrees on what a word is.
+    """
+    if not mask_token or mask_token not in text:
+        return word_tokens(text)
+    tokens: list[Token] = []
+    pos = 0
+    for m in re.finditer(re.escape(mask_token), text):
+        tokens += [(s + pos, e + pos) for s, e in word_tokens(text[pos : m.start()])]
+        tokens.append((m.start(), m.end()))
+        pos = m.end()
+    tokens += [(s + pos, e + pos) for s, e in word_tokens(text[pos:])]
+    return tokens

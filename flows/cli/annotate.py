@@ -46,24 +46,17 @@ def _settings(db: str | None, workdir: Path | None) -> Settings:
 
 @contextlib.contextmanager
 def _session(settings: Settings) -> Iterator[Any]:
-    """A session on an up-to-date schema (Alembic upgrade first); rolls back on error."""
-    from db.engine import make_engine, session_factory, upgrade
+    """`db.engine.open_session` on an up-to-date schema; an unreachable database is one line."""
+
+    from db.engine import open_session, upgrade
 
     try:
         upgrade(settings.database_url)
     except Exception as exc:  # unreachable server, bad URL: one line, not a traceback
         reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
         raise fail(f"cannot open database {settings.database_url}: {reason}") from None
-    engine = make_engine(settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            try:
-                yield session
-            except BaseException:
-                session.rollback()
-                raise
-    finally:
-        engine.dispose()
+    with open_session(settings.database_url, migrate=False) as session:
+        yield session
 
 
 def _fields(fields: str) -> tuple[str, ...]:
@@ -159,9 +152,10 @@ def _load_model(model: Path | None) -> Any:
     if model is None:
         return None
     from training.models import load_model
+    from training.registry import resolve_model
 
-    try:
-        return load_model(model)
+    try:  # a directory, a kind or a kind's home: the registry names it (`training.registry`)
+        return load_model(resolve_model(get_settings().database_url, model))
     except (FileNotFoundError, ValueError, ImportError) as exc:
         raise fail(f"--model {model}: {exc}") from None
 

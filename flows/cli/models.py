@@ -1,7 +1,8 @@
 """`carner train teacher`, `carner augment`, `carner label`, `carner train student`, `carner train all`.
 
-Thin shells over training.teacher / augment / label / student_* / distill: parse options, resolve
-default paths from settings, call the stage function, print a one-screen summary.
+Thin shells over training.teacher / augment / label / student_* / chain: parse options, take their
+defaults from the training plan (`training.plan.RESEARCH_PLAN`) and paths from settings, call the
+stage function, record trained models in the registry, print a one-screen summary.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ from typing import Any
 import typer
 
 from flows.cli.app import app, fail, train_app
+from flows.cli.train import model_out, register
 from flows.settings import get_settings
+from training.plan import LABEL_EXECUTORS, RESEARCH_PLAN, TrainPlan
+
+PLAN = RESEARCH_PLAN  # every default below is the plan's
 
 DATA_HELP = "Dataset directory with the four npy files (default: CARNER_WORKDIR, i.e. data/)."
 PICKLE_HELP = "Accept pickled object arrays in the npy files (runs code from the file: trusted files only)."
@@ -44,38 +49,41 @@ def _evaluate(model_dir: Path, ds: Any, data_dir: Path) -> None:
     if not ds.test_texts:
         return
     from flows.cli.train import _print_eval
-    from training.evaluate import evaluate_dir
+    from training.evaluate import evaluate_on_dataset
 
-    metrics = evaluate_dir(
-        model_dir,
-        ds.test_texts,
-        ds.test_spans,
-        labels=ds.labels,
-        eval_data={"dir": str(data_dir), "split": "test"},
-    )
-    _print_eval(str(model_dir), metrics)
+    _print_eval(str(model_dir), evaluate_on_dataset(model_dir, data_dir))
 
 
 # --------------------------------------------------------------------------------------------- teacher
 @train_app.command("teacher")
 def train_teacher_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    out: Path | None = typer.Option(None, help="Model directory (default: <workdir>/models/teacher)."),
+    out: Path | None = typer.Option(None, help="Model directory (default: <workdir>/models/teacher/<key>)."),
     bert: str | None = typer.Option(
         None, help="BERT directory or hub name (default: CARNER_BERT, else the offline MiniLM package)."
     ),
-    epochs: int = typer.Option(15, min=1, help="Maximum epochs (early stopping on a validation split)."),
-    batch_size: int = typer.Option(32, min=1, help="Texts per optimiser step."),
-    learning_rate: float = typer.Option(5e-5, min=0.0, help="AdamW peak learning rate (after warm-up)."),
-    dropout: float = typer.Option(0.5, min=0.0, max=0.99, help="Classifier dropout (the research's 0.5)."),
+    epochs: int = typer.Option(
+        PLAN.teacher_epochs, min=1, help="Maximum epochs (early stopping on a validation split)."
+    ),
+    batch_size: int = typer.Option(PLAN.teacher_batch_size, min=1, help="Texts per optimiser step."),
+    learning_rate: float = typer.Option(
+        PLAN.teacher_learning_rate, min=0.0, help="AdamW peak learning rate (after warm-up)."
+    ),
+    dropout: float = typer.Option(
+        PLAN.teacher_dropout, min=0.0, max=0.99, help="Classifier dropout (the research's 0.5)."
+    ),
     encoder_dropout: float = typer.Option(
-        0.1,
+        PLAN.teacher_encoder_dropout,
         min=0.0,
         max=0.99,
         help="Hidden/attention dropout inside BERT (0.5 as in the research cut F1 to 0.56 from 0.91 here).",
     ),
-    max_texts: int | None = typer.Option(None, min=1, help="Train on at most this many texts (demo)."),
-    patience: int = typer.Option(3, min=1, help="Epochs without a better validation F1 before stopping."),
+    max_texts: int | None = typer.Option(
+        PLAN.teacher_max_texts, min=1, help="Train on at most this many texts (demo)."
+    ),
+    patience: int = typer.Option(
+        PLAN.teacher_patience, min=1, help="Epochs without a better validation F1 before stopping."
+    ),
     seed: int = typer.Option(0, help="Random seed (weights init, shuffling, validation split)."),
     device: str | None = typer.Option(None, help="cpu or cuda (default: CUDA when available)."),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
@@ -85,7 +93,6 @@ def train_teacher_cmd(
     """Fine-tune the BERT teacher (token classification) on the dataset's training split."""
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    out_dir = out or settings.models_dir / "teacher"
     bert = bert or settings.bert
     _offline(bert)
     ds = _load_data(data_dir, allow_pickle)
@@ -105,6 +112,7 @@ def train_teacher_cmd(
             device=device,
             threads=threads,
         )
+        out_dir = out or model_out(settings.workdir, "teacher", data_dir, cfg)
         m = train_teacher(cfg, ds.train_texts, ds.train_spans, ds.labels, out_dir)
         typer.echo(
             f"teacher: {m.n_train} train / {m.n_val} validation texts, {m.epochs_run} epochs "
@@ -116,6 +124,7 @@ def train_teacher_cmd(
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
     typer.echo(f"wrote {out_dir}")
+    register(settings.database_url, out_dir, data_dir)
 
 
 # --------------------------------------------------------------------------------------------- augment
@@ -123,7 +132,9 @@ def train_teacher_cmd(
 def augment_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
     out: Path | None = typer.Option(None, help="Output directory (default: <workdir>/augmented)."),
-    n_iter: int = typer.Option(50, min=0, help="Variants per training text (Tang et al.: 50; 4k -> 200k)."),
+    n_iter: int = typer.Option(
+        PLAN.augment_n_iter, min=0, help="Variants per training text (Tang et al.: 50; 4k -> 200k)."
+    ),
     p_mask: float = typer.Option(0.1, min=0.0, max=1.0, help="Chance a word becomes the mask token."),
     p_pos: float = typer.Option(
         0.1,
@@ -161,15 +172,23 @@ def augment_cmd(
 # ----------------------------------------------------------------------------------------------- label
 @app.command("label")
 def label_cmd(
-    teacher: Path | None = typer.Option(
-        None, help="Teacher model directory (default: <workdir>/models/teacher)."
+    teacher: str = typer.Option(
+        "teacher", help="Teacher model directory, or `teacher`: the registry's champion (else newest)."
     ),
     input: Path | None = typer.Option(
         None, "--input", help="Augmented JSONL file or its directory (default: <workdir>/augmented)."
     ),
     out: Path | None = typer.Option(None, help="Output directory (default: <workdir>/labelled)."),
-    chunk_size: int = typer.Option(10_000, min=1, help="Texts per chunk file (the unit of resumption)."),
-    batch_size: int = typer.Option(64, min=1, help="Texts per teacher forward pass."),
+    chunk_size: int = typer.Option(
+        PLAN.label_chunk_size, min=1, help="Texts per chunk file (the unit of resumption)."
+    ),
+    batch_size: int = typer.Option(PLAN.label_batch_size, min=1, help="Texts per teacher forward pass."),
+    executor: str = typer.Option(
+        PLAN.label_executor,
+        "--label-executor",
+        help="local (this process) or dask (worker processes over the same chunks).",
+    ),
+    workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
     max_chunks: int | None = typer.Option(None, min=1, help="Stop after this many new chunks."),
     restart: bool = typer.Option(
         False, "--restart", help="Discard chunks made from another input or teacher."
@@ -178,20 +197,29 @@ def label_cmd(
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
 ) -> None:
     """Label the augmented set with the teacher (spans + per-word probabilities), resumably in chunks."""
+    if executor not in LABEL_EXECUTORS:
+        raise fail(f"--label-executor {executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
     settings = get_settings()
-    teacher_dir = teacher or settings.models_dir / "teacher"
     in_path = input or settings.workdir / "augmented"
     out_dir = out or settings.workdir / "labelled"
     _offline(None)
     from training.label import LabelConfig, label_file
-    from training.teacher import TeacherModel
+    from training.registry import resolve_model
 
     try:
-        model = TeacherModel(teacher_dir, device=device, batch_size=batch_size, threads=threads)
+        teacher_dir = resolve_model(settings.database_url, teacher)
         cfg = LabelConfig(
             chunk_size=chunk_size, batch_size=batch_size, restart=restart, max_chunks=max_chunks
         )
-        m = label_file(cfg, model, in_path, out_dir)
+        if executor == "dask":
+            from training.label_dask import label_file_dask
+
+            m = label_file_dask(cfg, teacher_dir, in_path, out_dir, workers=workers, threads=threads)
+        else:
+            from training.teacher import TeacherModel
+
+            model = TeacherModel(teacher_dir, device=device, batch_size=batch_size, threads=threads)
+            m = label_file(cfg, model, in_path, out_dir)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
     state = "complete" if m.complete else "incomplete: run again to resume"
@@ -209,8 +237,14 @@ def train_student_cmd(
     kind: str = typer.Option(..., help="spacy (hard labels, spaCy NER) or soft (BiLSTM on probabilities)."),
     labelled: Path | None = typer.Option(None, help="Teacher-labelled set (default: <workdir>/labelled)."),
     data: Path | None = typer.Option(None, help=DATA_HELP + " Its test split evaluates the student."),
-    out: Path | None = typer.Option(None, help="Model directory (default: <workdir>/models/student-KIND)."),
-    epochs: int = typer.Option(15, min=1, help="Maximum epochs."),
+    out: Path | None = typer.Option(
+        None, help="Model directory (default: <workdir>/models/student-KIND/<key>)."
+    ),
+    epochs: int | None = typer.Option(
+        None,
+        min=1,
+        help=f"Maximum epochs (default: the plan's, spacy {PLAN.student_epochs}, soft {PLAN.soft_epochs}).",
+    ),
     alpha: float = typer.Option(
         0.5, min=0.0, max=1.0, help="soft: weight of the hard-label loss (rest: KL)."
     ),
@@ -225,17 +259,21 @@ def train_student_cmd(
         raise fail(f"--kind {kind!r}: expected spacy or soft")
     settings = get_settings()
     labelled_dir = labelled or settings.workdir / "labelled"
-    out_dir = out or settings.models_dir / f"student-{kind}"
+    data_dir = data or settings.dataset_dir
+    from training.identity import key
     from training.label import iter_labelled, read_index
 
     try:
         index = read_index(labelled_dir)
         labels = [t[2:] for t in index["tags"] if t.startswith("B-")]
         records = iter_labelled(labelled_dir)
+        upstream = {"label": key(index["input_sha256"], index["teacher_id"], index["chunk_size"])}
         if kind == "spacy":
             from training.student_spacy import SpacyStudentConfig, train_spacy_student
 
-            r = train_spacy_student(SpacyStudentConfig(epochs=epochs, seed=seed), records, labels, out_dir)
+            cfg_spacy = SpacyStudentConfig(epochs=epochs or PLAN.student_epochs, seed=seed)
+            out_dir = out or model_out(settings.workdir, "student-spacy", data_dir, cfg_spacy, upstream)
+            r = train_spacy_student(cfg_spacy, records, labels, out_dir)
             typer.echo(
                 f"student-spacy: {r.train_texts} texts, {r.steps} steps, {r.seconds:.1f} s, "
                 f"best dev F1 {_fmt(r.best_dev_f1)}"
@@ -244,19 +282,24 @@ def train_student_cmd(
             from training.student_soft import SoftStudentConfig, train_soft_student
 
             cfg = SoftStudentConfig(
-                epochs=epochs, alpha=alpha, temperature=temperature, seed=seed, threads=threads
+                epochs=epochs or PLAN.soft_epochs,
+                alpha=alpha,
+                temperature=temperature,
+                seed=seed,
+                threads=threads,
             )
+            out_dir = out or model_out(settings.workdir, "student-soft", data_dir, cfg, upstream)
             m = train_soft_student(cfg, records, labels, out_dir)
             typer.echo(
                 f"student-soft: {m.n_train} texts, {m.steps} steps, {m.seconds:.1f} s, "
                 f"{m.parameters} parameters, {m.size_bytes / 1e6:.2f} MB"
             )
-        data_dir = data or settings.dataset_dir
         if not no_eval and (Path(data_dir) / "text_test.npy").is_file():
             _evaluate(out_dir, _load_data(data_dir, allow_pickle), data_dir)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
     typer.echo(f"wrote {out_dir}")
+    register(settings.database_url, out_dir, data_dir)
 
 
 # ------------------------------------------------------------------------------------------------- all
@@ -264,59 +307,96 @@ def train_student_cmd(
 def train_all_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
     bert: str | None = typer.Option(None, help="BERT directory or hub name (default: the offline MiniLM)."),
-    teacher_epochs: int = typer.Option(15, min=1, help="Teacher epochs (early stopping)."),
+    teacher_epochs: int | None = typer.Option(
+        None, min=1, help=f"Teacher epochs, early stopping (default: the plan's, {PLAN.teacher_epochs})."
+    ),
     teacher_max_texts: int | None = typer.Option(None, min=1, help="Cap on teacher training texts."),
-    baseline_epochs: int | None = typer.Option(None, min=1, help="Baseline epochs (config default: 15)."),
-    n_iter: int = typer.Option(50, min=0, help="Augmented variants per training text."),
-    student_epochs: int = typer.Option(15, min=1, help="Epochs of both students."),
-    seed: int = typer.Option(0, help="Random seed of every stage."),
+    baseline_epochs: int | None = typer.Option(
+        None, min=1, help=f"Baseline epochs (default: the plan's, {PLAN.baseline_epochs})."
+    ),
+    n_iter: int | None = typer.Option(
+        None,
+        min=0,
+        help=f"Augmented variants per training text (default: the plan's, {PLAN.augment_n_iter}).",
+    ),
+    student_epochs: int | None = typer.Option(
+        None, min=1, help=f"Epochs of the spaCy student (default: the plan's, {PLAN.student_epochs})."
+    ),
+    soft_epochs: int | None = typer.Option(
+        None, min=1, help=f"Epochs of the soft-label student (default: the plan's, {PLAN.soft_epochs})."
+    ),
+    seed: int | None = typer.Option(None, help=f"Random seed of every stage (default: {PLAN.seed})."),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=f"Texts timed for the CPU speed figures (default: {PLAN.speed_texts})."
+    ),
+    label_executor: str | None = typer.Option(
+        None, "--label-executor", help="Teacher labelling: local (default) or dask (worker processes)."
+    ),
+    label_workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
+    demo_scale: bool = typer.Option(
+        False, "--demo-scale", help="The demo's plan (short training); options above still override it."
+    ),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the spaCy baseline."),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
+    no_promote: bool = typer.Option(False, "--no-promote", help="Record the models, promote none."),
 ) -> None:
-    """Baseline, teacher, augment, label, both students, evaluation and report, in one go (resumable)."""
+    """Baseline, teacher, augment, label, both students, evaluation and report, in one go.
+
+    Runs the training chain (`training.chain`), the same steps the `train-models` flow runs: an
+    unchanged step is skipped, a killed one resumes; models land in <workdir>/models/<kind>/<key>
+    and are recorded in the registry. Options not given keep the plan's values.
+    """
+    if label_executor is not None and label_executor not in LABEL_EXECUTORS:
+        raise fail(f"--label-executor {label_executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
+    from training.plan import DEMO_PLAN
+
     settings = get_settings()
     data_dir = data or settings.dataset_dir
     bert = bert or settings.bert
     _offline(bert)
-    from training.augment import AugmentConfig
-    from training.distill import DistillConfig, run_distillation
+    options = {
+        "teacher_epochs": teacher_epochs,
+        "teacher_max_texts": teacher_max_texts,
+        "baseline_epochs": baseline_epochs,
+        "augment_n_iter": n_iter,
+        "student_epochs": student_epochs,
+        "soft_epochs": soft_epochs,
+        "seed": seed,
+        "speed_texts": speed_texts,
+        "label_executor": label_executor,
+    }
+    given = {name: value for name, value in options.items() if value is not None}
+    base = DEMO_PLAN if demo_scale else PLAN
+    kinds = [k for k in base.kinds if not (no_baseline and k == "baseline")]
+    try:
+        plan = TrainPlan.model_validate(
+            {
+                **base.model_dump(),
+                **given,
+                "kinds": kinds,
+                "bert": bert,
+                "threads": threads,
+                "label_workers": label_workers,
+                "promote": not no_promote,
+            }
+        )
+    except ValueError as exc:
+        raise fail(f"invalid plan: {exc}") from None
+    from training.chain import run_chain
     from training.report import write_report
-    from training.student_soft import SoftStudentConfig
-    from training.student_spacy import SpacyStudentConfig
-    from training.teacher import TeacherConfig
 
     try:
-        if not no_baseline:
-            from training.baseline import SpacyTrainConfig, train_baseline
+        result = run_chain(plan, data_dir, settings.workdir, db_url=settings.database_url)
+        from training.metrics import read_metrics
 
-            r = train_baseline(
-                data_dir,
-                settings.models_dir / "baseline",
-                SpacyTrainConfig(seed=seed, epochs=baseline_epochs, allow_pickle=allow_pickle),
-            )
-            typer.echo(f"baseline: {r.seconds:.1f} s, test F1 {r.metrics.get('f1', float('nan')):.3f}")
-        cfg = DistillConfig(
-            teacher=TeacherConfig(
-                bert=bert, epochs=teacher_epochs, max_texts=teacher_max_texts, seed=seed, threads=threads
-            ),
-            augment=AugmentConfig(n_iter=n_iter, seed=seed),
-            spacy_student=SpacyStudentConfig(epochs=student_epochs, seed=seed),
-            soft_student=SoftStudentConfig(epochs=student_epochs, seed=seed, threads=threads),
-        )
-        m = run_distillation(
-            cfg, data_dir, settings.workdir / "distill", settings.models_dir, allow_pickle=allow_pickle
-        )
-        for kind, ev in m.evaluations.items():
-            typer.echo(f"{kind}: test F1 {ev['f1']:.3f}, {ev['size_bytes'] / 1e6:.1f} MB")
-        if m.skipped:
-            typer.echo(f"unchanged, skipped: {', '.join(m.skipped)}")
-        model_dirs = [
-            settings.models_dir / k
-            for k in ("baseline", "teacher", *m.students)
-            if (settings.models_dir / k / "metrics.json").is_file()
-        ]
-        report = write_report(model_dirs, settings.reports_dir)
+        for kind, path in result.models.items():
+            typer.echo(f"{kind}: test F1 {_fmt(read_metrics(path).f1)} ({path})")
+        if result.skipped:
+            typer.echo(f"unchanged, skipped: {', '.join(result.skipped)}")
+        for d in result.promotions:
+            verdict = "champion" if d["promoted"] else "kept champion"
+            typer.echo(f"{d['kind']}: {verdict} ({d['reason']})")
+        report = write_report(list(result.models.values()), settings.reports_dir)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
     typer.echo(Path(report.markdown).read_text(encoding="utf-8"))

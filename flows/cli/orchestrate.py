@@ -82,7 +82,8 @@ def models(
     ),
     workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
 ) -> None:
-    """List trained models (ModelRun records): kind, F1, size, speed, dataset, champion flag."""
+    """List the model registry: every trained model whichever command trained it (kind, F1, size,
+    speed, dataset and test split ids, champion flag)."""
     settings = get_settings(workdir=workdir, db_url=db)
     url = settings.database_url
     from db.engine import sqlite_path
@@ -91,29 +92,24 @@ def models(
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (run a scrape or the demo first)")
     from db import model_runs
-    from db.engine import make_engine, session_factory, upgrade
+    from db.engine import open_session
 
-    upgrade(url)
-    engine = make_engine(url)
-    try:
-        with session_factory(engine)() as session:
-            runs = model_runs.list_runs(session, kind=kind, limit=limit)
-            rows = [
-                {
-                    "id": r.id,
-                    "kind": r.kind,
-                    "champion": r.champion,
-                    "f1": r.f1,
-                    "size_bytes": r.size_bytes,
-                    "texts_per_s": r.texts_per_s,
-                    "dataset_hash": r.dataset_hash[:12],
-                    "created_at": r.created_at.isoformat(timespec="seconds"),
-                    "path": r.path,
-                }
-                for r in runs
-            ]
-    finally:
-        engine.dispose()
+    with open_session(url) as session:
+        rows = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "champion": r.champion,
+                "f1": r.f1,
+                "size_bytes": r.size_bytes,
+                "texts_per_s": r.texts_per_s,
+                "dataset_id": r.dataset_id[:12],
+                "test_id": (r.test_id or "")[:12],
+                "created_at": r.created_at.isoformat(timespec="seconds"),
+                "path": r.path,
+            }
+            for r in model_runs.list_runs(session, kind=kind, limit=limit)
+        ]
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row))
@@ -125,7 +121,18 @@ def models(
     from rich.table import Table
 
     table = Table(title="carner model runs (newest first)")
-    for col in ("id", "kind", "champion", "F1", "size MB", "texts/s", "dataset", "created", "path"):
+    for col in (
+        "id",
+        "kind",
+        "champion",
+        "F1",
+        "size MB",
+        "texts/s",
+        "dataset",
+        "test split",
+        "created",
+        "path",
+    ):
         table.add_column(col)
     for row in rows:
         table.add_row(
@@ -135,7 +142,8 @@ def models(
             "-" if row["f1"] is None else f"{row['f1']:.4f}",
             "-" if row["size_bytes"] is None else f"{row['size_bytes'] / 1e6:.1f}",
             "-" if row["texts_per_s"] is None else f"{row['texts_per_s']:.0f}",
-            row["dataset_hash"],
+            row["dataset_id"],
+            row["test_id"] or "-",
             row["created_at"],
             row["path"],
         )
@@ -159,8 +167,8 @@ def pipeline_command(
     """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
     from flows.cli.exitcodes import for_crawl_status
     from flows.pipeline import pipeline
-    from flows.plan import DEMO_PLAN, TrainPlan
     from flows.tasks import CrawlFailed
+    from training.plan import DEMO_PLAN, TrainPlan
 
     try:
         result = pipeline(
@@ -176,8 +184,6 @@ def pipeline_command(
         raise fail(str(exc), for_crawl_status(exc.status)) from None
     for name, secs in result["seconds"].items():
         typer.echo(f"{name:<28} {secs:>8.1f} s")
-    for name, why in result["skipped"].items():
-        typer.echo(f"skipped {name}: {why}")
     markdown = (result.get("train") or {}).get("report_markdown")
     if markdown:
         typer.echo(markdown)
@@ -192,8 +198,8 @@ def retrain(
     demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
 ) -> None:
     """Run `retrain-on-new-annotations` once: dataset, models, evaluation, promotion if better."""
-    from flows.plan import DEMO_PLAN
     from flows.retrain import retrain_on_new_annotations
+    from training.plan import DEMO_PLAN
 
     result = retrain_on_new_annotations(
         min_new_gold=min_new_gold,

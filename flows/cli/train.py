@@ -1,6 +1,9 @@
 """`carner dataset build`, `carner train baseline`, `carner evaluate`, `carner report`, `carner predict`.
 
-Thin shells: parse options, resolve defaults from settings, call the stage function, print a summary.
+Thin shells: parse options, resolve defaults from settings and the training plan, call the stage
+function, print a summary. Trained models go where the training chain puts them
+(`<workdir>/models/<kind>/<key>`) and are recorded in the model registry, so every command sees
+them; `--model` / model arguments take a directory or a kind (its champion, else its newest run).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import typer
 
 from flows.cli.app import app, dataset_app, fail, train_app
 from flows.settings import get_settings
+from training.dataset import DatasetConfig
+from training.plan import RESEARCH_PLAN
 
 DATA_HELP = "Dataset directory with the four npy files (default: CARNER_WORKDIR, i.e. data/)."
 PICKLE_HELP = "Accept pickled object arrays in the npy files (runs code from the file: trusted files only)."
@@ -50,7 +55,9 @@ def dataset_build(
     out: Path | None = typer.Option(None, help="Output directory (default: CARNER_WORKDIR, i.e. data/)."),
     test_size: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of texts in the test split (0-1)."),
     seed: int = typer.Option(0, help="Seed of the split (listings are shuffled with it)."),
-    source: str = typer.Option("gold", help="Annotations to export: gold, distant or both (gold wins)."),
+    source: str = typer.Option(
+        DatasetConfig.source, help="Annotations to export: gold, distant or both (gold wins)."
+    ),
     field: list[str] = typer.Option(
         ["title"], help="Listing fields to export (repeatable): title, description."
     ),
@@ -66,24 +73,20 @@ def dataset_build(
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
     url = settings.database_url
-    from db.engine import sqlite_path
+    from db.engine import open_session, sqlite_path
 
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
-    from db.engine import make_engine, session_factory
     from training.dataset import DatasetConfig, build_dataset_from_db
     from training.npy_io import DatasetError
 
     cfg = DatasetConfig(test_size=test_size, seed=seed, source=source, fields=tuple(field))
-    engine = make_engine(url)
     try:
-        with session_factory(engine)() as session:
+        with open_session(url) as session:
             manifest = build_dataset_from_db(session, out_dir, cfg)
     except DatasetError as exc:
         raise fail(str(exc)) from None
-    finally:
-        engine.dispose()
     _print_dataset(manifest)
 
 
@@ -98,9 +101,7 @@ def _print_dataset(manifest: Any) -> None:
                 f"{split}: {a['misaligned']} of {a['spans']} spans off spaCy token boundaries "
                 f"({a['snapped']} snapped, {a['dropped']} dropped in {split}.spacy; npy files unchanged)"
             )
-    typer.echo(
-        f"{manifest.duplicates_dropped} duplicate texts dropped; content hash {manifest.content_hash[:12]}"
-    )
+    typer.echo(f"{manifest.duplicates_dropped} duplicate texts dropped; dataset id {manifest.dataset_id}")
     names = ", ".join(Path(p).name for p in manifest.files.values())
     typer.echo(f"wrote {manifest.out_dir}/ (dataset.json, {names})")
 
@@ -111,9 +112,13 @@ def _print_dataset(manifest: Any) -> None:
 @train_app.command("baseline")
 def train_baseline_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    out: Path | None = typer.Option(None, help="Model directory (default: <workdir>/models/baseline)."),
+    out: Path | None = typer.Option(
+        None, help="Model directory (default: <workdir>/models/baseline/<key>, the chain's layout)."
+    ),
     epochs: int | None = typer.Option(
-        None, min=1, help="Training epochs (config default: 15, as the research)."
+        None,
+        min=1,
+        help=f"Epochs (default: the plan's {RESEARCH_PLAN.baseline_epochs}; with --config: its own).",
     ),
     seed: int = typer.Option(0, help="Random seed (spaCy's system and training seed, dev split)."),
     config: Path | None = typer.Option(
@@ -132,10 +137,11 @@ def train_baseline_cmd(
     """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split."""
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    out_dir = out or settings.models_dir / "baseline"
     from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
     from training.npy_io import DatasetError
 
+    if epochs is None and config is None:
+        epochs = RESEARCH_PLAN.baseline_epochs
     cfg = SpacyTrainConfig(
         config_path=config or BASELINE_CONFIG,
         overrides=_parse_overrides(set_),
@@ -145,6 +151,7 @@ def train_baseline_cmd(
         allow_pickle=allow_pickle,
     )
     try:
+        out_dir = out or model_out(settings.workdir, "baseline", data_dir, cfg)
         result = train_baseline(data_dir, out_dir, cfg, evaluate=not no_eval)
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
@@ -155,6 +162,29 @@ def train_baseline_cmd(
     if not no_eval and "f1" in result.metrics:
         _print_eval(result.out_dir, result.metrics)
     typer.echo(f"wrote {result.out_dir}")
+    register(settings.database_url, Path(result.out_dir), data_dir)
+
+
+def model_out(
+    workdir: Path, kind: str, data_dir: Path, cfg: Any, upstream: dict[str, str] | None = None
+) -> Path:
+    """Where a single-step command puts a model: the chain's own directory for the same config
+    (`<workdir>/models/<kind>/<key>`), so `carner train all` later finds it done."""
+    from training.chain import model_dir, step_key
+
+    return model_dir(workdir, kind, step_key(kind, data_dir, cfg, upstream or {}))
+
+
+def register(db_url: str, model_dir: Path, data_dir: Path | None) -> None:
+    """Record a trained model in the registry and promote it when it beats its kind's champion."""
+    from training.registry import register_model
+
+    data = data_dir if data_dir is not None and (Path(data_dir) / "text_test.npy").is_file() else None
+    run, decision = register_model(db_url, model_dir, data_dir=data, promote=True)
+    verdict = ""
+    if decision is not None:
+        verdict = f"; {'champion' if decision['promoted'] else 'not champion'} ({decision['reason']})"
+    typer.echo(f"registered {run.kind} as model run #{run.id}{verdict}")
 
 
 def _fmt(value: float | None) -> str:
@@ -180,18 +210,20 @@ def _print_eval(name: str, m: dict[str, Any]) -> None:
 
 @app.command("evaluate")
 def evaluate_cmd(
-    model_dirs: list[Path] = typer.Argument(..., help="Model directories (each with a metrics.json)."),
+    models: list[str] = typer.Argument(
+        None, help="Model directories or kinds (default: every registered model still on disk)."
+    ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
     speed_texts: int = typer.Option(200, min=1, help="Texts timed at batch 1 for throughput and latency."),
     no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:
-    """Evaluate models on the dataset's test split and update each model's metrics.json."""
+    """Evaluate models on the dataset's test split; updates each metrics.json and the registry."""
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    from training.dataset import read_manifest
-    from training.evaluate import evaluate_dir
+    from training.evaluate import evaluate_on_dataset
     from training.npy_io import DatasetError, load_npy_dataset
+    from training.registry import current_model_dirs, register_model, registry_exists
 
     try:
         ds = load_npy_dataset(data_dir, allow_pickle=allow_pickle)
@@ -199,22 +231,30 @@ def evaluate_cmd(
         raise fail(str(exc)) from None
     if not ds.test_texts:
         raise fail(f"{data_dir}: the test split is empty")
-    manifest = read_manifest(data_dir) or {}
-    eval_data = {"dir": str(data_dir), "split": "test", "content_hash": manifest.get("content_hash")}
+    model_dirs = [_resolve(settings.database_url, m) for m in models or []]
+    model_dirs = model_dirs or current_model_dirs(settings.database_url)
+    if not model_dirs:
+        raise fail("no models to evaluate: pass model directories or kinds, or train one first")
     for model_dir in model_dirs:
         try:
-            metrics = evaluate_dir(
-                model_dir,
-                ds.test_texts,
-                ds.test_spans,
-                labels=ds.labels,
-                eval_data=eval_data,
-                speed=not no_speed,
-                speed_texts=speed_texts,
+            metrics = evaluate_on_dataset(
+                model_dir, data_dir, allow_pickle=allow_pickle, speed=not no_speed, speed_texts=speed_texts
             )
+            if registry_exists(settings.database_url):  # new figures for a registered model
+                register_model(settings.database_url, model_dir, data_dir=data_dir)
         except (FileNotFoundError, ValueError, KeyError) as exc:
             raise fail(str(exc) if str(model_dir) in str(exc) else f"{model_dir}: {exc}") from None
         _print_eval(str(model_dir), metrics if not no_speed else {**metrics, "speed": {}})
+
+
+def _resolve(db_url: str, ref: str) -> Path:
+    """A model argument (directory or kind) as a model directory, or a one-line error."""
+    from training.registry import resolve_model
+
+    try:
+        return resolve_model(db_url, ref)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
 
 
 # ------------------------------------------------------------------------------------------- report
@@ -222,17 +262,21 @@ def evaluate_cmd(
 
 @app.command("report")
 def report_cmd(
-    models: list[Path] = typer.Option(
-        [], "--models", help="Model directories, repeatable (default: every model under <workdir>/models)."
+    models: list[str] = typer.Option(
+        [], "--models", help="Model directories or kinds, repeatable (default: every registered model)."
     ),
     out: Path | None = typer.Option(None, help="Report directory (default: <workdir>/reports)."),
     no_plot: bool = typer.Option(False, "--no-plot", help="Skip the PNG plot."),
 ) -> None:
     """Write report.md, report.json and report.png comparing the evaluated models."""
     settings = get_settings()
+    from training.registry import current_model_dirs
     from training.report import find_model_dirs, write_report
 
-    model_dirs = list(models) or find_model_dirs(settings.models_dir)
+    model_dirs = [_resolve(settings.database_url, m) for m in models]
+    model_dirs = (
+        model_dirs or current_model_dirs(settings.database_url) or find_model_dirs(settings.models_dir)
+    )
     if not model_dirs:
         raise fail(f"no models found under {settings.models_dir} (train one, or pass --models DIR)")
     try:
@@ -275,7 +319,10 @@ def _utf8_stdin_lines() -> list[str]:
 
 @app.command("predict")
 def predict_cmd(
-    model: Path = typer.Option(..., help="Model directory of any kind (baseline, teacher, students)."),
+    model: str = typer.Option(
+        ...,
+        help="Model directory, or a kind (baseline, teacher, student-spacy, student-soft): its champion.",
+    ),
     texts: list[str] = typer.Argument(None, help="Texts to tag (default: one per line on stdin)."),
     as_json: bool = typer.Option(False, "--json", help='One JSON line per text: {"text", "spans"}.'),
 ) -> None:
@@ -286,7 +333,7 @@ def predict_cmd(
     if not texts:
         raise fail("no texts: pass them as arguments or one per line on stdin")
     try:
-        ner = load_model(model)
+        ner = load_model(_resolve(get_settings().database_url, model))
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     for text, spans in zip(texts, ner.predict(list(texts)), strict=True):

@@ -21,9 +21,15 @@ def session(tmp_path):
     engine.dispose()
 
 
-def _run(session, kind="baseline", f1=0.5, dataset_hash="d1"):
+def _run(session, kind="baseline", f1=0.5, test_id="t1"):
     return model_runs.record_run(
-        session, kind=kind, path=f"/models/{kind}-{f1}", dataset_hash=dataset_hash, metrics={"f1": f1}, f1=f1
+        session,
+        kind=kind,
+        path=f"/models/{kind}-{f1}",
+        dataset_id="d-" + test_id,
+        test_id=test_id,
+        metrics={"f1": f1},
+        f1=f1,
     )
 
 
@@ -60,9 +66,9 @@ def test_champions_are_per_kind(session):
 
 
 def test_changed_test_split_needs_the_champion_re_evaluated(session):
-    old = _run(session, f1=0.9, dataset_hash="old")
+    old = _run(session, f1=0.9, test_id="old")
     model_runs.promote_if_better(session, old)
-    challenger = _run(session, f1=0.7, dataset_hash="new")
+    challenger = _run(session, f1=0.7, test_id="new")
     with pytest.raises(ValueError, match="current test split"):
         model_runs.promote_if_better(session, challenger)
     # On the new split the champion only reaches 0.65: the challenger wins although 0.7 < 0.9.
@@ -88,3 +94,51 @@ def test_gold_counted_since_last_training(session):
     _run(session)
     assert model_runs.last_training_at(session) is not None
     assert model_runs.count_gold_since(session, model_runs.last_training_at(session)) == 0
+
+
+def test_record_is_idempotent_per_model_files_and_a_kind_resolves_to_champion_else_newest(session):
+    def record(model_id, f1, test_id="t1"):
+        return model_runs.record_run(
+            session,
+            kind="student-soft",
+            path="/m/soft",
+            dataset_id="d",
+            test_id=test_id,
+            model_id=model_id,
+            metrics={},
+            f1=f1,
+        )
+
+    first = record("m1", 0.5)
+    again = record("m1", 0.6, test_id="t2")  # re-evaluated on another split: same run, new figures
+    assert again.id == first.id and again.f1 == 0.6 and again.test_id == "t2"
+    retrained = record("m2", 0.4)  # other files in the same directory: a new run
+    assert retrained.id != first.id
+    assert model_runs.champion(session, "student-soft") is None
+    assert model_runs.resolve(session, "student-soft").id == retrained.id  # no champion: the newest
+    model_runs.promote(session, first)
+    assert model_runs.resolve(session, "student-soft").id == first.id
+    assert model_runs.latest(session, "student-soft").id == retrained.id
+    assert model_runs.resolve(session, "teacher") is None
+
+
+def test_migration_0002_keeps_existing_runs(tmp_path):
+    from sqlalchemy import text
+
+    from db.engine import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    assert upgrade(url, "0001_initial") == "0001_initial"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO model_run (kind, path, dataset_hash, metrics, f1, champion, created_at) "
+                "VALUES ('baseline', '/m/b', 'abc', '{}', 0.5, 1, '2025-01-01 00:00:00')"
+            )
+        )
+    assert upgrade(url) == "0003_crawl_failed_items"
+    with Session(engine) as s:
+        run = model_runs.champion(s, "baseline")
+        assert run.dataset_id == "abc" and run.test_id is None and run.f1 == 0.5
+    engine.dispose()

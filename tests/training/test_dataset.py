@@ -18,6 +18,7 @@ from training.dataset import (
     normalise_text,
     read_manifest,
 )
+from training.identity import dataset_id, test_id
 from training.npy_io import NPY_FILES, DatasetError, load_npy_dataset
 
 # ------------------------------------------------------------------------------------------ round trip
@@ -45,7 +46,8 @@ def test_npy_files_round_trip_without_pickle(
 def test_manifest_counts_match_files(tiny_dataset: tuple[Path, Any]) -> None:
     out, manifest = tiny_dataset
     on_disk = read_manifest(out)
-    assert on_disk["content_hash"] == manifest.content_hash
+    assert on_disk["dataset_id"] == manifest.dataset_id == dataset_id(out)
+    assert on_disk["test_id"] == manifest.test_id == test_id(out)
     ds = load_npy_dataset(out)
     for split in ("train", "test"):
         _, spans = ds.split(split)
@@ -80,8 +82,8 @@ def test_same_seed_same_split_other_seed_other_split(sandbox_records: list[Any],
     a = build_dataset(sandbox_records[:80], tmp_path / "a", test_size=0.5, seed=3)
     b = build_dataset(sandbox_records[:80], tmp_path / "b", test_size=0.5, seed=3)
     c = build_dataset(sandbox_records[:80], tmp_path / "c", test_size=0.5, seed=4)
-    assert a.content_hash == b.content_hash
-    assert a.content_hash != c.content_hash
+    assert a.dataset_id == b.dataset_id and a.test_id == b.test_id
+    assert a.dataset_id != c.dataset_id and a.test_id != c.test_id
     assert (tmp_path / "a" / "text_test.npy").read_bytes() == (tmp_path / "b" / "text_test.npy").read_bytes()
 
 

@@ -13,6 +13,7 @@ from seqeval.metrics import classification_report, f1_score, precision_score, re
 
 from annotation.labels import Span
 from training.evaluate import evaluate_model, from_bio, measure_speed, score_spans, to_bio
+from training.identity import test_id
 from training.npy_io import load_npy_dataset
 
 
@@ -177,8 +178,9 @@ def test_cli_evaluate_updates_metrics_json(
     assert updated["f1"] == pytest.approx(original["f1"])  # same model, same test split
     assert updated["speed"]["timed_texts_batch1"] == 20
     assert (
-        updated["eval_data"]["content_hash"]
-        == json.loads((tiny_dataset_dir / "dataset.json").read_text())["content_hash"]
+        updated["eval_data"]["test_id"]
+        == json.loads((tiny_dataset_dir / "dataset.json").read_text())["test_id"]
+        == test_id(tiny_dataset_dir)
     )
     assert f"/{updated['f1']:.3f}, macro F1" in res.output
 

@@ -54,7 +54,10 @@ def test_report_tables_json_and_plot(tiny_baseline_dir: Path, tiny_dataset_dir: 
     payload = json.loads(Path(result.json).read_text())
     assert [m["name"] for m in payload["models"]] == ["baseline", "baseline-half"]
     assert payload["models"][1]["n_texts"] == metrics[1]["n_texts"] < metrics[0]["n_texts"]
-    assert payload["warnings"] == []
+    # the copy was scored on half the texts through evaluate_dir, which cannot name that test set
+    assert payload["warnings"] == [
+        "evaluated on a test set of unknown identity (re-run `carner evaluate`): baseline-half"
+    ]
 
     image = matplotlib.image.imread(result.plot)
     assert image.shape[0] > 300 and image.shape[1] > 1000
@@ -90,3 +93,34 @@ def test_cli_report(tiny_baseline_dir: Path, tmp_path: Path) -> None:
         app, ["report", "--models", str(tmp_path / "none"), "--out", str(tmp_path / "r")]
     )
     assert res.exit_code == 2 and "no metrics.json" in res.output
+
+
+def _evaluated_copy(src: Path, data_dir: Path, dest: Path) -> Path:
+    from training.evaluate import evaluate_on_dataset
+
+    shutil.copytree(src, dest)
+    evaluate_on_dataset(dest, data_dir, speed=False)
+    return dest
+
+
+def test_report_warns_only_when_test_splits_differ(
+    tiny_baseline_dir: Path, tiny_dataset_dir: Path, tmp_path: Path
+) -> None:
+    """Models evaluated by different doors on one split: no warning; on a changed split: a warning."""
+    import numpy as np
+
+    models = tmp_path / "models"
+    models.mkdir()
+    # tiny_baseline_dir was evaluated inside train_baseline; the copy through evaluate_on_dataset
+    a = _evaluated_copy(tiny_baseline_dir, tiny_dataset_dir, models / "a")
+    result = write_report([tiny_baseline_dir, a], tmp_path / "r1", plot=False)
+    assert result.warnings == []
+
+    changed = tmp_path / "data2"
+    shutil.copytree(tiny_dataset_dir, changed)
+    for name in ("text_test.npy", "labels_test.npy"):  # one test text fewer: another test split
+        arr = np.load(changed / name, allow_pickle=False)
+        np.save(changed / name, arr[:-1], allow_pickle=False)
+    b = _evaluated_copy(tiny_baseline_dir, changed, models / "b")
+    result = write_report([a, b], tmp_path / "r2", plot=False)
+    assert result.warnings == ["models were evaluated on different test sets; their scores do not compare"]

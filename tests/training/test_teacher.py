@@ -13,7 +13,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
-from training.augment import model_words  # noqa: E402
 from training.teacher import (  # noqa: E402
     TeacherConfig,
     TeacherModel,
@@ -26,7 +25,12 @@ from training.teacher import (  # noqa: E402
     save_teacher,
     train_teacher,
 )
-from training.tokens import bio_labels, bio_to_spans, spans_to_bio  # noqa: E402
+from training.tokens import (  # noqa: E402
+    bio_labels,
+    bio_to_spans,
+    model_words,  # noqa: E402
+    spans_to_bio,
+)
 
 TINY = {
     "epochs": 8,

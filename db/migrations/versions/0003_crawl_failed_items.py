@@ -1,7 +1,7 @@
 """crawl_state.failed_items: pages a crawl gave up on for good (oversized, unparseable), with the reason.
 
-Revision ID: 0002_crawl_failed_items
-Revises: 0001_initial
+Revision ID: 0003_crawl_failed_items
+Revises: 0002_model_registry
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_crawl_failed_items"
-down_revision = "0001_initial"
+revision = "0003_crawl_failed_items"
+down_revision = "0002_model_registry"
 branch_labels = None
 depends_on = None
 

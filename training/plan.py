@@ -1,0 +1,123 @@
+"""How much training one run of the chain does: one typed, JSON-able plan, the only place for it.
+
+Every door reads it: `carner train all` and the single-step commands take their defaults from
+`TrainPlan()`, the `train-models` flow takes it as a parameter, `bench/models.py` runs `RESEARCH_PLAN`
+or `DEMO_PLAN`. The defaults are the stage configs' own (research scale: 15 epochs, 50 augmented
+variants per text), so they are stated once, in the configs; the plan turns into stage configs only
+through its `*_config()` methods. A new option: a field here plus one line in its `*_config()`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from training.augment import AugmentConfig
+from training.baseline import SpacyTrainConfig
+from training.label import LabelConfig
+from training.student_soft import SoftStudentConfig
+from training.student_spacy import SpacyStudentConfig
+from training.teacher import TeacherConfig
+
+MODEL_KINDS: tuple[str, ...] = ("baseline", "teacher", "student-spacy", "student-soft")
+STUDENT_KINDS: tuple[str, ...] = ("student-spacy", "student-soft")
+LABEL_EXECUTORS: tuple[str, ...] = ("local", "dask")
+BASELINE_EPOCHS = 15  # training/configs/baseline.cfg's training.max_epochs (the research's 15)
+
+ModelKind = Literal["baseline", "teacher", "student-spacy", "student-soft"]
+
+
+class TrainPlan(BaseModel):
+    """Which models to train and how long; `seed` seeds every step."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: list[ModelKind] = Field(default_factory=lambda: list(MODEL_KINDS), description="Kinds to train.")
+    seed: int = 0
+    threads: int | None = Field(None, ge=1, description="CPU threads for torch (None: torch's default).")
+    baseline_epochs: int = Field(BASELINE_EPOCHS, ge=1)
+    teacher_epochs: int = Field(TeacherConfig.epochs, ge=1)
+    teacher_max_texts: int | None = Field(TeacherConfig.max_texts, ge=1, description="Cap on its texts.")
+    teacher_batch_size: int = Field(TeacherConfig.batch_size, ge=1)
+    teacher_learning_rate: float = Field(TeacherConfig.learning_rate, gt=0)
+    teacher_dropout: float = Field(TeacherConfig.dropout, ge=0, lt=1)
+    teacher_encoder_dropout: float | None = Field(TeacherConfig.encoder_dropout, ge=0, lt=1)
+    teacher_patience: int = Field(TeacherConfig.patience, ge=1)
+    bert: str | None = Field(TeacherConfig.bert, description="BERT path or hub name; None: offline MiniLM.")
+    augment_n_iter: int = Field(AugmentConfig.n_iter, ge=0, description="Augmented variants per text.")
+    label_batch_size: int = Field(LabelConfig.batch_size, ge=1)
+    label_chunk_size: int = Field(LabelConfig.chunk_size, ge=1, description="Texts per resumable chunk.")
+    label_executor: Literal["local", "dask"] = Field("local", description="local, or dask processes.")
+    label_workers: int | None = Field(None, ge=1, description="dask: worker processes (None: CPUs).")
+    student_epochs: int = Field(SpacyStudentConfig.epochs, ge=1, description="spaCy student epochs.")
+    soft_epochs: int = Field(SoftStudentConfig.epochs, ge=1, description="Soft-label student epochs.")
+    soft_batch_size: int = Field(SoftStudentConfig.batch_size, ge=1)
+    speed_texts: int = Field(200, ge=1, description="Texts timed for the CPU speed figures.")
+    promote: bool = Field(True, description="Promote a model that beats its kind's champion.")
+
+    def wants(self, kind: str) -> bool:
+        return kind in self.kinds
+
+    def students(self) -> list[str]:
+        return [k for k in STUDENT_KINDS if self.wants(k)]
+
+    def needs_teacher(self) -> bool:
+        return self.wants("teacher") or bool(self.students())
+
+    # ---- stage configs: the only translation from plan to stages
+    def baseline_config(self) -> SpacyTrainConfig:
+        return SpacyTrainConfig(epochs=self.baseline_epochs, seed=self.seed)
+
+    def teacher_config(self) -> TeacherConfig:
+        return TeacherConfig(
+            bert=self.bert,
+            epochs=self.teacher_epochs,
+            batch_size=self.teacher_batch_size,
+            learning_rate=self.teacher_learning_rate,
+            dropout=self.teacher_dropout,
+            encoder_dropout=self.teacher_encoder_dropout,
+            max_texts=self.teacher_max_texts,
+            patience=self.teacher_patience,
+            seed=self.seed,
+            threads=self.threads,
+            progress=False,
+        )
+
+    def augment_config(self) -> AugmentConfig:
+        return AugmentConfig(n_iter=self.augment_n_iter, seed=self.seed)
+
+    def label_config(self) -> LabelConfig:
+        return LabelConfig(
+            chunk_size=self.label_chunk_size, batch_size=self.label_batch_size, progress=False, restart=True
+        )
+
+    def spacy_student_config(self) -> SpacyStudentConfig:
+        return SpacyStudentConfig(epochs=self.student_epochs, seed=self.seed)
+
+    def soft_student_config(self) -> SoftStudentConfig:
+        return SoftStudentConfig(
+            epochs=self.soft_epochs,
+            batch_size=self.soft_batch_size,
+            seed=self.seed,
+            threads=self.threads,
+            progress=False,
+        )
+
+
+RESEARCH_PLAN = TrainPlan()
+
+# `carner demo` and `bench/models.py --scale demo`: minutes on a 2-core CPU. A short teacher sees few
+# optimiser steps at batch 32 on ~150 texts: smaller batches and a higher learning rate give it
+# enough updates to teach something.
+DEMO_PLAN = TrainPlan(
+    baseline_epochs=10,
+    teacher_epochs=3,
+    teacher_max_texts=400,
+    teacher_batch_size=16,
+    teacher_learning_rate=2e-4,
+    augment_n_iter=4,
+    student_epochs=8,
+    soft_epochs=4,
+    speed_texts=32,
+)

@@ -22,6 +22,7 @@ from flows.model_server import (
     ModelHolder,
     ServeLimits,
     ServerThread,
+    bind,
     create_app,
     directory_ref,
     parse_predict_body,
@@ -219,7 +220,15 @@ def test_cli_errors_are_one_line(tmp_path: Path, tiny_models: Any) -> None:
     assert empty.exit_code == 2 and "no champion in the registry for teacher" in empty.output
     notmodel = runner.invoke(app, ["serve-model", "--model", str(tmp_path)])
     assert notmodel.exit_code == 2 and "not a carner model directory" in notmodel.output
-    for result in (bad, none, empty, notmodel):
+    busy = bind("127.0.0.1", 0)
+    try:
+        taken = runner.invoke(
+            app, ["serve-model", "--model", str(tiny_models.make_only), "--port", str(busy.getsockname()[1])]
+        )
+    finally:
+        busy.close()
+    assert taken.exit_code == 2 and "port already in use" in taken.output
+    for result in (bad, none, empty, notmodel, taken):
         assert "Traceback" not in result.output
 
 

@@ -145,6 +145,7 @@ class ModelHolder:
         self._refreshing = threading.Lock()  # one load at a time
         self.swaps = 0
         self.last_error: str | None = None
+        self._failed: tuple[int | None, Path] | None = None  # not retried until the registry names another
 
     @property
     def served(self) -> Served | None:
@@ -159,13 +160,14 @@ class ModelHolder:
         with self._refreshing:
             ref = self.locate()
             current = self.served
-            if ref is None or (
-                current is not None and (current.ref.run_id, current.ref.path) == (ref.run_id, ref.path)
-            ):
+            if ref is None or (ref.run_id, ref.path) == self._failed:
+                return False
+            if current is not None and (current.ref.run_id, current.ref.path) == (ref.run_id, ref.path):
                 return False
             try:
                 model = self.load(ref)
             except Exception as exc:  # a broken promotion must not take the server down
+                self._failed = (ref.run_id, ref.path)
                 self.last_error = f"{ref.model_id} at {ref.path}: {type(exc).__name__}: {exc}"
                 log.warning(
                     "could not load %s; still serving %s", self.last_error, current and current.ref.model_id
@@ -177,7 +179,7 @@ class ModelHolder:
             with self._swap:
                 self._served = served
             self.swaps += 1
-            self.last_error = None
+            self.last_error, self._failed = None, None
             log.info("serving %s (%s)", ref.model_id, ref.path)
             return True
 
@@ -280,7 +282,7 @@ def create_app(holder: ModelHolder, limits: ServeLimits | None = None, reload_s:
     @app.post("/predict")
     async def predict(request: Request) -> JSONResponse:
         try:
-            texts, batch = parse_predict_body(await request.body(), limits)
+            texts, batch = parse_predict_body(await _read_capped(request, limits.max_body_bytes), limits)
         except BadRequest as exc:
             return error(exc.status, exc.message)
         served = holder.served  # this request finishes on this model, whatever is swapped meanwhile
@@ -304,6 +306,20 @@ def create_app(holder: ModelHolder, limits: ServeLimits | None = None, reload_s:
         return JSONResponse({"reloaded": swapped, "model": served.ref.model_id if served else None})
 
     return app
+
+
+async def _read_capped(request: Request, cap: int) -> bytes:
+    """The body, refusing (413) one that announces or grows past `cap` bytes before reading it all."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise BadRequest(413, f"request body is {declared} bytes; the limit is {cap}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise BadRequest(413, f"request body is over {cap} bytes; the limit is {cap}")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _watch(holder: ModelHolder, every_s: float, stop: threading.Event) -> None:

@@ -121,6 +121,7 @@ def test_health_names_the_model(year_server: Any) -> None:
         (json.dumps({"text": "x" * 500}), 413, "text is 500 characters long; the limit is 200"),
         (json.dumps({"texts": ["Ford"] * 50}), 413, "50 texts in one request; the limit is 8"),
         (json.dumps({"txt": "Ford"}), 422, 'either "text"'),
+        (" " * (LIMITS.max_body_bytes + 10), 413, "request body is"),
     ],
 )
 def test_limits_and_bad_json_are_4xx_without_traceback(
@@ -193,16 +194,25 @@ def test_promotion_swaps_the_model_without_dropping_requests(tiny_models: Any, t
 
 
 def test_a_champion_that_does_not_load_keeps_the_old_one(tiny_models: Any, tmp_path: Path) -> None:
+    from flows.model_server import _load
+
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     sessions = registry(url)
     first = record_and_promote(sessions, tiny_models.make_only, 0.5)
-    holder = ModelHolder(lambda: resolve_champion(url, "baseline"))
+    loads: list[Path] = []
+
+    def counting_load(ref: Any) -> Any:
+        loads.append(ref.path)
+        return _load(ref)
+
+    holder = ModelHolder(lambda: resolve_champion(url, "baseline"), load=counting_load)
     holder.refresh()
     broken = tmp_path / "broken"
     broken.mkdir()
     record_and_promote(sessions, broken, 0.9)
-    assert holder.refresh() is False
+    assert holder.refresh() is False and holder.refresh() is False
     assert holder.served.ref.run_id == first and "broken" in holder.last_error
+    assert loads == [tiny_models.make_only, broken]  # the broken one is tried once, not every check
 
 
 # ------------------------------------------------------------------------------------ the command

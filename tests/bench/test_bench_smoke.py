@@ -120,11 +120,12 @@ def test_active_learning_main(tmp_path: Path) -> None:
     ]  # fmt: skip
     for row in result["curves"]["balanced"]:
         assert row["effort_distant"]["total"] >= 0 and row["effort_model"]["total"] >= 0
+        assert row["effort_empty"]["total"] == row["effort_empty"]["added"] > 0  # every gold span by hand
         parts = row["effort_model"]
         assert parts["total"] == pytest.approx(parts["added"] + parts["removed"] + parts["changed"])
     md = (tmp_path / "active_learning.md").read_text(encoding="utf-8")
     assert "Disagreement macro F1" in md and "Balanced macro F1" in md
-    assert "Annotation effort: corrections per text" in md
+    assert "Annotation effort: corrections per text" in md and "No pre-fill" in md
     with pytest.raises(SystemExit):
         active_learning.main(["--strategies", "uncertainty,random", "--out", str(tmp_path)])
 

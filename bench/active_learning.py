@@ -386,9 +386,9 @@ def effort_table(curves: dict[str, list[dict[str, Any]]]) -> ResultTable:
             ],
         )
     table.note = (
-        "On the held-out test titles; the simulated annotator's gold is the generator's. No pre-fill: a "
-        "listing without item specifics (every span by hand). The distant pre-fill does not learn, the "
-        "model's improves as annotations accumulate."
+        "On the held-out test titles; the simulated annotator's gold is the generator's. "
+        + ("No pre-fill: a listing without item specifics (every span by hand). " if empty else "")
+        + "The distant pre-fill does not learn, the model's improves as annotations accumulate."
     )
     return table
 
@@ -491,7 +491,8 @@ def report(
     return payload
 
 
-SAME_SETTINGS = ("pool", "test", "start", "step", "rounds", "epochs", "measure")
+SAME_SETTINGS = ("start", "step", "rounds", "epochs", "measure")
+"""What runs must share to be merged (pool and test sizes are per seed: duplicates are removed)."""
 
 
 def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
@@ -501,6 +502,7 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
     strategy by strategy; every input must share the pool, test, round and training settings.
     """
     by_seed: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    sizes: dict[int, tuple[int, int]] = {}  # seed -> (pool, test)
     settings: dict[str, Any] | None = None
     info: dict[str, Any] = {}
     wall = 0.0
@@ -515,13 +517,22 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
             raise ValueError(f"{file}: settings {', '.join(bad)} differ from {paths[0]}'s")
         seeds = got.get("seeds") or [got["seed"] + i for i in range(len(data["runs"]))]
         for seed, run_curves in zip(seeds, data["runs"], strict=True):
+            if sizes.setdefault(seed, (got["pool"], got["test"])) != (got["pool"], got["test"]):
+                raise ValueError(f"{file}: seed {seed} ran on another pool or test set than before")
             by_seed.setdefault(seed, {}).update(run_curves)
         wall = max(wall, float(data.get("wall_seconds", 0.0)))
     if settings is None:
         raise ValueError("nothing to merge")
     order = [s for s in STRATEGIES if all(s in c for c in by_seed.values())]
     all_curves = [{s: by_seed[seed][s] for s in order} for seed in sorted(by_seed)]
-    settings.update(repeats=len(all_curves), seeds=sorted(by_seed), seed=min(by_seed))
+    pools, tests = sorted({p for p, _ in sizes.values()}), sorted({t for _, t in sizes.values()})
+    settings.update(
+        repeats=len(all_curves),
+        seeds=sorted(by_seed),
+        seed=min(by_seed),
+        pool="–".join(map(str, (pools[0], pools[-1]) if len(pools) > 1 else pools)),
+        test="–".join(map(str, (tests[0], tests[-1]) if len(tests) > 1 else tests)),
+    )
     return report(all_curves, settings, info, wall, out, quiet=quiet)
 
 

@@ -5,15 +5,21 @@ Uncertainty sampling spends annotators' time where a correction teaches the mode
 is what the model confidently misses: a label it has never seen (a colour, a fuel) is tagged `O` with
 certainty. `disagreement` asks a second, independent voter, the pre-annotator that matches the
 listing's item specifics in its text (query by committee with two members): a text whose pre-annotation
-and prediction differ most goes first, model confidence breaks ties. Any model with `confidence(texts)`
-(and `predict(texts)` for `disagreement`) serves: annotation must not import training, so the
-protocols are restated here.
+and prediction differ most goes first, model confidence breaks ties. `balanced` aims at macro F1: the
+labels that the model and the pre-annotation see in a text are worth more the rarer they are in the
+gold so far, a batch is chosen greedily (each pick counts as annotated, so the next picks look for
+other labels), near-duplicate titles are skipped, and disagreement and uncertainty scale the value.
+Any model with `confidence(texts)` (and `predict(texts)` for `disagreement` and `balanced`) serves:
+annotation must not import training, so the protocols are restated here.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import random
+import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
@@ -27,9 +33,12 @@ from db.models import GOLD_SOURCES, Annotation, AnnotationTask
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("random", "uncertainty", "disagreement")
-MODEL_STRATEGIES = frozenset({"uncertainty", "disagreement"})  # the strategies that need a model
-Strategy = Literal["random", "uncertainty", "disagreement"]
+STRATEGIES = ("random", "uncertainty", "disagreement", "balanced")
+MODEL_STRATEGIES = frozenset({"uncertainty", "disagreement", "balanced"})  # the strategies that need a model
+PREDICT_STRATEGIES = frozenset({"disagreement", "balanced"})  # ... and also its predicted spans
+Strategy = Literal["random", "uncertainty", "disagreement", "balanced"]
+NEAR_DUPLICATE = 0.8
+"""Word-set Jaccard at or above which a title counts as a near-duplicate of one already in the batch."""
 
 
 @runtime_checkable
@@ -110,13 +119,14 @@ def select_tasks(
         strategy = "random"
     if strategy == "random":
         return Selection(tasks[:limit] if limit is not None else tasks, "random", fallback)
-    if strategy == "disagreement" and not isinstance(model, PredictingModel):
+    if strategy in PREDICT_STRATEGIES and not isinstance(model, PredictingModel):
         raise ValueError(
-            "disagreement sampling needs a model with predict(texts) as well as confidence(texts)"
+            f"{strategy} sampling needs a model with predict(texts) as well as confidence(texts)"
         )
 
     scores: list[float] = []
     agreements: list[float] = []
+    labels_seen: list[frozenset[str]] = []  # balanced: labels the model or the pre-annotation sees
     for i in range(0, len(tasks), batch_size):
         chunk = tasks[i : i + batch_size]
         batch = [t.text for t in chunk]
@@ -124,7 +134,7 @@ def select_tasks(
         if len(got) != len(batch):
             raise ValueError(f"model returned {len(got)} confidences for {len(batch)} texts")
         scores += [float(s) for s in got]
-        if strategy == "disagreement":
+        if strategy in PREDICT_STRATEGIES:
             distant = current_spans_by_task(session, [t.id for t in chunk])  # per batch: bounded IN lists
             predicted = list(model.predict(batch))
             if len(predicted) != len(batch):
@@ -132,15 +142,29 @@ def select_tasks(
             for task, spans in zip(chunk, predicted, strict=True):
                 voted = distant.get(task.id, {}).get(DISTANT)
                 agreements.append(1.0 if voted is None else span_agreement(spans, voted))
+                labels_seen.append(frozenset(str(s[2]) for s in [*spans, *(voted or [])]))
         if progress is not None:
             progress(len(batch))
 
-    def key(i: int) -> tuple[float, float]:
-        return (agreements[i] if agreements else 0.0, scores[i])
+    if strategy == "balanced":
+        candidates = [
+            Candidate(
+                labels_seen[i],
+                frozenset(words(tasks[i].text)),
+                (1.0 - agreements[i]) + (1.0 - scores[i]),
+            )
+            for i in range(len(tasks))
+        ]
+        counts, n_gold = gold_label_counts(session, fields)
+        order = balanced_order(candidates, counts, n_gold, limit)
+    else:
 
-    order = sorted(range(len(tasks)), key=key)  # stable: the shuffled order breaks exact ties
-    if limit is not None:
-        order = order[:limit]
+        def key(i: int) -> tuple[float, float]:
+            return (agreements[i] if agreements else 0.0, scores[i])
+
+        order = sorted(range(len(tasks)), key=key)  # stable: the shuffled order breaks exact ties
+        if limit is not None:
+            order = order[:limit]
     return Selection(
         [tasks[i] for i in order],
         strategy,
@@ -148,3 +172,92 @@ def select_tasks(
         [scores[i] for i in order],
         [agreements[i] for i in order] if agreements else None,
     )
+
+
+# ------------------------------------------------------------------------------- balanced sampling
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What `balanced` knows of one text: the labels voted for it, its words, how unsure the votes are."""
+
+    labels: frozenset[str]
+    words: frozenset[str]
+    informativeness: float  # (1 - model/pre-annotation agreement) + (1 - model confidence), in [0, 2]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> set[str]:
+    """Lower-cased word set of a text (the near-duplicate test compares these)."""
+    return {w.casefold() for w in _WORD.findall(text)}
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def gold_label_counts(session: Session, fields: Sequence[str] = ("title",)) -> tuple[Counter[str], int]:
+    """Gold spans per label and the number of gold texts so far (what `balanced` weighs labels by)."""
+    query = (
+        select(Annotation.spans)
+        .join(AnnotationTask, Annotation.task_id == AnnotationTask.id)
+        .where(
+            Annotation.current.is_(True),
+            Annotation.source.in_(sorted(GOLD_SOURCES)),
+            AnnotationTask.field.in_(list(fields)),
+        )
+    )
+    counts: Counter[str] = Counter()
+    n_texts = 0
+    for spans in session.scalars(query):
+        n_texts += 1
+        counts.update(str(s[2]) for s in spans or [])
+    return counts, n_texts
+
+
+def balanced_value(candidate: Candidate, counts: Counter[str], n_texts: int) -> float:
+    """A label is worth 1 / (1 + its gold count): a text is worth its labels' sum (plus a small share
+    for the text itself, so texts with no votes are not worthless), scaled up by its informativeness."""
+    value = 1.0 / (1 + n_texts) + sum(1.0 / (1 + counts[label]) for label in candidate.labels)
+    return value * (1.0 + candidate.informativeness)
+
+
+def balanced_order(
+    candidates: Sequence[Candidate],
+    gold_counts: Counter[str],
+    gold_texts: int,
+    limit: int | None = None,
+    near_duplicate: float = NEAR_DUPLICATE,
+) -> list[int]:
+    """Indices of the chosen candidates, best first, picked greedily.
+
+    Each pick counts its labels as annotated, so the next pick's value for those labels drops (values
+    only ever drop, so a lazy max-heap is exact). A candidate whose word set is a near-duplicate
+    (Jaccard >= `near_duplicate`) of one picked among the last `limit` (256 without a limit) waits
+    until everything else is chosen. Exact ties keep the input order (the caller's seeded shuffle).
+    """
+    counts = Counter(gold_counts)
+    n_texts = gold_texts
+    want = len(candidates) if limit is None else min(limit, len(candidates))
+    window = limit or 256
+    heap = [(-balanced_value(c, counts, n_texts), i) for i, c in enumerate(candidates)]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    deferred: list[int] = []
+    while heap and len(chosen) < want:
+        _, i = heapq.heappop(heap)
+        value = balanced_value(candidates[i], counts, n_texts)
+        if heap and value < -heap[0][0]:
+            heapq.heappush(heap, (-value, i))  # stale: its labels were picked meanwhile
+            continue
+        if any(jaccard(candidates[i].words, candidates[j].words) >= near_duplicate for j in chosen[-window:]):
+            deferred.append(i)
+            continue
+        chosen.append(i)
+        counts.update(candidates[i].labels)
+        n_texts += 1
+    return (chosen + deferred)[:want]

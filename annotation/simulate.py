@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,47 @@ from annotation.store import normalise_spans
 log = logging.getLogger(__name__)
 
 SIMULATED_ANNOTATOR = "simulated-annotator"
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """What an annotator does to turn a pre-filled text into gold: spans added, removed, changed.
+
+    A changed span is a pre-filled span that overlaps a gold span but has other boundaries or another
+    label: one edit in doccano (drag or relabel), not a removal plus an addition.
+    """
+
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.removed + self.changed
+
+    def __add__(self, other: Corrections) -> Corrections:
+        return Corrections(
+            self.added + other.added, self.removed + other.removed, self.changed + other.changed
+        )
+
+
+def corrections(prefilled: Iterable[Sequence[Any]], gold: Iterable[Sequence[Any]]) -> Corrections:
+    """The edits from `prefilled` spans to `gold` spans; exact matches cost nothing.
+
+    Left-over pre-filled and gold spans are paired greedily in text order when they overlap (a change);
+    unpaired pre-filled spans are removals, unpaired gold spans additions.
+    """
+    before = set(normalise_spans(prefilled))
+    after = set(normalise_spans(gold))
+    wrong = sorted(before - after)
+    missing = sorted(after - before)
+    changed = 0
+    for span in wrong:
+        match = next((g for g in missing if g[0] < span[1] and span[0] < g[1]), None)
+        if match is not None:
+            missing.remove(match)
+            changed += 1
+    return Corrections(len(missing), len(wrong) - changed, changed)
 
 
 @dataclass

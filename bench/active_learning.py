@@ -9,14 +9,18 @@ random titles get gold first. Each round the spaCy baseline is retrained on the 
 epochs) and scored on a held-out gold test set (titles never in the pool, normalised duplicates
 removed), then `annotation.select.select_tasks` picks the next `--step` titles — `random`, or
 `uncertainty` with the just-trained baseline's confidences, or `disagreement` between the baseline and
-the pre-annotation from item specifics — and the simulated annotator gives them their generator gold.
-Reported: macro and micro F1 per round for every strategy, and how many annotations each needed to
-reach random's final F1 (the goal: <= 60% of random's).
+the pre-annotation from item specifics, or `balanced` (rare labels first, diverse batches) — and the
+simulated annotator gives them their generator gold.
+Reported: macro and micro F1 per round for every strategy, how many annotations each needed to
+reach random's final F1 (the goal: <= 60% of random's), and the annotation effort: corrections per
+test title (spans added + removed + changed) when pre-filled by the distant spans from item specifics
+vs by the round's model.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import shutil
@@ -40,7 +44,7 @@ from training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 log = logging.getLogger("bench.active_learning")
 
-STRATEGIES = ("random", "uncertainty", "disagreement")
+STRATEGIES = ("random", "uncertainty", "disagreement", "balanced")
 GOAL = 0.60
 
 
@@ -125,6 +129,29 @@ def _train_and_score(
     return model, m, seconds
 
 
+def effort(prefilled: list[list[Any]], test: list[Any]) -> dict[str, float]:
+    """Mean corrections per test title (added, removed, changed, total) from `prefilled` to gold."""
+    from annotation.simulate import Corrections, corrections
+
+    total = Corrections()
+    for spans, x in zip(prefilled, test, strict=True):
+        total = total + corrections(spans, x.title_spans)
+    n = max(1, len(test))
+    return {
+        "added": total.added / n,
+        "removed": total.removed / n,
+        "changed": total.changed / n,
+        "total": total.total / n,
+    }
+
+
+def distant_prefill(test: list[Any]) -> list[list[Any]]:
+    """What `carner annotate preannotate` would pre-fill: spans matched from the item specifics."""
+    from annotation.preannotate import preannotate
+
+    return [preannotate(x.title, dict(x.specifics)) for x in test]
+
+
 class _Measured:
     """The baseline's confidence under a chosen measure, as `select_tasks` calls it (texts only)."""
 
@@ -157,6 +184,8 @@ def simulate(
     from annotation.select import candidate_tasks, select_tasks
 
     gold = {x.item_id: x for x in pool}
+    distant_effort = effort(distant_prefill(test), test)
+    empty_effort = effort([[] for _ in test], test)  # a listing without item specifics: all by hand
     curves: dict[str, list[dict[str, Any]]] = {}
     for strategy in strategies:
         work = out / f"seed{seed}-{strategy}"
@@ -180,6 +209,9 @@ def simulate(
                         "micro_f1": m["f1"],
                         "train_seconds": round(train_s, 2),
                         "per_label_f1": {k: v["f1"] for k, v in m["per_label"].items()},
+                        "effort_model": effort(model.predict([x.title for x in test]), test),
+                        "effort_distant": distant_effort,
+                        "effort_empty": empty_effort,
                     }
                     if r < rounds:
                         t0 = time.perf_counter()
@@ -197,13 +229,16 @@ def simulate(
                         session.commit()
                     rows.append(row)
                     log.info(
-                        "%s seed %d round %d: %d annotations, macro F1 %.4f, micro F1 %.4f",
+                        "%s seed %d round %d: %d annotations, macro F1 %.4f, micro F1 %.4f, "
+                        "corrections/text model %.2f vs distant %.2f",
                         strategy,
                         seed,
                         r,
                         row["annotations"],
                         row["macro_f1"],
                         row["micro_f1"],
+                        row["effort_model"]["total"],
+                        distant_effort["total"],
                     )
         finally:
             engine.dispose()
@@ -250,6 +285,14 @@ def mean_curves(all_curves: list[dict[str, list[dict[str, Any]]]]) -> dict[str, 
                     "round": r,
                     "annotations": row["annotations"],
                     **{k: sum(g[k] for g in group) / len(group) for k in ("macro_f1", "micro_f1")},
+                    **{
+                        k: {
+                            part: sum(g[k][part] for g in group) / len(group)
+                            for part in ("added", "removed", "changed", "total")
+                        }
+                        for k in ("effort_model", "effort_distant", "effort_empty")
+                        if all(k in g for g in group)
+                    },
                 }
             )
         out[strategy] = rows
@@ -264,6 +307,7 @@ def build_tables(
     n_test: int,
     epochs: int,
     measure: str = "entity",
+    per_seed: dict[str, list[float | None]] | None = None,
 ) -> list[ResultTable]:
     strategies = list(curves)
     t1 = ResultTable(
@@ -305,7 +349,48 @@ def build_tables(
             "met" if s["goal_met"] else "not met",
         )
     t2.note = "Measured at round granularity (every step annotations), so the share is an upper bound."
-    return [t1, t2]
+    if per_seed:
+        t2.note += (
+            " Macro share per seed: "
+            + "; ".join(
+                f"{s}: " + ", ".join(fmt(x, "{:.0%}") for x in shares) for s, shares in per_seed.items()
+            )
+            + "."
+        )
+    return [t1, t2, effort_table(curves)]
+
+
+def effort_table(curves: dict[str, list[dict[str, Any]]]) -> ResultTable:
+    """Corrections per test title, round by round: distant pre-fill vs each strategy's model."""
+    strategies = list(curves)
+    empty = "effort_empty" in curves["random"][0]
+    table = ResultTable(
+        "Annotation effort: corrections per text (spans added + removed + changed) to reach gold",
+        ["Round", "Annotations"]
+        + (["No pre-fill"] if empty else [])
+        + ["Distant pre-fill (add/rem/chg)"]
+        + [f"{s.capitalize()} model" for s in strategies],
+    )
+    for r, row in enumerate(curves["random"]):
+        d = row.get("effort_distant")
+        if d is None:
+            continue
+        table.add(
+            str(row["round"]),
+            str(row["annotations"]),
+            *([f"{row['effort_empty']['total']:.2f}"] if empty else []),
+            f"{d['total']:.2f} ({d['added']:.2f}/{d['removed']:.2f}/{d['changed']:.2f})",
+            *[
+                f"{m['total']:.2f} ({m['added']:.2f}/{m['removed']:.2f}/{m['changed']:.2f})"
+                for m in (curves[s][r]["effort_model"] for s in strategies)
+            ],
+        )
+    table.note = (
+        "On the held-out test titles; the simulated annotator's gold is the generator's. "
+        + ("No pre-fill: a listing without item specifics (every span by hand). " if empty else "")
+        + "The distant pre-fill does not learn, the model's improves as annotations accumulate."
+    )
+    return table
 
 
 def run(
@@ -348,36 +433,107 @@ def run(
                 strategies=strategies,
             )
         )
-    curves = all_curves[0] if repeats == 1 else mean_curves(all_curves)
-    summaries = [
-        summarise(curves, s, k) for s in strategies if s != "random" for k in ("macro_f1", "micro_f1")
-    ]
-    tables = build_tables(curves, summaries, repeats, len(pool), len(test), epochs, measure)
-    wall = time.perf_counter() - started
+    settings = {
+        "pool": len(pool),
+        "test": len(test),
+        "start": start,
+        "step": step,
+        "rounds": rounds,
+        "epochs": epochs,
+        "repeats": repeats,
+        "seed": seed,
+        "seeds": [seed + rep for rep in range(repeats)],
+        "measure": measure,
+        "strategies": list(strategies),
+    }
+    return report(all_curves, settings, info, time.perf_counter() - started, out, quiet=quiet)
+
+
+def report(
+    all_curves: list[dict[str, list[dict[str, Any]]]],
+    settings: dict[str, Any],
+    info: dict[str, Any],
+    wall: float,
+    out: Path,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """Mean curves, summaries against random (when random ran) and tables; written to `out`."""
+    curves = all_curves[0] if len(all_curves) == 1 else mean_curves(all_curves)
+    strategies = list(curves)
+    others = [s for s in strategies if s != "random"]
+    summaries, per_seed, tables = [], {}, []
+    if "random" in curves:
+        summaries = [summarise(curves, s, k) for s in others for k in ("macro_f1", "micro_f1")]
+        per_seed = {s: [summarise(c, s, "macro_f1")["share"] for c in all_curves] for s in others}
+        tables = build_tables(
+            curves,
+            summaries,
+            len(all_curves),
+            settings["pool"],
+            settings["test"],
+            settings["epochs"],
+            settings["measure"],
+            per_seed,
+        )
     payload = {
         "machine": info,
-        "settings": {
-            "pool": len(pool),
-            "test": len(test),
-            "start": start,
-            "step": step,
-            "rounds": rounds,
-            "epochs": epochs,
-            "repeats": repeats,
-            "seed": seed,
-            "measure": measure,
-            "strategies": list(strategies),
-        },
+        "settings": {**settings, "strategies": strategies},
         "curves": curves,
         "runs": all_curves,
         "summaries": summaries,
+        "per_seed_macro_share": per_seed,
         "wall_seconds": round(wall, 1),
     }
     preamble = f"## carner bench: active learning\n\n{machine_line(info)} Wall time {wall:.0f} s.\n"
     write_results(out, "active_learning", tables, payload, preamble)
-    if not quiet:
+    if tables and not quiet:
         print_tables(tables)
     return payload
+
+
+SAME_SETTINGS = ("start", "step", "rounds", "epochs", "measure")
+"""What runs must share to be merged (pool and test sizes are per seed: duplicates are removed)."""
+
+
+def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
+    """Combine runs made side by side (one process per seed and/or strategy) into one report.
+
+    Each input is an `active_learning.json` (or its directory); runs of the same seed are joined
+    strategy by strategy; every input must share the pool, test, round and training settings.
+    """
+    by_seed: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    sizes: dict[int, tuple[int, int]] = {}  # seed -> (pool, test)
+    settings: dict[str, Any] | None = None
+    info: dict[str, Any] = {}
+    wall = 0.0
+    for path in paths:
+        file = path / "active_learning.json" if path.is_dir() else path
+        data = json.loads(file.read_text(encoding="utf-8"))
+        got = data["settings"]
+        if settings is None:
+            settings, info = dict(got), data.get("machine", {})
+        bad = [k for k in SAME_SETTINGS if got.get(k) != settings.get(k)]
+        if bad:
+            raise ValueError(f"{file}: settings {', '.join(bad)} differ from {paths[0]}'s")
+        seeds = got.get("seeds") or [got["seed"] + i for i in range(len(data["runs"]))]
+        for seed, run_curves in zip(seeds, data["runs"], strict=True):
+            if sizes.setdefault(seed, (got["pool"], got["test"])) != (got["pool"], got["test"]):
+                raise ValueError(f"{file}: seed {seed} ran on another pool or test set than before")
+            by_seed.setdefault(seed, {}).update(run_curves)
+        wall = max(wall, float(data.get("wall_seconds", 0.0)))
+    if settings is None:
+        raise ValueError("nothing to merge")
+    order = [s for s in STRATEGIES if all(s in c for c in by_seed.values())]
+    all_curves = [{s: by_seed[seed][s] for s in order} for seed in sorted(by_seed)]
+    pools, tests = sorted({p for p, _ in sizes.values()}), sorted({t for _, t in sizes.values()})
+    settings.update(
+        repeats=len(all_curves),
+        seeds=sorted(by_seed),
+        seed=min(by_seed),
+        pool="–".join(map(str, (pools[0], pools[-1]) if len(pools) > 1 else pools)),
+        test="–".join(map(str, (tests[0], tests[-1]) if len(tests) > 1 else tests)),
+    )
+    return report(all_curves, settings, info, wall, out, quiet=quiet)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,14 +560,24 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated, random first (default: {','.join(STRATEGIES)})",
     )
     parser.add_argument("--out", type=Path, default=Path("data") / "bench" / "active_learning")
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        nargs="+",
+        help="report over earlier runs' active_learning.json files (or their directories) instead of "
+        "running: e.g. one process per seed and strategy, run side by side",
+    )
     args = parser.parse_args(argv)
+    setup_logging()
+    if args.merge:
+        merge(args.merge, args.out)
+        return 0
     strategies = tuple(x.strip() for x in args.strategies.split(",") if x.strip())
     unknown = sorted(set(strategies) - set(STRATEGIES))
-    if unknown or not strategies or strategies[0] != "random":
+    if unknown or not strategies or ("random" in strategies and strategies[0] != "random"):
         parser.error(
-            f"--strategies: random first, then any of {', '.join(STRATEGIES[1:])} (got {args.strategies!r})"
+            f"--strategies: any of {', '.join(STRATEGIES)}, random first when given (got {args.strategies!r})"
         )
-    setup_logging()
     run(
         args.pool,
         args.test,

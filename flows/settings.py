@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     export_cron: str = "0 4 * * 1"
     scrape_queries: list[str] = Field(default_factory=lambda: ["toyota camry", "ford f-150", "bmw 3 series"])
     retrain_min_new_gold: int = Field(50, ge=1, description="New gold annotations that trigger a retrain.")
+    serve_max_text_chars: int = Field(2000, ge=1, description="Longest text `serve-model` accepts.")
+    serve_max_batch: int = Field(64, ge=1, description="Most texts in one `serve-model` request.")
+    serve_reload_s: float = Field(
+        10.0, gt=0, description="Seconds between `serve-model`'s registry checks for a new champion."
+    )
 
     @property
     def database_url(self) -> str:

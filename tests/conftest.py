@@ -52,3 +52,11 @@ from tests.support.databases import (  # noqa: E402, F401
     postgres_server,
     postgres_url,
 )
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Two real, distinguishable spaCy baselines (MAKE only; MAKE + YEAR), trained once per session."""
+    from tests.support.tiny_models import train_tiny_models
+
+    return train_tiny_models(tmp_path_factory.mktemp("tiny-models"))

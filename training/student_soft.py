@@ -257,6 +257,10 @@ class SoftStudentModel:
             out += [(offs, probs[i, : len(offs)]) for i, (offs, _) in enumerate(items)]
         return out
 
+    def word_probs(self, texts: Sequence[str]) -> list[tuple[list[Token], np.ndarray]]:
+        """Per text: word offsets and [words, tags] probabilities (the model server's span confidences)."""
+        return self._probs(texts)
+
     def predict(self, texts: list[str]) -> list[list[Span]]:
         return [
             bio_to_spans(offs, [self.tags[j] for j in p.argmax(axis=1)]) for offs, p in self._probs(texts)

@@ -11,7 +11,17 @@ import logging
 
 from flows.cli.app import app
 
-COMMAND_MODULES = ["sandbox", "scrape", "annotate", "train", "models", "orchestrate", "demo"]
+COMMAND_MODULES = [
+    "sandbox",
+    "scrape",
+    "annotate",
+    "train",
+    "models",
+    "orchestrate",
+    "demo",
+    "serve_model",
+    "autolabel",
+]
 
 
 def _load_commands() -> None:

@@ -30,8 +30,8 @@ FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
 StrategyOpt = Annotated[
     str,
     typer.Option(
-        help="How to choose texts: random, uncertainty, or disagreement (model vs pre-annotation); "
-        "the last two need --model."
+        help="How to choose texts: random, uncertainty, disagreement (model vs pre-annotation), or "
+        "balanced (rare labels first, diverse batch); all but random need --model."
     ),
 ]
 ModelOpt = Annotated[

@@ -116,15 +116,49 @@ def test_active_learning_main(tmp_path: Path) -> None:
     assert result["settings"]["measure"] == "sequence"
     picked = result["curves"]["uncertainty"][0]["mean_confidence_picked"]
     assert 0.0 < picked <= 1.0
-    assert set(result["curves"]) == {"random", "uncertainty", "disagreement"}
+    assert set(result["curves"]) == {"random", "uncertainty", "disagreement", "balanced"}
     assert [(s["strategy"], s["metric"]) for s in result["summaries"]] == [
         ("uncertainty", "macro_f1"), ("uncertainty", "micro_f1"),
         ("disagreement", "macro_f1"), ("disagreement", "micro_f1"),
+        ("balanced", "macro_f1"), ("balanced", "micro_f1"),
     ]  # fmt: skip
+    for row in result["curves"]["balanced"]:
+        assert row["effort_distant"]["total"] >= 0 and row["effort_model"]["total"] >= 0
+        assert row["effort_empty"]["total"] == row["effort_empty"]["added"] > 0  # every gold span by hand
+        parts = row["effort_model"]
+        assert parts["total"] == pytest.approx(parts["added"] + parts["removed"] + parts["changed"])
     md = (tmp_path / "active_learning.md").read_text(encoding="utf-8")
-    assert "Disagreement macro F1" in md
+    assert "Disagreement macro F1" in md and "Balanced macro F1" in md
+    assert "Annotation effort: corrections per text" in md and "No pre-fill" in md
     with pytest.raises(SystemExit):
         active_learning.main(["--strategies", "uncertainty,random", "--out", str(tmp_path)])
+
+
+def test_active_learning_side_by_side_runs_merge(tmp_path: Path) -> None:
+    tiny = ["--pool", "60", "--test", "20", "--start", "10", "--step", "10", "--rounds", "1", "--epochs", "1"]
+    for seed in ("0", "1"):
+        for strategy in ("random", "balanced"):
+            out = tmp_path / f"{seed}-{strategy}"
+            assert (
+                active_learning.main([*tiny, "--seed", seed, "--strategies", strategy, "--out", str(out)])
+                == 0
+            )
+    alone = json.loads((tmp_path / "0-balanced" / "active_learning.json").read_text(encoding="utf-8"))
+    assert alone["summaries"] == [] and list(alone["curves"]) == ["balanced"]
+    parts = sorted(p for p in tmp_path.iterdir() if p.is_dir())
+    assert active_learning.main(["--merge", *map(str, parts), "--out", str(tmp_path / "merged")]) == 0
+    merged = json.loads((tmp_path / "merged" / "active_learning.json").read_text(encoding="utf-8"))
+    assert merged["settings"]["seeds"] == [0, 1] and merged["settings"]["repeats"] == 2
+    assert list(merged["curves"]) == ["random", "balanced"]
+    assert [s["strategy"] for s in merged["summaries"]] == ["balanced", "balanced"]
+    assert len(merged["per_seed_macro_share"]["balanced"]) == 2
+    runs = merged["runs"]
+    expected = (runs[0]["random"][1]["macro_f1"] + runs[1]["random"][1]["macro_f1"]) / 2
+    assert merged["curves"]["random"][1]["macro_f1"] == pytest.approx(expected)
+    other = tmp_path / "other"
+    assert active_learning.main([*tiny, "--epochs", "2", "--strategies", "random", "--out", str(other)]) == 0
+    with pytest.raises(ValueError, match="epochs differ"):
+        active_learning.merge([parts[0], other], tmp_path / "bad")
 
 
 def test_helpers() -> None:

@@ -1,0 +1,92 @@
+"""Predicted spans with a confidence each, for any `NerModel` (what the model server answers).
+
+An annotator accepting suggestions in doccano wants to know which ones to check; each model family
+gives it differently:
+- spaCy (baseline, student-spacy): the greedy parse's entities, each scored by a beam search over the
+  same weights (the share of beam probability of the parses that contain that entity; 0.0 when no
+  parse in the beam contains it);
+- teacher and soft student: the least sure word of the span, i.e. the minimum over its words of the
+  probability of the word's predicted tag;
+- any other `NerModel`: the text's `confidence()` for each of its spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from training.baseline import BEAM_WIDTH, SpacyNerModel
+from training.tokens import Token, bio_to_spans
+
+
+@dataclass(frozen=True)
+class ScoredSpan:
+    start: int
+    end: int
+    label: str
+    text: str
+    confidence: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def predict_scored(model: Any, texts: list[str], beam_width: int = BEAM_WIDTH) -> list[list[ScoredSpan]]:
+    """Spans with confidences per text, in input order (see the module docstring for the scores)."""
+    if not texts:
+        return []
+    if isinstance(model, SpacyNerModel):
+        return _spacy_scored(model, texts, beam_width)
+    if hasattr(model, "predict_with_probs"):  # teacher
+        preds = model.predict_with_probs(texts)
+        return [_word_scored(t, p.offsets, p.probs, model.tags) for t, p in zip(texts, preds, strict=True)]
+    if hasattr(model, "word_probs"):  # soft student
+        return [
+            _word_scored(t, offs, probs, model.tags)
+            for t, (offs, probs) in zip(texts, model.word_probs(texts), strict=True)
+        ]
+    spans, conf = model.predict(texts), model.confidence(texts)
+    return [
+        [ScoredSpan(s, e, label, t[s:e], float(c)) for s, e, label in row]
+        for t, row, c in zip(texts, spans, conf, strict=True)
+    ]
+
+
+def _spacy_scored(model: SpacyNerModel, texts: list[str], beam_width: int) -> list[list[ScoredSpan]]:
+    nlp = model.nlp
+    ner = nlp.get_pipe("ner")
+    docs = list(nlp.pipe(texts))
+    beam_docs = [nlp.make_doc(t) for t in texts]
+    for name, proc in nlp.pipeline:  # the components the NER listens to (tok2vec), as in confidence()
+        if name == "ner":
+            break
+        beam_docs = list(proc.pipe(beam_docs))
+    scores = ner.scored_ents(ner.beam_parse(beam_docs, beam_width=beam_width))
+    out = []
+    for text, doc, score in zip(texts, docs, scores, strict=True):
+        row = []
+        for ent in doc.ents:
+            conf = min(1.0, max(0.0, float(score.get((ent.start, ent.end, ent.label_), 0.0))))
+            row.append(
+                ScoredSpan(
+                    ent.start_char, ent.end_char, ent.label_, text[ent.start_char : ent.end_char], conf
+                )
+            )
+        out.append(row)
+    return out
+
+
+def _word_scored(text: str, offsets: list[Token], probs: np.ndarray, tags: list[str]) -> list[ScoredSpan]:
+    if not len(offsets):
+        return []
+    best = probs.argmax(axis=1)
+    sure = probs.max(axis=1)
+    spans = bio_to_spans(offsets, [tags[j] for j in best])
+    row = []
+    for start, end, label in spans:
+        inside = [i for i, (s, e) in enumerate(offsets) if s >= start and e <= end]
+        conf = float(min(sure[i] for i in inside)) if inside else 0.0
+        row.append(ScoredSpan(start, end, label, text[start:end], conf))
+    return row

@@ -55,27 +55,26 @@ class ModelRef:
 
 
 def resolve_champion(db_url: str, kind: str | None = None) -> ModelRef | None:
-    """The champion to serve: of `kind`, or (kind None) the best-F1 champion over all kinds.
+    """The model to serve: what `kind` names in the registry (its champion, else its newest run, as
+    `carner predict --model KIND`), or (kind None) the best-F1 champion over all kinds.
 
-    The one place the server reads the model registry (db.model_runs today); adapt only this when the
-    registry changes.
+    The one place the server reads the model registry.
     """
     from db import model_runs
-    from db.engine import make_engine, session_factory
+    from db.engine import open_session
+    from training.registry import registry_exists
 
-    engine = make_engine(db_url)
-    try:
-        with session_factory(engine)() as session:
-            if kind is not None:
-                run = model_runs.champion(session, kind)
-            else:
-                runs = list(model_runs.champions(session).values())
-                run = max(runs, key=lambda r: (r.f1 is not None, r.f1 or 0.0, r.id), default=None)
-            if run is None:
-                return None
-            return ModelRef(Path(run.path), run.kind, run.id, dict(run.metrics or {}))
-    finally:
-        engine.dispose()
+    if not registry_exists(db_url):
+        return None
+    with open_session(db_url) as session:
+        if kind is not None:
+            run = model_runs.resolve(session, kind)
+        else:
+            runs = list(model_runs.champions(session).values())
+            run = max(runs, key=lambda r: (r.f1 is not None, r.f1 or 0.0, r.id), default=None)
+        if run is None:
+            return None
+        return ModelRef(Path(run.path), run.kind, run.id, dict(run.metrics or {}))
 
 
 def directory_ref(path: Path) -> ModelRef:

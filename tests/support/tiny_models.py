@@ -49,7 +49,7 @@ def registry(db_url: str) -> Any:
     return session_factory(make_engine(db_url))
 
 
-def record_and_promote(sessions: Any, model_dir: Path, f1: float, dataset_hash: str = "tiny") -> int:
+def record_and_promote(sessions: Any, model_dir: Path, f1: float, dataset_id: str = "tiny") -> int:
     """Record `model_dir` as a baseline run and make it the champion (what a promotion does)."""
     from db import model_runs
 
@@ -58,7 +58,7 @@ def record_and_promote(sessions: Any, model_dir: Path, f1: float, dataset_hash: 
             session,
             kind="baseline",
             path=str(model_dir),
-            dataset_hash=dataset_hash,
+            dataset_id=dataset_id,
             metrics={"f1": f1, "model_dir": str(model_dir)},
             f1=f1,
         )

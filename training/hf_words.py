@@ -70,7 +70,7 @@ def write_model_card(
     best = train.get("best_val_f1")
     usage = (
         f'`aggregation_strategy="{PIPELINE_AGGREGATION}"` returns exactly the spans of `carner predict`: '
-        "the tokenizer's pre-tokenizer is carner's word split (\"F-150\", \"XLT\", \"Mercedes-Benz\" stay "
+        'the tokenizer\'s pre-tokenizer is carner\'s word split ("F-150", "XLT", "Mercedes-Benz" stay '
         "whole words) and every word's tag sits on its first sub-word. `simple`, `average` and `max` "
         "also read later sub-words, which training never labelled, and can cut words apart."
         if carner_words

@@ -81,6 +81,6 @@ def test_carner_predict_cli_agrees_with_the_pipeline(teacher: Path) -> None:
 
 def test_model_card_names_the_aggregation(teacher: Path) -> None:
     card = (teacher / "README.md").read_text(encoding="utf-8")
-    assert 'pipeline_tag: token-classification' in card
+    assert "pipeline_tag: token-classification" in card
     assert f'aggregation_strategy="{PIPELINE_AGGREGATION}"' in card and "carner predict" in card
     assert "MAKE" in card and "teacher" in card

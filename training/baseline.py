@@ -492,7 +492,7 @@ def load_model(path: Path | str) -> SpacyNerModel:
     if "ner" not in nlp.pipe_names:
         raise ValueError(f"{path}: spaCy pipeline has no 'ner' component (pipes: {nlp.pipe_names})")
     labels = list(meta.get("labels") or nlp.get_pipe("ner").labels)
-    return SpacyNerModel(path, nlp, str(meta.get("kind", "baseline")), labels)
+    return SpacyNerModel(path, nlp, str(meta.get("kind") or "spacy"), labels)
 
 
 def result_dict(result: TrainResult) -> dict[str, Any]:

@@ -34,15 +34,36 @@ MODEL_LOADERS: dict[str, str] = {
     "teacher": "training.teacher:load_model",
     "student-spacy": "training.student_spacy:load_model",
     "student-soft": "training.student_soft:load_model",
+    # directories trained elsewhere (no carner metrics.json): any spaCy pipeline with "ner", any HF
+    # token classifier; recognised by their own files (see `foreign_kind`)
+    "spacy": "training.baseline:load_model",
+    "hf-token-classification": "training.hf_model:load_model",
 }
 
 
+def foreign_kind(path: Path) -> str | None:
+    """The kind of a model directory carner did not train: a spaCy pipeline or an HF token classifier."""
+    from training.hf_model import is_hf_token_classifier
+
+    path = Path(path)
+    if (path / "meta.json").is_file() and (path / "config.cfg").is_file():
+        return "spacy"
+    if is_hf_token_classifier(path):
+        return "hf-token-classification"
+    return None
+
+
 def model_kind(path: Path) -> str:
-    """A model directory's kind, from its `metrics.json` (written by every trainer)."""
+    """A model directory's kind, from its `metrics.json` (written by every trainer), else its own files."""
     meta = Path(path) / "metrics.json"
-    if not meta.is_file():
-        raise FileNotFoundError(f"{meta}: not a carner model directory (no metrics.json)")
-    kind = json.loads(meta.read_text(encoding="utf-8")).get("kind")
+    kind = json.loads(meta.read_text(encoding="utf-8")).get("kind") if meta.is_file() else None
+    if kind is None:  # no metrics.json, or one that only `carner evaluate` wrote
+        kind = foreign_kind(path)
+        if kind is None:
+            raise FileNotFoundError(
+                f"{path}: not a model directory (no carner metrics.json, spaCy meta.json + config.cfg "
+                "or Hugging Face token-classification config.json)"
+            )
     if kind not in MODEL_LOADERS:
         raise ValueError(f"{meta}: unknown model kind {kind!r}; known: {', '.join(MODEL_LOADERS)}")
     return kind

@@ -167,6 +167,11 @@ def test_spacy_student_in_memory_mode_still_trains(labelled: dict, tmp_path: Pat
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "2015 Ford Focus"
-    debug = [sys.executable, "-m", "spacy", "debug", "config", str(tmp_path / "s" / "config.cfg")]
+    # and its saved config is spaCy's own (standard reader and logger): `spacy debug config` accepts it
+    from spacy.tokens import DocBin
+
+    DocBin().to_disk(tmp_path / "corpus.spacy")
+    paths = ["--paths.train", str(tmp_path / "corpus.spacy"), "--paths.dev", str(tmp_path / "corpus.spacy")]
+    debug = [sys.executable, "-m", "spacy", "debug", "config", str(tmp_path / "s" / "config.cfg"), *paths]
     out = subprocess.run(debug, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr

@@ -1,4 +1,4 @@
-"""Bring-your-own doccano project: doccano's exports -> fresh workdir npy files -> train, evaluate, predict."""
+"""Bring-your-own doccano: doccano's exports -> fresh workdir npy files -> train, evaluate, predict."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -28,14 +28,25 @@ DbOpt = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 WorkdirOpt = Annotated[Path | None, typer.Option(help=WORKDIR_HELP)]
 FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
 StrategyOpt = Annotated[
-    str,
+    Literal["random", "uncertainty", "disagreement"],
     typer.Option(
         help="How to choose texts: random, uncertainty, or disagreement (model vs pre-annotation); "
         "the last two need --model."
     ),
 ]
 ModelOpt = Annotated[
-    Path | None, typer.Option(help="Model directory that ranks texts (uncertainty, disagreement).")
+    Path | None,
+    typer.Option(
+        help="Model directory, or a kind under <workdir>/models (baseline, teacher, ...): ranks texts "
+        "(uncertainty, disagreement) and pre-fills them with --prefill model."
+    ),
+]
+PrefillOpt = Annotated[
+    Literal["gold", "distant", "model"],
+    typer.Option(
+        help="Spans pre-filled in the export: gold (gold where present, else distant), distant, or "
+        "model (the --model's predictions, its confidence in each line's model_confidence)."
+    ),
 ]
 SeedOpt = Annotated[int, typer.Option(help="Seed of the random choice and tie-breaks.")]
 
@@ -153,6 +164,17 @@ def preannotate(
     )
 
 
+def _model_dir(model: Path | None, settings: Settings) -> Path | None:
+    """`--model` as given, or `<workdir>/models/<kind>` when it names a model kind and no such path exists."""
+    if model is None or model.exists():
+        return model
+    from training.models import MODEL_LOADERS
+
+    if str(model) in MODEL_LOADERS:
+        return settings.models_dir / str(model)
+    return model
+
+
 def _load_model(model: Path | None) -> Any:
     """The model for uncertainty / disagreement sampling (here: annotation must not import training)."""
     if model is None:
@@ -182,27 +204,33 @@ def export(
         False, help="Also export texts that already have gold annotations."
     ),
     model: ModelOpt = None,
+    prefill: PrefillOpt = "gold",
     seed: SeedOpt = 0,
     fields: FieldsOpt = "title",
     db: DbOpt = None,
     workdir: WorkdirOpt = None,
 ) -> None:
-    """Write the next texts to annotate as doccano JSONL, pre-filled with gold or distant spans."""
+    """Write the next texts to annotate as doccano JSONL, pre-filled with gold, distant or model spans."""
     from rich.progress import Progress
 
     from annotation.doccano import ExportConfig, export_jsonl
 
-    cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
-    loaded = _load_model(model)
-    with _session(_settings(db, workdir)) as session, Progress(transient=True, disable=loaded is None) as bar:
+    cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields), prefill)
+    settings = _settings(db, workdir)
+    if prefill == "model" and model is None:
+        raise fail("--prefill model needs --model DIR|KIND")
+    loaded = _load_model(_model_dir(model, settings))
+    with _session(settings) as session, Progress(transient=True, disable=loaded is None) as bar:
         scoring = bar.add_task("Scoring texts by model confidence", total=None)
         result = export_jsonl(session, out, cfg, model=loaded, progress=lambda n: bar.advance(scoring, n))
     if result.fallback_reason:
         typer.echo(f"Note: {result.fallback_reason}")
-    typer.echo(
-        f"Exported {result.count} texts to {result.file} (strategy {result.strategy}; "
-        f"{result.prefilled_distant} pre-annotated, {result.prefilled_gold} with gold)."
+    prefilled = (
+        f"{result.prefilled_model} with model spans ({loaded.kind})"
+        if prefill == "model"
+        else f"{result.prefilled_distant} pre-annotated, {result.prefilled_gold} with gold"
     )
+    typer.echo(f"Exported {result.count} texts to {result.file} (strategy {result.strategy}; {prefilled}).")
 
 
 def _print_import(result: Any) -> None:
@@ -291,7 +319,7 @@ def push(
     settings = _settings(db, workdir)
     client = _client(settings, doccano_url)
     cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
-    loaded = _load_model(model)
+    loaded = _load_model(_model_dir(model, settings))
     with _session(settings) as session:
         try:
             result = push_stage(session, client, project or settings.doccano_project, cfg, model=loaded)

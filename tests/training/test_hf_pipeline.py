@@ -84,3 +84,20 @@ def test_model_card_names_the_aggregation(teacher: Path) -> None:
     assert "pipeline_tag: token-classification" in card
     assert f'aggregation_strategy="{PIPELINE_AGGREGATION}"' in card and "carner predict" in card
     assert "MAKE" in card and "teacher" in card
+
+
+def test_any_hf_token_classifier_predicts_without_carner_metrics(teacher: Path, tmp_path: Path) -> None:
+    """A token-classification directory trained elsewhere (no metrics.json) loads through the pipeline."""
+    import shutil
+
+    from training.models import load_model
+
+    foreign = tmp_path / "their-model"
+    shutil.copytree(teacher, foreign)
+    (foreign / "metrics.json").unlink()
+    model = load_model(foreign)
+    assert model.kind == "hf-token-classification" and "MAKE" in model.labels
+    texts = [*HARD[:4], ""]
+    assert model.predict(texts) == TeacherModel(teacher).predict(texts)
+    conf = model.confidence(texts)
+    assert len(conf) == len(texts) and all(0.0 <= c <= 1.0 for c in conf) and conf[-1] == 1.0

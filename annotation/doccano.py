@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from annotation.store import (
     store_annotation,
     text_hash,
 )
+from db.files import mkstemp_shared
 from db.models import AnnotationTask, Listing
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def export_line(task: AnnotationTask, item_id: str, spans: Sequence[Span]) -> di
 def write_jsonl_atomic(path: Path, lines: Sequence[dict[str, Any]]) -> None:
     """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) via a temp file and os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             for line in lines:

@@ -340,10 +340,11 @@ def augment_parallel(
 def _write_inputs(texts: list[str], spans: list[list[Any]], path: Path) -> Path:
     """In-memory training data as a doccano-style JSONL the workers read (atomic)."""
     import json
-    import tempfile
+
+    from db.files import mkstemp_shared
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             for text, text_spans in zip(texts, spans, strict=True):

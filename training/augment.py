@@ -22,13 +22,13 @@ import logging
 import os
 import random
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from annotation.labels import Span
+from db.files import mkstemp_shared
 from training.artifacts import write_json_atomic
 from training.provenance import provenance
 from training.tokens import Token, word_tokens
@@ -316,7 +316,7 @@ def augment(
     values = collect_values(texts, spans)
     aug = Augmenter(cfg, values)
     counts = {"written": 0, "original": 0, "dups": 0}
-    fd, tmp = tempfile.mkstemp(prefix=f".{AUGMENTED_FILE}.", suffix=".tmp", dir=out_dir)
+    fd, tmp = mkstemp_shared(prefix=f".{AUGMENTED_FILE}.", suffix=".tmp", dir=out_dir)
     last_source = -1
     try:
         with (
@@ -440,7 +440,7 @@ def _augmented_line(text: str, spans: list[Span], source: int) -> str:
 
 def _open_atomic(target: Path) -> tuple[int, str]:
     target.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    return mkstemp_shared(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
 
 
 def augment_shard(

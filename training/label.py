@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -27,6 +26,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from annotation.labels import Span
+from db.files import mkstemp_shared
 from training.artifacts import file_sha256, read_json, write_json_atomic
 from training.augment import read_augmented
 from training.provenance import provenance
@@ -98,7 +98,7 @@ def _write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str
         else np.zeros((0, n_tags), dtype=np.float32)
     ).astype(np.float16)
     spans = [json.dumps([list(s) for s in p.spans], ensure_ascii=False) for p in preds]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             np.savez(

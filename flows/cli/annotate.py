@@ -10,7 +10,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
@@ -28,10 +28,11 @@ DbOpt = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 WorkdirOpt = Annotated[Path | None, typer.Option(help=WORKDIR_HELP)]
 FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
 StrategyOpt = Annotated[
-    Literal["random", "uncertainty", "disagreement"],
+    str,
     typer.Option(
+        metavar="[random|uncertainty|disagreement]",
         help="How to choose texts: random, uncertainty, or disagreement (model vs pre-annotation); "
-        "the last two need --model."
+        "the last two need --model.",
     ),
 ]
 ModelOpt = Annotated[
@@ -42,10 +43,11 @@ ModelOpt = Annotated[
     ),
 ]
 PrefillOpt = Annotated[
-    Literal["gold", "distant", "model"],
+    str,
     typer.Option(
+        metavar="[gold|distant|model]",
         help="Spans pre-filled in the export: gold (gold where present, else distant), distant, or "
-        "model (the --model's predictions, its confidence in each line's model_confidence)."
+        "model (the --model's predictions, its confidence in each line's model_confidence).",
     ),
 ]
 SeedOpt = Annotated[int, typer.Option(help="Seed of the random choice and tie-breaks.")]
@@ -124,7 +126,10 @@ def check(
     kleinanzeigen_limit: int | None = typer.Option(
         None, min=1, help="Read at most this many Kleinanzeigen rows (default: all)."
     ),
-    json_out: Path | None = typer.Option(None, "--json", help="Also write the reports to this JSON file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON instead of tables."),
+    json_out: Path | None = typer.Option(
+        None, "--json-out", help="Also write the reports to this JSON file."
+    ),
 ) -> None:
     """Print pre-annotation precision/recall per label against sandbox gold and on real titles."""
     from annotation.check import check_real, check_sandbox
@@ -132,14 +137,17 @@ def check(
     reports = [check_sandbox(n, seed)]
     if shared.is_dir():
         reports += check_real(shared, kleinanzeigen_limit)
-    else:
+    elif not as_json:
         typer.echo(f"(real titles skipped: {shared} not found)")
-    for report in reports:
-        _print_report(report)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            _print_report(report)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps([r.as_dict() for r in reports], indent=2), encoding="utf-8")
-        typer.echo(f"Wrote {json_out}")
+        typer.echo(f"Wrote {json_out}", err=as_json)  # stdout stays pure JSON with --json
 
 
 @annotate_app.command("preannotate")
@@ -213,8 +221,10 @@ def export(
     """Write the next texts to annotate as doccano JSONL, pre-filled with gold, distant or model spans."""
     from rich.progress import Progress
 
-    from annotation.doccano import ExportConfig, export_jsonl
+    from annotation.doccano import PREFILLS, ExportConfig, export_jsonl
 
+    if prefill not in PREFILLS:
+        raise fail(f"--prefill must be one of {', '.join(PREFILLS)}, got {prefill!r}")
     cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields), prefill)
     settings = _settings(db, workdir)
     if prefill == "model" and model is None:

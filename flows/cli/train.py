@@ -50,7 +50,11 @@ def dataset_build(
     out: Path | None = typer.Option(None, help="Output directory (default: CARNER_WORKDIR, i.e. data/)."),
     test_size: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of texts in the test split (0-1)."),
     seed: int = typer.Option(0, help="Seed of the split (listings are shuffled with it)."),
-    source: str = typer.Option("gold", help="Annotations to export: gold, distant or both (gold wins)."),
+    source: str = typer.Option(
+        "gold",
+        metavar="[gold|distant|both]",
+        help="Annotations to export: gold, distant or both (gold wins).",
+    ),
     field: list[str] = typer.Option(
         ["title"], help="Listing fields to export (repeatable): title, description."
     ),

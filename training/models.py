@@ -61,8 +61,8 @@ def model_kind(path: Path) -> str:
         kind = foreign_kind(path)
         if kind is None:
             raise FileNotFoundError(
-                f"{path}: not a model directory (no carner metrics.json, spaCy meta.json + config.cfg "
-                "or Hugging Face token-classification config.json)"
+                f"{path}: not a model directory (no metrics.json, no spaCy meta.json + config.cfg, "
+                "no Hugging Face token-classification config.json)"
             )
     if kind not in MODEL_LOADERS:
         raise ValueError(f"{meta}: unknown model kind {kind!r}; known: {', '.join(MODEL_LOADERS)}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ from annotation.store import (
     store_annotation,
     text_hash,
 )
+from db.files import mkstemp_shared
 from db.models import AnnotationTask, Listing
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def export_line(task: AnnotationTask, item_id: str, spans: Sequence[Span]) -> di
 def write_jsonl_atomic(path: Path, lines: Sequence[dict[str, Any]]) -> None:
     """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) via a temp file and os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             for line in lines:
@@ -79,6 +79,13 @@ class ExportConfig:
     include_annotated: bool = False
     seed: int = 0
     fields: tuple[str, ...] = ("title",)
+    prefill: str = "gold"  # see PREFILLS
+
+
+PREFILLS = ("gold", "distant", "model")
+"""What pre-fills the exported spans: `gold` (gold where present, else distant: the default),
+`distant` (the item-specifics pre-annotation only) or `model` (a model's predictions, its confidence
+in each line's `model_confidence`: model-assisted annotation)."""
 
 
 @dataclass
@@ -89,21 +96,50 @@ class ExportResult:
     fallback_reason: str | None
     prefilled_gold: int
     prefilled_distant: int
+    prefilled_model: int = 0
 
 
-def export_lines(session: Session, tasks: Sequence[AnnotationTask]) -> tuple[list[dict[str, Any]], int, int]:
-    """Lines for `tasks`, pre-filled with gold where present, else the distant pre-annotation."""
-    spans = current_spans_by_task(session, [t.id for t in tasks])
-    item_ids = dict(
+def model_lines(
+    session: Session, tasks: Sequence[AnnotationTask], model: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """Lines pre-filled with `model`'s spans; every line also carries `model_confidence` (doccano keeps
+    extra keys as the example's metadata; the same keys on every line, as doccano requires)."""
+    if model is None:
+        raise ValueError("prefill 'model' needs a model")
+    texts = [t.text for t in tasks]
+    spans = model.predict(texts) if texts else []
+    confidence = model.confidence(texts) if texts else []
+    item_ids = _item_ids(session, tasks)
+    lines = []
+    for task, found, conf in zip(tasks, spans, confidence, strict=True):
+        line = export_line(task, item_ids[task.listing_id], normalise_spans(list(found)))
+        line["model_confidence"] = round(float(conf), 4)
+        lines.append(line)
+    return lines, sum(1 for s in spans if s)
+
+
+def _item_ids(session: Session, tasks: Sequence[AnnotationTask]) -> dict[int, str]:
+    return dict(
         session.execute(
             select(Listing.id, Listing.item_id).where(Listing.id.in_([t.listing_id for t in tasks]))
         )
         .tuples()
         .all()
     )
+
+
+def export_lines(
+    session: Session, tasks: Sequence[AnnotationTask], prefill: str = "gold"
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Lines for `tasks`, pre-filled with gold where present, else the distant pre-annotation
+    (`prefill="distant"`: the distant pre-annotation even where gold exists)."""
+    spans = current_spans_by_task(session, [t.id for t in tasks])
+    item_ids = _item_ids(session, tasks)
     lines, gold, distant = [], 0, 0
     for task in tasks:
         found = spans.get(task.id, {})
+        if prefill == "distant":
+            found = {"distant": found["distant"]} if "distant" in found else {}
         if "gold" in found:
             gold += 1
         elif "distant" in found:
@@ -139,14 +175,22 @@ def export_jsonl(
         seed=cfg.seed,
         progress=progress,
     )
-    lines, gold, distant = export_lines(session, chosen.tasks)
+    if cfg.prefill not in PREFILLS:
+        raise ValueError(f"prefill must be one of {', '.join(PREFILLS)}, got {cfg.prefill!r}")
+    gold = distant = from_model = 0
+    if cfg.prefill == "model":
+        lines, from_model = model_lines(session, chosen.tasks, model)
+    else:
+        lines, gold, distant = export_lines(session, chosen.tasks, cfg.prefill)
     write_jsonl_atomic(Path(out), lines)
     now = datetime.now(UTC)
     for task in chosen.tasks:
         task.exported_at = now
     session.commit()
     log.info("exported %d tasks to %s (strategy %s)", len(lines), out, chosen.strategy)
-    return ExportResult(Path(out), len(lines), chosen.strategy, chosen.fallback_reason, gold, distant)
+    return ExportResult(
+        Path(out), len(lines), chosen.strategy, chosen.fallback_reason, gold, distant, from_model
+    )
 
 
 # ---------------------------------------------------------------- import: parse and validate

@@ -36,7 +36,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--shards", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--json-out", type=Path, help="Also write the figures here (JSON).")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-aug-"))
@@ -103,8 +103,8 @@ def main() -> None:
     )
     print(f"\nspeed-up dask / sequential: {seq_wall / dask_wall:.2f}x (wall, incl. cluster start-up)")
     print(f"dask output == in-process sharded output (bytes): {same}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(rows, indent=2))
     print(json.dumps(rows))
 
 

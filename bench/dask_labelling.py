@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--chunk-size", type=int, default=500)
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--json", type=Path, help="Also write the figures here.")
+    parser.add_argument("--json-out", type=Path, help="Also write the figures here (JSON).")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-"))
@@ -164,8 +164,8 @@ def main() -> None:
     print(f"| dask (label_parallel) | {par['processes']} x 1 | {dask_wall:.2f} | {n / dask_wall:.1f} |")
     print(f"\nspeed-up dask / sequential: {seq_wall / dask_wall:.2f}x (wall, incl. cluster start-up)")
     print(f"same spans on every text: {same}")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(rows, indent=2))
     print(json.dumps(rows))
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from db.files import mkstemp_shared
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class RawStore:
         target = self.root / rel
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".gz")
+            fd, tmp = mkstemp_shared(dir=target.parent, prefix=".tmp-", suffix=".gz")
             try:
                 with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
                     gz.write(content)

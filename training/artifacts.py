@@ -11,10 +11,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+from db.files import mkdtemp_shared, mkstemp_shared, share_tree
 
 
 @contextlib.contextmanager
@@ -26,11 +27,10 @@ def atomic_file(path: Path | str, mode: str = "wb", encoding: str | None = None)
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=encoding) as fh:
             yield fh
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are meant to be shared like any other file
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -71,9 +71,10 @@ def atomic_dir(target: Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    tmp = Path(mkdtemp_shared(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield tmp
+        share_tree(tmp)  # the user's umask for everything inside, whoever wrote it
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -27,6 +27,7 @@ from training.dataset import DOCBIN_FILES, read_manifest
 from training.identity import dataset_id, eval_data
 from training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from training.provenance import provenance
+from training.spacy_export import portable_config, portable_meta
 from training.spacy_stream import READER
 
 if TYPE_CHECKING:
@@ -223,6 +224,7 @@ def train_spacy_ner(
         raise ValueError(
             f"{config_path}: invalid training settings ({exc}); overrides {cfg.overrides}"
         ) from None
+    schedule = {k: int(resolved["training"][k]) for k in ("max_epochs", "max_steps")}  # before streaming
     if cfg.stream:
         overrides.update(_stream(config, resolved, n_train))
         resolved = config.interpolate()
@@ -245,9 +247,12 @@ def train_spacy_ner(
         # spaCy keeps the best *evaluated* checkpoint; the steps after the last evaluation are only in
         # model-last, so score it on dev too and keep whichever is better.
         best_dir, last_dir = Path(work) / "model-best", Path(work) / "model-last"
-        best_f1 = _dev_f1(best_dir, dev_docbin) if best_dir.is_dir() else None
-        last_f1 = _dev_f1(last_dir, dev_docbin)
-        chosen, dev_f1 = (last_dir, last_f1) if best_f1 is None or last_f1 > best_f1 else (best_dir, best_f1)
+        best = _dev_scores(best_dir, dev_docbin) if best_dir.is_dir() else None
+        last = _dev_scores(last_dir, dev_docbin)
+        chosen, scores = (
+            (last_dir, last) if best is None or last["ents_f"] > best["ents_f"] else (best_dir, best)
+        )
+        dev_f1 = scores["ents_f"]
         seconds = time.perf_counter() - started
         ner_labels = list(nlp.get_pipe("ner").labels) if "ner" in nlp.pipe_names else []
         training = {
@@ -275,6 +280,8 @@ def train_spacy_ner(
         }
         with atomic_dir(out_dir) as tmp:
             shutil.copytree(chosen, tmp, dirs_exist_ok=True)
+            portable_config(tmp, schedule)  # `spacy debug config/train/package` work without carner
+            portable_meta(tmp, kind, scores)
             write_json_atomic(tmp / METRICS_FILE, metrics)
     log.info("%s trained in %.1f s (best dev F1 %s) → %s", kind, seconds, training["best_dev_f1"], out_dir)
     return TrainResult(
@@ -304,15 +311,18 @@ def check_overrides(config_path: Path, overrides: dict[str, Any]) -> None:
             node = node[part]
 
 
-def _dev_f1(model_dir: Path, dev_docbin: Path) -> float:
-    """Entity F1 of a saved checkpoint on the dev DocBin (spaCy's own scorer, as the loop uses)."""
+def _dev_scores(model_dir: Path, dev_docbin: Path) -> dict[str, Any]:
+    """Entity P/R/F1 (and per type) of a saved checkpoint on the dev DocBin (spaCy's own scorer)."""
     import spacy
     from spacy.tokens import DocBin
     from spacy.training import Example
 
     nlp = spacy.load(model_dir)
     examples = [Example(nlp.make_doc(d.text), d) for d in DocBin().from_disk(dev_docbin).get_docs(nlp.vocab)]
-    return float(nlp.evaluate(examples).get("ents_f") or 0.0)
+    scores = nlp.evaluate(examples)
+    out: dict[str, Any] = {k: float(scores.get(k) or 0.0) for k in ("ents_f", "ents_p", "ents_r")}
+    out["ents_per_type"] = scores.get("ents_per_type") or {}
+    return out
 
 
 # --------------------------------------------------------------------------------------------- baseline
@@ -475,7 +485,7 @@ def load_model(path: Path | str) -> SpacyNerModel:
     if "ner" not in nlp.pipe_names:
         raise ValueError(f"{path}: spaCy pipeline has no 'ner' component (pipes: {nlp.pipe_names})")
     labels = list(meta.get("labels") or nlp.get_pipe("ner").labels)
-    return SpacyNerModel(path, nlp, str(meta.get("kind", "baseline")), labels)
+    return SpacyNerModel(path, nlp, str(meta.get("kind") or "spacy"), labels)
 
 
 def result_dict(result: TrainResult) -> dict[str, Any]:

@@ -178,6 +178,8 @@ def split_by_listing(
     target = round(test_size * n_total)
     if n_total >= 2:
         target = min(max(target, 1), n_total - 1)
+    else:
+        target = 0  # a single text can only train (a one-line doccano export): the test split is empty
     train: list[AnnotatedRecord] = []
     test: list[AnnotatedRecord] = []
     for idx in order:
@@ -230,8 +232,10 @@ def build_dataset(
     records = list(records)
     validate_records(records)
     kept, dropped, conflicts = deduplicate(records)
+    if not kept:
+        raise DatasetError("no annotated texts")
     if len(kept) < 2:
-        raise DatasetError(f"need at least 2 distinct annotated texts to split, got {len(kept)}")
+        log.warning("only 1 distinct annotated text: it goes to train, the test split is empty")
     train, test = split_by_listing(kept, test_size, seed)
     assert_no_leak(train, test)
     log.info(

@@ -33,14 +33,37 @@ MODEL_LOADERS: dict[str, str] = {
     "teacher": "training.teacher:load_model",
     "student-spacy": "training.student_spacy:load_model",
     "student-soft": "training.student_soft:load_model",
+    # directories trained elsewhere (no carner metrics.json): any spaCy pipeline with "ner", any HF
+    # token classifier; recognised by their own files (see `foreign_kind`)
+    "spacy": "training.baseline:load_model",
+    "hf-token-classification": "training.hf_model:load_model",
 }
 
 
+def foreign_kind(path: Path) -> str | None:
+    """The kind of a model directory carner did not train: a spaCy pipeline or an HF token classifier."""
+    from training.hf_model import is_hf_token_classifier
+
+    path = Path(path)
+    if (path / "meta.json").is_file() and (path / "config.cfg").is_file():
+        return "spacy"
+    if is_hf_token_classifier(path):
+        return "hf-token-classification"
+    return None
+
+
 def model_kind(path: Path) -> str:
-    """A model directory's kind, from its `metrics.json` (written by every trainer)."""
+    """A model directory's kind, from its `metrics.json` (written by every trainer), else its own files."""
     from training.metrics import read_metrics
 
-    kind = read_metrics(path).kind
+    kind = read_metrics(path).kind if (Path(path) / "metrics.json").is_file() else None
+    if kind is None:  # no metrics.json, or one that only `carner evaluate` wrote
+        kind = foreign_kind(path)
+        if kind is None:
+            raise FileNotFoundError(
+                f"{path}: not a model directory (no metrics.json, no spaCy meta.json + config.cfg, "
+                "no Hugging Face token-classification config.json)"
+            )
     if kind not in MODEL_LOADERS:
         raise ValueError(
             f"{Path(path) / 'metrics.json'}: unknown model kind {kind!r}; known: {', '.join(MODEL_LOADERS)}"

@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from annotation.labels import Span, order_labels
+from db.files import file_mode, mkdtemp_shared
 from training.artifacts import atomic_write_bytes
 
 log = logging.getLogger(__name__)
@@ -99,14 +99,14 @@ def replace_files_as_one(out_dir: Path, payloads: dict[str, bytes]) -> None:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     finish_interrupted_swap(out_dir)
-    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=STAGING_PREFIX))
+    staging = Path(mkdtemp_shared(dir=out_dir, prefix=STAGING_PREFIX))
     try:
         for name, data in payloads.items():
             with open(staging / name, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(staging / name, 0o644)
+            os.chmod(staging / name, file_mode())  # the user's umask, as open() would give
         _fsync_dir(staging)
         journal = {"staging": staging.name, "files": sorted(payloads)}
         atomic_write_bytes(out_dir / SWAP_JOURNAL, json.dumps(journal).encode())  # the commit point

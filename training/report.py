@@ -1,7 +1,7 @@
 """The comparison report: every evaluated model in the research's two tables, as Markdown, JSON and a plot.
 
 Table 1: models × macro recall / precision / F1, size and speed (what the research reported per model).
-Table 2: models × per-label precision / recall, headline labels (Car Make, Car Model) first.
+Table 2: models × per-label precision / recall / F1 and support, headline labels (Car Make, Car Model) first.
 The numbers are read from each model's `metrics.json` (written by `training.evaluate`), so the report
 never re-runs a model and always shows what was measured.
 """
@@ -111,14 +111,20 @@ def render_markdown(rows: Sequence[dict[str, Any]], labels: Sequence[str], warni
         "",
         "## Models: precision / recall per label",
         "",
-        "| Model | " + " | ".join(_label_title(lab) + " P / R" for lab in labels) + " |",
+        "Each cell: precision / recall / F1 (n = gold spans of that label in the test set).",
+        "",
+        "| Model | " + " | ".join(_label_title(lab) + " P / R / F1" for lab in labels) + " |",
         "|---|" + "---|" * len(labels),
     ]
     for r in rows:
         cells = []
         for lab in labels:
             s = r["per_label"].get(lab)
-            cells.append(DASH if s is None else f"{s['precision']:.3f} / {s['recall']:.3f}")
+            cells.append(
+                DASH
+                if s is None
+                else f"{s['precision']:.3f} / {s['recall']:.3f} / {s['f1']:.3f} (n={s.get('support', DASH)})"
+            )
         lines.append(f"| {r['name']} | " + " | ".join(cells) + " |")
     lines.append("")
     return "\n".join(lines)

@@ -25,6 +25,7 @@ import numpy as np
 
 from annotation.labels import Span
 from training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
+from training.hf_words import carner_word_tokenizer, splits_carner_words, write_model_card
 from training.provenance import provenance
 from training.tokens import MASK_TOKEN, Token, bio_labels, bio_to_spans, model_words, spans_to_bio
 
@@ -367,6 +368,8 @@ def _load_pretrained(cfg: TeacherConfig, tags: list[str]) -> tuple[Any, Any]:
     tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local)
     if not getattr(tokenizer, "is_fast", False):
         raise ValueError(f"{name}: needs a fast tokenizer (tokenizer.json) to map sub-words to words")
+    # carner's words as the tokenizer's words: HF pipelines then decode as `predict` does (hf_words.py)
+    tokenizer = carner_word_tokenizer(tokenizer, cfg.max_length)
     config = AutoConfig.from_pretrained(
         name,
         local_files_only=local,
@@ -562,7 +565,7 @@ def save_teacher(
     manifest: TeacherManifest | None = None,
     started: float | None = None,
 ) -> None:
-    """Write model + tokenizer (`save_pretrained`, safetensors) and `metrics.json`, atomically."""
+    """Write model + tokenizer (`save_pretrained`, safetensors), `metrics.json` and README.md, atomically."""
     with atomic_dir(out_dir) as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
@@ -585,4 +588,12 @@ def save_teacher(
                 "parameters": sum(p.numel() for p in model.parameters()),
                 "provenance": provenance(),
             },
+        )
+        write_model_card(
+            tmp,
+            name=out_dir.name,
+            kind=KIND,
+            labels=list(labels),
+            carner_words=splits_carner_words(tokenizer),
+            train=train,
         )

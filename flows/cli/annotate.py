@@ -30,12 +30,25 @@ FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
 StrategyOpt = Annotated[
     str,
     typer.Option(
+        metavar="[random|uncertainty|disagreement|balanced]",
         help="How to choose texts: random, uncertainty, disagreement (model vs pre-annotation), or "
-        "balanced (rare labels first, diverse batch); all but random need --model."
+        "balanced (rare labels first, diverse batch); all but random need --model.",
     ),
 ]
 ModelOpt = Annotated[
-    Path | None, typer.Option(help="Model directory that ranks texts (uncertainty, disagreement).")
+    Path | None,
+    typer.Option(
+        help="Model directory, or a kind under <workdir>/models (baseline, teacher, ...): ranks texts "
+        "(uncertainty, disagreement) and pre-fills them with --prefill model."
+    ),
+]
+PrefillOpt = Annotated[
+    str,
+    typer.Option(
+        metavar="[gold|distant|model]",
+        help="Spans pre-filled in the export: gold (gold where present, else distant), distant, or "
+        "model (the --model's predictions, its confidence in each line's model_confidence).",
+    ),
 ]
 SeedOpt = Annotated[int, typer.Option(help="Seed of the random choice and tie-breaks.")]
 
@@ -107,7 +120,10 @@ def check(
     kleinanzeigen_limit: int | None = typer.Option(
         None, min=1, help="Read at most this many Kleinanzeigen rows (default: all)."
     ),
-    json_out: Path | None = typer.Option(None, "--json", help="Also write the reports to this JSON file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON instead of tables."),
+    json_out: Path | None = typer.Option(
+        None, "--json-out", help="Also write the reports to this JSON file."
+    ),
 ) -> None:
     """Print pre-annotation precision/recall per label against sandbox gold and on real titles."""
     from annotation.check import check_real, check_sandbox
@@ -115,14 +131,17 @@ def check(
     reports = [check_sandbox(n, seed)]
     if shared.is_dir():
         reports += check_real(shared, kleinanzeigen_limit)
-    else:
+    elif not as_json:
         typer.echo(f"(real titles skipped: {shared} not found)")
-    for report in reports:
-        _print_report(report)
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    else:
+        for report in reports:
+            _print_report(report)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps([r.as_dict() for r in reports], indent=2), encoding="utf-8")
-        typer.echo(f"Wrote {json_out}")
+        typer.echo(f"Wrote {json_out}", err=as_json)  # stdout stays pure JSON with --json
 
 
 @annotate_app.command("preannotate")
@@ -145,6 +164,17 @@ def preannotate(
         f"Distant spans: {distant.spans} in {distant.tasks} texts "
         f"({', '.join(f'{k} {v}' for k, v in sorted(distant.outcomes.items())) or 'none'})."
     )
+
+
+def _model_dir(model: Path | None, settings: Settings) -> Path | None:
+    """`--model` as given, or `<workdir>/models/<kind>` when it names a model kind and no such path exists."""
+    if model is None or model.exists():
+        return model
+    from training.models import MODEL_LOADERS
+
+    if str(model) in MODEL_LOADERS:
+        return settings.models_dir / str(model)
+    return model
 
 
 def _load_model(model: Path | None) -> Any:
@@ -177,27 +207,35 @@ def export(
         False, help="Also export texts that already have gold annotations."
     ),
     model: ModelOpt = None,
+    prefill: PrefillOpt = "gold",
     seed: SeedOpt = 0,
     fields: FieldsOpt = "title",
     db: DbOpt = None,
     workdir: WorkdirOpt = None,
 ) -> None:
-    """Write the next texts to annotate as doccano JSONL, pre-filled with gold or distant spans."""
+    """Write the next texts to annotate as doccano JSONL, pre-filled with gold, distant or model spans."""
     from rich.progress import Progress
 
-    from annotation.doccano import ExportConfig, export_jsonl
+    from annotation.doccano import PREFILLS, ExportConfig, export_jsonl
 
-    cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
-    loaded = _load_model(model)
-    with _session(_settings(db, workdir)) as session, Progress(transient=True, disable=loaded is None) as bar:
+    if prefill not in PREFILLS:
+        raise fail(f"--prefill must be one of {', '.join(PREFILLS)}, got {prefill!r}")
+    cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields), prefill)
+    settings = _settings(db, workdir)
+    if prefill == "model" and model is None:
+        raise fail("--prefill model needs --model DIR|KIND")
+    loaded = _load_model(_model_dir(model, settings))
+    with _session(settings) as session, Progress(transient=True, disable=loaded is None) as bar:
         scoring = bar.add_task("Scoring texts by model confidence", total=None)
         result = export_jsonl(session, out, cfg, model=loaded, progress=lambda n: bar.advance(scoring, n))
     if result.fallback_reason:
         typer.echo(f"Note: {result.fallback_reason}")
-    typer.echo(
-        f"Exported {result.count} texts to {result.file} (strategy {result.strategy}; "
-        f"{result.prefilled_distant} pre-annotated, {result.prefilled_gold} with gold)."
+    prefilled = (
+        f"{result.prefilled_model} with model spans ({loaded.kind})"
+        if prefill == "model"
+        else f"{result.prefilled_distant} pre-annotated, {result.prefilled_gold} with gold"
     )
+    typer.echo(f"Exported {result.count} texts to {result.file} (strategy {result.strategy}; {prefilled}).")
 
 
 def _print_import(result: Any) -> None:
@@ -303,7 +341,7 @@ def push(
     settings = _settings(db, workdir)
     client = _client(settings, doccano_url)
     cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
-    loaded = _load_model(model)
+    loaded = _load_model(_model_dir(model, settings))
     with _session(settings) as session:
         try:
             result = push_stage(session, client, project or settings.doccano_project, cfg, model=loaded)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+
 import typer
 
 from db.redact import redact
@@ -34,3 +37,55 @@ def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
     """
     typer.secho(f"Error: {redact(message)}", err=True, fg=typer.colors.RED)
     return typer.Exit(int(code))
+
+
+# Loggers of carner's own packages (INFO by default) and of the libraries whose INFO lines are noise in a
+# command's output: Alembic narrates every migration, httpx every request, Prefect every worker poll.
+CARNER_LOGGERS = ("flows", "scraper", "annotation", "training", "db", "bench")
+LIBRARY_LOGGERS = ("alembic", "httpx", "httpcore", "urllib3", "prefect", "uvicorn", "spacy", "filelock")
+
+
+def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
+    """Default: carner's INFO lines, libraries' warnings. `-v`: libraries' INFO too; `-vv`: DEBUG.
+    `-q`: warnings and errors only. Prefect configures its loggers itself when imported, hence the
+    environment settings (a value the user set wins)."""
+    own = logging.WARNING if quiet else logging.DEBUG if verbose >= 2 else logging.INFO
+    libs = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    for name in CARNER_LOGGERS:
+        logging.getLogger(name).setLevel(own)
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(libs)
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_WORKERS_LEVEL", "WARNING")
+    if quiet:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("carner")
+        except metadata.PackageNotFoundError:  # a checkout that was never installed
+            version = "unknown (not installed)"
+        typer.echo(f"carner {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print carner's version and exit."
+    ),
+    verbose: int = typer.Option(
+        0,
+        "--verbose",
+        "-v",
+        count=True,
+        help="Also show libraries' INFO lines (Alembic, httpx, Prefect); -vv: DEBUG.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors besides the results."),
+) -> None:
+    """carner: turn eBay car ads into a named-entity recognizer for car make, model and characteristics."""
+    configure_logging(verbose, quiet)

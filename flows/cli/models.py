@@ -234,7 +234,9 @@ def label_cmd(
 # --------------------------------------------------------------------------------------------- student
 @train_app.command("student")
 def train_student_cmd(
-    kind: str = typer.Option(..., help="spacy (hard labels, spaCy NER) or soft (BiLSTM on probabilities)."),
+    kind: str = typer.Option(
+        ..., metavar="[spacy|soft]", help="spacy (hard labels, spaCy NER) or soft (BiLSTM on probabilities)."
+    ),
     labelled: Path | None = typer.Option(None, help="Teacher-labelled set (default: <workdir>/labelled)."),
     data: Path | None = typer.Option(None, help=DATA_HELP + " Its test split evaluates the student."),
     out: Path | None = typer.Option(

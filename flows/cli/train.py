@@ -56,7 +56,9 @@ def dataset_build(
     test_size: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of texts in the test split (0-1)."),
     seed: int = typer.Option(0, help="Seed of the split (listings are shuffled with it)."),
     source: str = typer.Option(
-        DatasetConfig.source, help="Annotations to export: gold, distant or both (gold wins)."
+        DatasetConfig.source,
+        metavar="[gold|distant|both]",
+        help="Annotations to export: gold, distant or both (gold wins).",
     ),
     field: list[str] = typer.Option(
         ["title"], help="Listing fields to export (repeatable): title, description."
@@ -64,14 +66,26 @@ def dataset_build(
     db: str | None = typer.Option(
         None, help="SQLAlchemy URL (default CARNER_DB_URL or <workdir>/carner.db)."
     ),
+    from_doccano: Path | None = typer.Option(
+        None,
+        "--from-doccano",
+        help="Build from a doccano sequence-labelling export (JSONL or export zip) instead of the "
+        "database: any texts, any labels, no carner listings needed.",
+    ),
 ) -> None:
-    """Export annotated texts from the database: four npy files, train/test DocBins and dataset.json."""
+    """Export annotated texts: four npy files, train/test DocBins and dataset.json.
+
+    From the database (default), or from any doccano export with --from-doccano FILE|ZIP.
+    """
     if source not in ("gold", "distant", "both"):
         raise fail(f"--source {source!r}: expected gold, distant or both")
     if not 0 < test_size < 1:
         raise fail(f"--test-size {test_size}: must be strictly between 0 and 1")
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
+    if from_doccano is not None:
+        _print_dataset(_dataset_from_doccano(from_doccano, out_dir, test_size, seed))
+        return
     url = settings.database_url
     from db.engine import open_session, sqlite_path
 
@@ -88,6 +102,21 @@ def dataset_build(
     except DatasetError as exc:
         raise fail(str(exc)) from None
     _print_dataset(manifest)
+
+
+def _dataset_from_doccano(path: Path, out_dir: Path, test_size: float, seed: int) -> Any:
+    from annotation.doccano import ImportValidationError
+    from training.doccano_dataset import build_dataset_from_doccano
+    from training.npy_io import DatasetError
+
+    try:
+        return build_dataset_from_doccano(path, out_dir, test_size=test_size, seed=seed)
+    except ImportValidationError as exc:
+        for issue in exc.issues:
+            typer.secho(str(issue), err=True)
+        raise fail(f"{len(exc.issues)} bad line(s) in {path}; nothing written") from None
+    except (DatasetError, FileNotFoundError, ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
 
 
 def _print_dataset(manifest: Any) -> None:

@@ -17,9 +17,12 @@ def build_tiny_bert(texts: Sequence[str], out_dir: Path, vocab_size: int = 600, 
     from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
+    from training.hf_words import carner_pre_tokenizer
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     wp = BertWordPieceTokenizer(lowercase=True, strip_accents=True)
+    wp.pre_tokenizer = carner_pre_tokenizer()  # pieces of carner's words ("##-" in "f-150"), as the teacher
     wp.train_from_iterator(list(texts), vocab_size=vocab_size, min_frequency=1, show_progress=False)
     wp.save_model(str(out_dir))  # vocab.txt
     tokenizer = BertTokenizerFast(vocab=str(out_dir / "vocab.txt"), do_lower_case=True)

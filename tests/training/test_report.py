@@ -41,7 +41,7 @@ def test_report_tables_json_and_plot(tiny_baseline_dir: Path, tiny_dataset_dir: 
         assert cells[6] == f"{m['size_bytes'] / 1e6:.1f}"
         assert cells[7] == f"{m['speed']['texts_per_s_batch1']:.0f}"
 
-    # table 2: every label, Car Make and Car Model first, P / R per model
+    # table 2: every label, Car Make and Car Model first, P / R / F1 and support per model
     header = next(line for line in md.splitlines() if line.startswith("| Model | Car Make"))
     assert header.index("Car Make (MAKE)") < header.index("Car Model (MODEL)") < header.index("(YEAR)")
     labels = result.labels
@@ -49,7 +49,8 @@ def test_report_tables_json_and_plot(tiny_baseline_dir: Path, tiny_dataset_dir: 
     table2 = md.split("## Models: precision / recall per label")[1]
     row = next(line for line in table2.splitlines() if line.startswith("| baseline-half |"))
     make = metrics[1]["per_label"]["MAKE"]
-    assert row.split("|")[2].strip() == f"{make['precision']:.3f} / {make['recall']:.3f}"
+    want = f"{make['precision']:.3f} / {make['recall']:.3f} / {make['f1']:.3f} (n={make['support']})"
+    assert row.split("|")[2].strip() == want and make["support"] > 0
 
     payload = json.loads(Path(result.json).read_text())
     assert [m["name"] for m in payload["models"]] == ["baseline", "baseline-half"]

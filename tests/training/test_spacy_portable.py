@@ -1,0 +1,74 @@
+"""Saved spaCy models work with spaCy's own tools: `spacy debug config`, `spacy evaluate`, `spacy package`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from training.spacy_export import carner_version
+
+
+def _spacy(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
+    """`python -m spacy ARGS` with the venv's python, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "spacy", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_saved_config_is_self_contained_and_debug_config_passes(
+    tiny_baseline_dir: Path, tiny_dataset_dir: Path
+) -> None:
+    config = tiny_baseline_dir / "config.cfg"
+    text = config.read_text(encoding="utf-8")
+    assert "carner." not in text  # no logger or reader that only carner registers
+    assert "spacy.ConsoleLogger.v1" in text and "/tmp" not in text and "carner-docbins" not in text
+    # paths are null as in any `spacy init config` output: the corpora are given on the command line
+    paths = [
+        "--paths.train",
+        str(tiny_dataset_dir / "train.spacy"),
+        "--paths.dev",
+        str(tiny_dataset_dir / "test.spacy"),
+    ]
+    out = _spacy("debug", "config", str(config), *paths)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Config is valid" in out.stdout
+
+
+def test_spacy_evaluate_runs_on_the_saved_baseline(
+    tiny_baseline: Any, tiny_baseline_dir: Path, tiny_dataset_dir: Path, tmp_path: Path
+) -> None:
+    scores = tmp_path / "scores.json"
+    out = _spacy(
+        "evaluate", str(tiny_baseline_dir), str(tiny_dataset_dir / "test.spacy"), "--output", str(scores)
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    ents_f = json.loads(scores.read_text())["ents_f"]
+    # spaCy's scorer on spaCy's tokens vs carner's exact character spans: close, not identical
+    assert 0.3 < ents_f <= 1.0 and abs(ents_f - tiny_baseline.metrics["f1"]) < 0.1, (
+        ents_f,
+        tiny_baseline.metrics,
+    )
+
+
+def test_meta_names_the_model_and_carries_the_kept_checkpoints_scores(
+    tiny_baseline: Any, tiny_baseline_dir: Path
+) -> None:
+    meta = json.loads((tiny_baseline_dir / "meta.json").read_text())
+    metrics = json.loads((tiny_baseline_dir / "metrics.json").read_text())
+    assert meta["name"] == "carner_baseline" and meta["version"] == carner_version() != "0.0.0"
+    assert sorted(meta["labels"]["ner"]) == sorted(metrics["labels"])
+    assert meta["performance"]["ents_f"] == metrics["training"]["best_dev_f1"] > 0.3
+    assert set(meta["performance"]["ents_per_type"]) <= set(metrics["labels"])
+
+
+def test_spacy_package_builds_a_package_directory(tiny_baseline_dir: Path, tmp_path: Path) -> None:
+    out = _spacy("package", str(tiny_baseline_dir), str(tmp_path), "--build", "none")
+    assert out.returncode == 0, out.stdout + out.stderr
+    package = tmp_path / f"en_carner_baseline-{carner_version()}"
+    assert (package / "setup.py").is_file() and (package / "meta.json").is_file()
+    assert (
+        package / "en_carner_baseline" / f"en_carner_baseline-{carner_version()}" / "config.cfg"
+    ).is_file()

@@ -21,7 +21,7 @@ from db import model_runs
 from db.engine import open_session
 from training.identity import dataset_id, model_id
 from training.metrics import read_metrics
-from training.models import MODEL_LOADERS
+from training.models import MODEL_LOADERS, foreign_kind
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +138,15 @@ def register_model(
 
 def resolve_model(db_url: str | None, ref: str | Path) -> Path:
     """A model directory from a reference (a clear FileNotFoundError naming `ref` otherwise):
-    - a directory with a metrics.json: that model;
+    - a directory with a metrics.json: that model; a spaCy pipeline or HF token classifier: as is;
     - a model kind (`student-soft`): its champion in the registry, else its newest run;
     - a kind's home in the layout (`data/models/baseline`): the same, among the models under it
       (the registry's choice when it has one there, else the newest one on disk)."""
     path = Path(ref)
     if (path / "metrics.json").is_file():
         return path
+    if path.is_dir() and path.name not in MODEL_LOADERS and foreign_kind(path) is not None:
+        return path  # a spaCy pipeline or HF token classifier carner did not train
     if str(ref) in MODEL_LOADERS:
         run = _resolve_kind(db_url, str(ref))
         if run is None:

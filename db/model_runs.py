@@ -97,9 +97,7 @@ def champions(session: Session) -> dict[str, ModelRun]:
 
 def latest(session: Session, kind: str) -> ModelRun | None:
     """The newest run of a model kind, or None."""
-    return session.scalars(
-        select(ModelRun).where(ModelRun.kind == kind).order_by(ModelRun.id.desc())
-    ).first()
+    return session.scalars(select(ModelRun).where(ModelRun.kind == kind).order_by(ModelRun.id.desc())).first()
 
 
 def resolve(session: Session, kind: str) -> ModelRun | None:

@@ -29,6 +29,7 @@ import numpy as np
 from annotation.labels import Span
 from training.artifacts import file_sha256, read_json, write_json_atomic
 from training.augment import read_augmented
+from training.decode import Decoder, check_decoder
 from training.provenance import provenance
 from training.tokens import Token
 
@@ -65,8 +66,13 @@ class LabelConfig:
     progress: bool = True
     restart: bool = False  # discard finished chunks made from another input/teacher instead of failing
     max_chunks: int | None = None  # stop after this many new chunks (split a long run over sessions)
+    # Hard labels (spans) re-derived from the per-word probabilities written to the chunk, BIO-valid
+    # ("viterbi", training.decode) or word by word ("argmax"); None keeps the teacher's own spans.
+    decode: str | None = "viterbi"
 
     def __post_init__(self) -> None:
+        if self.decode is not None:
+            check_decoder(self.decode)
         if self.chunk_size < 1 or self.batch_size < 1:
             raise ValueError("chunk_size and batch_size must be >= 1")
 
@@ -121,13 +127,36 @@ def _weights_sha256(teacher_dir: Path) -> str | None:
     return file_sha256(weights) if weights.is_file() else None
 
 
-def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
+def label_decoder(teacher: Any, decode: str | None) -> Decoder | None:
+    """The decoder labelling uses: `decode` mode with the teacher's transition scores (if it has any)."""
+    if decode is None:
+        return None
+    own = getattr(teacher, "decoder", None)
+    if own is None:
+        return Decoder(teacher.tags, decode)
+    return Decoder(teacher.tags, decode, own.transitions, own.weight, own.joined)
+
+
+def redecode(preds: Sequence[Any], decoder: Decoder | None) -> list[Any]:
+    """Predictions with spans decoded again from their own per-word probabilities (None: unchanged)."""
+    if decoder is None:
+        return list(preds)
+    return [p._replace(spans=decoder.spans(p.word_offsets, p.probs)) for p in preds]
+
+
+def labelling_identity(
+    teacher: Any, input_path: Path, chunk_size: int, n_total: int, decode: str | None = None
+) -> dict[str, Any]:
     """What an `index.json` records to recognise its own chunks; any labeller of the format uses it.
 
-    `teacher` needs `path` and `tags`. Everything but `input` (the path) must match for a restart to
-    reuse chunks — including the weights' hash: a teacher retrained in place must not reuse old labels.
+    `teacher` needs `path` and `tags`; a teacher with an `identity` dict (a committee: its members and
+    weights) adds it. Everything but `input` (the path) must match for a restart to reuse chunks —
+    including the weights' hash: a teacher retrained in place must not reuse old labels.
     """
+    extra: dict[str, Any] = {"decode": decode} if decode is not None else {}
+    extra.update(getattr(teacher, "identity", None) or {})
     return {
+        **extra,
         "format": FORMAT,
         "input": str(input_path),
         "input_sha256": file_sha256(input_path),
@@ -153,7 +182,8 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     n_total = _count_lines(input_path)
     n_chunks = (n_total + cfg.chunk_size - 1) // cfg.chunk_size
-    identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total)
+    identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total, cfg.decode)
+    decoder = label_decoder(teacher, cfg.decode)
     index_path = out_dir / INDEX_FILE
     done: dict[int, dict[str, Any]] = {}
     if index_path.is_file():
@@ -203,7 +233,7 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
                 break
             texts = [t for t, _ in chunk]
             t0 = time.perf_counter()
-            preds = list(teacher.iter_predict_with_probs(texts, batch_size=cfg.batch_size))
+            preds = redecode(list(teacher.iter_predict_with_probs(texts, batch_size=cfg.batch_size)), decoder)
             t_label += time.perf_counter() - t0
             entry = _write_chunk(out_dir / f"chunk-{k:05d}.npz", texts, preds)
             done[k] = {"index": k, "start": k * cfg.chunk_size, **entry}

@@ -69,8 +69,14 @@ class LabelConfig:
     # Hard labels (spans) re-derived from the per-word probabilities written to the chunk, BIO-valid
     # ("viterbi", training.decode) or word by word ("argmax"); None keeps the teacher's own spans.
     decode: str | None = "viterbi"
+    # Committee labelling (training.committee): a spaCy model directory (e.g. the baseline) whose tags
+    # are averaged with the teacher's distributions, the teacher weighing `committee_bert_weight`.
+    committee_baseline: str | None = None
+    committee_bert_weight: float = 0.6
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.committee_bert_weight <= 1.0:
+            raise ValueError("committee_bert_weight must be in [0, 1]")
         if self.decode is not None:
             check_decoder(self.decode)
         if self.chunk_size < 1 or self.batch_size < 1:
@@ -173,6 +179,10 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
+    if cfg.committee_baseline is not None:
+        from training.committee import CommitteeTeacher
+
+        teacher = CommitteeTeacher(teacher, cfg.committee_baseline, cfg.committee_bert_weight)
     input_path = Path(input_path)
     if input_path.is_dir():
         input_path = input_path / "augmented.jsonl"

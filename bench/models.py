@@ -93,7 +93,7 @@ class Plan:
     student_epochs: int = 15
     soft_epochs: int = 15
     soft_batch_size: int = 32
-    speed_texts: int = 200
+    speed_texts: int = 1000
     real_de_limit: int | None = None  # German real titles read (None: all 18k)
     real: bool = True
 
@@ -112,7 +112,7 @@ PLANS = {
         augment_n_iter=10,
         student_epochs=6,
         soft_epochs=6,
-        speed_texts=64,
+        speed_texts=1000,
         real_de_limit=2000,
     ),
 }

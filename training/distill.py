@@ -39,7 +39,7 @@ class DistillConfig:
     soft_student: SoftStudentConfig = field(default_factory=SoftStudentConfig)
     students: tuple[str, ...] = STUDENT_KINDS
     evaluate: bool = True
-    speed_texts: int = 200
+    speed_texts: int = 1000
 
 
 @dataclass

@@ -34,6 +34,7 @@ from training.augment import MASK_TOKEN, model_words
 from training.decode import Decoder, check_decoder
 from training.label import LabelledText
 from training.provenance import provenance
+from training.soft_batch1 import Batch1Tagger
 from training.tokens import Token, bio_labels, spans_to_bio
 
 log = logging.getLogger(__name__)
@@ -256,10 +257,16 @@ class SoftStudentModel:
         self.net.eval()
         self.batch_size = batch_size
         self.decoder = Decoder.from_json(meta.get("decoder"), self.tags, decode)
+        # one text at a time goes through numpy with cached word vectors (training.soft_batch1);
+        # None sends it through the torch module like a batch
+        self.batch1: Batch1Tagger | None = Batch1Tagger(self.net)
         self._torch = torch
 
     def _probs(self, texts: Sequence[str]) -> list[tuple[list[Token], np.ndarray]]:
         torch = self._torch
+        if len(texts) == 1 and self.batch1 is not None:
+            offs, feats = self.feat.text(texts[0])
+            return [(offs, self.batch1.probs(feats))]
         out: list[tuple[list[Token], np.ndarray]] = []
         for b in range(0, len(texts), self.batch_size):
             items = [self.feat.text(t) for t in texts[b : b + self.batch_size]]

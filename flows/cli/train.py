@@ -181,7 +181,7 @@ def _print_eval(name: str, m: dict[str, Any]) -> None:
 def evaluate_cmd(
     model_dirs: list[Path] = typer.Argument(..., help="Model directories (each with a metrics.json)."),
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    speed_texts: int = typer.Option(200, min=1, help="Texts timed at batch 1 for throughput and latency."),
+    speed_texts: int = typer.Option(1000, min=1, help="Texts timed at batch 1 for throughput and latency."),
     no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:

@@ -172,3 +172,16 @@ def test_a_trained_student_joins_glacier_white_that_argmax_splits(tmp_path: Path
     assert colours == [[w] for w in whole]
     assert sum(len([s for s in p if s[2] == "COLOR"]) > 1 for p in argmax) >= 1  # arg-max does split
     assert all(s in joined[k] for k, p in enumerate(argmax) for s in p if s[2] != "COLOR")
+    model = SoftStudentModel(tmp_path / "soft")
+    assert [model.predict([t])[0] for t in texts] == joined  # the numpy batch-1 path decodes the same
+
+    from training.speed import compare_speed
+
+    torch_only = SoftStudentModel(tmp_path / "soft")
+    torch_only.batch1 = None
+    speed = compare_speed(
+        {"torch": torch_only, "numpy": model}, texts, reference="torch", n_texts=30, repeats=2
+    )
+    row = speed["models"]["numpy"]
+    lo, hi = row["speedup_batch1_range"]
+    assert row["texts_per_s_batch1"] > 0 and lo <= hi and speed["models"]["torch"]["speedup_batch64"] == 1.0

@@ -136,7 +136,14 @@ def run_distillation(
     from training.teacher import TeacherModel
 
     labelled_dir = work_dir / "labelled"
-    label_key = _key(file_sha256(aug_dir / AUGMENTED_FILE), _model_hash(teacher_dir), cfg.label.chunk_size)
+    label_key = _key(
+        file_sha256(aug_dir / AUGMENTED_FILE),
+        _model_hash(teacher_dir),
+        cfg.label.chunk_size,
+        cfg.label.decode,
+        cfg.label.committee_baseline,
+        cfg.label.committee_bert_weight,
+    )
     step(
         "label",
         label_key,

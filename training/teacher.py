@@ -88,8 +88,9 @@ class TeacherConfig:
     transition_weight: float = 0.0
     # Cross-entropy weight per tag: "none", or "inverse_sqrt" (1/sqrt(tag frequency in the training
     # words), scaled to mean 1 per word) so rare labels (FUEL, TRANSMISSION, I-COLOR) get more of
-    # each update. training.teacher.label_weights.
-    label_weighting: str = "none"
+    # each update. training.teacher.label_weights. Default measured (bench/label_quality.py, 681 titles):
+    # macro F1 +7 points (FUEL 0 -> 0.36, TRANSMISSION 0.79 -> 1.0), micro F1 unchanged.
+    label_weighting: str = "inverse_sqrt"
 
     def __post_init__(self) -> None:
         check_decoder(self.decode)

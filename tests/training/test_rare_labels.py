@@ -35,6 +35,7 @@ def test_label_weights_favour_rare_tags_and_keep_the_mean() -> None:
     assert np.isclose((counts * w).sum() / counts.sum(), 1.0)  # the loss keeps its scale
     assert w[4] == 1.0  # a tag never seen
     assert label_weights(rows, 5, "none") is None
+    assert TeacherConfig().label_weighting == "inverse_sqrt"  # the measured default
     with pytest.raises(ValueError, match="label_weighting must be one of"):
         TeacherConfig(label_weighting="inverse")
 

@@ -107,6 +107,7 @@ def label_chunk_run(
     chunk_size: int,
     batch_size: int,
     torch_threads: int | None,
+    decode: str | None = None,
 ) -> dict[str, Any]:
     """Label chunk `k` (input lines k*chunk_size ...) into `out_dir/chunk-k.npz`; its index entry."""
     from training.label import chunk_texts, label_chunk
@@ -114,7 +115,7 @@ def label_chunk_run(
 
     texts = chunk_texts(Path(input_path), k, chunk_size)
     teacher = teacher_in_process(teacher_dir, torch_threads)
-    entry = label_chunk(teacher, texts, Path(out_dir), k, chunk_size, batch_size)
+    entry = label_chunk(teacher, texts, Path(out_dir), k, chunk_size, batch_size, decode=decode)
     return {**entry, "_pid": os.getpid()}
 
 
@@ -144,7 +145,14 @@ def label_parallel(
     index = ChunkIndex.open(cfg, TeacherFiles(Path(teacher_dir)), Path(input_path), Path(out_dir))
     todo = index.todo()
     futures = label_chunk_task.map(
-        teacher_dir, str(index.input_path), str(index.out_dir), todo, chunk_size, batch_size, torch_threads
+        teacher_dir,
+        str(index.input_path),
+        str(index.out_dir),
+        todo,
+        chunk_size,
+        batch_size,
+        torch_threads,
+        decode=cfg.decode,
     )
     pids = set()
     label_seconds = 0.0

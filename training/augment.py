@@ -49,6 +49,11 @@ class AugmentConfig:
     mask_token: str = MASK_TOKEN
     include_original: bool = True
     max_tries_factor: int = 3  # give up on a text after n_iter * factor draws (short texts repeat)
+    # Rare-label oversampling: a text carrying a label with at most `rare_label_share` x the spans of
+    # the most frequent label gets n_iter * rare_label_factor variants (1 = off), so the students see
+    # FUEL / TRANSMISSION / COLOR values in more contexts. See `variants_per_text`.
+    rare_label_factor: int = 1
+    rare_label_share: float = 0.1
 
     def __post_init__(self) -> None:
         for name in ("p_mask", "p_pos", "p_ng"):
@@ -59,6 +64,8 @@ class AugmentConfig:
             raise ValueError("p_mask + p_pos must be <= 1 (a word gets at most one of them)")
         if self.n_iter < 0 or self.ng_max < 2 or self.max_tries_factor < 1:
             raise ValueError("n_iter must be >= 0, ng_max >= 2 and max_tries_factor >= 1")
+        if self.rare_label_factor < 1 or not 0.0 <= self.rare_label_share <= 1.0:
+            raise ValueError("rare_label_factor must be >= 1 and rare_label_share in [0, 1]")
 
 
 @dataclass
@@ -156,6 +163,27 @@ def collect_values(texts: Iterable[str], spans: Iterable[list[Span]]) -> dict[st
     return {label: sorted(v) for label, v in values.items()}
 
 
+def rare_labels(spans: Iterable[list[Span]], share: float) -> set[str]:
+    """Labels with at most `share` x the span count of the most frequent label."""
+    counts: dict[str, int] = {}
+    for text_spans in spans:
+        for _, _, label in text_spans:
+            counts[label] = counts.get(label, 0) + 1
+    top = max(counts.values(), default=0)
+    return {label for label, n in counts.items() if n <= share * top}
+
+
+def variants_per_text(cfg: AugmentConfig, spans: list[list[Span]]) -> list[int]:
+    """How many variants each text gets: n_iter, times rare_label_factor for texts with a rare label.
+
+    Computed over all training texts, so the sequential and sharded paths agree.
+    """
+    if cfg.rare_label_factor == 1:
+        return [cfg.n_iter] * len(spans)
+    rare = rare_labels(spans, cfg.rare_label_share)
+    return [cfg.n_iter * (cfg.rare_label_factor if any(lab in rare for _, _, lab in s) else 1) for s in spans]
+
+
 class Augmenter:
     """The three operators over one segmented text; each is usable alone (tests check them one by one)."""
 
@@ -244,6 +272,7 @@ def iter_augmented(
     clean = [validate_spans(t, s, f"text {i}") for i, (t, s) in enumerate(zip(texts, spans, strict=True))]
     values = values if values is not None else collect_values(texts, clean)
     aug = augmenter or Augmenter(cfg, values)
+    counts = variants_per_text(cfg, clean)
     seen: set[bytes] = set()  # 8-byte digests: ~10 MB for 200k texts, not the texts themselves
     for i, (text, text_spans) in enumerate(zip(texts, clean, strict=True)):
         if cfg.include_original:
@@ -251,21 +280,29 @@ def iter_augmented(
             if key not in seen:
                 seen.add(key)
                 yield text, text_spans, i, True
-        for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen):
+        for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen, counts[i]):
             yield new_text, new_spans, i, False
 
 
 def _new_variants(
-    aug: Augmenter, cfg: AugmentConfig, i: int, text: str, text_spans: list[Span], seen: set[bytes]
+    aug: Augmenter,
+    cfg: AugmentConfig,
+    i: int,
+    text: str,
+    text_spans: list[Span],
+    seen: set[bytes],
+    n_iter: int | None = None,
 ) -> Iterator[tuple[str, list[Span]]]:
-    """Up to `n_iter` variants of text `i` not in `seen` (which it extends), from text i's own seed.
+    """Up to `n_iter` (default cfg.n_iter) variants of text `i` not in `seen` (which it extends).
 
-    The seed depends on the text's position only, so the sequential and the sharded paths agree.
+    Each text draws from its own seed, which depends on its position only, so the sequential and
+    the sharded paths agree.
     """
+    n_iter = cfg.n_iter if n_iter is None else n_iter
     rng = random.Random(f"{cfg.seed}:{i}")
     made = 0
-    for _ in range(cfg.n_iter * cfg.max_tries_factor):
-        if made >= cfg.n_iter:
+    for _ in range(n_iter * cfg.max_tries_factor):
+        if made >= n_iter:
             break
         new_text, new_spans = aug.variant(text, text_spans, rng)
         key = _text_key(new_text)
@@ -313,7 +350,7 @@ def augment(
                 bar.update(source - last_source)
                 last_source = source
         bar.update(len(texts) - 1 - last_source)
-    expected = len(texts) * (cfg.n_iter + int(cfg.include_original))
+    expected = sum(variants_per_text(cfg, spans)) + len(texts) * int(cfg.include_original)
     manifest = AugmentManifest(
         path=str(target),
         n_input=len(texts),
@@ -402,6 +439,7 @@ class ShardResult:
     # sources whose original text this shard did not write (a duplicate of an earlier text in the shard)
     skipped_originals: list[int] = field(default_factory=list)
     values_per_label: dict[str, int] = field(default_factory=dict)
+    n_planned: int | None = None  # variants asked for (n_iter per text, more for rare-label texts)
 
 
 def _augmented_line(text: str, spans: list[Span], source: int) -> str:
@@ -430,6 +468,7 @@ def augment_shard(
     started = time.perf_counter()
     values = values if values is not None else collect_values(texts, spans)
     aug = Augmenter(cfg, values)
+    counts = variants_per_text(cfg, [list(s) for s in spans])
     out_path = Path(out_path)
     seen: set[bytes] = set()
     written = originals = 0
@@ -447,7 +486,7 @@ def augment_shard(
                     fh.write(_augmented_line(text, text_spans, i) + "\n")
                     written += 1
                     originals += 1
-            for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen):
+            for new_text, new_spans in _new_variants(aug, cfg, i, text, text_spans, seen, counts[i]):
                 fh.write(_augmented_line(new_text, new_spans, i) + "\n")
                 written += 1
     return ShardResult(
@@ -464,6 +503,7 @@ def augment_shard(
         seconds=round(time.perf_counter() - started, 3),
         skipped_originals=skipped,
         values_per_label={label: len(v) for label, v in values.items()},
+        n_planned=sum(counts[start:stop]),
     )
 
 
@@ -523,7 +563,9 @@ def merge_shards(
         for folder in {Path(shard.path).parent for shard in ordered}:
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-    expected = n_input * (cfg.n_iter + int(cfg.include_original))
+    planned = [s.n_planned for s in ordered]
+    variants = sum(planned) if None not in planned else n_input * cfg.n_iter  # type: ignore[arg-type]
+    expected = variants + n_input * int(cfg.include_original)
     manifest = AugmentManifest(
         path=str(target),
         n_input=n_input,

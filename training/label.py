@@ -27,6 +27,7 @@ import numpy as np
 from annotation.labels import Span
 from training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
 from training.augment import read_augmented
+from training.decode import Decoder, check_decoder
 from training.identity import model_id
 from training.provenance import provenance
 from training.tokens import Token
@@ -64,8 +65,19 @@ class LabelConfig:
     progress: bool = True
     restart: bool = False  # discard finished chunks made from another input/teacher instead of failing
     max_chunks: int | None = None  # stop after this many new chunks (split a long run over sessions)
+    # Hard labels (spans) re-derived from the per-word probabilities written to the chunk, BIO-valid
+    # ("viterbi", training.decode) or word by word ("argmax"); None keeps the teacher's own spans.
+    decode: str | None = "viterbi"
+    # Committee labelling (training.committee): a spaCy model directory (e.g. the baseline) whose tags
+    # are averaged with the teacher's distributions, the teacher weighing `committee_bert_weight`.
+    committee_baseline: str | None = None
+    committee_bert_weight: float = 0.6
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.committee_bert_weight <= 1.0:
+            raise ValueError("committee_bert_weight must be in [0, 1]")
+        if self.decode is not None:
+            check_decoder(self.decode)
         if self.chunk_size < 1 or self.batch_size < 1:
             raise ValueError("chunk_size and batch_size must be >= 1")
 
@@ -110,13 +122,41 @@ def write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str,
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
 
 
-def labelling_identity(teacher: Any, input_path: Path, chunk_size: int, n_total: int) -> dict[str, Any]:
+def _weights_sha256(teacher_dir: Path) -> str | None:
+    weights = teacher_dir / "model.safetensors"
+    return file_sha256(weights) if weights.is_file() else None
+
+
+def label_decoder(teacher: Any, decode: str | None) -> Decoder | None:
+    """The decoder labelling uses: `decode` mode with the teacher's transition scores (if it has any)."""
+    if decode is None:
+        return None
+    own = getattr(teacher, "decoder", None)
+    if own is None:
+        return Decoder(teacher.tags, decode)
+    return Decoder(teacher.tags, decode, own.transitions, own.weight, own.joined)
+
+
+def redecode(preds: Sequence[Any], decoder: Decoder | None) -> list[Any]:
+    """Predictions with spans decoded again from their own per-word probabilities (None: unchanged)."""
+    if decoder is None:
+        return list(preds)
+    return [p._replace(spans=decoder.spans(p.word_offsets, p.probs)) for p in preds]
+
+
+def labelling_identity(
+    teacher: Any, input_path: Path, chunk_size: int, n_total: int, decode: str | None = None
+) -> dict[str, Any]:
     """What an `index.json` records to recognise its own chunks; any labeller of the format uses it.
 
-    `teacher` needs `path` and `tags`. Everything but `input` (the path) must match for a restart to
-    reuse chunks — including the weights' hash: a teacher retrained in place must not reuse old labels.
+    `teacher` needs `path` and `tags`; a teacher with an `identity` dict (a committee: its members and
+    weights) adds it. Everything but `input` (the path) must match for a restart to reuse chunks —
+    including the weights' hash: a teacher retrained in place must not reuse old labels.
     """
+    extra: dict[str, Any] = {"decode": decode} if decode is not None else {}
+    extra.update(getattr(teacher, "identity", None) or {})
     return {
+        **extra,
         "format": FORMAT,
         "input": str(input_path),
         "input_sha256": file_sha256(input_path),  # a file's checksum, not a dataset identity
@@ -159,7 +199,7 @@ class ChunkIndex:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         n_total = _count_lines(input_path)
-        identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total)
+        identity = labelling_identity(teacher, input_path, cfg.chunk_size, n_total, cfg.decode)
         index_path = out_dir / INDEX_FILE
         done: dict[int, dict[str, Any]] = {}
         if index_path.is_file():
@@ -212,11 +252,21 @@ def chunk_texts(input_path: Path, k: int, chunk_size: int) -> list[str]:
 
 
 def label_chunk(
-    teacher: ProbTeacher, texts: list[str], out_dir: Path, k: int, chunk_size: int, batch_size: int
+    teacher: ProbTeacher,
+    texts: list[str],
+    out_dir: Path,
+    k: int,
+    chunk_size: int,
+    batch_size: int,
+    decode: str | None = None,
 ) -> dict[str, Any]:
-    """Label one chunk's texts and write `chunk-k.npz`; its index entry (+ `seconds` of labelling)."""
+    """Label one chunk's texts and write `chunk-k.npz`; its index entry (+ `seconds` of labelling).
+
+    `decode` re-derives the hard spans from the per-word probabilities (`label_decoder`), the same in
+    every executor, so the index's identity (which records it) describes every chunk."""
     t0 = time.perf_counter()
     preds = list(teacher.iter_predict_with_probs(texts, batch_size=batch_size))
+    preds = redecode(preds, label_decoder(teacher, decode))
     seconds = time.perf_counter() - t0
     entry = write_chunk(Path(out_dir) / chunk_file(k), texts, preds)
     return {"index": k, "start": k * chunk_size, **entry, "seconds": round(seconds, 4)}
@@ -259,6 +309,10 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     from tqdm.auto import tqdm
 
     started = time.perf_counter()
+    if cfg.committee_baseline is not None:
+        from training.committee import CommitteeTeacher
+
+        teacher = CommitteeTeacher(teacher, cfg.committee_baseline, cfg.committee_bert_weight)
     index = ChunkIndex.open(cfg, teacher, input_path, out_dir)
     index.save()
     skipped = len(index.done)
@@ -279,7 +333,13 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
             if cfg.max_chunks is not None and labelled >= cfg.max_chunks:
                 break
             entry = label_chunk(
-                teacher, [t for t, _ in chunk], index.out_dir, k, cfg.chunk_size, cfg.batch_size
+                teacher,
+                [t for t, _ in chunk],
+                index.out_dir,
+                k,
+                cfg.chunk_size,
+                cfg.batch_size,
+                decode=cfg.decode,
             )
             t_label += entry.pop("seconds")
             index.add(entry)

@@ -38,6 +38,7 @@ def _label_one(
         k,
         index.chunk_size,
         batch_size,
+        decode=index.identity.get("decode"),
     )
 
 

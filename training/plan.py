@@ -53,7 +53,7 @@ class TrainPlan(BaseModel):
     student_epochs: int = Field(SpacyStudentConfig.epochs, ge=1, description="spaCy student epochs.")
     soft_epochs: int = Field(SoftStudentConfig.epochs, ge=1, description="Soft-label student epochs.")
     soft_batch_size: int = Field(SoftStudentConfig.batch_size, ge=1)
-    speed_texts: int = Field(200, ge=1, description="Texts timed for the CPU speed figures.")
+    speed_texts: int = Field(1000, ge=1, description="Texts timed (best of 3 passes) for the speed figures.")
     promote: bool = Field(True, description="Promote a model that beats its kind's champion.")
 
     def wants(self, kind: str) -> bool:

@@ -30,9 +30,11 @@ import numpy as np
 
 from annotation.labels import Span
 from training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
+from training.decode import Decoder, check_decoder
 from training.label import LabelledText
 from training.provenance import provenance
-from training.tokens import MASK_TOKEN, Token, bio_labels, bio_to_spans, model_words, spans_to_bio
+from training.soft_batch1 import Batch1Tagger
+from training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +66,16 @@ class SoftStudentConfig:
     max_steps: int | None = None  # stop after this many optimiser steps (tests)
     threads: int | None = None
     progress: bool = True
+    # per-word probabilities -> tags (training.decode): BIO-valid Viterbi, joined labels learnt from
+    # the hard labels, plus `transition_weight` x their bigram log-probabilities; or "argmax"
+    decode: str = "viterbi"
+    join_adjacent: bool = True
+    transition_weight: float = 0.0
 
     def __post_init__(self) -> None:
+        check_decoder(self.decode)
+        if self.transition_weight < 0:
+            raise ValueError("transition_weight must be >= 0")
         if not 0.0 <= self.alpha <= 1.0 or self.temperature <= 0:
             raise ValueError("alpha must be in [0, 1] and temperature > 0")
         if self.epochs < 1 or self.batch_size < 1 or self.char_buckets < 2:
@@ -220,7 +230,8 @@ class SoftStudentModel:
 
     kind = KIND
 
-    def __init__(self, path: Path | str, batch_size: int = 64) -> None:
+    def __init__(self, path: Path | str, batch_size: int = 64, decode: str | None = None) -> None:
+        """`decode` overrides the saved decoder's mode ("viterbi" or "argmax")."""
         import torch
         from safetensors.torch import load_file
 
@@ -244,10 +255,17 @@ class SoftStudentModel:
         self.net.load_state_dict(state)
         self.net.eval()
         self.batch_size = batch_size
+        self.decoder = Decoder.from_json(meta.get("decoder"), self.tags, decode)
+        # one text at a time goes through numpy with cached word vectors (training.soft_batch1);
+        # None sends it through the torch module like a batch
+        self.batch1: Batch1Tagger | None = Batch1Tagger(self.net)
         self._torch = torch
 
     def _probs(self, texts: Sequence[str]) -> list[tuple[list[Token], np.ndarray]]:
         torch = self._torch
+        if len(texts) == 1 and self.batch1 is not None:
+            offs, feats = self.feat.text(texts[0])
+            return [(offs, self.batch1.probs(feats))]
         out: list[tuple[list[Token], np.ndarray]] = []
         for b in range(0, len(texts), self.batch_size):
             items = [self.feat.text(t) for t in texts[b : b + self.batch_size]]
@@ -262,9 +280,7 @@ class SoftStudentModel:
         return self._probs(texts)
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
-        return [
-            bio_to_spans(offs, [self.tags[j] for j in p.argmax(axis=1)]) for offs, p in self._probs(texts)
-        ]
+        return [self.decoder.spans(offs, p) for offs, p in self._probs(texts)]
 
     def confidence(self, texts: list[str]) -> list[float]:
         return [float(p.max(axis=1).min()) if len(p) else 1.0 for _, p in self._probs(texts)]
@@ -371,16 +387,23 @@ def train_soft_student(
     rng = random.Random(cfg.seed)
     temp = cfg.temperature
 
+    # decoder: BIO constraints + bigrams of the hard (teacher) tags it learns from
+    decoder = Decoder.learn(
+        [[tags[j] for j in h] for h in hard],
+        tags,
+        cfg.decode,
+        join_adjacent=cfg.join_adjacent,
+        transition_weight=cfg.transition_weight,
+    )
+
     def val_f1() -> float:
         net.eval()
         preds = []
         with torch.inference_mode():
             for b in range(0, len(v_texts), 256):
                 items = [feat.text(t) for t in v_texts[b : b + 256]]
-                p = net(**_batch_tensors([f for _, f in items])).argmax(-1).numpy()
-                preds += [
-                    bio_to_spans(o, [tags[j] for j in p[i, : len(o)]]) for i, (o, _) in enumerate(items)
-                ]
+                p = torch.softmax(net(**_batch_tensors([f for _, f in items])), dim=-1).numpy()
+                preds += [decoder.spans(o, p[i, : len(o)]) for i, (o, _) in enumerate(items)]
         net.train()
         return _f1(v_gold, preds)
 
@@ -491,6 +514,7 @@ def train_soft_student(
                 "labels": list(labels),
                 "tags": tags,
                 "config": asdict(cfg),
+                "decoder": decoder.to_json(),
                 "train": {k: v for k, v in asdict(manifest).items() if k not in ("path", "kind")},
                 "parameters": params,
                 "provenance": provenance(),

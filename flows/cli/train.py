@@ -243,7 +243,7 @@ def evaluate_cmd(
         None, help="Model directories or kinds (default: every registered model still on disk)."
     ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    speed_texts: int = typer.Option(200, min=1, help="Texts timed at batch 1 for throughput and latency."),
+    speed_texts: int = typer.Option(1000, min=1, help="Texts timed at batch 1 for throughput and latency."),
     no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
+from training.decode import is_valid_bio  # noqa: E402
 from training.teacher import (  # noqa: E402
     TeacherConfig,
     TeacherModel,
@@ -124,9 +125,15 @@ def test_predict_with_probs_and_model_registry(trained, data: dict) -> None:
         assert pred.word_offsets == model_words(text)
         assert pred.probs.shape == (len(pred.word_offsets), len(model.tags))
         assert np.allclose(pred.probs.sum(axis=1), 1.0, atol=1e-4)
-        tags = [model.tags[j] for j in pred.probs.argmax(axis=1)]
+        tags = model.decoder.decode(pred.probs)  # BIO-valid Viterbi (training.decode), from the probs
+        assert is_valid_bio(tags, model.decoder.joined)
         assert pred.spans == bio_to_spans(pred.word_offsets, tags)
     assert model.predict(texts) == [p.spans for p in preds]
+    assert model.decoder.mode == "viterbi" and model.decoder.joined  # learnt from the gold tags
+    argmax = TeacherModel(trained[0], decode="argmax")
+    for pred in argmax.predict_with_probs(texts):
+        tags = [model.tags[j] for j in pred.probs.argmax(axis=1)]
+        assert pred.spans == bio_to_spans(pred.word_offsets, tags)
     conf = model.confidence(texts)
     assert all(0.0 <= c <= 1.0 for c in conf) and conf[-2] == 1.0  # empty text: nothing to doubt
 

@@ -1,0 +1,68 @@
+"""Teacher and students timed in one process, passes interleaved: speed ratios that share one CPU state.
+
+Why: `training.evaluate.measure_speed` times each model on its own; on a shared CPU the load moves
+between one model's timing and the next, and a ratio of two such figures measures the neighbours
+as much as the models (the research-scale ratios swung 9-14x at batch 1 across runs). Here every
+repeat times each model once at batch 1 and once at `batch_size`, one after the other, and the
+ratio to the reference model is taken within each repeat; the report keeps the fastest pass per
+model (as `timeit` advises) and the range of the per-repeat ratios.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+SPEED_TEXTS = 1000
+REPEATS = 3
+
+
+def _pass(model: Any, texts: Sequence[str], batch_size: int) -> float:
+    t0 = time.perf_counter()
+    if batch_size == 1:
+        for t in texts:
+            model.predict([t])
+    else:
+        for i in range(0, len(texts), batch_size):
+            model.predict(list(texts[i : i + batch_size]))
+    return time.perf_counter() - t0
+
+
+def compare_speed(
+    models: Mapping[str, Any],
+    texts: Sequence[str],
+    *,
+    reference: str,
+    n_texts: int = SPEED_TEXTS,
+    batch_size: int = 64,
+    repeats: int = REPEATS,
+) -> dict[str, Any]:
+    """Texts/s at batch 1 and `batch_size` per model (best pass) and each model's speed-up over
+    `reference` (best / best, and min-max over the repeats), `n_texts` texts cycled from `texts`."""
+    if reference not in models:
+        raise ValueError(f"reference model {reference!r} not among {sorted(models)}")
+    if not texts or repeats < 1 or n_texts < 1:
+        raise ValueError("compare_speed needs texts, repeats >= 1 and n_texts >= 1")
+    pool = [texts[i % len(texts)] for i in range(n_texts)]
+    for model in models.values():  # warm-up: lazy init, caches, thread pools
+        model.predict(pool[:batch_size])
+        for t in pool[:10]:
+            model.predict([t])
+    sizes = (1, batch_size)
+    seconds: dict[str, dict[int, list[float]]] = {name: {b: [] for b in sizes} for name in models}
+    for _ in range(repeats):
+        for name, model in models.items():
+            for b in sizes:
+                seconds[name][b].append(_pass(model, pool, b))
+    out: dict[str, Any] = {"n_texts": n_texts, "repeats": repeats, "reference": reference, "models": {}}
+    ref = seconds[reference]
+    for name in models:
+        row: dict[str, Any] = {}
+        for b in sizes:
+            row[f"texts_per_s_batch{b}"] = n_texts / min(seconds[name][b])
+            per_repeat = [r / s for r, s in zip(ref[b], seconds[name][b], strict=True)]
+            row[f"speedup_batch{b}"] = min(ref[b]) / min(seconds[name][b])
+            row[f"speedup_batch{b}_range"] = [min(per_repeat), max(per_repeat)]
+        out["models"][name] = row
+    return out

@@ -69,10 +69,14 @@ def write_model_card(
     """
     best = train.get("best_val_f1")
     usage = (
-        f'`aggregation_strategy="{PIPELINE_AGGREGATION}"` returns exactly the spans of `carner predict`: '
-        'the tokenizer\'s pre-tokenizer is carner\'s word split ("F-150", "XLT", "Mercedes-Benz" stay '
-        "whole words) and every word's tag sits on its first sub-word. `simple`, `average` and `max` "
-        "also read later sub-words, which training never labelled, and can cut words apart."
+        f'`aggregation_strategy="{PIPELINE_AGGREGATION}"` returns exactly carner\'s word-by-word reading '
+        '(`carner predict --decode argmax`): the tokenizer\'s pre-tokenizer is carner\'s word split '
+        '("F-150", "XLT", "Mercedes-Benz" stay whole words) and every word\'s tag sits on its first '
+        "sub-word. `simple`, `average` and `max` also read later sub-words, which training never labelled, "
+        "and can cut words apart. `carner predict` decodes by default with BIO-constrained Viterbi over the "
+        'per-word scores (`metrics.json` "decoder", `training.decode`), which the pipeline cannot do: it '
+        'joins multi-word values ("Glacier White" one COLOR span where the pipeline may give two) and '
+        "never starts a span with I-; the two readings differ only there."
         if carner_words
         else "This tokenizer is not WordPiece, so its words are not carner's: use `carner predict` "
         "for carner's spans; the pipeline's entities may cut words apart."

@@ -71,8 +71,20 @@ def model_kind(path: Path) -> str:
     return kind
 
 
-def load_model(path: Path | str) -> NerModel:
-    """Load any carner model directory (spaCy or Hugging Face or soft student) behind `NerModel`."""
+DECODING_KINDS = ("teacher", "student-soft")  # per-word scores decoded by training.decode
+
+
+def load_model(path: Path | str, decode: str | None = None) -> NerModel:
+    """Load any carner model directory (spaCy or Hugging Face or soft student) behind `NerModel`.
+
+    `decode` ("viterbi" or "argmax") overrides how the teacher and the soft student turn per-word
+    scores into spans; spaCy models decode by their own transition system (the option is refused)."""
     path = Path(path)
-    module_name, func_name = MODEL_LOADERS[model_kind(path)].split(":")
-    return getattr(importlib.import_module(module_name), func_name)(path)
+    kind = model_kind(path)
+    module_name, func_name = MODEL_LOADERS[kind].split(":")
+    loader = getattr(importlib.import_module(module_name), func_name)
+    if decode is None:
+        return loader(path)
+    if kind not in DECODING_KINDS:
+        raise ValueError(f"--decode applies to {' and '.join(DECODING_KINDS)} models, not to {kind}")
+    return loader(path, decode=decode)

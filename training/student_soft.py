@@ -286,9 +286,9 @@ class SoftStudentModel:
         return [float(p.max(axis=1).min()) if len(p) else 1.0 for _, p in self._probs(texts)]
 
 
-def load_model(path: Path | str) -> SoftStudentModel:
-    """`training.models.MODEL_LOADERS` entry for kind "student-soft"."""
-    return SoftStudentModel(path)
+def load_model(path: Path | str, decode: str | None = None) -> SoftStudentModel:
+    """`training.models.MODEL_LOADERS` entry for kind "student-soft" (`decode`: None = as saved)."""
+    return SoftStudentModel(path, decode=decode)
 
 
 # --------------------------------------------------------------------------------------- training

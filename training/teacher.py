@@ -406,9 +406,9 @@ class TeacherModel:
         return label_file(LabelConfig(**kwargs), self, Path(texts_path), Path(out_dir))
 
 
-def load_model(path: Path | str) -> TeacherModel:
-    """`training.models.MODEL_LOADERS` entry for kind "teacher"."""
-    return TeacherModel(path)
+def load_model(path: Path | str, decode: str | None = None) -> TeacherModel:
+    """`training.models.MODEL_LOADERS` entry for kind "teacher" (`decode`: None = as saved)."""
+    return TeacherModel(path, decode=decode)
 
 
 # --------------------------------------------------------------------------------------- training

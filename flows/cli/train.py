@@ -354,6 +354,12 @@ def predict_cmd(
     ),
     texts: list[str] = typer.Argument(None, help="Texts to tag (default: one per line on stdin)."),
     as_json: bool = typer.Option(False, "--json", help='One JSON line per text: {"text", "spans"}.'),
+    decode: str | None = typer.Option(
+        None,
+        metavar="[viterbi|argmax]",
+        help="Teacher / soft student: BIO-constrained Viterbi (the saved default) or each word alone "
+        "(argmax: what transformers' pipeline with aggregation_strategy=first gives).",
+    ),
 ) -> None:
     """Tag texts with a trained model and print the entities."""
     from training.models import load_model
@@ -362,7 +368,7 @@ def predict_cmd(
     if not texts:
         raise fail("no texts: pass them as arguments or one per line on stdin")
     try:
-        ner = load_model(_resolve(get_settings().database_url, model))
+        ner = load_model(_resolve(get_settings().database_url, model), decode=decode)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     for text, spans in zip(texts, ner.predict(list(texts)), strict=True):

@@ -193,7 +193,11 @@ FORMS: dict[str, tuple[str, str, re.Pattern[str]]] = {
     "mileage": (
         "a mileage (62k mi, 12,500 Original Miles, 6200 MILES)",
         "rest",
-        re.compile(r"(?<![$\d,.])\b\d[\d,.]*\s?[kK]?\s?(?:original |actual )?(?:miles|mi)\b|(?<![$\d])\b\d+\s?[kK]s?\b(?! ?MSRP)", re.I),
+        re.compile(
+            r"(?<![$\d,.])\b\d[\d,.]*\s?[kK]?\s?(?:original |actual )?(?:miles|mi)\b"
+            r"|(?<![$\d])\b\d+\s?[kK]s?\b(?! ?MSRP)",
+            re.I,
+        ),
     ),
     "drivetrain": ("AWD, 4WD, FWD, RWD, 4x4", "rest", re.compile(r"\b(?:AWD|4WD|FWD|RWD|4x4)\b", re.I)),
     "transmission": (

@@ -313,7 +313,7 @@ def pipeline(
     max_pages: int = 3,
     base_url: str | None = None,
     annotate_limit: int | None = None,
-    simulate_sandbox: dict[str, int] | None = None,
+    simulate_sandbox: dict[str, Any] | None = None,
     dataset_source: str = "both",
     test_size: float = 0.5,
     plan: TrainPlan | None = None,
@@ -323,8 +323,9 @@ def pipeline(
 ) -> dict[str, Any]:
     """Scrape → pre-annotate + export → (simulated) annotation → import → dataset → train + promote.
 
-    `simulate_sandbox={"n_listings": N, "seed": S}` (the demo) corrects the exported file from the
-    sandbox generator's true spans — a clearly named simulation of an annotator — and imports it as gold.
+    `simulate_sandbox={"n_listings": N, "seed": S, "mix": {...}}` (the demo; the title mix is optional)
+    corrects the exported file from the sandbox generator's true spans — a clearly named simulation of
+    an annotator — and imports it as gold.
     Stages whose code is not in this checkout yet are skipped and listed under `skipped`.
     """
     log = get_run_logger()
@@ -366,7 +367,11 @@ def pipeline(
                 sim_out = str(Path(exported["file"]).with_suffix(".simulated.jsonl"))
                 start = time.perf_counter()
                 out["simulate"] = simulate_task(
-                    exported["file"], sim_out, simulate_sandbox["n_listings"], simulate_sandbox["seed"]
+                    exported["file"],
+                    sim_out,
+                    simulate_sandbox["n_listings"],
+                    simulate_sandbox["seed"],
+                    simulate_sandbox.get("mix"),
                 )
                 seconds["simulate annotator"] = round(time.perf_counter() - start, 2)
                 gold_file = sim_out

@@ -229,12 +229,16 @@ def export_task(
 
 
 @task
-def simulate_task(export_file: str, out: str, n_listings: int, seed: int) -> dict[str, Any]:
-    """Demo only: a simulated annotator corrects the exported JSONL from the sandbox's true spans."""
+def simulate_task(
+    export_file: str, out: str, n_listings: int, seed: int, mix: dict[str, float] | None = None
+) -> dict[str, Any]:
+    """Demo only: a simulated annotator corrects the exported JSONL from the sandbox's true spans
+    (the same listings the site served: same count, seed and title mix)."""
     from annotation.simulate import simulate_annotator
-    from scraper.sandbox.generator import generate_listings
+    from scraper.sandbox.generator import TitleMix, generate_listings
 
-    result = to_dict(simulate_annotator(Path(export_file), Path(out), generate_listings(n_listings, seed)))
+    listings = generate_listings(n_listings, seed, TitleMix(**mix) if mix else None)
+    result = to_dict(simulate_annotator(Path(export_file), Path(out), listings))
     get_run_logger().info("simulated annotator: %s", result)
     return result
 

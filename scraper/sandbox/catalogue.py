@@ -423,7 +423,7 @@ Galant | 1985-2012 | Sedan | ES, LS, GTS, Ralliart, DE | 2.4L I4, 3.8L V6 | FWD
 [Nissan]
 240SX | 1989-1998 | Coupe | SE, LE, Base | 2.4L I4 | RWD
 Skyline | 1957-2002 | Coupe | GT-R, GTS-T, R33, R34 | 2.6L I6, 2.5L I6 | RWD, AWD
-Altima | 1993-2025 | Sedan | S, SV, SL, SR, Luxury Trim, 2.5 S, 3.5 SE, Platinum | 2.5L I4, 3.5L V6, 2.0L I4 | FWD, AWD
+Altima | 1993-2025 | Sedan | S, SV, SL, SR, Luxury, 2.5 S, 3.5 SE, Platinum | 2.5L I4, 3.5L V6, 2.0L I4 | FWD, AWD
 Sentra | 1982-2025 | Sedan | S, SV, SR, SL, FE+ S, NISMO, SE-R, SR Turbo, 2.0, 2.0 SR | 1.8L I4, 2.0L I4, 1.6L I4, 2.5L I4 | FWD
 Maxima | 1981-2023 | Sedan | SV, SL, SR, Platinum, SE, GXE, GLE | 3.5L V6, 3.0L V6 | FWD
 Versa | 2007-2025 | Sedan | S, SV, SR, S Plus, Note | 1.6L I4, 1.8L I4 | FWD
@@ -933,8 +933,9 @@ def engine_surfaces(engine: str) -> tuple[str, ...]:
         forms.append(cyl)
         if cyl[0] in "VW":
             forms.append(f"{cyl[1:]}-Cylinder")
-    if float(disp) >= 1.0 and disp != str(int(float(disp))):
-        forms.append(disp)  # "2012 Nissan Sentra 2.0"
+    if cyl[0] in "VW":
+        forms.append(f"{cyl} {disp}")  # "V6 2.5"
+    # A bare displacement right after the model ("2012 Nissan Sentra 2.0") is the eBay Trim, not ENGINE.
     return tuple(dict.fromkeys(f.strip() for f in forms))
 
 

@@ -422,6 +422,8 @@ def _write(
             t.add(miles_text, "MILEAGE", sep=" " if prefix else sep)
             previous = label
             continue
+        if label == "FUEL" and previous == "TRIM" and sep == " ":
+            sep = rng.choice([" - ", ", "])  # "Touring Hybrid" would read as one TRIM ("a hybrid variant")
         if label == "DRIVETRAIN" and text == "DRIVE":
             badge_ok = not (previous == "TRIM" and sep == " ")  # a badge right after the trim is TRIM
             text = _case(rng, _drive_surface(rng, make, attrs["Drive Type"], badge=badge_ok), upper=0.1)

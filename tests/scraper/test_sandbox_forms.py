@@ -72,8 +72,9 @@ def test_lexus_family_and_number_and_model_repeated(listings):
 
 def test_engines_and_mileage_in_many_forms(listings):
     engines = {text for _, text, _, _ in _spans(listings, "ENGINE")}
-    described = {x.description[s:e] for x in listings for s, e, lab in x.description_spans if lab == "ENGINE"}
-    assert any("HEMI" in e.upper() for e in engines | described)  # "5.7L V8 HEMI" (rare in titles)
+    assert any("HEMI" in x.attributes["Engine"] for x in listings)  # "5.7L V8 HEMI", written out:
+    assert {"5.7L V8 HEMI", "V8 HEMI", "350ci V8", "V8 5.7"} <= set(cat.engine_surfaces("5.7L V8 HEMI"))
+    assert "2.0" not in cat.engine_surfaces("2.0L I4")  # a bare displacement after the model is TRIM
     assert any(re.fullmatch(r"\d{3}(ci)?( V8)?", e) for e in engines)  # "350ci V8"
     assert any(re.fullmatch(r"\d\.\dL V\d+", e) for e in engines)
     mileage = {text.casefold() for _, text, _, _ in _spans(listings, "MILEAGE")}

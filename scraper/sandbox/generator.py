@@ -452,12 +452,10 @@ def _title(
         t.text += ":"
         if other_model:
             t.add("Other")
-            if rng.random() < 0.4:
-                t.add(_model_surface(rng, make, model, 0.3), "MODEL")
         else:
             t.add(model, "MODEL")
         r = rng.random()
-        if attrs.get("Trim") and r < 0.25:
+        if attrs.get("Trim") and (r < 0.25 or (other_model and r < 0.6)):
             t.add(_case(rng, attrs["Trim"], upper=0.1), "TRIM")
         if r > 0.93:
             pieces = [
@@ -470,9 +468,7 @@ def _title(
     if rng.random() > 0.012:
         t.add(_make_surface(rng, make, 0.045), "MAKE")
     if other_model:
-        t.add("Other")
-        if rng.random() < 0.5:
-            t.add(_model_surface(rng, make, model, 0.3), "MODEL")
+        t.add("Other")  # eBay's placeholder: the seller's model name follows in the trim slot, as TRIM
     elif rng.random() > 0.01:
         t.add(_model_surface(rng, make, model, 0.12), "MODEL")
     r = rng.random()
@@ -608,6 +604,15 @@ def _listing(rng: random.Random, used_ids: set[str], mix: TitleMix) -> SandboxLi
     model = _pick_model(rng)
     attrs, miles, condition = _attributes(rng, model)
     specifics = _specifics(rng, attrs)
+    if specifics["Model"] == "Other":
+        # The seller who picks eBay's "Other" model names the car in the Trim specific ("Other Fleetline",
+        # "Other 350E 4MATIC"): the trim slot of the title, so TRIM, as the guidelines read it.
+        trim = attrs.get("Trim", "")
+        attrs["Trim"] = (
+            f"{model.name} {trim}" if trim and trim != model.name and rng.random() < 0.4 else model.name
+        )
+        if "Trim" in specifics:
+            specifics["Trim"] = attrs["Trim"]
     title = _title(rng, attrs, specifics, mix)
     description = _description(rng, attrs)
     city, state = rng.choice(_LOCATIONS)

@@ -124,3 +124,12 @@ def test_form_frequencies_follow_real_titles(shared_data):
     for form in realism.FORMS:
         assert abs(fr[form] - fg[form]) < 0.04, (form, fr[form], fg[form])
     assert sum(abs(fr[f] - fg[f]) for f in fr) / len(fr) < 0.015
+
+
+def test_after_ebays_other_model_the_name_is_trim(listings):
+    others = [x for x in listings if x.specifics["Model"] == "Other"]
+    assert others
+    for x in others:
+        assert "MODEL" not in {lab for _, _, lab in x.title_spans}, x.title  # "Other" is left out
+        assert x.attributes["Trim"].startswith(x.attributes["Model"])
+    assert any(x.title[s:e] for x in others for s, e, lab in x.title_spans if lab == "TRIM")

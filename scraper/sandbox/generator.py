@@ -338,7 +338,7 @@ def _dealer_pieces(rng: random.Random, attrs: dict[str, str]) -> list[tuple[str,
         pieces.append((_surface(rng, "ENGINE", attrs["Engine"], make), "ENGINE"))
     if attrs["Model"] != "Sedan":
         body = (_body_surface(rng, attrs["Body Type"], make, doors=rng.random() < 0.85), "BODY")
-        if pieces and pieces[0][1] == "TRIM" and len(pieces) == 1 and rng.random() < 0.15:
+        if pieces and pieces[0][1] == "TRIM" and len(pieces) == 1 and rng.random() < 0.25:
             pieces.insert(0, body)  # "XJ 4dr Sedan XJL"
         else:
             pieces.append(body)
@@ -356,7 +356,7 @@ def _short_pieces(rng: random.Random, attrs: dict[str, str]) -> list[tuple[str, 
         pieces.append(_trim_piece(rng, attrs["Trim"]))
         if rng.random() > 0.12:
             return pieces
-    label, name = rng.choice(groups)
+    label, name = rng.choices(groups, weights=[3, 1, 1, 1][: len(groups)])[0]
     if label == "DRIVETRAIN":
         pieces.append((_drive_surface(rng, make, attrs[name], badge=not pieces), label))
     elif label == "BODY" and attrs["Model"] != "Sedan":
@@ -431,7 +431,7 @@ def _write(
         previous = label
         if label == "DRIVETRAIN" and text.upper() == "4MATIC" and rng.random() < 0.3:
             t.text += "®"  # as Mercedes dealers write it ("S 580 4MATIC®"); not part of the span
-        if label == "TRIM" and "AMG" in text and rng.random() < 0.2:
+        if label == "TRIM" and ("AMG" in text or text.upper().endswith("4MATIC")) and rng.random() < 0.2:
             t.text += "®"
 
 
@@ -457,6 +457,8 @@ def _title(
         r = rng.random()
         if attrs.get("Trim") and (r < 0.25 or (other_model and r < 0.6)):
             t.add(_case(rng, attrs["Trim"], upper=0.1), "TRIM")
+        elif 0.86 < r <= 0.93 and model != "Sedan":  # "Jaguar: X-Type Sedan"
+            t.add(_body_surface(rng, attrs["Body Type"], make, doors=False), "BODY")
         if r > 0.93:
             pieces = [
                 p for p in _suffix_pieces(rng, attrs, True, mix.characteristics)[:3] if p[1] != "MILEAGE"

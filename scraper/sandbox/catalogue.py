@@ -922,7 +922,8 @@ def engine_surfaces(engine: str) -> tuple[str, ...]:
     """How an engine value is written in free text: "3.5L V6", "3.5L", "V6", "3.5 V6", "3.5 Liter V6"."""
     parts = engine_parts(engine)
     if parts is None:
-        return (engine,) if engine != "Electric" else ("Electric", "Electric Motor", "Dual Motor")
+        # "Electric" alone is the FUEL; the engine of an electric car is its motor
+        return (engine,) if engine != "Electric" else ("Electric Motor", "Dual Motor", "Electric Motors")
     disp, cyl, extra = parts
     forms = [f"{disp}L {cyl}", f"{disp}L", f"{disp} {cyl}", f"{disp} Liter {cyl}", f"{disp}L {cyl} {extra}"]
     if extra and extra != "Diesel":  # "V8 HEMI", "6.2L Supercharged", "Supercharged" alone

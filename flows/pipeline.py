@@ -22,6 +22,7 @@ from flows.settings import get_settings
 from flows.tasks import (
     Timer,
     augment_task,
+    cpu_now,
     crawl_task,
     dataset_task,
     evaluate_task,
@@ -304,6 +305,7 @@ def train_models(
         "report": {k: v for k, v in report.items() if k != "markdown_text"},
         "report_markdown": report.get("markdown_text"),
         "seconds": timer.seconds,
+        "cpu_seconds": timer.cpu_seconds,
     }
 
 
@@ -333,13 +335,20 @@ def pipeline(
     settings = _settings(workdir, db_url, base_url=base_url, min_delay_s=min_delay_s)
     common = {"workdir": str(settings.workdir), "db_url": settings.database_url}
     seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}  # this process's CPU time per stage (see flows.tasks.Timer)
     skipped: dict[str, str] = {}
-    out: dict[str, Any] = {"workdir": str(settings.workdir), "seconds": seconds, "skipped": skipped}
+    out: dict[str, Any] = {
+        "workdir": str(settings.workdir),
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "skipped": skipped,
+    }
 
     def timed(name: str, fn: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_now()
         result = fn(**kwargs)
         seconds[name] = round(time.perf_counter() - start, 2)
+        cpu_seconds[name] = round(cpu_now() - cpu_start, 2)
         return result
 
     if missing_stages(["scrape"]):
@@ -365,7 +374,7 @@ def pipeline(
         if simulate_sandbox:
             if stage_available("simulate"):
                 sim_out = str(Path(exported["file"]).with_suffix(".simulated.jsonl"))
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), cpu_now()
                 out["simulate"] = simulate_task(
                     exported["file"],
                     sim_out,
@@ -374,6 +383,7 @@ def pipeline(
                     simulate_sandbox.get("mix"),
                 )
                 seconds["simulate annotator"] = round(time.perf_counter() - start, 2)
+                cpu_seconds["simulate annotator"] = round(cpu_now() - cpu_start, 2)
                 gold_file = sim_out
             else:
                 skipped["simulate"] = "annotation.simulate not available yet"
@@ -400,6 +410,7 @@ def pipeline(
         out["train"] = trained
         for step, secs in trained["seconds"].items():
             seconds[f"train: {step}"] = secs
+            cpu_seconds[f"train: {step}"] = trained.get("cpu_seconds", {}).get(step, 0.0)
         skipped.update({f"train: {k}": v for k, v in trained["skipped"].items()})
     for name, why in skipped.items():
         log.warning("%s skipped: %s", name, why)

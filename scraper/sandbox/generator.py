@@ -348,20 +348,19 @@ def _dealer_pieces(rng: random.Random, attrs: dict[str, str]) -> list[tuple[str,
 def _short_pieces(rng: random.Random, attrs: dict[str, str]) -> list[tuple[str, str | None]]:
     """The trim alone ("2007 Toyota Camry LE"), sometimes with one more word group, or one group alone."""
     make = attrs["Make"]
+    # no FUEL here: "Insight Hybrid" right after the model reads as the maker's variant, a TRIM
     groups = [("BODY", "Body Type"), ("ENGINE", "Engine"), ("DRIVETRAIN", "Drive Type")]
-    if attrs["Fuel Type"] in ("Hybrid", "Diesel", "Electric"):
-        groups.append(("FUEL", "Fuel Type"))
     pieces: list[tuple[str, str | None]] = []
     if attrs.get("Trim") and rng.random() < 0.88:
         pieces.append(_trim_piece(rng, attrs["Trim"]))
         if rng.random() > 0.12:
             return pieces
-    label, name = rng.choices(groups, weights=[3, 1, 1, 1][: len(groups)])[0]
+    label, name = rng.choices(groups, weights=[3, 1, 1])[0]
     if label == "DRIVETRAIN":
         pieces.append((_drive_surface(rng, make, attrs[name], badge=not pieces), label))
     elif label == "BODY" and attrs["Model"] != "Sedan":
         pieces.append((_body_surface(rng, attrs[name], make, doors=rng.random() < 0.3), label))
-    elif label in ("ENGINE", "FUEL"):
+    elif label == "ENGINE":
         pieces.append((_surface(rng, label, attrs[name], make), label))
     return pieces
 
@@ -382,9 +381,10 @@ def _suffix_pieces(
         middle.append((_surface(rng, "ENGINE", attrs["Engine"], make), "ENGINE"))
     if rng.random() < min(1.0, 0.12 * k):
         middle.append(("DRIVE", "DRIVETRAIN"))  # placeholder: generic after the trim, else maybe a badge
-    if rng.random() < min(1.0, (0.12 if attrs["Transmission"] == "Manual" else 0.01) * k):
+    if rng.random() < min(1.0, (0.12 if attrs["Transmission"] == "Manual" else 0.02) * k):
         middle.append((_surface(rng, "TRANSMISSION", attrs["Transmission"], make), "TRANSMISSION"))
-    if rng.random() < min(1.0, (0.5 if attrs["Fuel Type"] in ("Hybrid", "Diesel", "Electric") else 0.01) * k):
+    fuel_rate = 0.5 if attrs["Fuel Type"] in ("Hybrid", "Diesel", "Electric") else 0.015
+    if rng.random() < min(1.0, fuel_rate * k):
         middle.append((_surface(rng, "FUEL", attrs["Fuel Type"], make), "FUEL"))
     rng.shuffle(middle)
     pieces += [(_case(rng, s, upper=0.15), lab) for s, lab in middle]
@@ -422,7 +422,7 @@ def _write(
             t.add(miles_text, "MILEAGE", sep=" " if prefix else sep)
             previous = label
             continue
-        if label == "FUEL" and previous == "TRIM" and sep == " ":
+        if label == "FUEL" and previous in ("MODEL", "TRIM") and sep == " ":
             sep = rng.choice([" - ", ", "])  # "Touring Hybrid" would read as one TRIM ("a hybrid variant")
         if label == "DRIVETRAIN" and text == "DRIVE":
             badge_ok = not (previous == "TRIM" and sep == " ")  # a badge right after the trim is TRIM

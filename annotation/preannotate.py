@@ -119,8 +119,8 @@ def engine_variants(value: str) -> list[str]:
             f"{count}-Cylinder",
             f"{count} cyl",
         ]
-        if "." in disp:  # a bare "5.2" (not "5") is a displacement in a car title
-            forms.append(disp)
+        # no bare "5.2": right after the model it is eBay's Trim ("2012 Nissan Sentra 2.0"), as the
+        # annotation guidelines read it
     return forms
 
 

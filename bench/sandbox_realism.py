@@ -1,22 +1,39 @@
-"""How close are the sandbox's generated titles to real eBay Motors titles?
+"""How close are the sandbox's generated titles to real eBay Motors titles, and does a model trained
+only on sandbox titles read real ones?
 
-Prints, for the real CSV (../shared/data/car-titles/ebay_motors_sedans_info.csv) and for N generated
-titles: the share of each title form, mean length in words, the share with a shouted (all-caps) word,
-and the share of (make, model) pairs the catalogue covers; then the real pairs it misses.
+Realism (always): for the real CSV (../shared/data/car-titles/ebay_motors_sedans_info.csv, column
+"Car Model") and for N generated titles, the share of each title form, mean length in words, the share
+with a shouted (all-caps) word, the catalogue's (make, model) coverage, then the share of titles that
+carry each seller's form of `scraper.sandbox.realism.FORMS` ("4dr Sedan", "xDrive", "62k mi", ...):
+the generator's `TitleMix` is tuned so that the sandbox column follows the real one.
+
+Transfer (`--transfer N`): trains the spaCy baseline on N sandbox listings' titles (or scores an
+existing model, `--model DIR`) and scores it on the real titles: silver MAKE/YEAR exact accuracy
+(`annotation.check.read_sedan_titles`: the make and year eBay's title structure gives), and with
+`--gold FILE` (hand-checked spans by row and text hash, JSON Lines: a `{"header": ...}` line, then
+`{"row": N, "text_sha256": ..., "label": [[start, end, LABEL], ...]}`) exact-span P/R/F1 per label.
 
     .venv/bin/python bench/sandbox_realism.py [--n 5000] [--seed 0] [--csv PATH]
+        [--transfer 2000 --epochs 10 | --model DIR] [--gold FILE] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
+import json
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from scraper.sandbox import realism
-from scraper.sandbox.catalogue import ALL_MODELS, MAKES
-from scraper.sandbox.generator import generate_listings
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scraper.sandbox import realism  # noqa: E402
+from scraper.sandbox.catalogue import ALL_MODELS, MAKES  # noqa: E402
+from scraper.sandbox.generator import generate_listings  # noqa: E402
 
 DEFAULT_CSV = (
     Path(__file__).resolve().parents[1]
@@ -28,6 +45,11 @@ DEFAULT_CSV = (
 )
 
 
+class GoldFileError(ValueError):
+    """A gold file that does not fit the CSV (row out of range, changed text) or is not well formed."""
+
+
+# ------------------------------------------------------------------------------------------ realism
 def _row(name: str, titles: list[str]) -> list[str]:
     shares = realism.form_shares(titles)
     cov = realism.coverage(titles)
@@ -44,33 +66,184 @@ def _row(name: str, titles: list[str]) -> list[str]:
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=5000, help="generated titles to compare")
-    parser.add_argument("--seed", type=int, default=0, help="generator seed")
-    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="real eBay Motors titles CSV")
-    args = parser.parse_args(argv)
-    if not args.csv.is_file():
-        print(f"real titles not found: {args.csv}", file=sys.stderr)
-        return 1
-    real = realism.read_real_titles(args.csv)
-    started = time.perf_counter()
-    generated = [listing.title for listing in generate_listings(args.n, args.seed)]
-    elapsed = time.perf_counter() - started
-    header = ["titles", "n", "YYYY Make Model", "Make: Model", "other", "words", "ALLCAPS", "make known",
-              "make+model known"]  # fmt: skip
-    rows = [header, _row("real", real), _row(f"sandbox seed={args.seed}", generated)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    print(f"catalogue: {len(MAKES)} makes, {len(ALL_MODELS)} models; generated {args.n} in {elapsed:.2f} s")
-    print("| " + " | ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)) + " |")
+def _print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print("| " + " | ".join(c.ljust(w) for c, w in zip(rows[0], widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows[1:]:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
+
+
+def form_table(real: list[str], generated: list[str]) -> tuple[list[list[str]], float]:
+    """Rows "form | real | sandbox | example" and the mean absolute gap between the two shares."""
+    fr, fg = realism.form_frequencies(real), realism.form_frequencies(generated)
+    rows = [["form", "real", "sandbox", "what"]]
+    for name, (what, _, _) in realism.FORMS.items():
+        rows.append([name, f"{fr[name]:.1%}", f"{fg[name]:.1%}", what])
+    gap = sum(abs(fr[k] - fg[k]) for k in fr) / max(1, len(fr))
+    return rows, gap
+
+
+def print_realism(real: list[str], generated: list[str], seed: int, seconds: float) -> None:
+    header = ["titles", "n", "YYYY Make Model", "Make: Model", "other", "words", "ALLCAPS", "make known",
+              "make+model known"]  # fmt: skip
+    print(
+        f"catalogue: {len(MAKES)} makes, {len(ALL_MODELS)} models; "
+        f"generated {len(generated)} in {seconds:.2f} s"
+    )
+    _print_table([header, _row("real", real), _row(f"sandbox seed={seed}", generated)])
+    rows, gap = form_table(real, generated)
+    print(f"\nsellers' forms (share of titles carrying each; mean absolute gap {gap:.2%}):")
+    _print_table(rows)
     missing = realism.unknown_pairs(real)
     if missing:
         print("\nreal make | model starts the catalogue does not recognise:")
         for pair, count in missing.most_common(20):
             print(f"  {count:3d}  {pair}")
+
+
+# ------------------------------------------------------------------------------------------ transfer
+def read_csv_texts(csv_path: Path) -> list[str]:
+    """Every row's "Car Model" text with outer spaces stripped (the gold files' row numbering)."""
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        return [(row.get("Car Model") or "").strip() for row in csv.DictReader(fh)]
+
+
+def read_gold(gold_path: Path, csv_path: Path) -> tuple[list[str], list[list[tuple[int, int, str]]]]:
+    """Texts and gold spans of a gold file joined with the CSV by row; every text hash is checked."""
+    texts = read_csv_texts(csv_path)
+    out_texts: list[str] = []
+    out_spans: list[list[tuple[int, int, str]]] = []
+    try:
+        lines = gold_path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise GoldFileError(f"{gold_path}: cannot read ({exc.strerror})") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldFileError(f"{gold_path}:{number}: not JSON ({exc.msg})") from None
+        if isinstance(obj, dict) and "header" in obj:
+            continue
+        row, digest, spans = (
+            obj.get(k) if isinstance(obj, dict) else None for k in ("row", "text_sha256", "label")
+        )
+        if not (isinstance(row, int) and isinstance(digest, str) and isinstance(spans, list)):
+            raise GoldFileError(
+                f"{gold_path}:{number}: expected row, text_sha256 and label [[start, end, LABEL]]"
+            )
+        if not 0 <= row < len(texts):
+            raise GoldFileError(f"{gold_path}:{number}: row {row} is not in {csv_path} ({len(texts)} rows)")
+        text = texts[row]
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+            raise GoldFileError(
+                f"{gold_path}:{number}: row {row}'s text in {csv_path} changed (hash differs)"
+            )
+        out_texts.append(text)
+        out_spans.append([(int(s), int(e), str(lab)) for s, e, lab in spans])
+    return out_texts, out_spans
+
+
+def train_on_sandbox(n: int, seed: int, epochs: int, work: Path) -> Path:
+    """The spaCy baseline trained on n sandbox listings' titles (90 % train); returns its directory."""
+    from training.baseline import SpacyTrainConfig, train_baseline
+    from training.dataset import build_dataset, records_from_listings
+
+    build_dataset(records_from_listings(generate_listings(n, seed=seed)), work / "data", 0.1, seed)
+    result = train_baseline(work / "data", work / "baseline", SpacyTrainConfig(epochs=epochs, seed=seed))
+    micro = result.metrics["micro"]["f1"] if result.metrics else float("nan")
+    print(
+        f"trained on {n} sandbox listings, {epochs} epochs in {result.seconds:.0f} s; "
+        f"sandbox test micro F1 {micro:.3f}"
+    )
+    return work / "baseline"
+
+
+def silver_scores(predict: Any, csv_path: Path) -> dict[str, Any]:
+    """Exact MAKE/YEAR accuracy on the silver gold of the real titles (share of rows whose span is found)."""
+    from annotation.check import read_sedan_titles
+
+    rows, skipped = read_sedan_titles(csv_path)
+    predicted = predict([r.title for r in rows])
+    make_ok = sum(r.make_span in [tuple(s) for s in p] for r, p in zip(rows, predicted, strict=True))
+    with_year = [(r, p) for r, p in zip(rows, predicted, strict=True) if r.year_span]
+    year_ok = sum(r.year_span in [tuple(s) for s in p] for r, p in with_year)
+    return {"rows": len(rows), "skipped": skipped, "make": make_ok / max(1, len(rows)),
+            "year_rows": len(with_year), "year": year_ok / max(1, len(with_year))}  # fmt: skip
+
+
+def gold_scores(predict: Any, gold_path: Path, csv_path: Path) -> dict[str, Any]:
+    from annotation.labels import LABELS
+    from training.evaluate import score_spans
+
+    texts, gold = read_gold(gold_path, csv_path)
+    return score_spans(gold, predict(texts), LABELS) | {"titles": len(texts)}
+
+
+def print_transfer(silver: dict[str, Any], scores: dict[str, Any] | None) -> None:
+    print(
+        f"\nreal titles, silver gold ({silver['rows']} rows, {silver['skipped']} without a known make): "
+        f"MAKE exact {silver['make']:.3f}, "
+        f"YEAR exact {silver['year']:.3f} ({silver['year_rows']} with a year)"
+    )
+    if scores is None:
+        return
+    print(f"\nreal titles, hand-checked gold ({scores['titles']} titles), exact spans:")
+
+    def prf(s: dict[str, Any]) -> list[str]:
+        return [f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}"]
+
+    rows = [["label", "P", "R", "F1", "support", "predicted"]]
+    for label, s in scores["per_label"].items():
+        rows.append([label, *prf(s), str(s["support"]), str(s["predicted"])])
+    rows.append(["micro", *prf(scores["micro"]), str(scores["support"]), str(scores["predicted"])])
+    rows.append(["macro", *prf(scores["macro"]), "", ""])
+    _print_table(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000, help="generated titles to compare")
+    parser.add_argument("--seed", type=int, default=0, help="generator (and training) seed")
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="real eBay Motors titles CSV")
+    parser.add_argument(
+        "--transfer", type=int, default=0, help="train the baseline on this many sandbox listings"
+    )
+    parser.add_argument("--epochs", type=int, default=10, help="training epochs for --transfer")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="score this model directory instead of training"
+    )
+    parser.add_argument("--gold", type=Path, default=None, help="hand-checked gold spans of the real titles")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="work directory for --transfer (default: temp)"
+    )
+    args = parser.parse_args(argv)
+    if not args.csv.is_file():
+        print(f"real titles not found: {args.csv}", file=sys.stderr)
+        return 1
+    if args.gold is not None and not args.gold.is_file():
+        print(f"--gold {args.gold}: file not found", file=sys.stderr)
+        return 1
+    real = realism.read_real_titles(args.csv)
+    started = time.perf_counter()
+    generated = [listing.title for listing in generate_listings(args.n, args.seed)]
+    print_realism(real, generated, args.seed, time.perf_counter() - started)
+    if not (args.transfer or args.model):
+        return 0
+    from training.models import load_model
+
+    model_dir = args.model or train_on_sandbox(
+        args.transfer, args.seed, args.epochs, args.out or Path(tempfile.mkdtemp(prefix="carner-transfer-"))
+    )
+    model = load_model(model_dir)
+    try:
+        scores = gold_scores(model.predict, args.gold, args.csv) if args.gold else None
+    except GoldFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print_transfer(silver_scores(model.predict, args.csv), scores)
     return 0
 
 

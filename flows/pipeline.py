@@ -18,6 +18,7 @@ from flows.events import ImportCounts, emit_annotations_imported
 from flows.settings import get_settings
 from flows.tasks import (
     Timer,
+    cpu_now,
     crawl_task,
     dataset_task,
     export_task,
@@ -197,6 +198,7 @@ def train_models(
         "report": {k: v for k, v in report.items() if k != "markdown_text"},
         "report_markdown": report.get("markdown_text"),
         "seconds": {**result.seconds, "report": timer.seconds.get("report", 0.0)},
+        "cpu_seconds": timer.cpu_seconds,
     }
 
 
@@ -206,7 +208,7 @@ def pipeline(
     max_pages: int = 3,
     base_url: str | None = None,
     annotate_limit: int | None = None,
-    simulate_sandbox: dict[str, int] | None = None,
+    simulate_sandbox: dict[str, Any] | None = None,
     dataset_source: str = DATASET_SOURCE,
     test_size: float = 0.5,
     plan: TrainPlan | None = None,
@@ -216,20 +218,27 @@ def pipeline(
 ) -> dict[str, Any]:
     """Scrape → pre-annotate + export → (simulated) annotation → import → dataset → train + promote.
 
-    `simulate_sandbox={"n_listings": N, "seed": S}` (the demo) corrects the exported file from the
-    sandbox generator's true spans — a clearly named simulation of an annotator — and imports it as gold.
-    A stage that fails fails the flow (nothing is filed as skipped).
+    `simulate_sandbox={"n_listings": N, "seed": S, "mix": {...}}` (the demo; the title mix is optional)
+    corrects the exported file from the sandbox generator's true spans — a clearly named simulation of
+    an annotator — and imports it as gold. A stage that fails fails the flow (nothing is filed as skipped).
     """
     plan = plan or TrainPlan()
     settings = _settings(workdir, db_url, base_url=base_url, min_delay_s=min_delay_s)
     common = {"workdir": str(settings.workdir), "db_url": settings.database_url}
     seconds: dict[str, float] = {}
-    out: dict[str, Any] = {"workdir": str(settings.workdir), "seconds": seconds, "skipped": {}}
+    cpu_seconds: dict[str, float] = {}  # this process's CPU time per stage (see flows.tasks.Timer)
+    out: dict[str, Any] = {
+        "workdir": str(settings.workdir),
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "skipped": {},
+    }
 
     def timed(name: str, fn: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_now()
         result = fn(**kwargs)
         seconds[name] = round(time.perf_counter() - start, 2)
+        cpu_seconds[name] = round(cpu_now() - cpu_start, 2)
         return result
 
     out["scrape"] = timed(
@@ -245,11 +254,16 @@ def pipeline(
     out["export"] = exported
     if simulate_sandbox:
         sim_out = str(Path(exported["file"]).with_suffix(".simulated.jsonl"))
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), cpu_now()
         out["simulate"] = simulate_task(
-            exported["file"], sim_out, simulate_sandbox["n_listings"], simulate_sandbox["seed"]
+            exported["file"],
+            sim_out,
+            simulate_sandbox["n_listings"],
+            simulate_sandbox["seed"],
+            simulate_sandbox.get("mix"),
         )
         seconds["simulate annotator"] = round(time.perf_counter() - start, 2)
+        cpu_seconds["simulate annotator"] = round(cpu_now() - cpu_start, 2)
         out["import"] = timed("import", import_annotations, file=sim_out, source="simulated", **common)
     out["dataset"] = timed(
         "dataset", build_dataset, source=dataset_source, test_size=test_size, seed=plan.seed, **common
@@ -258,4 +272,6 @@ def pipeline(
     out["train"] = trained
     for step, secs in trained["seconds"].items():
         seconds[f"train: {step}"] = secs
+        if step in trained.get("cpu_seconds", {}):
+            cpu_seconds[f"train: {step}"] = trained["cpu_seconds"][step]
     return out

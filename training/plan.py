@@ -111,12 +111,12 @@ RESEARCH_PLAN = TrainPlan()
 # optimiser steps at batch 32 on ~150 texts: smaller batches and a higher learning rate give it
 # enough updates to teach something.
 DEMO_PLAN = TrainPlan(
-    baseline_epochs=10,
+    baseline_epochs=15,
     teacher_epochs=3,
     teacher_max_texts=400,
     teacher_batch_size=16,
     teacher_learning_rate=2e-4,
-    augment_n_iter=4,
+    augment_n_iter=3,
     student_epochs=8,
     soft_epochs=4,
     speed_texts=32,

@@ -64,11 +64,11 @@ A5 | 2008-2025 | Coupe | Premium, Premium Plus, Prestige, Sportback | 2.0L I4, 3
 A7 | 2012-2025 | Sedan | Premium, Premium Plus, Prestige | 3.0L V6 | AWD
 S5 | 2008-2025 | Coupe | Premium Plus, Prestige, Sportback | 3.0L V6, 4.2L V8 | AWD
 S7 | 2013-2025 | Sedan | Premium Plus, Prestige | 4.0L V8, 2.9L V6 | AWD
-5000 | 1978-1988 | Sedan | S, CS, Turbo, Quattro | 2.2L I5, 2.3L I5 | FWD, AWD
-A4 | 1996-2025 | Sedan | Premium, Premium Plus, Prestige, S-Line, 2.0T | 2.0L I4, 1.8L I4, 3.2L V6 | FWD, AWD
+5000 | 1978-1988 | Sedan | S, CS, Turbo, CS Quattro | 2.2L I5, 2.3L I5 | FWD, AWD
+A4 | 1996-2025 | Sedan | Premium, Premium Plus, Prestige, S-Line, 2.0T, 1.8T, B5, B8 | 2.0L I4, 1.8L I4, 3.2L V6 | FWD, AWD
 A3 | 2006-2025 | Sedan | Premium, Premium Plus, Prestige, S-Line | 2.0L I4, 1.8L I4 | FWD, AWD
 A6 | 1995-2025 | Sedan | Premium, Premium Plus, Prestige, 3.0T, 2.8 | 3.0L V6, 2.0L I4, 3.2L V6, 2.8L V6 | AWD, FWD
-A8 | 1997-2025 | Sedan | L, Base, 4.2, 3.0T, W12 | 4.2L V8, 3.0L V6, 4.0L V8, 6.3L W12 | AWD
+A8 | 1997-2025 | Sedan | L, Base, 4.2, 3.0T, W12, D3, 4.0T | 4.2L V8, 3.0L V6, 4.0L V8, 6.3L W12 | AWD
 S3 | 2015-2025 | Sedan | Premium, Premium Plus, Prestige | 2.0L I4 | AWD
 S4 | 2000-2025 | Sedan | Premium, Premium Plus, Prestige | 3.0L V6, 4.2L V8 | AWD
 S6 | 2002-2025 | Sedan | Premium Plus, Prestige | 4.0L V8, 2.9L V6, 5.2L V10 | AWD
@@ -77,9 +77,9 @@ RS 3 | 2017-2025 | Sedan | Base, 2.5T | 2.5L I5 | AWD
 RS 5 | 2013-2025 | Coupe | Base, Sportback | 2.9L V6, 4.2L V8 | AWD
 Q5 | 2009-2025 | SUV | Premium, Premium Plus, Prestige, S-Line | 2.0L I4, 3.2L V6, 3.0L V6 | AWD
 Q7 | 2007-2025 | SUV | Premium, Premium Plus, Prestige | 3.0L V6, 3.6L V6, 4.2L V8 | AWD
-TT | 2000-2023 | Coupe | Base, Quattro, RS, S | 1.8L I4, 2.0L I4, 3.2L V6 | FWD, AWD
+TT | 2000-2023 | Coupe | Base, 2.0T quattro, RS, S | 1.8L I4, 2.0L I4, 3.2L V6 | FWD, AWD
 e-tron | 2019-2025 | SUV | Premium, Premium Plus, Prestige | Electric | AWD
-100 | 1969-1994 | Sedan | CS, Base, Quattro | 2.3L I5, 2.8L V6 | FWD, AWD
+100 | 1969-1994 | Sedan | CS, Base, CS Quattro | 2.3L I5, 2.8L V6 | FWD, AWD
 [Bentley]
 Arnage | 1998-2009 | Sedan | T, R, RL, Red Label, Green Label | 6.75L V8, 4.4L V8 | RWD
 Mulsanne | 1980-2020 | Sedan | Base, Speed, Turbo | 6.75L V8 | RWD
@@ -91,16 +91,16 @@ R | 1952-1955 | Sedan | Type, Standard Steel | 4.6L I6 | RWD
 [BMW]
 1-Series | 2008-2013 | Coupe | 128i, 135i, 1M | 3.0L I6 | RWD
 2002 | 1968-1976 | Sedan | tii, Base, Turbo | 2.0L I4 | RWD
-3-Series | 1977-2025 | Sedan | 318i, 320i, 325i, 328i, 330i, 335i, 340i, 330e, M340i, 328d, xDrive | 2.0L I4, 2.5L I6, 3.0L I6, 1.8L I4 | RWD, AWD
-5-Series | 1975-2025 | Sedan | 525i, 528i, 530i, 535i, 540i, 545i, 550i, M550i | 3.0L I6, 4.4L V8, 2.0L I4, 2.5L I6 | RWD, AWD
-7-Series | 1978-2025 | Sedan | 740i, 740Li, 750i, 750Li, 760Li, M760i, 740il, Alpina B7 | 4.4L V8, 3.0L I6, 6.0L V12, 6.6L V12 | RWD, AWD
-6-Series | 1977-2019 | Coupe | 635CSi, 640i, 650i, Gran Coupe, Alpina B6 | 4.4L V8, 3.0L I6, 4.8L V8 | RWD, AWD
-4-Series | 2014-2025 | Coupe | 428i, 430i, 435i, 440i, M440i, Gran Coupe | 2.0L I4, 3.0L I6 | RWD, AWD
+3-Series | 1977-2025 | Sedan | 318i, 320i, 325i, 328i, 330i, 335i, 340i, 330e, M340i, 328d, M Sport, 330i M Sport, 325xi, XI, E46 330i, E36 325i, E30, E90 328i, F30 | 2.0L I4, 2.5L I6, 3.0L I6, 1.8L I4 | RWD, AWD
+5-Series | 1975-2025 | Sedan | 525i, 528i, 530i, 535i, 540i, 545i, 550i, M550i, M Sport, 540i M Sport, 530xi, E39 540i, E34 535i, E60, F10 | 3.0L I6, 4.4L V8, 2.0L I4, 2.5L I6 | RWD, AWD
+7-Series | 1978-2025 | Sedan | 740i, 740Li, 750i, 750Li, 760Li, M760i, 740il, Alpina B7, E38 740iL, M Sport | 4.4L V8, 3.0L I6, 6.0L V12, 6.6L V12 | RWD, AWD
+6-Series | 1977-2019 | Coupe | 635CSi, 640i, 650i, Alpina B6, M Sport, E24 635CSi | 4.4L V8, 3.0L I6, 4.8L V8 | RWD, AWD
+4-Series | 2014-2025 | Coupe | 428i, 430i, 435i, 440i, M440i, M Sport | 2.0L I4, 3.0L I6 | RWD, AWD
 2-Series | 2014-2025 | Coupe | 228i, 230i, M235i, M240i | 2.0L I4, 3.0L I6 | RWD, AWD
 8-Series | 1990-2025 | Coupe | 840Ci, 850i, 840i, M850i | 4.4L V8, 5.0L V12, 3.0L I6 | RWD, AWD
 M3 | 1988-2025 | Sedan | Base, Competition, CS, E46, E92 | 3.2L I6, 4.0L V8, 3.0L I6, 2.3L I4 | RWD, AWD
 M5 | 1988-2025 | Sedan | Base, Competition, CS | 4.9L V8, 5.0L V10, 4.4L V8, 3.6L I6 | RWD, AWD
-M6 | 1987-2018 | Coupe | Base, Gran Coupe, Competition | 5.0L V10, 4.4L V8 | RWD
+M6 | 1987-2018 | Coupe | Base, Competition | 5.0L V10, 4.4L V8 | RWD
 X3 | 2004-2025 | SUV | xDrive28i, xDrive30i, sDrive30i, M40i | 2.0L I4, 3.0L I6 | AWD
 X5 | 2000-2025 | SUV | xDrive35i, xDrive40i, xDrive50i, 4.4i, M50i | 3.0L I6, 4.4L V8, 4.8L V8 | AWD
 X7 | 2019-2025 | SUV | xDrive40i, M60i, Alpina XB7 | 3.0L I6, 4.4L V8 | AWD
@@ -133,7 +133,7 @@ DeVille | 1959-2005 | Sedan | Base, DHS, DTS, Sedan de Ville, Concours | 4.6L V8
 Fleetwood | 1950-1996 | Sedan | Brougham, Sixty Special, Base, 75 | 5.7L V8, 6.0L V8, 4.9L V8 | RWD
 Brougham | 1987-1992 | Sedan | Base, d'Elegance | 5.0L V8, 5.7L V8 | RWD
 Series 62 | 1940-1964 | Sedan | Coupe de Ville, Base, Series 62 | 5.4L V8, 6.0L V8 | RWD
-CTS | 2003-2019 | Sedan | Base, Luxury, Performance, Premium, CTS-V, V-Sport | 3.6L V6, 3.0L V6, 2.0L I4, 6.2L V8 | RWD, AWD
+CTS | 2003-2019 | Sedan | Base, Luxury, Performance, Premium, CTS-V, V-Sport, Hi Feature | 3.6L V6, 3.0L V6, 2.0L I4 Turbo, 6.2L V8 Supercharged, 3.6L V6 Twin-Turbo | RWD, AWD
 CT4 | 2020-2025 | Sedan | Luxury, Premium Luxury, Sport, V, V Blackwing | 2.0L I4, 2.7L I4, 3.6L V6 | RWD, AWD
 CT5 | 2020-2025 | Sedan | Luxury, Premium Luxury, Sport, V, V Blackwing | 2.0L I4, 3.0L V6, 6.2L V8 | RWD, AWD
 CT6 | 2016-2020 | Sedan | Luxury, Premium Luxury, Platinum, Sport | 3.6L V6, 3.0L V6, 2.0L I4 | RWD, AWD
@@ -176,7 +176,7 @@ C10 | 1960-1987 | Pickup | Custom, Cheyenne, Silverado, Scottsdale, Stepside | 5
 Newport | 1961-1981 | Sedan | Custom, Royal, Base | 6.3L V8, 6.6L V8, 7.2L V8 | RWD
 Windsor | 1939-1961 | Sedan | Deluxe, Highlander, Newport | 4.1L I6, 5.4L V8 | RWD
 Concorde | 1993-2004 | Sedan | LX, LXi, Limited | 3.5L V6, 2.7L V6 | FWD
-300 Series | 2005-2023 | Sedan | Touring, Limited, S, C, 300C, SRT8, Base | 3.6L V6, 5.7L V8, 6.4L V8, 3.5L V6 | RWD, AWD
+300 Series | 2005-2023 | Sedan | Touring, Limited, S, C, 300C, SRT8, Base, 300S | 3.6L V6, 5.7L V8 HEMI, 6.4L V8 HEMI, 3.5L V6, 5.7L V8 | RWD, AWD
 Pacifica | 2004-2025 | Minivan | Touring, Touring L, Limited, Pinnacle, Hybrid | 3.6L V6 | FWD, AWD
 New Yorker | 1940-1996 | Sedan | Fifth Avenue, Landau, Salon, Base | 3.5L V6, 6.8L V8, 5.2L V8 | RWD, FWD
 Imperial | 1955-1993 | Sedan | Crown, LeBaron, Custom | 6.8L V8, 7.2L V8 | RWD
@@ -189,8 +189,8 @@ Monaco | 1965-1978 | Sedan | 500, Brougham, Royal | 6.3L V8, 7.2L V8 | RWD
 Intrepid | 1993-2004 | Sedan | SE, ES, SXT, R/T | 3.5L V6, 2.7L V6 | FWD
 Neon | 1995-2005 | Sedan | SE, SXT, ES, R/T, SRT-4 | 2.0L I4, 2.4L I4 | FWD
 Stratus | 1995-2006 | Sedan | SE, SXT, ES, R/T | 2.4L I4, 2.7L V6 | FWD
-Charger | 1966-2025 | Sedan | SXT, R/T, Scat Pack, SRT Hellcat, GT, Police, Daytona, Widebody | 5.7L V8, 6.4L V8, 3.6L V6, 6.2L V8, 7.2L V8 | RWD, AWD
-Challenger | 1970-2023 | Coupe | SXT, R/T, Scat Pack, SRT Hellcat, GT, Demon, T/A | 5.7L V8, 6.4L V8, 3.6L V6, 6.2L V8 | RWD, AWD
+Charger | 1966-2025 | Sedan | SXT, R/T, Scat Pack, SRT Hellcat, GT, Police, Daytona, Widebody, SRT 392, Scat Pack Widebody | 5.7L V8 HEMI, 6.4L V8 HEMI, 3.6L V6, 6.2L V8 Supercharged, 7.2L V8, 5.7L V8 | RWD, AWD
+Challenger | 1970-2023 | Coupe | SXT, R/T, Scat Pack, SRT Hellcat, GT, Demon, T/A | 5.7L V8 HEMI, 6.4L V8 HEMI, 3.6L V6, 6.2L V8 Supercharged, 5.7L V8 | RWD, AWD
 Dart | 1960-2016 | Sedan | Swinger, GT, Custom, SXT, Rallye, Demon | 5.2L V8, 3.7L I6, 2.0L I4, 5.6L V8 | RWD, FWD
 Durango | 1998-2025 | SUV | SXT, GT, Citadel, R/T, SRT, Limited | 3.6L V6, 5.7L V8, 6.4L V8 | RWD, AWD, 4WD
 Grand Caravan | 1987-2020 | Minivan | SE, SXT, GT, Crew | 3.6L V6, 3.3L V6 | FWD
@@ -335,16 +335,16 @@ Range Rover Sport | 2006-2025 | SUV | HSE, Supercharged, Dynamic, SVR | 5.0L V8,
 Defender | 1993-2025 | SUV | 90, 110, X, SE, 130 | 2.0L I4, 3.0L I6, 5.0L V8, 3.9L V8 | 4WD, AWD
 Discovery | 1994-2025 | SUV | SE, HSE, LR3, Series II | 4.0L V8, 3.0L V6, 4.6L V8 | 4WD, AWD
 [Lexus]
-HS | 2010-2012 | Sedan | HS 250h, Premium | 2.4L I4 Hybrid | FWD
-ES | 1990-2025 | Sedan | ES 350, ES 300h, ES 250, F Sport, Base, Ultra Luxury | 3.5L V6, 2.5L I4 Hybrid, 3.0L V6 | FWD, AWD
-LS | 1990-2025 | Sedan | LS 400, LS 430, LS 460, LS 500, LS 600h L, Crafted Line, F Sport | 4.0L V8, 4.3L V8, 4.6L V8, 3.5L V6 | RWD, AWD
-GS | 1993-2020 | Sedan | GS 300, GS 350, GS 400, GS 430, F Sport | 3.0L I6, 3.5L V6, 4.3L V8 | RWD, AWD
-IS | 1999-2025 | Sedan | IS 250, IS 300, IS 350, IS F, F Sport | 2.5L V6, 3.5L V6, 2.0L I4, 5.0L V8 | RWD, AWD
+HS | 2010-2012 | Sedan | 250h, HS 250h, Premium | 2.4L I4 Hybrid | FWD
+ES | 1990-2025 | Sedan | 350, 300h, 300, 330, 250, ES 350, ES 300h, ES300, ES 250, F Sport, Base, Ultra Luxury | 3.5L V6, 2.5L I4 Hybrid, 3.0L V6 | FWD, AWD
+LS | 1990-2025 | Sedan | 400, 430, 460, 460 L, 500, 600h L, LS 400, LS 430, LS 460, LS500, LS 600h L, Crafted Line, F Sport | 4.0L V8, 4.3L V8, 4.6L V8, 3.5L V6 | RWD, AWD
+GS | 1993-2020 | Sedan | 300, 350, 400, 430, GS 300, GS 350, GS 430, F Sport | 3.0L I6, 3.5L V6, 4.3L V8 | RWD, AWD
+IS | 1999-2025 | Sedan | 250, 300, 350, IS 250, IS250, IS 300, IS 350, IS F, F Sport | 2.5L V6, 3.5L V6, 2.0L I4, 5.0L V8 | RWD, AWD
 ES300h | 2013-2025 | Sedan | Base, Luxury, Ultra Luxury | 2.5L I4 Hybrid | FWD
-RX | 1999-2025 | SUV | RX 350, RX 450h, RX 330, F Sport | 3.5L V6, 3.3L V6, 2.4L I4 | FWD, AWD
-GX | 2003-2025 | SUV | GX 460, GX 470, Premium, Luxury | 4.6L V8, 4.7L V8 | 4WD
-LX | 1996-2025 | SUV | LX 570, LX 470, LX 600 | 5.7L V8, 4.7L V8, 3.4L V6 | 4WD
-RC | 2015-2025 | Coupe | RC 350, RC F, F Sport, RC 300 | 3.5L V6, 5.0L V8, 2.0L I4 | RWD, AWD
+RX | 1999-2025 | SUV | 350, 450h, 330, RX 350, RX 450h, F Sport | 3.5L V6, 3.3L V6, 2.4L I4 | FWD, AWD
+GX | 2003-2025 | SUV | 460, 470, GX 460, GX 470, Premium, Luxury | 4.6L V8, 4.7L V8 | 4WD
+LX | 1996-2025 | SUV | 570, 470, LX 570, LX 470, LX 600 | 5.7L V8, 4.7L V8, 3.4L V6 | 4WD
+RC | 2015-2025 | Coupe | 350, 300, RC 350, RC F, F Sport, RC 300 | 3.5L V6, 5.0L V8, 2.0L I4 | RWD, AWD
 [Lincoln]
 LS | 2000-2006 | Sedan | V6, V8, Sport, Ultimate | 3.0L V6, 3.9L V8 | RWD
 MKS | 2009-2016 | Sedan | Base, EcoBoost | 3.7L V6, 3.5L V6 | FWD, AWD
@@ -382,8 +382,8 @@ RX-8 | 2004-2011 | Coupe | Base, Grand Touring, R3, Sport | 1.3L Rotary | RWD
 280-Series | 1968-1985 | Sedan | 280SE, 280S, 280E, 280SL, 280CE | 2.8L I6 | RWD
 400-Series | 1992-1995 | Sedan | 400E, 400SEL | 4.2L V8 | RWD
 450-Series | 1972-1980 | Sedan | 450SEL, 450SL, 450SLC, 450SE | 4.5L V8 | RWD
-S-Class | 1973-2025 | Sedan | S 580, S580, S 550, S550, S500, S 500, S600, S 63 AMG, S65 AMG, S 450, S 560, 4MATIC | 4.0L V8, 4.7L V8, 5.5L V8, 6.0L V12, 5.0L V8, 3.0L I6 | RWD, AWD
-E-Class | 1986-2025 | Sedan | E 350, E350, E 320, E320, E 550, E 63 AMG, E63 AMG-S, E 300, E 450, E 350 BlueTEC Sport | 3.5L V6, 3.2L I6, 2.0L I4, 5.5L V8, 3.0L V6 Diesel | RWD, AWD
+S-Class | 1973-2025 | Sedan | S 580, S580, S 550, S550, S500, S 500, S600, S 63 AMG, S65 AMG, S 450, S 560, AMG, AMG S 63, AMG S 63 E Performance, Maybach S 580, W140 S500, W220 S430, S 560 Maybach | 4.0L V8, 4.7L V8, 5.5L V8, 6.0L V12, 5.0L V8, 3.0L I6 | RWD, AWD
+E-Class | 1986-2025 | Sedan | E 350, E350, E 320, E320, E 550, E 63 AMG, E63 AMG-S, E 300, E 450, E 350 BlueTEC Sport, AMG E 53, W124 E320, W210 E430, E 350 Sport, E 350 Luxury | 3.5L V6, 3.2L I6, 2.0L I4, 5.5L V8, 3.0L V6 Diesel | RWD, AWD
 C-Class | 1994-2025 | Sedan | C 240, C240, C 300, C300, C 230, C 350, C63 AMG, C 63 S, C43 AMG | 2.0L I4, 2.6L V6, 3.0L V6, 3.5L V6, 4.0L V8, 6.2L V8 | RWD, AWD
 CLA-Class | 2014-2025 | Sedan | CLA 250, CLA250, CLA 45 AMG, CLA 35 AMG | 2.0L I4 | FWD, AWD
 CLK-Class | 1998-2009 | Coupe | CLK 320, CLK320, CLK 430, CLK 350, CLK 550, CLK 55 AMG | 3.2L V6, 4.3L V8, 5.5L V8, 3.5L V6 | RWD
@@ -396,8 +396,8 @@ AMG GT | 2016-2025 | Coupe | Base, S, C, R, Black Series, 63 S | 4.0L V8 | RWD, 
 Sprinter | 2007-2025 | Van | 2500, 3500, Cargo, Passenger, High Roof | 3.0L V6 Diesel, 2.0L I4, 2.1L I4 Diesel | RWD, AWD
 190-Series | 1984-1993 | Sedan | 190E, 190D, E 2.3, E 2.6, 2.3-16 | 2.3L I4, 2.6L I6, 2.5L I5 Diesel | RWD
 200-Series | 1968-1985 | Sedan | 200, 200D, 230, 240D, D | 2.0L I4, 2.4L I4 Diesel | RWD
-300-Series | 1968-1995 | Sedan | 300D, 300SD, 300E, 300CE, 300TD, 300SE | 3.0L I5 Diesel, 3.0L I6, 2.6L I6 | RWD
-500-Series | 1980-1995 | Sedan | 560SEL, 500SEL, 500E, 420SEL, 560SEC | 5.6L V8, 5.0L V8, 4.2L V8 | RWD
+300-Series | 1968-1995 | Sedan | 300D, 300SD, 300E, 300CE, 300TD, 300SE, W123 300D, W124 300E, W126 300SD | 3.0L I5 Diesel, 3.0L I6, 2.6L I6 | RWD
+500-Series | 1980-1995 | Sedan | 560SEL, 500SEL, 500E, 420SEL, 560SEC, W126 560SEL, W124 500E | 5.6L V8, 5.0L V8, 4.2L V8 | RWD
 600-Series | 1964-1998 | Sedan | S600, 600SEL, Pullman, 600SL | 6.0L V12, 6.3L V8 | RWD
 [Mercury]
 Milan | 2006-2011 | Sedan | Base, Premier, Hybrid | 2.3L I4, 3.0L V6, 2.5L I4 | FWD, AWD
@@ -423,7 +423,7 @@ Galant | 1985-2012 | Sedan | ES, LS, GTS, Ralliart, DE | 2.4L I4, 3.8L V6 | FWD
 [Nissan]
 240SX | 1989-1998 | Coupe | SE, LE, Base | 2.4L I4 | RWD
 Skyline | 1957-2002 | Coupe | GT-R, GTS-T, R33, R34 | 2.6L I6, 2.5L I6 | RWD, AWD
-Altima | 1993-2025 | Sedan | S, SV, SL, SR, Luxury Trim, 2.5 S, 3.5 SE, Platinum | 2.5L I4, 3.5L V6, 2.0L I4 | FWD, AWD
+Altima | 1993-2025 | Sedan | S, SV, SL, SR, Luxury, 2.5 S, 3.5 SE, Platinum | 2.5L I4, 3.5L V6, 2.0L I4 | FWD, AWD
 Sentra | 1982-2025 | Sedan | S, SV, SR, SL, FE+ S, NISMO, SE-R, SR Turbo, 2.0, 2.0 SR | 1.8L I4, 2.0L I4, 1.6L I4, 2.5L I4 | FWD
 Maxima | 1981-2023 | Sedan | SV, SL, SR, Platinum, SE, GXE, GLE | 3.5L V6, 3.0L V6 | FWD
 Versa | 2007-2025 | Sedan | S, SV, SR, S Plus, Note | 1.6L I4, 1.8L I4 | FWD
@@ -685,8 +685,11 @@ MODEL_EXTRA_VARIANTS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 BODY_SURFACES: dict[str, tuple[str, ...]] = {
-    "Sedan": ("Sedan", "4dr Sedan", "Sedan 4D", "4-Door Sedan", "4D Sedan", "Saloon", "4 Door Sedan"),
-    "Coupe": ("Coupe", "Coupé", "2dr Coupe", "Coupe 2D", "2-Door Coupe", "Hardtop"),
+    "Sedan": (
+        "Sedan", "4dr Sedan", "Sedan 4D", "4-Door Sedan", "4D Sedan", "Saloon", "4 Door Sedan", "4 Door Hardtop",
+        "2 Door Sedan", "2dr Sedan", "Two Door Sedan", "Four Door Sedan", "Sedan 4-Door", "4-Door",
+    ),
+    "Coupe": ("Coupe", "Coupé", "2dr Coupe", "Coupe 2D", "2-Door Coupe", "Hardtop", "2 Door Hardtop", "2D Coupe"),
     "Convertible": ("Convertible", "Cabriolet", "Convertible 2D", "Roadster", "Drop Top"),
     "Hatchback": ("Hatchback", "Hatch", "5-Door Hatchback", "Hatchback 4D"),
     "Wagon": ("Wagon", "Station Wagon", "Estate", "Wagon 4D"),
@@ -694,6 +697,23 @@ BODY_SURFACES: dict[str, tuple[str, ...]] = {
     "Pickup": ("Pickup", "Pickup Truck", "Truck", "Crew Cab Pickup", "Crew Cab"),
     "Minivan": ("Minivan", "Mini Van", "Minivan 4D"),
     "Van": ("Van", "Cargo Van", "Passenger Van"),
+}
+
+# Body forms that carry a door count ("4dr Sedan", "Sedan 4D"): dealers' feeds write these, and the
+# guidelines read the count and the body word as one BODY span.
+DOOR_RE = re.compile(r"\b(?:\d ?-?d(?:r|oor)?|\d-door|two door|four door)\b", re.IGNORECASE)
+# Make-specific body names ("Gran Coupe" is BMW's four-door coupe), by eBay body type.
+MAKE_BODY_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "BMW": {"Sedan": ("Gran Coupe",), "Coupe": ("Gran Coupe",)},
+    "Audi": {"Hatchback": ("Sportback",), "Sedan": ("Sportback",)},
+}
+# Maker drivetrain badges a trim may carry ("S 580 4MATIC", "540i xDrive", "2.8 quattro"): inside the
+# TRIM span when they follow the trim, DRIVETRAIN when they stand alone.
+TRIM_BADGES: dict[str, tuple[str, ...]] = {
+    "Mercedes-Benz": ("4MATIC", "4MATIC", "4Matic"),
+    "BMW": ("xDrive",),
+    "Audi": ("quattro", "Quattro"),
+    "Volkswagen": ("4Motion",),
 }
 
 TRANSMISSION_SURFACES: dict[str, tuple[str, ...]] = {
@@ -803,8 +823,8 @@ ALL_MODELS: list[CarModel] = [m for models in CATALOGUE.values() for m in models
 
 # Rough share of US eBay Motors listings per make (popular makes more often); unknown makes weigh 1.
 MAKE_WEIGHTS: dict[str, float] = {
-    "Chevrolet": 10, "Ford": 11, "Mercedes-Benz": 7, "BMW": 6, "Toyota": 6, "Cadillac": 5, "Honda": 4,
-    "Dodge": 4, "Lincoln": 3, "Audi": 3.5, "Nissan": 3, "Buick": 3, "Hyundai": 2.5, "Lexus": 3,
+    "Chevrolet": 10, "Ford": 11, "Mercedes-Benz": 10, "BMW": 9, "Toyota": 6, "Cadillac": 5, "Honda": 4,
+    "Dodge": 4, "Lincoln": 3, "Audi": 4.5, "Nissan": 3, "Buick": 3, "Hyundai": 2.5, "Lexus": 3,
     "Porsche": 2.5, "Jeep": 3, "Tesla": 2, "Rolls-Royce": 1.5, "Bentley": 1.5, "Volkswagen": 2.5,
     "Chrysler": 2, "Pontiac": 2, "Oldsmobile": 1.5, "Plymouth": 1.5, "Jaguar": 1.5, "Infiniti": 1.5,
     "Mercury": 1.2, "Subaru": 1.5, "Acura": 1.5, "Mazda": 1.5, "Kia": 1.5, "GMC": 2, "Ram": 2,
@@ -887,24 +907,36 @@ def mileage_surfaces(miles: int) -> tuple[str, ...]:
     forms = [
         f"{exact} miles", f"{miles} miles", f"{exact} mi", f"{k}k miles", f"{k}K miles", f"{k}k mi",
         f"{k}K Miles", f"{exact} Actual Miles", f"{k}K Original Miles", f"{exact} original miles",
-        f"{k},000 miles", f"{k}k", f"{exact} Miles",
+        f"{k},000 miles", f"{k}k", f"{exact} Miles", f"{k}ks", f"{miles} Original Miles",
+        f"{k}K MILES", f"{exact} Original Miles", f"{miles} mi",
     ]  # fmt: skip
     return tuple(dict.fromkeys(forms))
+
+
+# Nominal cubic inches sellers give old V8s ("350 V8" for the 5.7 L small block).
+CUBIC_INCHES = {"5.7": "350", "5.0": "302", "7.0": "427", "7.4": "454", "6.6": "400", "5.4": "327", "6.5": "396",
+                "5.8": "352", "6.3": "383", "7.2": "440", "7.5": "460", "4.6": "283"}  # fmt: skip
 
 
 def engine_surfaces(engine: str) -> tuple[str, ...]:
     """How an engine value is written in free text: "3.5L V6", "3.5L", "V6", "3.5 V6", "3.5 Liter V6"."""
     parts = engine_parts(engine)
     if parts is None:
-        return (engine,) if engine != "Electric" else ("Electric", "Electric Motor", "Dual Motor")
+        # "Electric" alone is the FUEL; the engine of an electric car is its motor
+        return (engine,) if engine != "Electric" else ("Electric Motor", "Dual Motor", "Electric Motors")
     disp, cyl, extra = parts
     forms = [f"{disp}L {cyl}", f"{disp}L", f"{disp} {cyl}", f"{disp} Liter {cyl}", f"{disp}L {cyl} {extra}"]
+    if extra and extra != "Diesel":  # "V8 HEMI", "6.2L Supercharged", "Supercharged" alone
+        forms += [f"{cyl} {extra}", f"{disp}L {extra}", extra]
+    if cyl == "V8" and disp in CUBIC_INCHES:  # "350ci V8", "454 V8": old V8s by cubic inches
+        forms += [f"{CUBIC_INCHES[disp]}ci {cyl}", f"{CUBIC_INCHES[disp]} {cyl}", f"{CUBIC_INCHES[disp]}ci"]
     if cyl != "Rotary":
         forms.append(cyl)
         if cyl[0] in "VW":
             forms.append(f"{cyl[1:]}-Cylinder")
-    if float(disp) >= 1.0 and disp != str(int(float(disp))):
-        forms.append(disp)  # "2012 Nissan Sentra 2.0"
+    if cyl[0] in "VW":
+        forms.append(f"{cyl} {disp}")  # "V6 2.5"
+    # A bare displacement right after the model ("2012 Nissan Sentra 2.0") is the eBay Trim, not ENGINE.
     return tuple(dict.fromkeys(f.strip() for f in forms))
 
 
@@ -918,7 +950,7 @@ def surfaces(label: str, value: str, make: str = "") -> tuple[str, ...]:
     if label == "MODEL":
         return model_variants(make, value) if make else (value,)
     if label == "BODY":
-        return BODY_SURFACES.get(value, (value,))
+        return BODY_SURFACES.get(value, (value,)) + MAKE_BODY_NAMES.get(make, {}).get(value, ())
     if label == "TRANSMISSION":
         return TRANSMISSION_SURFACES.get(value, (value,))
     if label == "DRIVETRAIN":
@@ -934,6 +966,11 @@ def surfaces(label: str, value: str, make: str = "") -> tuple[str, ...]:
         digits = value.replace(",", "")
         return mileage_surfaces(int(digits)) if digits.isdigit() else (value,)
     return (value,)
+
+
+def door_body_surfaces(body: str) -> tuple[str, ...]:
+    """The forms of a body type that carry a door count ("4dr Sedan", "Sedan 4D"), most common first."""
+    return tuple(s for s in BODY_SURFACES.get(body, ()) if DOOR_RE.search(s))
 
 
 def surface_matches(label: str, text: str, value: str, make: str = "") -> bool:

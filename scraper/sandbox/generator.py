@@ -50,13 +50,15 @@ class SandboxListing:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
-def generate_listings(n: int, seed: int = 0) -> list[SandboxListing]:
-    """`n` listings, the same for the same seed; listing i does not depend on `n` (prefix-stable)."""
+def generate_listings(n: int, seed: int = 0, mix: TitleMix | None = None) -> list[SandboxListing]:
+    """`n` listings, the same for the same seed and mix; listing i does not depend on `n` (prefix-stable).
+
+    `mix` shapes the titles (default: as real eBay Motors sellers write them, `DEFAULT_MIX`)."""
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"listing count must be a non-negative integer, got {n!r}")
     rng = random.Random(f"carner-sandbox:{seed}")
     used_ids: set[str] = set()
-    return [_listing(rng, used_ids) for _ in range(n)]
+    return [_listing(rng, used_ids, mix or DEFAULT_MIX) for _ in range(n)]
 
 
 # --------------------------------------------------------------------------- text with spans
@@ -172,10 +174,29 @@ def _vin(rng: random.Random) -> str:
     return "".join(rng.choice(_VIN_CHARS) for _ in range(17))
 
 
+def _trim(rng: random.Random, model: cat.CarModel, drive: str) -> str:
+    """eBay's Trim value: a catalogue trim, sometimes with the maker's AWD badge ("S 580 4MATIC"),
+    rarely the model's own name again ("Grand National", as sellers fill the Trim specific)."""
+    if not model.trims or rng.random() >= 0.9:
+        return ""
+    if rng.random() < 0.012 and len(model.name) >= 2:
+        return model.name
+    trim = rng.choice(model.trims)
+    badges = cat.TRIM_BADGES.get(model.make)
+    if (
+        drive == "AWD"
+        and badges
+        and rng.random() < 0.75
+        and not any(b.casefold() in trim.casefold() for b in badges)
+    ):
+        trim = f"{trim} {rng.choice(badges)}"
+    return trim
+
+
 def _attributes(rng: random.Random, model: cat.CarModel) -> tuple[dict[str, str], int, str]:
     year = _pick_year(rng, model)
     new = year >= cat.CURRENT_YEAR - 1 and rng.random() < 0.3
-    trim = rng.choice(model.trims) if model.trims and rng.random() < 0.9 else ""
+    trim = _trim(rng, model, drive := rng.choice(model.drives))
     engine = rng.choice(model.engines) if model.engines else "2.0L I4"
     manual_share = 0.35 if (year < 1980 or model.body in ("Coupe", "Convertible")) else 0.08
     transmission = "Manual" if engine != "Electric" and rng.random() < manual_share else "Automatic"
@@ -189,7 +210,7 @@ def _attributes(rng: random.Random, model: cat.CarModel) -> tuple[dict[str, str]
         "Body Type": model.body,
         "Engine": engine,
         "Transmission": transmission,
-        "Drive Type": rng.choice(model.drives),
+        "Drive Type": drive,
         "Fuel Type": cat.fuel_for(engine, trim),
         "Exterior Color": color,
         "Interior Color": rng.choice(cat.INTERIOR_COLORS),
@@ -220,10 +241,12 @@ _EXTRAS = [
     "Extended Warranty", "Collector Owned", "Barn Find", "Show Car", "Frame-Off Restoration",
     "Beautiful", "Gorgeous", "Clean", "Mint", "Family Owned", "Low Reserve", "Nice", "Bagged",
     "CALIFORNIA OWNED", "JUST SERVICED", "GPS", "Premium Package", "Tech Package", "Sport Package",
+    "CLEAN CAR FAX", "2 OWNERS", "1 OWNER", "FIRM", "RARE!", "LOW MILEAGE", "Low Mileage", "ONE FAMILY OWNED",
+    "MUST SELL", "EXTENDED WARRANTY", "NEW BRAKES", "SERVICE RECORDS", "NO ACCIDENTS", "LIKE NEW",
 ]  # fmt: skip
 _PUNCT = ["!!", "!!!", "!", "*", "~"]
-_MILE_PREFIX = ["", "", "", "just ", "only ", "ONLY ", "JUST ", "Only "]
-_SEPS = [" ", " ", " ", " ", " ", " - ", " - ", ", ", " / ", " ~ ", " | "]
+_MILE_PREFIX = ["", "", "", "", "just ", "only ", "ONLY ", "JUST ", "Only ", "Low ", "LOW "]
+_SEPS = [" ", " ", " ", " ", " ", " ", " ", " - ", " - ", ", ", " / ", " ~ ", " | "]
 
 
 def _make_surface(rng: random.Random, make: str, alias_p: float) -> str:
@@ -241,8 +264,10 @@ def _model_surface(rng: random.Random, make: str, model: str, variant_p: float) 
     return _case(rng, surface, upper=0.03, lower=0.02)
 
 
-def _drive_surface(rng: random.Random, make: str, drive: str) -> str:
-    if drive == "AWD" and cat.MAKE_AWD_NAMES.get(make) and rng.random() < 0.6:
+def _drive_surface(rng: random.Random, make: str, drive: str, badge: bool = True) -> str:
+    """A drivetrain as sellers write it; `badge=False` keeps to the generic forms (after a trim, where
+    a maker badge would belong to the TRIM span)."""
+    if badge and drive == "AWD" and cat.MAKE_AWD_NAMES.get(make) and rng.random() < 0.6:
         return rng.choice(cat.MAKE_AWD_NAMES[make])
     forms = cat.DRIVE_SURFACES[drive]
     return forms[0] if rng.random() < 0.7 else rng.choice(forms)
@@ -253,45 +278,166 @@ def _surface(rng: random.Random, label: str, value: str, make: str) -> str:
     return forms[0] if rng.random() < 0.5 else rng.choice(forms)
 
 
-def _suffix_pieces(
-    rng: random.Random, attrs: dict[str, str], hide_model: bool
-) -> list[tuple[str, str | None]]:
-    """The free-text part after "YYYY Make Model": trim, characteristics, mileage, seller phrases."""
+def _body_surface(rng: random.Random, body: str, make: str, doors: bool) -> str:
+    """A body form; `doors` prefers the dealer-feed forms with a door count ("4dr Sedan", "Sedan 4D")."""
+    door_forms = cat.door_body_surfaces(body)
+    if doors and door_forms:
+        r = rng.random()
+        return (
+            door_forms[0]
+            if r < 0.5
+            else door_forms[1]
+            if r < 0.75 and len(door_forms) > 1
+            else rng.choice(door_forms)
+        )
+    make_names = cat.MAKE_BODY_NAMES.get(make, {}).get(body, ())
+    if make_names and rng.random() < 0.3:
+        return rng.choice(make_names)
+    return body if rng.random() < 0.6 else _surface(rng, "BODY", body, make)
+
+
+@dataclass(frozen=True)
+class TitleMix:
+    """Shares of the title grammar's "YYYY Make Model ..." forms.
+
+    The defaults follow the form frequencies of real eBay Motors titles (`bench/sandbox_realism.py`
+    counts both); `characteristics` scales how often the seller's free text names engine, gearbox,
+    drivetrain, fuel, colour and mileage (1.0: as often as real sellers do).
+    """
+
+    stop: float = 0.33  # "2016 BMW 7-Series" and nothing more
+    dealer: float = 0.16  # dealer feed: "540i xDrive AWD 4dr Sedan"
+    short: float = 0.35  # the trim alone, or one word group ("Camry LE", "Town Car SIGNATURE")
+    # the rest: seller free text (trim, characteristics, mileage, remarks, separators, "!!!")
+    characteristics: float = 1.0
+
+    def __post_init__(self) -> None:
+        if (
+            min(self.stop, self.dealer, self.short, self.characteristics) < 0
+            or self.stop + self.dealer + self.short > 1
+        ):
+            raise ValueError(f"title mix shares must be >= 0 and stop + dealer + short <= 1: {self}")
+
+
+DEFAULT_MIX = TitleMix()
+
+
+def _trim_piece(rng: random.Random, trim: str) -> tuple[str, str]:
+    return _case(rng, trim, upper=0.2, lower=0.04), "TRIM"
+
+
+def _dealer_pieces(rng: random.Random, attrs: dict[str, str]) -> list[tuple[str, str | None]]:
+    """A dealer feed's tail: trim, sometimes a generic drivetrain or engine, then a body with doors."""
     make = attrs["Make"]
     pieces: list[tuple[str, str | None]] = []
+    if attrs.get("Trim") and rng.random() < 0.85:
+        pieces.append(_trim_piece(rng, attrs["Trim"]))
+    if rng.random() < 0.12:
+        pieces.append((_drive_surface(rng, make, attrs["Drive Type"], badge=not pieces), "DRIVETRAIN"))
+    if rng.random() < 0.07:
+        pieces.append((_surface(rng, "ENGINE", attrs["Engine"], make), "ENGINE"))
+    if attrs["Model"] != "Sedan":
+        body = (_body_surface(rng, attrs["Body Type"], make, doors=rng.random() < 0.85), "BODY")
+        if pieces and pieces[0][1] == "TRIM" and len(pieces) == 1 and rng.random() < 0.25:
+            pieces.insert(0, body)  # "XJ 4dr Sedan XJL"
+        else:
+            pieces.append(body)
+    return pieces
+
+
+def _short_pieces(rng: random.Random, attrs: dict[str, str]) -> list[tuple[str, str | None]]:
+    """The trim alone ("2007 Toyota Camry LE"), sometimes with one more word group, or one group alone."""
+    make = attrs["Make"]
+    # no FUEL here: "Insight Hybrid" right after the model reads as the maker's variant, a TRIM
+    groups = [("BODY", "Body Type"), ("ENGINE", "Engine"), ("DRIVETRAIN", "Drive Type")]
+    pieces: list[tuple[str, str | None]] = []
+    if attrs.get("Trim") and rng.random() < 0.88:
+        pieces.append(_trim_piece(rng, attrs["Trim"]))
+        if rng.random() > 0.12:
+            return pieces
+    label, name = rng.choices(groups, weights=[3, 1, 1])[0]
+    if label == "DRIVETRAIN":
+        pieces.append((_drive_surface(rng, make, attrs[name], badge=not pieces), label))
+    elif label == "BODY" and attrs["Model"] != "Sedan":
+        pieces.append((_body_surface(rng, attrs[name], make, doors=rng.random() < 0.3), label))
+    elif label == "ENGINE":
+        pieces.append((_surface(rng, label, attrs[name], make), label))
+    return pieces
+
+
+def _suffix_pieces(
+    rng: random.Random, attrs: dict[str, str], hide_model: bool, characteristics: float = 1.0
+) -> list[tuple[str, str | None]]:
+    """The seller's free text after "YYYY Make Model": trim, characteristics, mileage, remarks."""
+    make = attrs["Make"]
+    k = characteristics
+    pieces: list[tuple[str, str | None]] = []
     if attrs.get("Trim") and rng.random() < 0.62:
-        pieces.append((_case(rng, attrs["Trim"], upper=0.15, lower=0.04), "TRIM"))
+        pieces.append(_trim_piece(rng, attrs["Trim"]))
     middle: list[tuple[str, str | None]] = []
     if rng.random() < 0.16 and attrs["Model"] not in ("Sedan",):
-        middle.append((_surface(rng, "BODY", attrs["Body Type"], make), "BODY"))
-    if rng.random() < 0.11:
+        middle.append((_body_surface(rng, attrs["Body Type"], make, doors=rng.random() < 0.4), "BODY"))
+    if rng.random() < min(1.0, 0.2 * k):
         middle.append((_surface(rng, "ENGINE", attrs["Engine"], make), "ENGINE"))
-    if rng.random() < 0.12:
-        middle.append((_drive_surface(rng, make, attrs["Drive Type"]), "DRIVETRAIN"))
-    if rng.random() < (0.25 if attrs["Transmission"] == "Manual" else 0.03):
+    if rng.random() < min(1.0, 0.12 * k):
+        middle.append(("DRIVE", "DRIVETRAIN"))  # placeholder: generic after the trim, else maybe a badge
+    if rng.random() < min(1.0, (0.12 if attrs["Transmission"] == "Manual" else 0.02) * k):
         middle.append((_surface(rng, "TRANSMISSION", attrs["Transmission"], make), "TRANSMISSION"))
-    if rng.random() < (0.35 if attrs["Fuel Type"] in ("Hybrid", "Diesel", "Electric") else 0.01):
+    fuel_rate = 0.5 if attrs["Fuel Type"] in ("Hybrid", "Diesel", "Electric") else 0.015
+    if rng.random() < min(1.0, fuel_rate * k):
         middle.append((_surface(rng, "FUEL", attrs["Fuel Type"], make), "FUEL"))
     rng.shuffle(middle)
     pieces += [(_case(rng, s, upper=0.15), lab) for s, lab in middle]
     tail: list[tuple[str, str | None]] = []
-    if rng.random() < 0.07:
+    if rng.random() < min(1.0, 0.08 * k):
         tail.append((_surface(rng, "COLOR", attrs["Exterior Color"], make), "COLOR"))
-    if rng.random() < 0.11:
+    if rng.random() < min(1.0, 0.35 * k):
         tail.append(("MILES", "MILEAGE"))  # placeholder, written below with its prefix word
-    for _ in range(rng.choice([0, 0, 0, 1, 1, 1, 2, 3]) if pieces or rng.random() < 0.6 else 0):
+    for _ in range(rng.choice([0, 0, 0, 1, 1, 2]) if pieces or rng.random() < 0.6 else 0):
         extra = rng.choice(_EXTRAS)
         tail.append((_typo(rng, extra) if rng.random() < 0.03 else extra, None))
     if rng.random() < 0.04:
         tail.append((f"# {rng.choice('ABCHKPT')}{rng.randint(1000, 99999)}", None))
+    if not hide_model and rng.random() < 0.04:  # keyword stuffing: a restatement is not annotated again
+        tail.append(
+            (f"{_make_surface(rng, make, 0.3)} {_model_surface(rng, make, attrs['Model'], 0.5)}", None)
+        )
     rng.shuffle(tail)
-    pieces += tail
-    if hide_model is False and rng.random() < 0.025:  # sellers repeat make/model in their own spelling
-        pieces.insert(0, (_model_surface(rng, make, attrs["Model"], 0.6), "MODEL"))
-    return pieces
+    return pieces + tail
 
 
-def _title(rng: random.Random, attrs: dict[str, str], specifics: dict[str, str]) -> _Text:
+def _write(
+    rng: random.Random, t: _Text, pieces: list[tuple[str, str | None]], attrs: dict[str, str], seller: bool
+) -> None:
+    """Append the pieces; seller text puts separators between phrases, dealer feeds only spaces."""
+    make = attrs["Make"]
+    previous: str | None = "MODEL"
+    for text, label in pieces:
+        sep = rng.choice(_SEPS) if seller and (label is None or rng.random() < 0.3) else " "
+        if label == "MILEAGE":
+            prefix = rng.choice(_MILE_PREFIX)
+            if prefix:
+                t.add(prefix.rstrip(), sep=sep)
+            miles_text = _case(rng, _surface(rng, "MILEAGE", attrs["Mileage"], make), upper=0.3)
+            t.add(miles_text, "MILEAGE", sep=" " if prefix else sep)
+            previous = label
+            continue
+        if label == "FUEL" and previous in ("MODEL", "TRIM") and sep == " ":
+            sep = rng.choice([" - ", ", "])  # "Touring Hybrid" would read as one TRIM ("a hybrid variant")
+        if label == "DRIVETRAIN" and text == "DRIVE":
+            badge_ok = not (previous == "TRIM" and sep == " ")  # a badge right after the trim is TRIM
+            text = _case(rng, _drive_surface(rng, make, attrs["Drive Type"], badge=badge_ok), upper=0.1)
+        t.add(text, label, sep=sep)
+        previous = label
+        if label == "DRIVETRAIN" and text.upper() == "4MATIC" and rng.random() < 0.3:
+            t.text += "®"  # as Mercedes dealers write it ("S 580 4MATIC®"); not part of the span
+        if label == "TRIM" and ("AMG" in text or text.upper().endswith("4MATIC")) and rng.random() < 0.2:
+            t.text += "®"
+
+
+def _title(
+    rng: random.Random, attrs: dict[str, str], specifics: dict[str, str], mix: TitleMix = DEFAULT_MIX
+) -> _Text:
     t = _Text()
     make, model = attrs["Make"], attrs["Model"]
     structured = rng.random() < 0.145
@@ -306,59 +452,38 @@ def _title(rng: random.Random, attrs: dict[str, str], specifics: dict[str, str])
         t.text += ":"
         if other_model:
             t.add("Other")
-            if rng.random() < 0.4:
-                t.add(_model_surface(rng, make, model, 0.3), "MODEL")
         else:
             t.add(model, "MODEL")
         r = rng.random()
-        if attrs.get("Trim") and r < 0.25:
+        if attrs.get("Trim") and (r < 0.25 or (other_model and r < 0.6)):
             t.add(_case(rng, attrs["Trim"], upper=0.1), "TRIM")
+        elif 0.86 < r <= 0.93 and model != "Sedan":  # "Jaguar: X-Type Sedan"
+            t.add(_body_surface(rng, attrs["Body Type"], make, doors=False), "BODY")
         if r > 0.93:
-            for text, label in _suffix_pieces(rng, attrs, hide_model=False)[:3]:
-                if label == "MILEAGE":
-                    continue
-                t.add(text, label)
+            pieces = [
+                p for p in _suffix_pieces(rng, attrs, True, mix.characteristics)[:3] if p[1] != "MILEAGE"
+            ]
+            _write(rng, t, pieces, attrs, seller=False)
         return t
     # "YYYY Make Model free text": eBay writes year, make and model from the specifics, the seller the rest.
     t.add(attrs["Year"], "YEAR")
     if rng.random() > 0.012:
         t.add(_make_surface(rng, make, 0.045), "MAKE")
     if other_model:
-        t.add("Other")
-        if rng.random() < 0.5:
-            t.add(_model_surface(rng, make, model, 0.3), "MODEL")
+        t.add("Other")  # eBay's placeholder: the seller's model name follows in the trim slot, as TRIM
     elif rng.random() > 0.01:
         t.add(_model_surface(rng, make, model, 0.12), "MODEL")
     r = rng.random()
-    if r < 0.27:
+    if r < mix.stop:
         return t  # real titles often stop at the model
-    if r < 0.6:
-        # ... or add one short word group, mostly the trim ("2007 Toyota Camry LE")
-        if attrs.get("Trim") and rng.random() < 0.85:
-            t.add(_case(rng, attrs["Trim"], upper=0.15, lower=0.04), "TRIM")
-        else:
-            label, name = rng.choice(
-                [("BODY", "Body Type"), ("ENGINE", "Engine"), ("DRIVETRAIN", "Drive Type")]
-            )
-            if label == "DRIVETRAIN":
-                t.add(_drive_surface(rng, make, attrs[name]), label)
-            elif attrs["Model"] != "Sedan" or label != "BODY":
-                t.add(_surface(rng, label, attrs[name], make), label)
+    if r < mix.stop + mix.dealer:
+        _write(rng, t, _dealer_pieces(rng, attrs), attrs, seller=False)
         return t
-    suffix = _suffix_pieces(rng, attrs, hide_model=other_model)
-    for text, label in suffix:
-        sep = rng.choice(_SEPS) if label is None or rng.random() < 0.3 else " "
-        if label == "MILEAGE":
-            prefix = rng.choice(_MILE_PREFIX)
-            if prefix:
-                t.add(prefix.rstrip(), sep=sep)
-            miles_text = _case(rng, _surface(rng, "MILEAGE", attrs["Mileage"], make), upper=0.3)
-            t.add(miles_text, "MILEAGE", sep=" " if prefix else sep)
-            continue
-        t.add(text, label, sep=sep)
-        if label == "DRIVETRAIN" and text.upper() == "4MATIC" and rng.random() < 0.3:
-            t.text += "®"  # as Mercedes dealers write it ("S 580 4MATIC®"); not part of the span
-    if rng.random() < 0.06:
+    if r < mix.stop + mix.dealer + mix.short:
+        _write(rng, t, _short_pieces(rng, attrs), attrs, seller=False)
+        return t
+    _write(rng, t, _suffix_pieces(rng, attrs, other_model, mix.characteristics), attrs, seller=True)
+    if rng.random() < 0.15:
         t.add(rng.choice(_PUNCT), sep="" if rng.random() < 0.5 else " ")
     return t
 
@@ -472,7 +597,7 @@ def _specifics(rng: random.Random, attrs: dict[str, str]) -> dict[str, str]:
     return shown
 
 
-def _listing(rng: random.Random, used_ids: set[str]) -> SandboxListing:
+def _listing(rng: random.Random, used_ids: set[str], mix: TitleMix) -> SandboxListing:
     while True:
         item_id = str(rng.randrange(110000000000, 410000000000))
         if item_id not in used_ids:
@@ -481,7 +606,16 @@ def _listing(rng: random.Random, used_ids: set[str]) -> SandboxListing:
     model = _pick_model(rng)
     attrs, miles, condition = _attributes(rng, model)
     specifics = _specifics(rng, attrs)
-    title = _title(rng, attrs, specifics)
+    if specifics["Model"] == "Other":
+        # The seller who picks eBay's "Other" model names the car in the Trim specific ("Other Fleetline",
+        # "Other 350E 4MATIC"): the trim slot of the title, so TRIM, as the guidelines read it.
+        trim = attrs.get("Trim", "")
+        attrs["Trim"] = (
+            f"{model.name} {trim}" if trim and trim != model.name and rng.random() < 0.4 else model.name
+        )
+        if "Trim" in specifics:
+            specifics["Trim"] = attrs["Trim"]
+    title = _title(rng, attrs, specifics, mix)
     description = _description(rng, attrs)
     city, state = rng.choice(_LOCATIONS)
     return SandboxListing(

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from scraper.sandbox import render
 from scraper.sandbox.faults import FaultPlan, FaultSpec, coerce_spec
-from scraper.sandbox.generator import SandboxListing, generate_listings
+from scraper.sandbox.generator import SandboxListing, TitleMix, generate_listings
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class SandboxServer:
         layout: render.Layout | None = None,
         retry_after_s: int = 1,
         slow_s: float = 3.0,
+        mix: TitleMix | None = None,
     ) -> None:
         if n_listings < 0:
             raise ValueError(f"n_listings must be >= 0, got {n_listings}")
@@ -105,7 +106,7 @@ class SandboxServer:
         self.page_size = page_size
         self.layout = layout
         self.faults = coerce_spec(faults, retry_after_s=retry_after_s, slow_s=slow_s)
-        self.listings: list[SandboxListing] = generate_listings(n_listings, seed)
+        self.listings: list[SandboxListing] = generate_listings(n_listings, seed, mix)
         self.by_id: dict[str, SandboxListing] = {listing.item_id: listing for listing in self.listings}
         self.request_log = RequestLog()
         self._haystacks = [_haystack(listing) for listing in self.listings]

@@ -24,6 +24,7 @@ from flows.cli.app import app, fail
 
 SANDBOX_PAGE_SIZE = 60
 SANDBOX_QUERY = "cars"  # the sandbox's match-all query
+DEFAULT_REAL_TITLES = Path("../shared/data/car-titles/ebay_motors_sedans_info.csv")
 
 
 class DemoSite(BaseModel):
@@ -66,9 +67,17 @@ def demo(
     listings: int = typer.Option(DEMO_SITE.listings, help="Listings the sandbox site serves."),
     seed: int = typer.Option(0, help="Seed of the sandbox site and of every training step."),
     fresh: bool = typer.Option(False, "--fresh", help="Delete the work directory first (no cached steps)."),
+    real_titles: Path | None = typer.Option(
+        None,
+        help="CSV of the real eBay Motors titles the hand-checked gold annotates (default: ../shared/data/"
+        "car-titles/ebay_motors_sedans_info.csv when present; the table is skipped without it).",
+    ),
 ) -> None:
     """Run the whole chain on a local sandbox site: scrape → SQLite → pre-annotation → doccano JSONL →
     simulated annotator → import → npy dataset → baseline, teacher, students → report."""
+    csv = real_titles or DEFAULT_REAL_TITLES
+    if real_titles is not None and not real_titles.is_file():
+        raise fail(f"--real-titles {real_titles}: no such file")
     if listings < 2:
         raise fail(f"--listings must be at least 2 (a train and a test text), got {listings}")
     if workdir.exists() and not workdir.is_dir():
@@ -84,6 +93,35 @@ def demo(
     started, cpu_started = time.perf_counter(), cpu_now()
     result = run_demo(workdir, listings, seed)
     print_summary(result, time.perf_counter() - started, cpu_now() - cpu_started)
+    if csv.is_file():
+        print_real_titles(real_title_scores((result.get("train") or {}).get("models", {}), csv), csv)
+    else:
+        typer.echo(f"real-title table skipped: {csv} not found (pass --real-titles CSV)")
+
+
+def real_title_scores(models: dict[str, str], csv: Path) -> dict[str, dict[str, Any]]:
+    """Exact-span scores of each trained model on the hand-checked gold of the real titles."""
+    from training.real_titles import score_real_titles_dir
+
+    return {kind: score_real_titles_dir(path, csv) for kind, path in models.items()}
+
+
+def print_real_titles(scores: dict[str, dict[str, Any]], csv: Path) -> None:
+    """F1 per label of every model on the real titles (models trained on sandbox titles only)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if not scores:
+        return
+    labels = list(next(iter(scores.values()))["per_label"])
+    table = Table(title=f"real eBay Motors titles, hand-checked gold ({csv.name}): F1, exact spans")
+    table.add_column("model")
+    for name in [*labels, "micro", "macro"]:
+        table.add_column(name, justify="right")
+    for kind, sc in scores.items():
+        cells = [f"{sc['per_label'][lab]['f1']:.2f}" for lab in labels]
+        table.add_row(kind, *cells, f"{sc['micro']['f1']:.3f}", f"{sc['macro']['f1']:.3f}")
+    Console(width=max(Console().width, 160)).print(table)  # 14 columns: never truncated to '0…'
 
 
 def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:

@@ -20,9 +20,6 @@ existing model, `--model DIR`) and scores it on the real titles: silver MAKE/YEA
 from __future__ import annotations
 
 import argparse
-import csv
-import hashlib
-import json
 import sys
 import tempfile
 import time
@@ -31,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from annotation.real_gold import RealGoldError, load_real_gold  # noqa: E402
 from scraper.sandbox import realism  # noqa: E402
 from scraper.sandbox.catalogue import ALL_MODELS, MAKES  # noqa: E402
 from scraper.sandbox.generator import generate_listings  # noqa: E402
@@ -45,8 +43,7 @@ DEFAULT_CSV = (
 )
 
 
-class GoldFileError(ValueError):
-    """A gold file that does not fit the CSV (row out of range, changed text) or is not well formed."""
+GoldFileError = RealGoldError  # a gold file that does not fit the CSV, or is not well formed
 
 
 # ------------------------------------------------------------------------------------------ realism
@@ -103,47 +100,11 @@ def print_realism(real: list[str], generated: list[str], seed: int, seconds: flo
 
 
 # ------------------------------------------------------------------------------------------ transfer
-def read_csv_texts(csv_path: Path) -> list[str]:
-    """Every row's "Car Model" text with outer spaces stripped (the gold files' row numbering)."""
-    with csv_path.open(encoding="utf-8", newline="") as fh:
-        return [(row.get("Car Model") or "").strip() for row in csv.DictReader(fh)]
-
-
 def read_gold(gold_path: Path, csv_path: Path) -> tuple[list[str], list[list[tuple[int, int, str]]]]:
-    """Texts and gold spans of a gold file joined with the CSV by row; every text hash is checked."""
-    texts = read_csv_texts(csv_path)
-    out_texts: list[str] = []
-    out_spans: list[list[tuple[int, int, str]]] = []
-    try:
-        lines = gold_path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise GoldFileError(f"{gold_path}: cannot read ({exc.strerror})") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldFileError(f"{gold_path}:{number}: not JSON ({exc.msg})") from None
-        if isinstance(obj, dict) and "header" in obj:
-            continue
-        row, digest, spans = (
-            obj.get(k) if isinstance(obj, dict) else None for k in ("row", "text_sha256", "label")
-        )
-        if not (isinstance(row, int) and isinstance(digest, str) and isinstance(spans, list)):
-            raise GoldFileError(
-                f"{gold_path}:{number}: expected row, text_sha256 and label [[start, end, LABEL]]"
-            )
-        if not 0 <= row < len(texts):
-            raise GoldFileError(f"{gold_path}:{number}: row {row} is not in {csv_path} ({len(texts)} rows)")
-        text = texts[row]
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
-            raise GoldFileError(
-                f"{gold_path}:{number}: row {row}'s text in {csv_path} changed (hash differs)"
-            )
-        out_texts.append(text)
-        out_spans.append([(int(s), int(e), str(lab)) for s, e, lab in spans])
-    return out_texts, out_spans
+    """Texts and gold spans of a gold file joined with the CSV by row (`annotation.real_gold`, which
+    checks every text hash and span)."""
+    gold = load_real_gold(csv_path, gold_path)
+    return [g.text for g in gold], [list(g.spans) for g in gold]
 
 
 def train_on_sandbox(n: int, seed: int, epochs: int, work: Path) -> Path:

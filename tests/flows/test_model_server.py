@@ -232,7 +232,7 @@ def test_cli_errors_are_one_line(tmp_path: Path, tiny_models: Any) -> None:
     empty = runner.invoke(app, ["serve-model", "--model", "teacher", "--db", url])
     assert empty.exit_code == 2 and "no champion in the registry for teacher" in empty.output
     notmodel = runner.invoke(app, ["serve-model", "--model", str(tmp_path)])
-    assert notmodel.exit_code == 2 and "not a carner model directory" in notmodel.output
+    assert notmodel.exit_code == 2 and "not a model directory" in notmodel.output
     busy = bind("127.0.0.1", 0)
     try:
         taken = runner.invoke(

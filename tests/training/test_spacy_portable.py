@@ -59,7 +59,8 @@ def test_meta_names_the_model_and_carries_the_kept_checkpoints_scores(
     meta = json.loads((tiny_baseline_dir / "meta.json").read_text())
     metrics = json.loads((tiny_baseline_dir / "metrics.json").read_text())
     assert meta["name"] == "carner_baseline" and meta["version"] == carner_version() != "0.0.0"
-    assert sorted(meta["labels"]["ner"]) == sorted(metrics["labels"])
+    # the labels the pipeline learnt: those of the dataset its training split carries
+    assert {"MAKE", "MODEL", "YEAR"} <= set(meta["labels"]["ner"]) <= set(metrics["labels"])
     assert meta["performance"]["ents_f"] == metrics["training"]["best_dev_f1"] > 0.3
     assert set(meta["performance"]["ents_per_type"]) <= set(metrics["labels"])
 

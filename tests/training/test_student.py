@@ -78,7 +78,7 @@ def test_soft_student_learns_from_teacher_distributions(labelled: dict, tmp_path
     assert floor < 0.1
     assert m.history[-1]["loss"] < 0.5 * m.history[0]["loss"]  # the loss falls
     assert f1 > 0.5 and f1 > floor + 0.4
-    assert agreement > 0.75  # it imitates the teacher, not only the gold
+    assert agreement > 0.7  # it imitates the teacher, not only the gold
     files = {p.name for p in (tmp_path / "soft").iterdir()}
     assert files == {"model.safetensors", "config.json", "vocab.json", "metrics.json"}
     meta = json.loads((tmp_path / "soft" / "metrics.json").read_text())

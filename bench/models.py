@@ -30,7 +30,8 @@ step, its key) is unchanged (`stages.json`); `--redo` names stages to run again 
 covers inputs, not carner's code).
 
 Scales: research = 8,000 listings and `training.plan.RESEARCH_PLAN` (15 epochs, batch 32, dropout
-0.5, augmentation x50: 4k -> 200k); demo = 1,000 listings and `training.plan.DEMO_PLAN` (minutes).
+0.5, augmentation x50: 4k -> 200k) on titles naming characteristics 8x as often as real sellers;
+demo = `carner demo`'s own site (`flows.cli.demo.DEMO_SITE`: 1,500 listings) and `training.plan.DEMO_PLAN`.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
+from flows.cli.demo import DEMO_SITE  # noqa: E402
 from training.plan import DEMO_PLAN, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
 
 log = logging.getLogger("bench.models")
@@ -86,15 +88,27 @@ class Plan:
     test_size: float = 0.5
     real_de_limit: int | None = None  # German real titles read (None: all 18k)
     real: bool = True
+    # scraper.sandbox.generator.TitleMix of the site's titles (None: real sellers' rates throughout)
+    mix: dict[str, float] | None = None
 
     @property
     def seed(self) -> int:
         return self.train.seed
 
 
+# Research: title forms at real sellers' shares, characteristics named 8x as often as real sellers do
+# (at the real rate a 3.5k-title test split holds ~12 gearboxes and ~40 fuels: too few to score a
+# label). Demo: exactly `carner demo`'s site (flows.cli.demo.DEMO_SITE) and plan.
+RESEARCH_MIX = {"characteristics": 8.0}
 PLANS = {
-    "research": Plan(scale="research", n_listings=8000, train=RESEARCH_PLAN),
-    "demo": Plan(scale="demo", n_listings=1000, train=DEMO_PLAN, real_de_limit=2000),
+    "research": Plan(scale="research", n_listings=8000, train=RESEARCH_PLAN, mix=RESEARCH_MIX),
+    "demo": Plan(
+        scale="demo",
+        n_listings=DEMO_SITE.listings,
+        train=DEMO_PLAN,
+        real_de_limit=2000,
+        mix=dict(DEMO_SITE.mix),
+    ),
 }
 
 
@@ -134,11 +148,14 @@ class Layout:
 
 
 # ============================================================================ stages (run in children)
-def stage_scrape(out: str, n_listings: int, seed: int, page_size: int) -> dict[str, Any]:
+def stage_scrape(
+    out: str, n_listings: int, seed: int, page_size: int, mix: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Serve the sandbox and crawl it with the real scraper into a fresh SQLite database."""
     from db.engine import make_engine, session_factory, upgrade
     from scraper.crawl import CrawlConfig, crawl
     from scraper.http import HttpConfig
+    from scraper.sandbox.generator import TitleMix
     from scraper.sandbox.server import SandboxServer
 
     lay = Layout(Path(out))
@@ -151,7 +168,8 @@ def stage_scrape(out: str, n_listings: int, seed: int, page_size: int) -> dict[s
     engine = make_engine(lay.db_url)
     mark_baseline()
     try:
-        with SandboxServer(n_listings=n_listings, seed=seed, page_size=page_size) as site:
+        title_mix = TitleMix(**mix) if mix else None
+        with SandboxServer(n_listings=n_listings, seed=seed, page_size=page_size, mix=title_mix) as site:
             cfg = CrawlConfig(
                 query=SANDBOX_QUERY,
                 max_pages=math.ceil(n_listings / page_size) + 1,
@@ -188,19 +206,21 @@ def _listings_hash(session: Any) -> str:
     return json_hash([list(r) for r in rows])
 
 
-def stage_annotate(out: str, n_listings: int, seed: int) -> dict[str, Any]:
+def stage_annotate(
+    out: str, n_listings: int, seed: int, mix: dict[str, float] | None = None
+) -> dict[str, Any]:
     """Tasks, distant pre-annotation, and the generator's gold stored as the "simulated" annotator."""
     from sqlalchemy import select
 
     from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
     from db.engine import open_session
     from db.models import AnnotationTask, Listing
-    from scraper.sandbox.generator import generate_listings
+    from scraper.sandbox.generator import TitleMix, generate_listings
     from training.evaluate import score_spans
 
     lay = Layout(Path(out))
     mark_baseline()
-    gold = {x.item_id: x for x in generate_listings(n_listings, seed)}
+    gold = {x.item_id: x for x in generate_listings(n_listings, seed, TitleMix(**mix) if mix else None)}
     counts = {"gold": 0, "text_mismatch": 0, "unknown": 0}
     with open_session(lay.db_url, migrate=False) as session:
         tasks = ensure_tasks(session, fields=("title",))
@@ -381,14 +401,20 @@ def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
         StageSpec(
             "scrape",
             "stage_scrape",
-            {"out": out, "n_listings": plan.n_listings, "seed": plan.seed, "page_size": plan.page_size},
+            {
+                "out": out,
+                "n_listings": plan.n_listings,
+                "seed": plan.seed,
+                "page_size": plan.page_size,
+                "mix": plan.mix,
+            },
             [],
             [lay.db, lay.raw],
         ),
         StageSpec(
             "annotate",
             "stage_annotate",
-            {"out": out, "n_listings": plan.n_listings, "seed": plan.seed},
+            {"out": out, "n_listings": plan.n_listings, "seed": plan.seed, "mix": plan.mix},
             ["scrape"],
             [lay.db],
             shares_files_with=["scrape"],

@@ -113,14 +113,15 @@ def replace_files_as_one(out_dir: Path, payloads: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    finish_interrupted_swap(out_dir)
+    finish_interrupted_swap(out_dir, own_write=True)
 
 
-def finish_interrupted_swap(data_dir: Path) -> bool:
+def finish_interrupted_swap(data_dir: Path, own_write: bool = False) -> bool:
     """Complete a committed replacement a kill interrupted (True when there was one to finish).
 
     Staging directories without a journal (a write killed before its commit point) are removed
-    once they are old enough not to belong to a build still running.
+    once they are old enough not to belong to a build still running. `own_write`: the caller is the
+    writer finishing its own committed swap (nothing was interrupted, so nothing is warned about).
     """
     data_dir = Path(data_dir)
     journal = data_dir / SWAP_JOURNAL
@@ -146,7 +147,10 @@ def finish_interrupted_swap(data_dir: Path) -> bool:
                 "run `dataset build` again"
             ) from None
         shutil.rmtree(staging, ignore_errors=True)
-        log.warning("%s: finished a dataset replacement that was interrupted", data_dir)
+        if own_write:
+            log.debug("%s: dataset files replaced", data_dir)
+        else:
+            log.warning("%s: finished a dataset replacement that was interrupted", data_dir)
         finished = True
     now = time.time()
     for stale in data_dir.glob(f"{STAGING_PREFIX}*"):

@@ -107,17 +107,19 @@ class TrainPlan(BaseModel):
 
 RESEARCH_PLAN = TrainPlan()
 
-# `carner demo` and `bench/models.py --scale demo`: minutes on a 2-core CPU. A short teacher sees few
-# optimiser steps at batch 32 on ~150 texts: smaller batches and a higher learning rate give it
-# enough updates to teach something.
+# `carner demo` and `bench/models.py --scale demo`: under 5 minutes on a quiet 2-core CPU. A short
+# teacher sees few optimiser steps at batch 32 on ~150 texts: smaller batches and a higher learning
+# rate give it enough updates to teach something. The spaCy student was the demo's costliest step
+# (111 s of 373 s with x3 augmentation and 8 epochs on 1,500 listings, measured on the idle machine):
+# x2 and 4 epochs; the baseline keeps its 15 epochs (12 cost it 5 macro points for 10 s).
 DEMO_PLAN = TrainPlan(
     baseline_epochs=15,
     teacher_epochs=3,
     teacher_max_texts=400,
     teacher_batch_size=16,
     teacher_learning_rate=2e-4,
-    augment_n_iter=3,
-    student_epochs=8,
+    augment_n_iter=2,
+    student_epochs=4,
     soft_epochs=4,
     speed_texts=32,
 )

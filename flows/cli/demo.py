@@ -36,7 +36,7 @@ class DemoSite(BaseModel):
     `characteristics` times as often, so every label is learnt within the demo's minutes.
     """
 
-    listings: int = Field(1500, ge=2, description="Listings the sandbox site serves.")
+    listings: int = Field(1200, ge=2, description="Listings the sandbox site serves.")
     mix: dict[str, float] = Field(
         default_factory=lambda: {"stop": 0.1, "dealer": 0.25, "short": 0.15, "characteristics": 8.0},
         description="scraper.sandbox.generator.TitleMix of the demo's titles.",

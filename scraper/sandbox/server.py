@@ -152,8 +152,10 @@ class SandboxServer:
         self.start()
         assert self._thread is not None
         try:
+            # sleep, not Thread.join: a Ctrl-C that lands inside join's lock acquisition can leave the
+            # thread's state lock held, and the interpreter then hangs at exit (seen once in CI)
             while self._thread.is_alive():
-                self._thread.join(0.5)
+                time.sleep(0.2)
         finally:
             self.stop()
 

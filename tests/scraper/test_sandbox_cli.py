@@ -68,32 +68,24 @@ def test_port_in_use_gives_one_line_error():
 
 
 @pytest.mark.skipif(not CARNER.exists(), reason="the carner console script is not installed in this venv")
-def test_serve_subprocess_answers_and_stops_on_ctrl_c():
-    proc = subprocess.Popen(
-        [
-            str(CARNER),
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--listings",
-            "12",
-            "--seed",
-            "4",
-            "--faults",
-            "block:1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+def test_serve_subprocess_answers_and_stops_on_ctrl_c(tmp_path):
+    # stderr goes to a file, not a pipe nobody drains: a full pipe would block the server's exit
+    err_path = tmp_path / "stderr.txt"
+    with open(err_path, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen(
+            [str(CARNER), "sandbox", "serve", "--port", "0", "--listings", "12", "--seed", "4",
+             "--faults", "block:1"],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         line = ""
         while time.monotonic() < deadline and "http://" not in line:
             line = proc.stdout.readline()
-            assert line or proc.poll() is None, proc.stderr.read()
+            assert line or proc.poll() is None, err_path.read_text(encoding="utf-8")
         base_url = line[line.index("http://") :].split()[0]
         assert base_url.startswith("http://127.0.0.1:")
         assert "Pardon Our Interruption" in requests.get(f"{base_url}/sch/i.html?_nkw=cars", timeout=5).text
@@ -101,7 +93,12 @@ def test_serve_subprocess_answers_and_stops_on_ctrl_c():
         expected = SandboxServer(n_listings=12, seed=4).listings
         assert page.status_code == 200 and all(x.item_id in page.text for x in expected)
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            tail = err_path.read_text(encoding="utf-8")[-2000:]
+            pytest.fail(f"no exit 30 s after Ctrl-C; stderr tail: {tail}")
+        assert rc == 0, err_path.read_text(encoding="utf-8")[-2000:]
         assert "stopped" in proc.stdout.read()
     finally:
         if proc.poll() is None:

@@ -152,8 +152,9 @@ class SandboxServer:
         self.start()
         assert self._thread is not None
         try:
-            # sleep, not Thread.join: a Ctrl-C that lands inside join's lock acquisition can leave the
-            # thread's state lock held, and the interpreter then hangs at exit (seen once in CI)
+            # sleep, not Thread.join: a KeyboardInterrupt raised inside join's lock acquisition can
+            # leave the thread's state lock held. (This did not cure the CI hang of
+            # test_serve_subprocess_answers_and_stops_on_ctrl_c; its cause is still unknown.)
             while self._thread.is_alive():
                 time.sleep(0.2)
         finally:

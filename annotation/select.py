@@ -9,6 +9,9 @@ and prediction differ most goes first, model confidence breaks ties. `balanced` 
 labels that the model and the pre-annotation see in a text are worth more the rarer they are in the
 gold so far, a batch is chosen greedily (each pick counts as annotated, so the next picks look for
 other labels), near-duplicate titles are skipped, and disagreement and uncertainty scale the value.
+`committee` is query by committee among models (Seung et al. 1992; for NER Settles & Craven 2008): a
+`Committee` of two or more (the champion and the baseline, say, or models trained on bootstrap
+resamples) votes, and texts whose members' spans differ most go first.
 Any model with `confidence(texts)` (and `predict(texts)` for `disagreement` and `balanced`) serves:
 annotation must not import training, so the protocols are restated here.
 """
@@ -33,10 +36,10 @@ from db.models import GOLD_SOURCES, Annotation, AnnotationTask
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("random", "uncertainty", "disagreement", "balanced")
-MODEL_STRATEGIES = frozenset({"uncertainty", "disagreement", "balanced"})  # the strategies that need a model
+STRATEGIES = ("random", "uncertainty", "disagreement", "balanced", "committee")
+MODEL_STRATEGIES = frozenset({"uncertainty", "disagreement", "balanced", "committee"})  # need a model
 PREDICT_STRATEGIES = frozenset({"disagreement", "balanced"})  # ... and also its predicted spans
-Strategy = Literal["random", "uncertainty", "disagreement", "balanced"]
+Strategy = Literal["random", "uncertainty", "disagreement", "balanced", "committee"]
 NEAR_DUPLICATE = 0.8
 """Word-set Jaccard at or above which a title counts as a near-duplicate of one already in the batch."""
 
@@ -55,13 +58,48 @@ class PredictingModel(ConfidenceModel, Protocol):
         ...
 
 
+class Committee:
+    """Two or more models voting on each text: `votes` gives every member's spans, `confidence` their
+    mean confidence, `predict` the first member's spans (so a committee also pre-fills as its head)."""
+
+    def __init__(self, members: Sequence[PredictingModel]) -> None:
+        if len(members) < 2:
+            raise ValueError(f"a committee needs at least two models, got {len(members)}")
+        for m in members:
+            if not isinstance(m, PredictingModel):
+                raise ValueError(f"committee member {m!r} has no predict(texts) and confidence(texts)")
+        self.members = list(members)
+        self.kind = "committee of " + " + ".join(str(getattr(m, "kind", type(m).__name__)) for m in members)
+
+    def votes(self, texts: list[str]) -> list[list[list[Span]]]:
+        """Per text, each member's predicted spans (members in order)."""
+        per_member = [list(m.predict(texts)) for m in self.members]
+        for m, got in zip(self.members, per_member, strict=True):
+            if len(got) != len(texts):
+                raise ValueError(f"committee member {m!r} returned {len(got)} predictions for {len(texts)}")
+        return [list(v) for v in zip(*per_member, strict=True)]
+
+    def confidence(self, texts: list[str]) -> list[float]:
+        per_member = [list(m.confidence(texts)) for m in self.members]
+        return [sum(c) / len(c) for c in zip(*per_member, strict=True)]
+
+    def predict(self, texts: list[str]) -> list[list[Span]]:
+        return list(self.members[0].predict(texts))
+
+
+def vote_agreement(votes: Sequence[Sequence[Sequence[object]]]) -> float:
+    """Mean pairwise exact-span F1 among the members' votes on one text: 1.0 when all agree."""
+    pairs = [(a, b) for i, a in enumerate(votes) for b in votes[i + 1 :]]
+    return sum(span_agreement(a, b) for a, b in pairs) / len(pairs) if pairs else 1.0
+
+
 @dataclass
 class Selection:
     tasks: list[AnnotationTask]
     strategy: str  # the strategy actually used
     fallback_reason: str | None = None
     confidences: list[float] | None = None  # aligned with tasks, model strategies only
-    agreements: list[float] | None = None  # aligned with tasks, disagreement only
+    agreements: list[float] | None = None  # aligned with tasks: disagreement and committee
 
 
 def span_agreement(a: Sequence[Sequence[object]], b: Sequence[Sequence[object]]) -> float:
@@ -103,7 +141,8 @@ def select_tasks(
 
     `disagreement` ranks by agreement between the model's spans and the task's current `distant`
     (pre-annotation) spans, lowest first; a task never pre-annotated counts as agreeing (no second
-    vote), and confidence breaks ties.
+    vote), and confidence breaks ties. `committee` needs a `Committee` as the model and ranks by its
+    members' mean pairwise agreement, lowest first, their mean confidence breaking ties.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
@@ -123,6 +162,8 @@ def select_tasks(
         raise ValueError(
             f"{strategy} sampling needs a model with predict(texts) as well as confidence(texts)"
         )
+    if strategy == "committee" and not isinstance(model, Committee):
+        raise ValueError("committee sampling needs a Committee of two or more models (e.g. --committee)")
 
     scores: list[float] = []
     agreements: list[float] = []
@@ -143,6 +184,8 @@ def select_tasks(
                 voted = distant.get(task.id, {}).get(DISTANT)
                 agreements.append(1.0 if voted is None else span_agreement(spans, voted))
                 labels_seen.append(frozenset(str(s[2]) for s in [*spans, *(voted or [])]))
+        if isinstance(model, Committee) and strategy == "committee":
+            agreements += [vote_agreement(v) for v in model.votes(batch)]
         if progress is not None:
             progress(len(batch))
 

@@ -9,8 +9,10 @@ random titles get gold first. Each round the spaCy baseline is retrained on the 
 epochs) and scored on a held-out gold test set (titles never in the pool, normalised duplicates
 removed), then `annotation.select.select_tasks` picks the next `--step` titles — `random`, or
 `uncertainty` with the just-trained baseline's confidences, or `disagreement` between the baseline and
-the pre-annotation from item specifics, or `balanced` (rare labels first, diverse batches) — and the
-simulated annotator gives them their generator gold.
+the pre-annotation from item specifics, or `balanced` (rare labels first, diverse batches), or
+`committee` (query by bagging: the baseline and a second one trained on a bootstrap resample of the
+same gold vote; not in the default set, it trains twice per round) — and the simulated annotator gives
+them their generator gold.
 Reported: macro and micro F1 per round for every strategy, how many annotations each needed to
 reach random's final F1 (the goal: <= 60% of random's), and the annotation effort: corrections per
 test title (spans added + removed + changed) when pre-filled by the distant spans from item specifics
@@ -44,13 +46,27 @@ from training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 log = logging.getLogger("bench.active_learning")
 
-STRATEGIES = ("random", "uncertainty", "disagreement", "balanced")
+STRATEGIES = ("random", "uncertainty", "disagreement", "balanced", "committee")
+DEFAULT_STRATEGIES = ("random", "uncertainty", "disagreement", "balanced")  # committee trains 2x per round
 GOAL = 0.60
 
 
-def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list[Any]]:
-    """Test listings first, then pool listings whose normalised title is not in the test set."""
-    from scraper.sandbox.generator import generate_listings
+RICH_MIX = {"characteristics": 8.0}
+"""The label-rich test set's title mix: sellers name characteristics 8x as often as at the real rate
+(as in `bench/models.py --scale research`), so every label has enough test spans to score."""
+BAG_SEED_OFFSET = 20_000  # the committee's bootstrap resample and training seed: + seed * 100 + round
+RICH_SEED_OFFSET = 10_000  # the label-rich test set's generator seed = seed + this (another stream)
+
+
+def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """Test listings first, then pool listings whose normalised title is not in the test set; then a
+    label-rich test set (`RICH_MIX`) of the same size whose titles are in neither.
+
+    At the real rate a few hundred test titles hold about five gearboxes, colours and fuels each: one
+    hit or miss moves that label's F1 by 0.2 and macro F1 by 0.02, which is noise. The pool keeps the
+    real rate (the rare labels are what selection has to find); the label-rich set scores them.
+    """
+    from scraper.sandbox.generator import TitleMix, generate_listings
     from training.dataset import normalise_text
 
     listings = generate_listings(n_pool + n_test + n_pool // 4, seed)
@@ -66,7 +82,13 @@ def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list
         if key not in seen and len(pool) < n_pool:
             seen.add(key)
             pool.append(x)
-    return pool, test
+    rich = []
+    for x in generate_listings(n_test + n_test // 4, seed + RICH_SEED_OFFSET, TitleMix(**RICH_MIX)):
+        key = normalise_text(x.title)
+        if key not in seen and len(rich) < n_test:
+            seen.add(key)
+            rich.append(x)
+    return pool, test, rich
 
 
 def _open_db(path: Path, pool: list[Any]) -> Any:
@@ -114,6 +136,7 @@ def _gold_set(session: Any) -> tuple[list[str], list[list[Any]]]:
 def _train_and_score(
     work: Path, texts: list[str], spans: list[list[Any]], test: list[Any], epochs: int, seed: int
 ) -> tuple[Any, dict[str, Any], float]:
+    """Retrain the baseline from scratch on the gold so far; its metrics on `test` and training seconds."""
     from training.baseline import SpacyTrainConfig, load_model, train_baseline
     from training.evaluate import evaluate_model
     from training.npy_io import save_npy_dataset
@@ -127,6 +150,23 @@ def _train_and_score(
     model = load_model(model_dir)
     m = evaluate_model(model, [x.title for x in test], [list(x.title_spans) for x in test], speed=False)
     return model, m, seconds
+
+
+def _bagged_member(
+    work: Path, texts: list[str], spans: list[list[Any]], epochs: int, seed: int, measure: str
+) -> _Measured:
+    """The committee's second voter: the baseline retrained on a bootstrap resample of the gold
+    (Abe & Mamitsuka 1998's query by bagging) with another seed."""
+    from training.baseline import SpacyTrainConfig, load_model, train_baseline
+    from training.npy_io import save_npy_dataset
+
+    rng = random.Random(seed)
+    pick = [rng.randrange(len(texts)) for _ in texts]
+    data, model_dir = work / "bag-data", work / "bag-model"
+    data.mkdir(parents=True, exist_ok=True)
+    save_npy_dataset(data, ([texts[i] for i in pick], [spans[i] for i in pick]), ([], []))
+    train_baseline(data, model_dir, SpacyTrainConfig(epochs=epochs, seed=seed), evaluate=False)
+    return _Measured(load_model(model_dir), measure)
 
 
 def effort(prefilled: list[list[Any]], test: list[Any]) -> dict[str, float]:
@@ -170,18 +210,19 @@ def simulate(
     test: list[Any],
     out: Path,
     *,
+    rich_test: list[Any] | None = None,
     start: int,
     step: int,
     rounds: int,
     epochs: int,
     seed: int,
     measure: str = "entity",
-    strategies: tuple[str, ...] = STRATEGIES,
+    strategies: tuple[str, ...] = DEFAULT_STRATEGIES,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every strategy from the same first `start` titles; one row per round (annotations, F1, seconds)."""
     from sqlalchemy.orm import Session
 
-    from annotation.select import candidate_tasks, select_tasks
+    from annotation.select import Committee, candidate_tasks, select_tasks
 
     gold = {x.item_id: x for x in pool}
     distant_effort = effort(distant_prefill(test), test)
@@ -209,17 +250,24 @@ def simulate(
                         "micro_f1": m["f1"],
                         "train_seconds": round(train_s, 2),
                         "per_label_f1": {k: v["f1"] for k, v in m["per_label"].items()},
+                        **(_rich_scores(model, rich_test) if rich_test else {}),
                         "effort_model": effort(model.predict([x.title for x in test]), test),
                         "effort_distant": distant_effort,
                         "effort_empty": empty_effort,
                     }
                     if r < rounds:
                         t0 = time.perf_counter()
+                        ranker: Any = _Measured(model, measure) if strategy != "random" else None
+                        if strategy == "committee":
+                            bag_seed = BAG_SEED_OFFSET + seed * 100 + r
+                            ranker = Committee(
+                                [ranker, _bagged_member(work, texts, spans, epochs, bag_seed, measure)]
+                            )
                         sel = select_tasks(
                             session,
                             strategy=strategy,
                             limit=step,
-                            model=_Measured(model, measure) if strategy != "random" else None,
+                            model=ranker,
                             seed=seed + r + 1,
                         )
                         row["select_seconds"] = round(time.perf_counter() - t0, 2)
@@ -244,6 +292,36 @@ def simulate(
             engine.dispose()
         curves[strategy] = rows
     return curves
+
+
+def _rich_scores(model: Any, rich_test: list[Any]) -> dict[str, Any]:
+    """The round's model on the label-rich test set: `rich_` + the row's F1 keys."""
+    from training.evaluate import evaluate_model
+
+    m = evaluate_model(
+        model, [x.title for x in rich_test], [list(x.title_spans) for x in rich_test], speed=False
+    )
+    return {
+        "rich_macro_f1": m["macro"]["f1"],
+        "rich_micro_f1": m["f1"],
+        "rich_per_label_f1": {k: v["f1"] for k, v in m["per_label"].items()},
+    }
+
+
+F1_KEYS = ("macro_f1", "micro_f1", "rich_macro_f1", "rich_micro_f1")
+"""Curves' F1 columns: on the real-rate test set, and on the label-rich one (`rich_`)."""
+F1_NAMES = {
+    "macro_f1": "macro",
+    "micro_f1": "micro",
+    "rich_macro_f1": "macro, label-rich test",
+    "rich_micro_f1": "micro, label-rich test",
+}
+
+
+def f1_keys(curves: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The F1 keys every row of every curve has (runs made before the label-rich set lack `rich_`)."""
+    rows = [row for curve in curves.values() for row in curve]
+    return [k for k in F1_KEYS if rows and all(k in row for row in rows)]
 
 
 def annotations_to_reach(curve: list[dict[str, Any]], target: float, key: str = "macro_f1") -> int | None:
@@ -284,7 +362,11 @@ def mean_curves(all_curves: list[dict[str, list[dict[str, Any]]]]) -> dict[str, 
                 {
                     "round": r,
                     "annotations": row["annotations"],
-                    **{k: sum(g[k] for g in group) / len(group) for k in ("macro_f1", "micro_f1")},
+                    **{
+                        k: sum(g[k] for g in group) / len(group)
+                        for k in F1_KEYS
+                        if all(k in g for g in group)
+                    },
                     **{
                         k: {
                             part: sum(g[k][part] for g in group) / len(group)
@@ -303,28 +385,33 @@ def build_tables(
     curves: dict[str, list[dict[str, Any]]],
     summaries: list[dict[str, Any]],
     repeats: int,
-    n_pool: int,
-    n_test: int,
-    epochs: int,
-    measure: str = "entity",
-    per_seed: dict[str, list[float | None]] | None = None,
+    settings: dict[str, Any],
+    per_seed: dict[str, dict[str, list[float | None]]] | None = None,
 ) -> list[ResultTable]:
     strategies = list(curves)
+    keys = f1_keys(curves)
     t1 = ResultTable(
         f"Active learning: baseline F1 per round, {' vs '.join(strategies)} sampling",
-        ["Round", "Annotations"]
-        + [f"{s.capitalize()} {k} F1" for k in ("macro", "micro") for s in strategies],
+        ["Round", "Annotations"] + [f"{s.capitalize()} {F1_NAMES[k]} F1" for k in keys for s in strategies],
     )
     for r, row in enumerate(curves["random"]):
         t1.add(
             str(row["round"]),
             str(row["annotations"]),
-            *[fmt(curves[s][r][f"{k}_f1"]) for k in ("macro", "micro") for s in strategies],
+            *[fmt(curves[s][r][k]) for k in keys for s in strategies],
         )
+    rich = (
+        f" and a label-rich test set of {settings['rich_test']} titles (characteristics "
+        f"{settings.get('rich_mix', RICH_MIX).get('characteristics')}x as often; another generator seed)"
+        if "rich_test" in settings and any(k.startswith("rich_") for k in keys)
+        else ""
+    )
     t1.note = (
-        f"Pool {n_pool} sandbox titles, held-out gold test {n_test} titles; spaCy baseline retrained each "
-        f"round for {epochs} epochs; mean of {repeats} repeat(s) (seeds); uncertainty = the baseline's "
-        f"`{measure}` confidence; disagreement = baseline vs pre-annotation span F1, then confidence."
+        f"Pool {settings['pool']} sandbox titles (real sellers' rates), held-out gold test "
+        f"{settings['test']} titles{rich}; spaCy baseline retrained each round for {settings['epochs']} "
+        f"epochs; mean of {repeats} repeat(s) (seeds); uncertainty = the baseline's "
+        f"`{settings['measure']}` confidence; disagreement = baseline vs pre-annotation span F1, then "
+        "confidence."
     )
     t2 = ResultTable(
         "Annotations each strategy needs to reach random sampling's final F1",
@@ -349,11 +436,12 @@ def build_tables(
             "met" if s["goal_met"] else "not met",
         )
     t2.note = "Measured at round granularity (every step annotations), so the share is an upper bound."
-    if per_seed:
+    for key, shares_by_strategy in (per_seed or {}).items():
         t2.note += (
-            " Macro share per seed: "
+            f" Share per seed ({F1_NAMES[key]}): "
             + "; ".join(
-                f"{s}: " + ", ".join(fmt(x, "{:.0%}") for x in shares) for s, shares in per_seed.items()
+                f"{s}: " + ", ".join(fmt(x, "{:.0%}") for x in shares)
+                for s, shares in shares_by_strategy.items()
             )
             + "."
         )
@@ -405,7 +493,7 @@ def run(
     repeats: int = 1,
     seed: int = 0,
     measure: str = "entity",
-    strategies: tuple[str, ...] = STRATEGIES,
+    strategies: tuple[str, ...] = DEFAULT_STRATEGIES,
     quiet: bool = False,
 ) -> dict[str, Any]:
     out = Path(out)
@@ -414,7 +502,7 @@ def run(
     started = time.perf_counter()
     all_curves = []
     for rep in range(repeats):
-        pool, test = _pool_and_test(n_pool, n_test, seed + rep)
+        pool, test, rich_test = _pool_and_test(n_pool, n_test, seed + rep)
         if len(pool) < start + step * rounds:
             raise ValueError(
                 f"pool of {len(pool)} titles is too small for {start} + {rounds} x {step} annotations"
@@ -424,6 +512,7 @@ def run(
                 pool,
                 test,
                 out,
+                rich_test=rich_test,
                 start=start,
                 step=step,
                 rounds=rounds,
@@ -436,6 +525,8 @@ def run(
     settings = {
         "pool": len(pool),
         "test": len(test),
+        "rich_test": len(rich_test),
+        "rich_mix": RICH_MIX,
         "start": start,
         "step": step,
         "rounds": rounds,
@@ -463,25 +554,22 @@ def report(
     others = [s for s in strategies if s != "random"]
     summaries, per_seed, tables = [], {}, []
     if "random" in curves:
-        summaries = [summarise(curves, s, k) for s in others for k in ("macro_f1", "micro_f1")]
-        per_seed = {s: [summarise(c, s, "macro_f1")["share"] for c in all_curves] for s in others}
-        tables = build_tables(
-            curves,
-            summaries,
-            len(all_curves),
-            settings["pool"],
-            settings["test"],
-            settings["epochs"],
-            settings["measure"],
-            per_seed,
-        )
+        keys = f1_keys(curves)
+        summaries = [summarise(curves, s, k) for s in others for k in keys]
+        per_seed = {
+            k: {s: [summarise(c, s, k)["share"] for c in all_curves] for s in others}
+            for k in keys
+            if "macro" in k
+        }
+        tables = build_tables(curves, summaries, len(all_curves), settings, per_seed)
     payload = {
         "machine": info,
         "settings": {**settings, "strategies": strategies},
         "curves": curves,
         "runs": all_curves,
         "summaries": summaries,
-        "per_seed_macro_share": per_seed,
+        "per_seed_macro_share": per_seed.get("macro_f1", {}),
+        "per_seed_share": per_seed,
         "wall_seconds": round(wall, 1),
     }
     preamble = f"## carner bench: active learning\n\n{machine_line(info)} Wall time {wall:.0f} s.\n"
@@ -503,6 +591,7 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
     """
     by_seed: dict[int, dict[str, list[dict[str, Any]]]] = {}
     sizes: dict[int, tuple[int, int]] = {}  # seed -> (pool, test)
+    rich_sizes: dict[int, int] = {}  # seed -> label-rich test size (runs before it have none)
     settings: dict[str, Any] | None = None
     info: dict[str, Any] = {}
     wall = 0.0
@@ -519,6 +608,8 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
         for seed, run_curves in zip(seeds, data["runs"], strict=True):
             if sizes.setdefault(seed, (got["pool"], got["test"])) != (got["pool"], got["test"]):
                 raise ValueError(f"{file}: seed {seed} ran on another pool or test set than before")
+            if "rich_test" in got:
+                rich_sizes[seed] = got["rich_test"]
             by_seed.setdefault(seed, {}).update(run_curves)
         wall = max(wall, float(data.get("wall_seconds", 0.0)))
     if settings is None:
@@ -530,10 +621,17 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
         repeats=len(all_curves),
         seeds=sorted(by_seed),
         seed=min(by_seed),
-        pool="–".join(map(str, (pools[0], pools[-1]) if len(pools) > 1 else pools)),
-        test="–".join(map(str, (tests[0], tests[-1]) if len(tests) > 1 else tests)),
+        pool=_span(pools),
+        test=_span(tests),
     )
+    if rich_sizes:
+        settings["rich_test"] = _span(sorted(set(rich_sizes.values())))
     return report(all_curves, settings, info, wall, out, quiet=quiet)
+
+
+def _span(sizes: list[int]) -> str:
+    """E.g. "784" or "781–790": the sizes merged runs had (duplicate removal varies them per seed)."""
+    return "–".join(map(str, (sizes[0], sizes[-1]) if len(sizes) > 1 else sizes))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -556,8 +654,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--strategies",
-        default=",".join(STRATEGIES),
-        help=f"comma-separated, random first (default: {','.join(STRATEGIES)})",
+        default=",".join(DEFAULT_STRATEGIES),
+        help=f"comma-separated, random first; any of {','.join(STRATEGIES)} "
+        f"(default: {','.join(DEFAULT_STRATEGIES)})",
     )
     parser.add_argument("--out", type=Path, default=Path("data") / "bench" / "active_learning")
     parser.add_argument(

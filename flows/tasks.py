@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -150,20 +151,57 @@ def crawl_task(
 UNCERTAINTY_MODEL_ORDER = ("student-spacy", "baseline", "student-soft", "teacher")
 
 
-def champion_model(session: Any) -> Any:
-    """The first champion (in `UNCERTAINTY_MODEL_ORDER`) whose directory loads; None without one."""
+def _logger() -> Any:
+    """The run's logger inside a flow or task run, the module's outside one (CLI, plain calls)."""
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
+def champion_models(session: Any, most: int | None = None) -> list[Any]:
+    """The champions whose directories load, in `UNCERTAINTY_MODEL_ORDER`, at most `most` of them."""
     from db import model_runs
     from training.models import load_model
 
     champions = model_runs.champions(session)
+    loaded: list[Any] = []
     for kind in UNCERTAINTY_MODEL_ORDER:
         run = champions.get(kind)
         if run is not None and Path(run.path).is_dir():
             try:
-                return load_model(Path(run.path))
+                loaded.append(load_model(Path(run.path)))
             except (OSError, ValueError, ImportError) as exc:
-                get_run_logger().warning("champion %s at %s does not load: %s", kind, run.path, exc)
-    return None
+                _logger().warning("champion %s at %s does not load: %s", kind, run.path, exc)
+        if most is not None and len(loaded) >= most:
+            break
+    return loaded
+
+
+def champion_model(session: Any) -> Any:
+    """The first champion (in `UNCERTAINTY_MODEL_ORDER`) whose directory loads; None without one."""
+    found = champion_models(session, most=1)
+    return found[0] if found else None
+
+
+def selection_model(session: Any, strategy: str) -> Any:
+    """What `strategy` ranks with: nothing for random, a `Committee` of the two first loadable champions
+    for committee (an error with fewer: the strategy cannot work), else the first champion."""
+    from annotation.select import MODEL_STRATEGIES, Committee
+
+    if strategy not in MODEL_STRATEGIES:
+        return None
+    if strategy != "committee":
+        return champion_model(session)
+    members = champion_models(session, most=2)
+    if len(members) < 2:
+        raise ValueError(
+            f"committee sampling needs two trained champions, the registry has {len(members)} that load: "
+            "train another kind (e.g. `carner train baseline`) or use --strategy disagreement"
+        )
+    return Committee(members)
 
 
 @task(retries=1, retry_delay_seconds=5)
@@ -184,11 +222,10 @@ def export_task(
 ) -> dict[str, Any]:
     """Write the next texts to annotate as doccano JSONL (pre-annotated)."""
     from annotation.doccano import ExportConfig, export_jsonl
-    from annotation.select import MODEL_STRATEGIES
 
     cfg = ExportConfig(limit=limit, strategy=strategy, seed=seed, include_annotated=include_annotated)
     with open_session(db_url) as session:
-        model = champion_model(session) if strategy in MODEL_STRATEGIES else None
+        model = selection_model(session, strategy)
         result = to_dict(export_jsonl(session, Path(out), cfg, model=model))
     get_run_logger().info("exported for annotation: %s", result)
     return result

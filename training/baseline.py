@@ -42,8 +42,8 @@ METRICS_FILE = "metrics.json"
 LOGGER_NAME = "carner.LoggingLogger.v1"
 BEAM_WIDTH = 8
 STREAM_FALLBACK_BATCH = 32  # docs per step assumed when streaming with a batcher that does not count docs
-ConfidenceMeasure = Literal["entity", "sequence"]
-CONFIDENCE_MEASURES: tuple[str, ...] = ("entity", "sequence")
+ConfidenceMeasure = Literal["entity", "sequence", "normalised"]
+CONFIDENCE_MEASURES: tuple[str, ...] = ("entity", "sequence", "normalised")
 _LAST_STEP: dict[str, Any] = {}  # the last evaluated step of the running training (spaCy keeps no record)
 
 
@@ -450,7 +450,9 @@ class SpacyNerModel:
         self, texts: list[str], beam_width: int = BEAM_WIDTH, measure: ConfidenceMeasure = "entity"
     ) -> list[float]:
         """`entity`: the least decided candidate entity's max(p, 1 - p). `sequence`: the probability of
-        the best whole parse in the beam (least-confidence sampling; long, unusual titles score low)."""
+        the best whole parse in the beam (least-confidence sampling; long, unusual titles score low).
+        `normalised`: that probability per token, p ** (1 / tokens), the maximum normalised
+        log-probability of Shen et al. 2017 (active learning for NER): length no longer decides."""
         if measure not in CONFIDENCE_MEASURES:
             known = ", ".join(CONFIDENCE_MEASURES)
             raise ValueError(f"unknown confidence measure {measure!r}; known: {known}")
@@ -463,10 +465,11 @@ class SpacyNerModel:
                     break
                 docs = list(proc.pipe(docs))
             beams = ner.beam_parse(docs, beam_width=beam_width)
-            if measure == "sequence":
-                for beam in beams:
+            if measure in ("sequence", "normalised"):
+                for doc, beam in zip(docs, beams, strict=True):
                     probs = [float(p) for p, _ in ner.moves.get_beam_parses(beam)]
-                    out.append(min(1.0, max(probs, default=1.0)))
+                    best = min(1.0, max(probs, default=1.0))
+                    out.append(best ** (1.0 / max(1, len(doc))) if measure == "normalised" else best)
                 continue
             for scores in ner.scored_ents(beams):
                 probs = [min(1.0, max(0.0, float(p))) for p in scores.values()]

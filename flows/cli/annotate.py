@@ -30,9 +30,17 @@ FieldsOpt = Annotated[str, typer.Option(help=FIELDS_HELP)]
 StrategyOpt = Annotated[
     str,
     typer.Option(
-        metavar="[random|uncertainty|disagreement|balanced]",
-        help="How to choose texts: random, uncertainty, disagreement (model vs pre-annotation), or "
-        "balanced (rare labels first, diverse batch); all but random need --model.",
+        metavar="[random|uncertainty|disagreement|balanced|committee]",
+        help="How to choose texts: random, uncertainty, disagreement (model vs pre-annotation), "
+        "balanced (rare labels first, diverse batch), or committee (--model vs each --committee "
+        "model); all but random need --model.",
+    ),
+]
+CommitteeOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        help="Another model (directory or kind) voting with --model under --strategy committee; "
+        "repeat for more members.",
     ),
 ]
 ModelOpt = Annotated[
@@ -190,6 +198,23 @@ def _load_model(model: Path | None) -> Any:
         raise fail(f"--model {model}: {exc}") from None
 
 
+def _ranking_model(
+    strategy: str, model: Path | None, committee: list[Path] | None, settings: Settings
+) -> Any:
+    """`--model` loaded; under `--strategy committee`, a `Committee` of it and every `--committee`."""
+    from annotation.select import Committee
+
+    loaded = _load_model(_model_dir(model, settings))
+    others = [_load_model(_model_dir(m, settings)) for m in committee or []]
+    if strategy != "committee":
+        if others:
+            raise fail("--committee is for --strategy committee")
+        return loaded
+    if loaded is None or not others:
+        raise fail("--strategy committee needs --model and at least one --committee model")
+    return Committee([loaded, *others])
+
+
 def _strategy(strategy: str) -> str:
     from annotation.select import STRATEGIES
 
@@ -207,6 +232,7 @@ def export(
         False, help="Also export texts that already have gold annotations."
     ),
     model: ModelOpt = None,
+    committee: CommitteeOpt = None,
     prefill: PrefillOpt = "gold",
     seed: SeedOpt = 0,
     fields: FieldsOpt = "title",
@@ -224,7 +250,7 @@ def export(
     settings = _settings(db, workdir)
     if prefill == "model" and model is None:
         raise fail("--prefill model needs --model DIR|KIND")
-    loaded = _load_model(_model_dir(model, settings))
+    loaded = _ranking_model(cfg.strategy, model, committee, settings)
     with _session(settings) as session, Progress(transient=True, disable=loaded is None) as bar:
         scoring = bar.add_task("Scoring texts by model confidence", total=None)
         result = export_jsonl(session, out, cfg, model=loaded, progress=lambda n: bar.advance(scoring, n))
@@ -328,6 +354,7 @@ def push(
         False, help="Also upload texts that already have gold annotations."
     ),
     model: ModelOpt = None,
+    committee: CommitteeOpt = None,
     seed: SeedOpt = 0,
     fields: FieldsOpt = "title",
     db: DbOpt = None,
@@ -341,7 +368,7 @@ def push(
     settings = _settings(db, workdir)
     client = _client(settings, doccano_url)
     cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields))
-    loaded = _load_model(_model_dir(model, settings))
+    loaded = _ranking_model(cfg.strategy, model, committee, settings)
     with _session(settings) as session:
         try:
             result = push_stage(session, client, project or settings.doccano_project, cfg, model=loaded)

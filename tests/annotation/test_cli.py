@@ -54,6 +54,32 @@ def test_preannotate_export_import_cycle(cli_db, tmp_path, session):
     assert "0 new, 0 replaced (history kept), 2 unchanged" in again.output
 
 
+def test_export_by_committee_of_two_real_models(cli_db, tmp_path, tiny_models):
+    """`--strategy committee`: a MAKE-only and a MAKE+YEAR baseline disagree on the title with a year."""
+    assert runner.invoke(app, ["annotate", "preannotate", *cli_db]).exit_code == 0
+    out = tmp_path / "committee.jsonl"
+    members = ["--model", str(tiny_models.make_only), "--committee", str(tiny_models.make_year)]
+    args = ["annotate", "export", "--out", str(out), "--strategy", "committee", "--prefill", "model"]
+    done = runner.invoke(app, [*args, *members, *cli_db])
+    assert done.exit_code == 0, done.output
+    assert "strategy committee" in done.output and "committee of baseline + baseline" in done.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    from annotation.select import vote_agreement
+    from training.models import load_model
+
+    voters = [load_model(tiny_models.make_only), load_model(tiny_models.make_year)]
+    texts = [row["text"] for row in rows]
+    votes = [[m.predict([t])[0] for m in voters] for t in texts]
+    assert len(rows) == 2 and [vote_agreement(v) for v in votes] == sorted(vote_agreement(v) for v in votes)
+    assert [row["label"] for row in rows] == [[list(s) for s in v[0]] for v in votes]  # the head pre-fills
+
+    alone = runner.invoke(app, [*args, "--model", str(tiny_models.make_only), *cli_db])
+    assert alone.exit_code == 2 and "at least one --committee" in alone.output
+    stray = ["annotate", "export", "--out", str(out), "--strategy", "uncertainty", *members, *cli_db]
+    misuse = runner.invoke(app, stray)
+    assert misuse.exit_code == 2 and "--committee is for --strategy committee" in misuse.output
+
+
 def test_bad_import_is_one_error_per_line_and_exit_2(cli_db, tmp_path):
     runner.invoke(app, ["annotate", "preannotate", *cli_db])
     bad = tmp_path / "bad.jsonl"

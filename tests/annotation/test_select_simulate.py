@@ -8,7 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from annotation.doccano import ExportConfig, export_jsonl, import_jsonl
-from annotation.select import ConfidenceModel, PredictingModel, select_tasks, span_agreement
+from annotation.select import (
+    Committee,
+    ConfidenceModel,
+    PredictingModel,
+    select_tasks,
+    span_agreement,
+    vote_agreement,
+)
 from annotation.simulate import simulate_annotator
 from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
 from db.models import AnnotationTask
@@ -122,6 +129,43 @@ def test_disagreement_needs_a_predicting_model(many):
         chosen.strategy == "random"
         and "disagreement sampling needs a trained model" in chosen.fallback_reason
     )
+
+
+class MakeOnlyModel(LengthConfidence):
+    """Tags every "Ford" as MAKE and nothing else: votes with FordModel except on odd-length titles."""
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [[(0, 4, "MAKE")] if t.startswith("Ford") else [] for t in texts]
+
+
+def test_vote_agreement_is_mean_pairwise_span_f1():
+    make, model = [(0, 4, "MAKE")], [(5, 10, "MODEL")]
+    assert vote_agreement([make, make]) == 1.0 and vote_agreement([make]) == 1.0
+    assert vote_agreement([make, model]) == 0.0
+    assert vote_agreement([make, make, model]) == pytest.approx(1 / 3)  # 1 of 3 pairs agrees
+
+
+def test_committee_puts_member_conflicts_first(many):
+    lone = many.scalars(select(AnnotationTask).order_by(AnnotationTask.id)).all()
+    odd = {t.id for t in lone if len(t.text) % 2}
+    committee = Committee([FordModel(), MakeOnlyModel()])
+    chosen = select_tasks(many, strategy="committee", model=committee, batch_size=7)
+    assert chosen.strategy == "committee"
+    assert {t.id for t in chosen.tasks[: len(odd)]} == odd  # FordModel adds MODEL only there
+    assert chosen.agreements[: len(odd)] == [pytest.approx(2 / 3)] * len(odd)
+    assert set(chosen.agreements[len(odd) :]) == {1.0}
+    assert chosen.confidences[: len(odd)] == sorted(chosen.confidences[: len(odd)])
+    assert committee.kind == "committee of FordModel + MakeOnlyModel"
+    assert committee.predict(["Ford Focus x"]) == FordModel().predict(["Ford Focus x"])  # the head
+
+
+def test_committee_needs_a_committee(many):
+    with pytest.raises(ValueError, match="at least two"):
+        Committee([FordModel()])
+    with pytest.raises(ValueError, match="no predict"):
+        Committee([FordModel(), LengthConfidence()])
+    with pytest.raises(ValueError, match="Committee of two or more"):
+        select_tasks(many, strategy="committee", model=FordModel())
 
 
 def test_annotated_texts_are_left_out_unless_asked(many):

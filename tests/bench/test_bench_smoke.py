@@ -117,11 +117,12 @@ def test_active_learning_main(tmp_path: Path) -> None:
     picked = result["curves"]["uncertainty"][0]["mean_confidence_picked"]
     assert 0.0 < picked <= 1.0
     assert set(result["curves"]) == {"random", "uncertainty", "disagreement", "balanced"}
+    keys = ["macro_f1", "micro_f1", "rich_macro_f1", "rich_micro_f1"]
     assert [(s["strategy"], s["metric"]) for s in result["summaries"]] == [
-        ("uncertainty", "macro_f1"), ("uncertainty", "micro_f1"),
-        ("disagreement", "macro_f1"), ("disagreement", "micro_f1"),
-        ("balanced", "macro_f1"), ("balanced", "micro_f1"),
-    ]  # fmt: skip
+        (s, k) for s in ("uncertainty", "disagreement", "balanced") for k in keys
+    ]
+    assert result["settings"]["rich_test"] > 0
+    assert all(0.0 <= row["rich_macro_f1"] <= 1.0 for row in result["curves"]["random"])
     for row in result["curves"]["balanced"]:
         assert row["effort_distant"]["total"] >= 0 and row["effort_model"]["total"] >= 0
         assert row["effort_empty"]["total"] == row["effort_empty"]["added"] > 0  # every gold span by hand
@@ -132,6 +133,31 @@ def test_active_learning_main(tmp_path: Path) -> None:
     assert "Annotation effort: corrections per text" in md and "No pre-fill" in md
     with pytest.raises(SystemExit):
         active_learning.main(["--strategies", "uncertainty,random", "--out", str(tmp_path)])
+
+
+def test_active_learning_committee_trains_a_bagged_second_voter(tmp_path: Path) -> None:
+    argv = ["--pool", "60", "--test", "20", "--start", "10", "--step", "10", "--rounds", "1", "--epochs", "1",
+            "--strategies", "random,committee", "--out", str(tmp_path)]  # fmt: skip
+    assert active_learning.main(argv) == 0
+    result = json.loads((tmp_path / "active_learning.json").read_text(encoding="utf-8"))
+    assert [r["annotations"] for r in result["curves"]["committee"]] == [10, 20]
+    assert (tmp_path / "seed0-committee" / "bag-model" / "meta.json").is_file()  # the second voter
+    assert 0.0 < result["curves"]["committee"][0]["mean_confidence_picked"] <= 1.0
+    assert [s["strategy"] for s in result["summaries"]] == ["committee"] * 4
+
+
+def test_active_learning_label_rich_test_set_is_disjoint_and_names_more_characteristics() -> None:
+    pool, test, rich = active_learning._pool_and_test(400, 200, seed=3)
+    from training.dataset import normalise_text
+
+    keys = [{normalise_text(x.title) for x in part} for part in (pool, test, rich)]
+    assert len(rich) == 200 and not (keys[2] & keys[0]) and not (keys[2] & keys[1])
+    rare = {"TRANSMISSION", "FUEL", "COLOR"}  # the rarest labels at real sellers' rates
+
+    def rare_spans(part: list) -> int:
+        return sum(1 for x in part for span in x.title_spans if span[2] in rare)
+
+    assert rare_spans(rich) > 3 * rare_spans(test)
 
 
 def test_active_learning_side_by_side_runs_merge(tmp_path: Path) -> None:
@@ -150,8 +176,9 @@ def test_active_learning_side_by_side_runs_merge(tmp_path: Path) -> None:
     merged = json.loads((tmp_path / "merged" / "active_learning.json").read_text(encoding="utf-8"))
     assert merged["settings"]["seeds"] == [0, 1] and merged["settings"]["repeats"] == 2
     assert list(merged["curves"]) == ["random", "balanced"]
-    assert [s["strategy"] for s in merged["summaries"]] == ["balanced", "balanced"]
+    assert [s["strategy"] for s in merged["summaries"]] == ["balanced"] * 4  # macro, micro; two test sets
     assert len(merged["per_seed_macro_share"]["balanced"]) == 2
+    assert set(merged["per_seed_share"]) == {"macro_f1", "rich_macro_f1"}
     runs = merged["runs"]
     expected = (runs[0]["random"][1]["macro_f1"] + runs[1]["random"][1]["macro_f1"]) / 2
     assert merged["curves"]["random"][1]["macro_f1"] == pytest.approx(expected)

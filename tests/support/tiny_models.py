@@ -49,14 +49,16 @@ def registry(db_url: str) -> Any:
     return session_factory(make_engine(db_url))
 
 
-def record_and_promote(sessions: Any, model_dir: Path, f1: float, dataset_id: str = "tiny") -> int:
-    """Record `model_dir` as a baseline run and make it the champion (what a promotion does)."""
+def record_and_promote(
+    sessions: Any, model_dir: Path, f1: float, dataset_id: str = "tiny", kind: str = "baseline"
+) -> int:
+    """Record `model_dir` as a run of `kind` and make it that kind's champion (what a promotion does)."""
     from db import model_runs
 
     with sessions() as session:
         run = model_runs.record_run(
             session,
-            kind="baseline",
+            kind=kind,
             path=str(model_dir),
             dataset_id=dataset_id,
             metrics={"f1": f1, "model_dir": str(model_dir)},

@@ -78,6 +78,23 @@ def test_sequence_confidence_is_the_best_parse_probability(
         model.confidence(texts, measure="vibes")  # type: ignore[arg-type]
 
 
+def test_normalised_confidence_is_the_per_token_root_of_the_sequence_one(
+    tiny_baseline_dir: Path, tiny_dataset_dir: Path
+) -> None:
+    from training.models import load_model
+
+    model = load_model(tiny_baseline_dir)
+    texts = load_npy_dataset(tiny_dataset_dir).test_texts[:40] + [""]
+    seq = model.confidence(texts, measure="sequence")
+    norm = model.confidence(texts, measure="normalised")
+    tokens = [len(model.nlp.make_doc(t)) for t in texts]
+    assert norm == pytest.approx([s ** (1 / max(1, n)) for s, n in zip(seq, tokens, strict=True)])
+    assert all(n >= s for n, s in zip(norm, seq, strict=True))  # a root of a probability is larger
+    # Length no longer decides: the sequence measure ranks long titles low, the normalised one less so.
+    longest = max(range(len(texts) - 1), key=lambda i: tokens[i])
+    assert sorted(seq).index(seq[longest]) <= sorted(norm).index(norm[longest])
+
+
 def test_overrides_reach_spacy_and_bad_ones_are_named(tiny_dataset_dir: Path, tmp_path: Path) -> None:
     from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
 

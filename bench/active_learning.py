@@ -428,7 +428,7 @@ def build_tables(
     for s in summaries:
         t2.add(
             s["strategy"],
-            s["metric"],
+            F1_NAMES.get(s["metric"], s["metric"]),
             fmt(s["random_final"]),
             str(s["random_final_annotations"]),
             str(s["annotations_to_reach"] or f"not within {s['random_final_annotations']}"),
@@ -597,8 +597,12 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
     wall = 0.0
     for path in paths:
         file = path / "active_learning.json" if path.is_dir() else path
-        data = json.loads(file.read_text(encoding="utf-8"))
-        got = data["settings"]
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            got = data["settings"]
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+            why = f"{type(exc).__name__}: {exc}"
+            raise ValueError(f"{file}: not an active_learning.json run ({why})") from None
         if settings is None:
             settings, info = dict(got), data.get("machine", {})
         bad = [k for k in SAME_SETTINGS if got.get(k) != settings.get(k)]
@@ -669,7 +673,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging()
     if args.merge:
-        merge(args.merge, args.out)
+        try:
+            merge(args.merge, args.out)
+        except ValueError as exc:
+            parser.error(f"--merge: {exc}")
         return 0
     strategies = tuple(x.strip() for x in args.strategies.split(",") if x.strip())
     unknown = sorted(set(strategies) - set(STRATEGIES))

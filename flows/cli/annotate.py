@@ -39,6 +39,7 @@ StrategyOpt = Annotated[
 CommitteeOpt = Annotated[
     list[Path] | None,
     typer.Option(
+        metavar="DIR|KIND",
         help="Another model (directory or kind) voting with --model under --strategy committee; "
         "repeat for more members.",
     ),

@@ -107,7 +107,7 @@ def test_scaling_main(tmp_path: Path) -> None:
     assert set(result["fits"]) == set(scaling.STEPS)
 
 
-def test_active_learning_main(tmp_path: Path) -> None:
+def test_active_learning_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--pool", "60", "--test", "20", "--start", "10", "--step", "10", "--rounds", "1", "--epochs", "1",
             "--measure", "sequence", "--out", str(tmp_path)]  # fmt: skip
     assert active_learning.main(argv) == 0
@@ -133,6 +133,12 @@ def test_active_learning_main(tmp_path: Path) -> None:
     assert "Annotation effort: corrections per text" in md and "No pre-fill" in md
     with pytest.raises(SystemExit):
         active_learning.main(["--strategies", "uncertainty,random", "--out", str(tmp_path)])
+    (tmp_path / "run.log").write_text("not json", encoding="utf-8")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as bad:  # a clear one-line error naming the file, no traceback
+        active_learning.main(["--merge", str(tmp_path / "run.log"), "--out", str(tmp_path / "m")])
+    assert bad.value.code == 2
+    assert f"{tmp_path / 'run.log'}: not an active_learning.json run" in capsys.readouterr().err
 
 
 def test_active_learning_committee_trains_a_bagged_second_voter(tmp_path: Path) -> None:

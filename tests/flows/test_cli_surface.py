@@ -46,7 +46,7 @@ def test_library_info_lines_are_off_by_default_and_back_with_v(tmp_path: Path) -
 
 def test_help_lists_the_choices() -> None:
     for cmd, choice in (
-        (["annotate", "export"], "[random|uncertainty|disagreement|balanced]"),
+        (["annotate", "export"], "[random|uncertainty|disagreement|balanced|committee]"),
         (["annotate", "export"], "[gold|distant|model]"),
         (["train", "student"], "[spacy|soft]"),
         (["dataset", "build"], "[gold|distant|both]"),

@@ -22,7 +22,6 @@ vs by the round's model.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import shutil
@@ -42,6 +41,7 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
+from training.artifacts import read_json  # noqa: E402
 from training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 log = logging.getLogger("bench.active_learning")
@@ -598,9 +598,9 @@ def merge(paths: list[Path], out: Path, quiet: bool = False) -> dict[str, Any]:
     for path in paths:
         file = path / "active_learning.json" if path.is_dir() else path
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            data = read_json(file)  # names the file and line of invalid JSON
             got = data["settings"]
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # ValueError: bad JSON or encoding
             why = f"{type(exc).__name__}: {exc}"
             raise ValueError(f"{file}: not an active_learning.json run ({why})") from None
         if settings is None:

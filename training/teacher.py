@@ -439,6 +439,11 @@ def _load_pretrained(cfg: TeacherConfig, tags: list[str]) -> tuple[Any, Any]:
     for attr in DROPOUT_ATTRS:
         if hasattr(config, attr):
             setattr(config, attr, cfg.dropout if attr == "classifier_dropout" else encoder)
+    import torch
+
+    # the new classification head is drawn from torch's RNG: seed it, so one config gives one untrained
+    # model whatever ran before (train_teacher has just seeded the same way, so training is unchanged)
+    torch.manual_seed(cfg.seed)
     model = AutoModelForTokenClassification.from_pretrained(
         name, config=config, local_files_only=local, ignore_mismatched_sizes=True
     )

@@ -83,6 +83,21 @@ def test_tiny_bert_learns_above_an_untrained_floor(
     assert learnt > untrained + 0.45
 
 
+def test_one_config_gives_one_untrained_head_whatever_ran_before(tiny_bert: Path, data: dict) -> None:
+    import torch
+
+    cfg = TeacherConfig(bert=str(tiny_bert), seed=1, **TINY)
+    heads = []
+    for prior in (1, 2):  # other work has drawn from torch's RNG before the model is built
+        torch.manual_seed(prior)
+        torch.rand(prior)
+        heads.append(_load_pretrained(cfg, bio_labels(data["labels"]))[1].classifier.weight.detach().clone())
+    assert torch.equal(heads[0], heads[1])
+    other_cfg = TeacherConfig(bert=str(tiny_bert), seed=2, **TINY)
+    other = _load_pretrained(other_cfg, bio_labels(data["labels"]))[1]
+    assert not torch.equal(heads[0], other.classifier.weight)  # the seed is what decides it
+
+
 def test_saved_directory_metrics_and_best_checkpoint(trained, data: dict) -> None:
     path, manifest = trained
     names = {p.name for p in path.iterdir()}

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from annotation.labels import DEFAULT_SCHEMA, LabelSchema
-from annotation.sync import DoccanoClient, DoccanoError
+from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema
+from carner.annotation.sync import DoccanoClient, DoccanoError
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span, order_labels
-from annotation.preannotate import preannotate
+from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span, order_labels
+from carner.annotation.preannotate import preannotate
 
 REAL_TITLES_DIR = Path("data") / "car-titles"  # under the shared directory
 SEDANS_CSV = "ebay_motors_sedans_info.csv"
@@ -172,7 +172,7 @@ def score(
 
 def check_sandbox(n: int = 500, seed: int = 0, schema: LabelSchema = DEFAULT_SCHEMA) -> CheckReport:
     """Pre-annotation of `n` sandbox titles (from the specifics shown) against the generator's gold."""
-    from scraper.sandbox.generator import generate_listings
+    from carner.scraper.sandbox.generator import generate_listings
 
     pairs = [(preannotate(x.title, x.specifics, schema), x.title_spans) for x in generate_listings(n, seed)]
     return score(pairs, f"sandbox titles (n={n}, seed={seed})", schema.labels)
@@ -180,7 +180,7 @@ def check_sandbox(n: int = 500, seed: int = 0, schema: LabelSchema = DEFAULT_SCH
 
 def _make_at(text: str, start: int) -> tuple[str, int] | None:
     """The eBay make written at `start` of a real title (longest name or nickname), and its length."""
-    from annotation.variants import MAKE_ALIASES
+    from carner.annotation.variants import MAKE_ALIASES
 
     forms: list[tuple[str, str]] = [(m, m) for m in EBAY_MAKES]
     for make in EBAY_MAKES:

@@ -20,11 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
-from annotation.store import (
+from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
+from carner.annotation.store import (
     FIELDS,
     current_spans_by_task,
     listing_text,
@@ -32,8 +29,11 @@ from annotation.store import (
     store_annotation,
     text_hash,
 )
-from db.files import mkstemp_shared
-from db.models import AnnotationTask, Listing
+from carner.db.models import AnnotationTask, Listing
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from carner.common.files import mkstemp_shared
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def export_jsonl(
     `model` is anything with `confidence(texts)` (and `predict` for `disagreement`), used by the model
     strategies; `progress` is called with the number of texts scored after each batch.
     """
-    from annotation.select import select_tasks
+    from carner.annotation.select import select_tasks
 
     cfg = cfg or ExportConfig()
     chosen = select_tasks(

@@ -16,8 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
-from annotation.variants import CHARACTERISTIC_ALIASES, EXTENSIONS, MAKE_ALIASES, MODEL_ALIASES, SELF_EVIDENT
+from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
+from carner.annotation.variants import (
+    CHARACTERISTIC_ALIASES,
+    EXTENSIONS,
+    MAKE_ALIASES,
+    MODEL_ALIASES,
+    SELF_EVIDENT,
+)
 
 EMPTY_VALUES = frozenset(
     {"", "-", "--", "n/a", "na", "none", "does not apply", "not specified", "unknown", "other", "other makes"}

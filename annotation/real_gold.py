@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotation.check import SEDANS_CSV, read_sedan_rows
-from annotation.labels import LABELS, Span
+from carner.annotation.check import SEDANS_CSV, read_sedan_rows
+from carner.annotation.labels import LABELS, Span
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 SEDANS_GOLD = GOLD_DIR / "ebay_motors_sedans.jsonl"

@@ -27,12 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from carner.annotation.labels import Span
+from carner.annotation.store import DISTANT, current_spans_by_task
+from carner.db.models import GOLD_SOURCES, Annotation, AnnotationTask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from annotation.labels import Span
-from annotation.store import DISTANT, current_spans_by_task
-from db.models import GOLD_SOURCES, Annotation, AnnotationTask
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotation.doccano import write_jsonl_atomic
-from annotation.store import normalise_spans
+from carner.annotation.doccano import write_jsonl_atomic
+from carner.annotation.store import normalise_spans
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
+from carner.db.models import GOLD_SOURCES, Annotation, AnnotationTask, Listing
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
-from db.models import GOLD_SOURCES, Annotation, AnnotationTask, Listing
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +216,7 @@ def store_distant(
     Idempotent: unchanged pre-annotations add no rows. Flushes; the caller commits.
     """
     if preannotator is None:
-        from annotation.preannotate import preannotate as preannotator
+        from carner.annotation.preannotate import preannotate as preannotator
     counts = DistantCounts()
     rows = session.execute(
         select(AnnotationTask, Listing.specifics)

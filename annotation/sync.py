@@ -20,20 +20,20 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from sqlalchemy.orm import Session
-from urllib3.util.retry import Retry
-
-from annotation.doccano import (
+from carner.annotation.doccano import (
     ExportConfig,
     ImportResult,
     export_lines,
     import_documents,
     zip_documents,
 )
-from annotation.labels import DEFAULT_SCHEMA, LabelSchema
-from annotation.select import select_tasks
-from db.redact import redact, register_secret
+from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema
+from carner.annotation.select import select_tasks
+from requests.adapters import HTTPAdapter
+from sqlalchemy.orm import Session
+from urllib3.util.retry import Retry
+
+from carner.common.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 

@@ -32,6 +32,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from carner.training.artifacts import read_json  # noqa: E402
+from carner.training.baseline import CONFIDENCE_MEASURES  # noqa: E402
+
 from bench.common import (  # noqa: E402
     ResultTable,
     fmt,
@@ -41,8 +44,6 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
-from training.artifacts import read_json  # noqa: E402
-from training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 log = logging.getLogger("bench.active_learning")
 
@@ -66,8 +67,8 @@ def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list
     hit or miss moves that label's F1 by 0.2 and macro F1 by 0.02, which is noise. The pool keeps the
     real rate (the rare labels are what selection has to find); the label-rich set scores them.
     """
-    from scraper.sandbox.generator import TitleMix, generate_listings
-    from training.dataset import normalise_text
+    from carner.scraper.sandbox.generator import TitleMix, generate_listings
+    from carner.training.dataset import normalise_text
 
     listings = generate_listings(n_pool + n_test + n_pool // 4, seed)
     test, seen = [], set()
@@ -92,9 +93,9 @@ def _pool_and_test(n_pool: int, n_test: int, seed: int) -> tuple[list[Any], list
 
 
 def _open_db(path: Path, pool: list[Any]) -> Any:
-    from annotation.store import ensure_tasks, store_distant
-    from db.engine import make_engine, session_factory, upgrade
-    from db.models import Listing
+    from carner.annotation.store import ensure_tasks, store_distant
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.models import Listing
 
     path.unlink(missing_ok=True)
     url = f"sqlite:///{path.resolve()}"
@@ -114,7 +115,7 @@ def _open_db(path: Path, pool: list[Any]) -> Any:
 
 
 def _annotate(session: Any, tasks: list[Any], gold: dict[str, Any]) -> None:
-    from annotation.store import store_annotation
+    from carner.annotation.store import store_annotation
 
     for task in tasks:
         store_annotation(
@@ -127,7 +128,7 @@ def _annotate(session: Any, tasks: list[Any], gold: dict[str, Any]) -> None:
 
 
 def _gold_set(session: Any) -> tuple[list[str], list[list[Any]]]:
-    from annotation.store import iter_annotated_texts
+    from carner.annotation.store import iter_annotated_texts
 
     recs = list(iter_annotated_texts(session, source="gold"))
     return [r.text for r in recs], [list(r.spans) for r in recs]
@@ -137,9 +138,9 @@ def _train_and_score(
     work: Path, texts: list[str], spans: list[list[Any]], test: list[Any], epochs: int, seed: int
 ) -> tuple[Any, dict[str, Any], float]:
     """Retrain the baseline from scratch on the gold so far; its metrics on `test` and training seconds."""
-    from training.baseline import SpacyTrainConfig, load_model, train_baseline
-    from training.evaluate import evaluate_model
-    from training.npy_io import save_npy_dataset
+    from carner.training.baseline import SpacyTrainConfig, load_model, train_baseline
+    from carner.training.evaluate import evaluate_model
+    from carner.training.npy_io import save_npy_dataset
 
     data, model_dir = work / "data", work / "model"
     data.mkdir(parents=True, exist_ok=True)
@@ -157,8 +158,8 @@ def _bagged_member(
 ) -> _Measured:
     """The committee's second voter: the baseline retrained on a bootstrap resample of the gold
     (Abe & Mamitsuka 1998's query by bagging) with another seed."""
-    from training.baseline import SpacyTrainConfig, load_model, train_baseline
-    from training.npy_io import save_npy_dataset
+    from carner.training.baseline import SpacyTrainConfig, load_model, train_baseline
+    from carner.training.npy_io import save_npy_dataset
 
     rng = random.Random(seed)
     pick = [rng.randrange(len(texts)) for _ in texts]
@@ -171,7 +172,7 @@ def _bagged_member(
 
 def effort(prefilled: list[list[Any]], test: list[Any]) -> dict[str, float]:
     """Mean corrections per test title (added, removed, changed, total) from `prefilled` to gold."""
-    from annotation.simulate import Corrections, corrections
+    from carner.annotation.simulate import Corrections, corrections
 
     total = Corrections()
     for spans, x in zip(prefilled, test, strict=True):
@@ -187,7 +188,7 @@ def effort(prefilled: list[list[Any]], test: list[Any]) -> dict[str, float]:
 
 def distant_prefill(test: list[Any]) -> list[list[Any]]:
     """What `carner annotate preannotate` would pre-fill: spans matched from the item specifics."""
-    from annotation.preannotate import preannotate
+    from carner.annotation.preannotate import preannotate
 
     return [preannotate(x.title, dict(x.specifics)) for x in test]
 
@@ -220,9 +221,8 @@ def simulate(
     strategies: tuple[str, ...] = DEFAULT_STRATEGIES,
 ) -> dict[str, list[dict[str, Any]]]:
     """Every strategy from the same first `start` titles; one row per round (annotations, F1, seconds)."""
+    from carner.annotation.select import Committee, candidate_tasks, select_tasks
     from sqlalchemy.orm import Session
-
-    from annotation.select import Committee, candidate_tasks, select_tasks
 
     gold = {x.item_id: x for x in pool}
     distant_effort = effort(distant_prefill(test), test)
@@ -296,7 +296,7 @@ def simulate(
 
 def _rich_scores(model: Any, rich_test: list[Any]) -> dict[str, Any]:
     """The round's model on the label-rich test set: `rich_` + the row's F1 keys."""
-    from training.evaluate import evaluate_model
+    from carner.training.evaluate import evaluate_model
 
     m = evaluate_model(
         model, [x.title for x in rich_test], [list(x.title_spans) for x in rich_test], speed=False

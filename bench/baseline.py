@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from scraper.sandbox.generator import generate_listings
-from training.baseline import SpacyTrainConfig, train_baseline
-from training.dataset import build_dataset, records_from_listings
-from training.evaluate import dictionary_floor, score_spans
-from training.npy_io import load_npy_dataset
+from carner.scraper.sandbox.generator import generate_listings
+from carner.training.baseline import SpacyTrainConfig, train_baseline
+from carner.training.dataset import build_dataset, records_from_listings
+from carner.training.evaluate import dictionary_floor, score_spans
+from carner.training.npy_io import load_npy_dataset
 
 
 def main() -> None:

@@ -274,7 +274,7 @@ def write_results(
     out_dir: Path, name: str, tables: Sequence[ResultTable], payload: dict[str, Any], preamble: str = ""
 ) -> tuple[Path, Path]:
     """`<name>.md` (the tables) and `<name>.json` (the raw numbers plus the tables), atomically."""
-    from training.artifacts import atomic_write_text, write_json_atomic
+    from carner.training.artifacts import atomic_write_text, write_json_atomic
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -42,9 +42,9 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-aug-"))
     prefect_env(root / "prefect-home")
 
-    from flows.runners import run_augment_parallel
-    from scraper.sandbox.generator import generate_listings
-    from training.augment import AugmentConfig, augment, augment_sharded
+    from carner.flows.runners import run_augment_parallel
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.augment import AugmentConfig, augment, augment_sharded
 
     listings = generate_listings(args.texts, seed=args.seed)
     texts = [x.title for x in listings]

@@ -31,10 +31,9 @@ from bench.common import prefect_env  # noqa: E402
 
 def make_teacher(kind: str, labels: list[str], out: Path) -> Path:
     """A saved teacher directory: MiniLM (the default BERT) or a tiny BERT with MiniLM's vocabulary."""
+    from carner.training.teacher import TeacherConfig, _load_pretrained, save_teacher
+    from carner.training.tokens import bio_labels
     from transformers import BertConfig, BertForMaskedLM
-
-    from training.teacher import TeacherConfig, _load_pretrained, save_teacher
-    from training.tokens import bio_labels
 
     bert: str | None = None
     if kind == "tiny":
@@ -62,9 +61,9 @@ def make_teacher(kind: str, labels: list[str], out: Path) -> Path:
 
 def make_texts(n_texts: int, out: Path) -> tuple[Path, list[str]]:
     """~n_texts augmented sandbox titles (JSONL) and the label set."""
-    from annotation.labels import order_labels
-    from scraper.sandbox.generator import generate_listings
-    from training.augment import AugmentConfig, augment
+    from carner.annotation.labels import order_labels
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.augment import AugmentConfig, augment
 
     n_listings = max(50, n_texts // 10)
     listings = generate_listings(n_listings, seed=0)
@@ -98,9 +97,9 @@ def main() -> None:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
 
-    from flows.runners import run_label_parallel
-    from training.label import LabelConfig, iter_labelled, label_file
-    from training.teacher import TeacherModel
+    from carner.flows.runners import run_label_parallel
+    from carner.training.label import LabelConfig, iter_labelled, label_file
+    from carner.training.teacher import TeacherModel
 
     input_path, labels = make_texts(args.texts, root / "aug")
     n = sum(1 for _ in open(input_path, encoding="utf-8"))

@@ -66,8 +66,8 @@ SCALES: dict[str, dict[str, Any]] = {
 
 def build_data(data_dir: Path, n_listings: int, seed: int) -> dict[str, Any]:
     """A leak-free npy dataset from sandbox gold (the same export the database path uses)."""
-    from scraper.sandbox.generator import generate_listings
-    from training.dataset import build_dataset, read_manifest, records_from_listings
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.dataset import build_dataset, read_manifest, records_from_listings
 
     manifest = read_manifest(data_dir)
     if manifest and manifest.get("input_records") == n_listings and manifest.get("seed") == seed:
@@ -90,9 +90,8 @@ def run(
     teacher_lr: float | None = None,
 ) -> dict[str, Any]:
     import torch
-
-    from training.chain import run_chain
-    from training.plan import DEMO_PLAN, RESEARCH_PLAN
+    from carner.training.chain import run_chain
+    from carner.training.plan import DEMO_PLAN, RESEARCH_PLAN
 
     if threads:
         torch.set_num_threads(threads)
@@ -125,8 +124,8 @@ def run(
     )
     m = run_chain(plan, data_dir, out)
     timings.update(m.seconds)
-    from training.metrics import read_metrics
-    from training.npy_io import load_npy_dataset
+    from carner.training.metrics import read_metrics
+    from carner.training.npy_io import load_npy_dataset
 
     ds = load_npy_dataset(data_dir)
     kinds = ["baseline", "teacher", "student-spacy", "student-soft"]

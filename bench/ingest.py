@@ -28,11 +28,11 @@ from typing import Any
 
 def build_raw_store(n: int, root: Path) -> str:
     """Render n listings' item + description pages into a raw store indexed in a fresh database."""
-    from db.engine import make_engine, session_factory, upgrade
-    from db.models import RawPage
-    from scraper.rawstore import RawStore
-    from scraper.sandbox import render
-    from scraper.sandbox.generator import generate_listings
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.models import RawPage
+    from carner.scraper.rawstore import RawStore
+    from carner.scraper.sandbox import render
+    from carner.scraper.sandbox.generator import generate_listings
 
     url = f"sqlite:///{root / 'carner.db'}"
     upgrade(url)
@@ -54,8 +54,8 @@ def build_raw_store(n: int, root: Path) -> str:
 
 
 def carner_ingest(url: str, raw_dir: Path) -> dict[str, Any]:
-    from db.engine import make_engine, session_factory
-    from scraper.reparse import reparse
+    from carner.db.engine import make_engine, session_factory
+    from carner.scraper.reparse import reparse
 
     sessions = session_factory(make_engine(url))
     started = time.perf_counter()

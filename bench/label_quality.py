@@ -50,9 +50,9 @@ STEPS = ("data", "baseline", "teacher", "teacher-isqrt", "decode", "committee", 
 
 
 def _dataset(out: Path, n_listings: int) -> Any:
-    from scraper.sandbox.generator import generate_listings
-    from training.dataset import build_dataset, records_from_listings
-    from training.npy_io import load_npy_dataset
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.dataset import build_dataset, records_from_listings
+    from carner.training.npy_io import load_npy_dataset
 
     data = out / "data"
     if not (data / "dataset.json").is_file():
@@ -63,7 +63,7 @@ def _dataset(out: Path, n_listings: int) -> Any:
 
 
 def _scores(gold: list, pred: list, labels: list[str]) -> dict[str, Any]:
-    from training.evaluate import score_spans
+    from carner.training.evaluate import score_spans
 
     s = score_spans(gold, pred, labels)
     return {
@@ -83,7 +83,7 @@ def _record(out: Path, key: str, value: Any) -> None:
 
 
 def step_teacher(out: Path, ds: Any, name: str, **extra: Any) -> None:
-    from training.teacher import TeacherConfig, train_teacher
+    from carner.training.teacher import TeacherConfig, train_teacher
 
     target = out / "models" / name
     if (target / "metrics.json").is_file():
@@ -102,8 +102,8 @@ def step_teacher(out: Path, ds: Any, name: str, **extra: Any) -> None:
 
 
 def step_decode(out: Path, ds: Any) -> None:
-    from training.decode import Decoder
-    from training.teacher import TeacherModel
+    from carner.training.decode import Decoder
+    from carner.training.teacher import TeacherModel
 
     for name in sorted(p.name for p in (out / "models").glob("teacher*")):
         model = TeacherModel(out / "models" / name, threads=1)
@@ -123,8 +123,8 @@ SOFT_KW: dict[str, Any] = {"epochs": 4, "batch_size": 32, "threads": 1, "progres
 
 def step_committee(out: Path, ds: Any, teacher: str = "teacher") -> None:
     """The committee of `teacher` and the baseline scored on the test split at several BERT weights."""
-    from training.committee import CommitteeTeacher
-    from training.teacher import TeacherModel
+    from carner.training.committee import CommitteeTeacher
+    from carner.training.teacher import TeacherModel
 
     model = TeacherModel(out / "models" / teacher, threads=1)
     preds = model.predict_with_probs(ds.test_texts)
@@ -138,10 +138,10 @@ def step_committee(out: Path, ds: Any, teacher: str = "teacher") -> None:
 
 def step_students(out: Path, ds: Any, labellers: list[str]) -> None:
     """Augment once; label with each labeller ("teacher", "committee:W"); one soft student per labelling."""
-    from training.augment import AugmentConfig, augment
-    from training.label import LabelConfig, iter_labelled, label_file
-    from training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
-    from training.teacher import TeacherModel
+    from carner.training.augment import AugmentConfig, augment
+    from carner.training.label import LabelConfig, iter_labelled, label_file
+    from carner.training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
+    from carner.training.teacher import TeacherModel
 
     aug = out / "augmented"
     if not (aug / "augmented.jsonl").is_file():
@@ -195,13 +195,13 @@ def main(argv: list[str] | None = None) -> None:
         "dataset: %d train / %d test titles, labels %s", len(ds.train_texts), len(ds.test_texts), ds.labels
     )
     if "baseline" in steps and not (out / "models" / "baseline" / "meta.json").is_file():
-        from training.baseline import SpacyTrainConfig, train_baseline
+        from carner.training.baseline import SpacyTrainConfig, train_baseline
 
         train_baseline(
             out / "data", out / "models" / "baseline", SpacyTrainConfig(epochs=15, seed=0), evaluate=False
         )
     if "baseline" in steps:
-        from training.models import load_model
+        from carner.training.models import load_model
 
         _record(
             out,

@@ -51,6 +51,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from carner.training.plan import DEMO_PLAN, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
+
 from bench.common import (  # noqa: E402
     SHARED_DIR,
     ResultTable,
@@ -65,8 +67,7 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
-from flows.cli.demo import DEMO_SITE  # noqa: E402
-from training.plan import DEMO_PLAN, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
+from carner.cli.demo import DEMO_SITE  # noqa: E402
 
 log = logging.getLogger("bench.models")
 
@@ -152,11 +153,11 @@ def stage_scrape(
     out: str, n_listings: int, seed: int, page_size: int, mix: dict[str, float] | None = None
 ) -> dict[str, Any]:
     """Serve the sandbox and crawl it with the real scraper into a fresh SQLite database."""
-    from db.engine import make_engine, session_factory, upgrade
-    from scraper.crawl import CrawlConfig, crawl
-    from scraper.http import HttpConfig
-    from scraper.sandbox.generator import TitleMix
-    from scraper.sandbox.server import SandboxServer
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.scraper.crawl import CrawlConfig, crawl
+    from carner.scraper.http import HttpConfig
+    from carner.scraper.sandbox.generator import TitleMix
+    from carner.scraper.sandbox.server import SandboxServer
 
     lay = Layout(Path(out))
     lay.db.unlink(missing_ok=True)
@@ -196,9 +197,8 @@ def stage_scrape(
 
 
 def _listings_hash(session: Any) -> str:
+    from carner.db.models import Listing
     from sqlalchemy import select
-
-    from db.models import Listing
 
     rows = session.execute(
         select(Listing.item_id, Listing.title, Listing.specifics).order_by(Listing.item_id)
@@ -210,13 +210,12 @@ def stage_annotate(
     out: str, n_listings: int, seed: int, mix: dict[str, float] | None = None
 ) -> dict[str, Any]:
     """Tasks, distant pre-annotation, and the generator's gold stored as the "simulated" annotator."""
+    from carner.annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
+    from carner.db.engine import open_session
+    from carner.db.models import AnnotationTask, Listing
+    from carner.scraper.sandbox.generator import TitleMix, generate_listings
+    from carner.training.evaluate import score_spans
     from sqlalchemy import select
-
-    from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
-    from db.engine import open_session
-    from db.models import AnnotationTask, Listing
-    from scraper.sandbox.generator import TitleMix, generate_listings
-    from training.evaluate import score_spans
 
     lay = Layout(Path(out))
     mark_baseline()
@@ -260,8 +259,8 @@ def stage_annotate(
 
 
 def stage_dataset(out: str, test_size: float, seed: int) -> dict[str, Any]:
-    from db.engine import open_session
-    from training.dataset import DatasetConfig, build_dataset_from_db
+    from carner.db.engine import open_session
+    from carner.training.dataset import DatasetConfig, build_dataset_from_db
 
     lay = Layout(Path(out))
     mark_baseline()
@@ -362,7 +361,7 @@ class Runner:
             return {"name": step.name, "key": step.key, "out": step.out, "skipped": True, "seconds": 0.0}
         log.info("stage %s: running", step.name)
         run = run_stage(
-            "training.chain:run_step", {"step": asdict(step), "force": True}, isolate=self.isolate
+            "carner.training.chain:run_step", {"step": asdict(step), "force": True}, isolate=self.isolate
         )
         self.record(step.name, step.key, step.key, run)
         return run.result
@@ -386,7 +385,7 @@ class Runner:
         return entry
 
     def save(self) -> None:
-        from training.artifacts import write_json_atomic
+        from carner.training.artifacts import write_json_atomic
 
         write_json_atomic(
             self.lay.manifest,
@@ -433,8 +432,8 @@ def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
 def build_tables(
     plan: Plan, models: dict[str, str], state: dict[str, Any]
 ) -> tuple[list[ResultTable], dict[str, Any]]:
-    from annotation.labels import order_labels
-    from training.metrics import read_metrics
+    from carner.annotation.labels import order_labels
+    from carner.training.metrics import read_metrics
 
     metrics = {kind: read_metrics(path).raw for kind, path in models.items()}
     ds = state.get("dataset", {}).get("result", {})
@@ -660,8 +659,8 @@ def run(
     `redo` names stages to run again although unchanged (e.g. after a code change: the stages hash
     their inputs, not carner's code); the stages downstream of a changed output follow by themselves.
     """
-    from training.chain import run_chain, wanted_steps
-    from training.report import write_report
+    from carner.training.chain import run_chain, wanted_steps
+    from carner.training.report import write_report
 
     lay = Layout(out)
     lay.out.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scraper.parse import parse_description, parse_item_page, parse_search_results
+from carner.scraper.parse import parse_description, parse_item_page, parse_search_results
 
 EBAY_HTML = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ebay-html"
 REAL_PAGES = [
@@ -28,8 +28,8 @@ REAL_PAGES = [
 
 
 def sandbox_pages() -> list[tuple[str, str, str]]:
-    from scraper.sandbox import render
-    from scraper.sandbox.generator import generate_listings
+    from carner.scraper.sandbox import render
+    from carner.scraper.sandbox.generator import generate_listings
 
     listings = generate_listings(60, seed=0)
     base = "http://127.0.0.1:8765"

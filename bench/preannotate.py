@@ -11,7 +11,7 @@ import argparse
 import time
 from pathlib import Path
 
-from annotation.check import (
+from carner.annotation.check import (
     KLEINANZEIGEN_CSV,
     REAL_TITLES_DIR,
     SEDANS_CSV,

@@ -75,7 +75,7 @@ def _mentions(haystack: str, needle: str) -> bool:
 
 def load_english(path: Path) -> tuple[list[EnRow], int]:
     """Rows with silver-gold MAKE (and YEAR) spans, and how many titles had no recognisable make."""
-    from annotation.check import read_sedan_titles  # the same reader pre-annotation's own check uses
+    from carner.annotation.check import read_sedan_titles  # the same reader pre-annotation's own check uses
 
     titles, skipped = read_sedan_titles(path)
     return [EnRow(t.title, t.make_span, t.year_span) for t in titles], skipped
@@ -99,7 +99,7 @@ def load_german(path: Path, limit: int | None = None) -> list[DeRow]:
 
 def brand_forms(brand: str) -> set[str]:
     """A brand and its nicknames, normalised ("volkswagen" -> {"volkswagen", "vw", "volkswagon"})."""
-    from annotation.variants import MAKE_ALIASES
+    from carner.annotation.variants import MAKE_ALIASES
 
     aliases = {norm(k): v for k, v in MAKE_ALIASES.items()}
     return {brand} | {norm(a) for a in aliases.get(brand, ())}
@@ -156,7 +156,7 @@ def evaluate_models(
     model_dirs: dict[str, str], shared: str | None = None, de_limit: int | None = None
 ) -> dict[str, Any]:
     """Load each model directory and score it on the real titles; {"skipped": why} without ../shared."""
-    from training.models import load_model
+    from carner.training.models import load_model
 
     base = Path(shared or SHARED_DIR) / CAR_TITLES
     en_path, de_path = base / EN_CSV, base / DE_CSV
@@ -187,8 +187,8 @@ def evaluate_models(
 
 def score_gold(model: Any, en_path: Path) -> dict[str, Any]:
     """Per-label scores on the hand-checked gold; {"error": why} when the CSV does not fit the gold file."""
-    from annotation.real_gold import RealGoldError
-    from training.real_titles import score_real_titles
+    from carner.annotation.real_gold import RealGoldError
+    from carner.training.real_titles import score_real_titles
 
     try:
         return score_real_titles(model, en_path)
@@ -199,7 +199,7 @@ def score_gold(model: Any, en_path: Path) -> dict[str, Any]:
 
 def gold_tables(result: dict[str, Any]) -> list[ResultTable]:
     """Two tables: F1 per label with micro/macro, and precision / recall per label (exact spans)."""
-    from annotation.labels import LABELS
+    from carner.annotation.labels import LABELS
 
     scored = {n: s["gold"] for n, s in result.get("models", {}).items() if "per_label" in s.get("gold", {})}
     if not scored:
@@ -284,8 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="write real_titles.md/.json here")
     args = parser.parse_args(argv)
     setup_logging()
-    from training.models import MODEL_LOADERS
-    from training.report import find_model_dirs
+    from carner.training.models import MODEL_LOADERS
+    from carner.training.report import find_model_dirs
 
     dirs: list[Path] = []
     for p in args.models:

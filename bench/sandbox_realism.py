@@ -28,10 +28,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from annotation.real_gold import RealGoldError, load_real_gold  # noqa: E402
-from scraper.sandbox import realism  # noqa: E402
-from scraper.sandbox.catalogue import ALL_MODELS, MAKES  # noqa: E402
-from scraper.sandbox.generator import generate_listings  # noqa: E402
+from carner.annotation.real_gold import RealGoldError, load_real_gold  # noqa: E402
+from carner.scraper.sandbox import realism  # noqa: E402
+from carner.scraper.sandbox.catalogue import ALL_MODELS, MAKES  # noqa: E402
+from carner.scraper.sandbox.generator import generate_listings  # noqa: E402
 
 DEFAULT_CSV = (
     Path(__file__).resolve().parents[1]
@@ -109,8 +109,8 @@ def read_gold(gold_path: Path, csv_path: Path) -> tuple[list[str], list[list[tup
 
 def train_on_sandbox(n: int, seed: int, epochs: int, work: Path) -> Path:
     """The spaCy baseline trained on n sandbox listings' titles (90 % train); returns its directory."""
-    from training.baseline import SpacyTrainConfig, train_baseline
-    from training.dataset import build_dataset, records_from_listings
+    from carner.training.baseline import SpacyTrainConfig, train_baseline
+    from carner.training.dataset import build_dataset, records_from_listings
 
     build_dataset(records_from_listings(generate_listings(n, seed=seed)), work / "data", 0.1, seed)
     result = train_baseline(work / "data", work / "baseline", SpacyTrainConfig(epochs=epochs, seed=seed))
@@ -124,7 +124,7 @@ def train_on_sandbox(n: int, seed: int, epochs: int, work: Path) -> Path:
 
 def silver_scores(predict: Any, csv_path: Path) -> dict[str, Any]:
     """Exact MAKE/YEAR accuracy on the silver gold of the real titles (share of rows whose span is found)."""
-    from annotation.check import read_sedan_titles
+    from carner.annotation.check import read_sedan_titles
 
     rows, skipped = read_sedan_titles(csv_path)
     predicted = predict([r.title for r in rows])
@@ -136,8 +136,8 @@ def silver_scores(predict: Any, csv_path: Path) -> dict[str, Any]:
 
 
 def gold_scores(predict: Any, gold_path: Path, csv_path: Path) -> dict[str, Any]:
-    from annotation.labels import LABELS
-    from training.evaluate import score_spans
+    from carner.annotation.labels import LABELS
+    from carner.training.evaluate import score_spans
 
     texts, gold = read_gold(gold_path, csv_path)
     return score_spans(gold, predict(texts), LABELS) | {"titles": len(texts)}
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     print_realism(real, generated, args.seed, time.perf_counter() - started)
     if not (args.transfer or args.model):
         return 0
-    from training.models import load_model
+    from carner.training.models import load_model
 
     model_dir = args.model or train_on_sandbox(
         args.transfer, args.seed, args.epochs, args.out or Path(tempfile.mkdtemp(prefix="carner-transfer-"))

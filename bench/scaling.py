@@ -61,11 +61,11 @@ def prepare_raw(work: str, n_listings: int, seed: int) -> dict[str, Any]:
     """Untimed setup: a fresh database and the raw item + description pages of `n` sandbox listings."""
     from datetime import UTC, datetime
 
-    from db.engine import make_engine, session_factory, upgrade
-    from db.repository import add_raw_page
-    from scraper.rawstore import RawStore
-    from scraper.sandbox import render
-    from scraper.sandbox.generator import generate_listings
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.repository import add_raw_page
+    from carner.scraper.rawstore import RawStore
+    from carner.scraper.sandbox import render
+    from carner.scraper.sandbox.generator import generate_listings
 
     w = Path(work)
     shutil.rmtree(w, ignore_errors=True)
@@ -106,10 +106,10 @@ def step_crawl(work: str, n_listings: int, seed: int) -> dict[str, Any]:
     """The real crawler against the sandbox over local HTTP into a fresh database."""
     import math
 
-    from db.engine import make_engine, session_factory, upgrade
-    from scraper.crawl import CrawlConfig, crawl
-    from scraper.http import HttpConfig
-    from scraper.sandbox.server import SandboxServer
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.scraper.crawl import CrawlConfig, crawl
+    from carner.scraper.http import HttpConfig
+    from carner.scraper.sandbox.server import SandboxServer
 
     w = Path(work) / "crawl"
     shutil.rmtree(w, ignore_errors=True)
@@ -140,8 +140,8 @@ def step_crawl(work: str, n_listings: int, seed: int) -> dict[str, Any]:
 
 
 def step_ingest(work: str) -> dict[str, Any]:
-    from db.engine import make_engine, session_factory
-    from scraper.reparse import reparse
+    from carner.db.engine import make_engine, session_factory
+    from carner.scraper.reparse import reparse
 
     w = Path(work)
     engine = make_engine(_db_url(w))
@@ -161,14 +161,13 @@ def step_ingest(work: str) -> dict[str, Any]:
 
 def step_export(work: str, n_listings: int, seed: int) -> dict[str, Any]:
     """Gold annotations are stored first (untimed); then the export is measured."""
+    from carner.annotation.store import ensure_tasks, store_annotation
+    from carner.db.engine import make_engine, session_factory
+    from carner.db.models import AnnotationTask, Listing
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    from carner.training.spacy_docs import blank_nlp
     from sqlalchemy import select
-
-    from annotation.store import ensure_tasks, store_annotation
-    from db.engine import make_engine, session_factory
-    from db.models import AnnotationTask, Listing
-    from scraper.sandbox.generator import generate_listings
-    from training.dataset import DatasetConfig, build_dataset_from_db
-    from training.spacy_docs import blank_nlp
 
     w = Path(work)
     gold = {x.item_id: x for x in generate_listings(n_listings, seed)}
@@ -196,8 +195,8 @@ def step_export(work: str, n_listings: int, seed: int) -> dict[str, Any]:
 
 
 def step_augment(work: str, n_iter: int, seed: int) -> dict[str, Any]:
-    from training.augment import AugmentConfig, augment
-    from training.npy_io import load_npy_dataset
+    from carner.training.augment import AugmentConfig, augment
+    from carner.training.npy_io import load_npy_dataset
 
     w = Path(work)
     ds = load_npy_dataset(w / "data")
@@ -214,9 +213,10 @@ def step_augment(work: str, n_iter: int, seed: int) -> dict[str, Any]:
 
 def make_tiny_teacher(work: str, teacher_dir: str, seed: int) -> dict[str, Any]:
     """A tiny BERT (tests/support/tiny_bert.py) fine-tuned 1 epoch on the 1x train split."""
+    from carner.training.npy_io import load_npy_dataset
+    from carner.training.teacher import TeacherConfig, train_teacher
+
     from tests.support.tiny_bert import build_tiny_bert, quiet_transformers
-    from training.npy_io import load_npy_dataset
-    from training.teacher import TeacherConfig, train_teacher
 
     quiet_transformers()
     ds = load_npy_dataset(Path(work) / "data")
@@ -232,8 +232,8 @@ def make_tiny_teacher(work: str, teacher_dir: str, seed: int) -> dict[str, Any]:
 
 
 def step_label(work: str, teacher_dir: str, batch_size: int) -> dict[str, Any]:
-    from training.label import LabelConfig, label_file
-    from training.teacher import TeacherModel
+    from carner.training.label import LabelConfig, label_file
+    from carner.training.teacher import TeacherModel
 
     w = Path(work)
     teacher = TeacherModel(Path(teacher_dir))

@@ -32,10 +32,9 @@ def run(
     speed_texts: int,
 ) -> dict[str, Any]:
     import torch
-
-    from training.evaluate import evaluate_dir
-    from training.npy_io import load_npy_dataset
-    from training.teacher import TeacherConfig, train_teacher
+    from carner.training.evaluate import evaluate_dir
+    from carner.training.npy_io import load_npy_dataset
+    from carner.training.teacher import TeacherConfig, train_teacher
 
     if threads:
         torch.set_num_threads(threads)

@@ -18,10 +18,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from carner.db.models import GOLD_SOURCES, Annotation, ModelRun
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-
-from db.models import GOLD_SOURCES, Annotation, ModelRun
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from carner.db.models import Listing, PriceChange, RawPage
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
-
-from db.models import Listing, PriceChange, RawPage
 
 UpsertOutcome = Literal["new", "updated", "unchanged"]
 

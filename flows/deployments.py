@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flows.settings import Settings
+from carner.common.settings import Settings
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -31,9 +31,9 @@ def build_deployments(settings: Settings, workdir_param: bool = False) -> list[R
     --workdir`); otherwise each run reads `CARNER_WORKDIR` in the serving process. The database URL is
     never put into parameters (it may hold a password): it comes from `CARNER_DB_URL` at run time.
     """
-    from flows.events import retrain_trigger
-    from flows.pipeline import export_for_annotation, import_annotations, pipeline, scrape
-    from flows.retrain import retrain_on_new_annotations
+    from carner.flows.events import retrain_trigger
+    from carner.flows.pipeline import export_for_annotation, import_annotations, pipeline, scrape
+    from carner.flows.retrain import retrain_on_new_annotations
 
     common: dict[str, Any] = {"workdir": str(settings.workdir)} if workdir_param else {}
     tags = ["carner"]

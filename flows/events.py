@@ -67,7 +67,7 @@ def emit_scrape_failed(result: dict[str, Any]) -> Event | None:
     """
     from prefect.events import emit_event
 
-    from db.redact import redact
+    from carner.common.redact import redact
 
     name = SCRAPE_EVENTS.get(str(result.get("status")))
     if name is None:
@@ -102,7 +102,7 @@ def retrain_trigger(min_new_gold: int, *, enabled: bool = True) -> DeploymentEve
 
 def import_counts(session: Any, file: str, result: Any, min_new_gold: int) -> ImportCounts:
     """Counts for the event from an `annotation.doccano.ImportResult`, with gold since the last training."""
-    from db import model_runs
+    from carner.db import model_runs
 
     since = model_runs.last_training_at(session)
     return ImportCounts(

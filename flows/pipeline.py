@@ -2,7 +2,7 @@
 
 Flows only wire stage functions (through `flows/tasks.py`) and keep small results: each returns a
 manifest dict (paths, counts, hashes, seconds per step). Settings come from `CARNER_*` (see
-`flows/settings.py`), overridable per run by the flow parameters.
+`carner/common/settings.py`), overridable per run by the flow parameters.
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger
-
-from flows.events import ImportCounts, emit_annotations_imported
-from flows.settings import get_settings
-from flows.tasks import (
+from carner.flows.events import ImportCounts, emit_annotations_imported
+from carner.flows.tasks import (
     Timer,
     cpu_now,
     crawl_task,
@@ -28,8 +25,11 @@ from flows.tasks import (
     report_task,
     simulate_task,
 )
-from training.dataset import DatasetConfig
-from training.plan import TrainPlan
+from carner.training.dataset import DatasetConfig
+from carner.training.plan import TrainPlan
+from prefect import flow, get_run_logger
+
+from carner.common.settings import get_settings
 
 DATASET_SOURCE = DatasetConfig.source  # one default for `carner dataset build` and the flows
 
@@ -166,7 +166,7 @@ def train_models(
     Each step is a task cached on its key; models live at `models/<kind>/<key>` under the work
     directory, the layout every door uses, so a challenger never overwrites a champion's files.
     """
-    from training.chain import run_chain
+    from carner.training.chain import run_chain
 
     plan = plan or TrainPlan()
     settings = _settings(workdir, db_url)

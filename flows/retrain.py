@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from carner.db.engine import open_session
+from carner.flows.pipeline import DATASET_SOURCE, _settings, build_dataset, train_models
+from carner.training.plan import TrainPlan
 from prefect import flow, get_run_logger
-
-from db.engine import open_session
-from flows.pipeline import DATASET_SOURCE, _settings, build_dataset, train_models
-from training.plan import TrainPlan
 
 
 def gold_since_last_training(db_url: str) -> tuple[int, str | None]:
-    from db import model_runs
+    from carner.db import model_runs
 
     with open_session(db_url) as session:
         since = model_runs.last_training_at(session)

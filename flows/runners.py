@@ -110,8 +110,8 @@ def label_chunk_run(
     decode: str | None = None,
 ) -> dict[str, Any]:
     """Label chunk `k` (input lines k*chunk_size ...) into `out_dir/chunk-k.npz`; its index entry."""
-    from training.label import chunk_texts, label_chunk
-    from training.label_dask import teacher_in_process
+    from carner.training.label import chunk_texts, label_chunk
+    from carner.training.label_dask import teacher_in_process
 
     texts = chunk_texts(Path(input_path), k, chunk_size)
     teacher = teacher_in_process(teacher_dir, torch_threads)
@@ -137,8 +137,8 @@ def label_parallel(
     (`training.label_dask`): chunks already listed in `out_dir/index.json` for the same input and
     teacher are skipped, and the result is `label_file`'s format.
     """
-    from training.label import ChunkIndex, LabelConfig
-    from training.label_dask import TeacherFiles
+    from carner.training.label import ChunkIndex, LabelConfig
+    from carner.training.label_dask import TeacherFiles
 
     started = time.perf_counter()
     cfg = LabelConfig(chunk_size=chunk_size, batch_size=batch_size, progress=False)
@@ -202,11 +202,11 @@ def _load_training(source: str) -> tuple[list[str], list[list[Any]]]:
     """Training texts and spans: an npy dataset directory (its train split) or a doccano-style JSONL."""
     path = Path(source)
     if path.is_dir():
-        from training.npy_io import load_npy_dataset
+        from carner.training.npy_io import load_npy_dataset
 
         data = load_npy_dataset(path)
         return list(data.train_texts), list(data.train_spans)
-    from training.augment import read_augmented
+    from carner.training.augment import read_augmented
 
     texts: list[str] = []
     spans: list[list[Any]] = []
@@ -222,7 +222,7 @@ def augment_shard_run(
     """Shard `k` of `n_shards` of the training texts at `source` into `shard_dir` (one worker's task)."""
     from dataclasses import asdict
 
-    from training.augment import AugmentConfig, augment_shard, shard_file_name
+    from carner.training.augment import AugmentConfig, augment_shard, shard_file_name
 
     texts, spans = _load_training(source)
     result = augment_shard(
@@ -261,7 +261,7 @@ def augment_parallel(
     """
     from dataclasses import asdict
 
-    from training.augment import SHARD_DIR, AugmentConfig, ShardResult, merge_shards
+    from carner.training.augment import SHARD_DIR, AugmentConfig, ShardResult, merge_shards
 
     started = time.perf_counter()
     config = AugmentConfig(**(cfg or {}))
@@ -299,7 +299,7 @@ def _write_inputs(texts: list[str], spans: list[list[Any]], path: Path) -> Path:
     """In-memory training data as a doccano-style JSONL the workers read (atomic)."""
     import json
 
-    from training.artifacts import atomic_file
+    from carner.training.artifacts import atomic_file
 
     with atomic_file(path, "w", encoding="utf-8") as fh:
         for text, text_spans in zip(texts, spans, strict=True):
@@ -328,7 +328,7 @@ def run_augment_parallel(
     """
     from dataclasses import asdict, is_dataclass
 
-    from training.augment import SHARD_DIR
+    from carner.training.augment import SHARD_DIR
 
     if shards < 1:
         raise ValueError(f"shards must be >= 1, got {shards}")

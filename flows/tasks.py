@@ -21,9 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from carner.db.engine import open_session
 from prefect import get_run_logger, task
-
-from db.engine import open_session
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
@@ -103,11 +102,12 @@ def crawl_task(
     Raises `CrawlFailed` unless the crawl finished; a bot wall or a dead site also emits
     `carner.scrape.blocked` / `carner.scrape.unreachable` first.
     """
-    from db.engine import make_engine, session_factory, upgrade
-    from db.redact import redact
-    from flows.events import emit_scrape_failed
-    from scraper.crawl import CrawlConfig, crawl
-    from scraper.http import HttpConfig
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.flows.events import emit_scrape_failed
+    from carner.scraper.crawl import CrawlConfig, crawl
+    from carner.scraper.http import HttpConfig
+
+    from carner.common.redact import redact
 
     upgrade(db_url)
     engine = make_engine(db_url)
@@ -163,8 +163,8 @@ def _logger() -> Any:
 
 def champion_models(session: Any, most: int | None = None) -> list[Any]:
     """The champions whose directories load, in `UNCERTAINTY_MODEL_ORDER`, at most `most` of them."""
-    from db import model_runs
-    from training.models import load_model
+    from carner.db import model_runs
+    from carner.training.models import load_model
 
     champions = model_runs.champions(session)
     loaded: list[Any] = []
@@ -189,7 +189,7 @@ def champion_model(session: Any) -> Any:
 def selection_model(session: Any, strategy: str) -> Any:
     """What `strategy` ranks with: nothing for random, a `Committee` of the two first loadable champions
     for committee (an error with fewer: the strategy cannot work), else the first champion."""
-    from annotation.select import MODEL_STRATEGIES, Committee
+    from carner.annotation.select import MODEL_STRATEGIES, Committee
 
     if strategy not in MODEL_STRATEGIES:
         return None
@@ -207,7 +207,7 @@ def selection_model(session: Any, strategy: str) -> Any:
 @task(retries=1, retry_delay_seconds=5)
 def preannotate_task(db_url: str, fields: tuple[str, ...] = ("title",)) -> dict[str, Any]:
     """Create annotation tasks for new/changed listings and pre-annotate them from item specifics."""
-    from annotation.store import ensure_tasks, store_distant
+    from carner.annotation.store import ensure_tasks, store_distant
 
     with open_session(db_url) as session:
         tasks = to_dict(ensure_tasks(session, fields=fields))
@@ -221,7 +221,7 @@ def export_task(
     db_url: str, out: str, limit: int | None, strategy: str, seed: int, include_annotated: bool = False
 ) -> dict[str, Any]:
     """Write the next texts to annotate as doccano JSONL (pre-annotated)."""
-    from annotation.doccano import ExportConfig, export_jsonl
+    from carner.annotation.doccano import ExportConfig, export_jsonl
 
     cfg = ExportConfig(limit=limit, strategy=strategy, seed=seed, include_annotated=include_annotated)
     with open_session(db_url) as session:
@@ -237,8 +237,8 @@ def simulate_task(
 ) -> dict[str, Any]:
     """Demo only: a simulated annotator corrects the exported JSONL from the sandbox's true spans
     (the same listings the site served: same count, seed and title mix)."""
-    from annotation.simulate import simulate_annotator
-    from scraper.sandbox.generator import TitleMix, generate_listings
+    from carner.annotation.simulate import simulate_annotator
+    from carner.scraper.sandbox.generator import TitleMix, generate_listings
 
     listings = generate_listings(n_listings, seed, TitleMix(**mix) if mix else None)
     result = to_dict(simulate_annotator(Path(export_file), Path(out), listings))
@@ -252,8 +252,8 @@ def import_task(db_url: str, file: str, source: str, min_new_gold: int) -> dict[
 
     Returns the import result and, under "counts", the `flows.events.ImportCounts` fields.
     """
-    from annotation.doccano import import_jsonl
-    from flows.events import import_counts
+    from carner.annotation.doccano import import_jsonl
+    from carner.flows.events import import_counts
 
     with open_session(db_url) as session:
         imported = import_jsonl(session, Path(file), source=source)
@@ -273,7 +273,7 @@ def import_task(db_url: str, file: str, source: str, min_new_gold: int) -> dict[
 @task(retries=1, retry_delay_seconds=5)
 def dataset_task(db_url: str, out_dir: str, source: str, test_size: float, seed: int) -> dict[str, Any]:
     """Export the annotated texts to the npy files, DocBins and dataset.json."""
-    from training.dataset import DatasetConfig, build_dataset_from_db
+    from carner.training.dataset import DatasetConfig, build_dataset_from_db
 
     cfg = DatasetConfig(test_size=test_size, seed=seed, source=source)
     with open_session(db_url) as session:
@@ -304,7 +304,7 @@ def _step_cache_key(_context: Any, parameters: dict[str, Any]) -> str:
 )
 def chain_step_task(step: dict[str, Any], force: bool = False) -> dict[str, Any]:
     """One step of the training chain (`training.chain.run_step`): its outcome as a dict."""
-    from training.chain import run_step
+    from carner.training.chain import run_step
 
     return run_step(step, force=force)
 
@@ -329,9 +329,8 @@ def prefect_execute(step: Any, force: bool) -> dict[str, Any]:
 @task
 def report_task(model_dirs: list[str], out_dir: str) -> dict[str, Any]:
     """Write report.md / report.json / plot and publish the table as a Prefect markdown artifact."""
+    from carner.training.report import write_report
     from prefect.artifacts import create_markdown_artifact
-
-    from training.report import write_report
 
     result = to_dict(write_report([Path(d) for d in model_dirs], Path(out_dir)))
     markdown_path = Path(result.get("markdown") or Path(out_dir) / "report.md")

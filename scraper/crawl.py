@@ -29,21 +29,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
-
-from db.models import CrawlState, RawPage
-from db.redact import redact
-from db.repository import upsert_listing
-from scraper.http import Disallowed, FetchError, FetchResult, HttpConfig, PoliteSession
-from scraper.parse import (
+from carner.db.models import CrawlState, RawPage
+from carner.db.repository import upsert_listing
+from carner.scraper.http import Disallowed, FetchError, FetchResult, HttpConfig, PoliteSession
+from carner.scraper.parse import (
     ParsedListing,
     is_blocked,
     parse_description,
     parse_item_page,
     parse_search_results,
 )
-from scraper.rawstore import RawStore
+from carner.scraper.rawstore import RawStore
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from carner.common.redact import redact
 
 log = logging.getLogger(__name__)
 

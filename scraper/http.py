@@ -32,7 +32,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from db.redact import redact
+from carner.common.redact import redact
 
 log = logging.getLogger(__name__)
 

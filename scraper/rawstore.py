@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.files import mkstemp_shared
+from carner.common.files import mkstemp_shared
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carner.db.repository import latest_raw_pages, upsert_listing
+from carner.scraper.parse import parse_description, parse_item_page
+from carner.scraper.rawstore import RawStore
 from sqlalchemy.orm import Session, sessionmaker
-
-from db.repository import latest_raw_pages, upsert_listing
-from scraper.parse import parse_description, parse_item_page
-from scraper.rawstore import RawStore
 
 log = logging.getLogger(__name__)
 

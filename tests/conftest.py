@@ -27,7 +27,7 @@ def sandbox() -> Iterator[Callable[..., Any]]:
     `site = sandbox(n_listings=30, seed=0, faults="429:1", page_size=10)` -> a running `SandboxServer`
     (`site.base_url`, `site.listings` = gold, `site.request_log`).
     """
-    from scraper.sandbox.server import SandboxServer
+    from carner.scraper.sandbox.server import SandboxServer
 
     started: list[SandboxServer] = []
 

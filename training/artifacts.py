@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from db.files import mkdtemp_shared, mkstemp_shared, share_tree
+from carner.common.files import mkdtemp_shared, mkstemp_shared, share_tree
 
 
 @contextlib.contextmanager

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from annotation.labels import Span
-from training.artifacts import atomic_file, write_json_atomic
-from training.provenance import provenance
-from training.tokens import MASK_TOKEN, Token, model_words
+from carner.annotation.labels import Span
+from carner.training.artifacts import atomic_file, write_json_atomic
+from carner.training.provenance import provenance
+from carner.training.tokens import MASK_TOKEN, Token, model_words
 
 log = logging.getLogger(__name__)
 

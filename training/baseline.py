@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-
-from annotation.labels import Span
-from training.artifacts import atomic_dir, file_sha256, read_json, write_json_atomic
-from training.dataset import DOCBIN_FILES, read_manifest
-from training.identity import dataset_id, eval_data
-from training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
-from training.provenance import provenance
-from training.spacy_export import portable_config, portable_meta
-from training.spacy_stream import READER
+from carner.annotation.labels import Span
+from carner.training.artifacts import atomic_dir, file_sha256, read_json, write_json_atomic
+from carner.training.dataset import DOCBIN_FILES, read_manifest
+from carner.training.identity import dataset_id, eval_data
+from carner.training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
+from carner.training.provenance import provenance
+from carner.training.spacy_export import portable_config, portable_meta
+from carner.training.spacy_stream import READER
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -197,12 +196,11 @@ def train_spacy_ner(
     The best checkpoint on `dev_docbin` is kept; `out_dir` is replaced only when training succeeded.
     """
     import spacy
+    from carner.training.spacy_stream import count_docs, register_reader
     from spacy.tokens import DocBin
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train as spacy_train
     from thinc.api import ConfigValidationError
-
-    from training.spacy_stream import count_docs, register_reader
 
     cfg = cfg or SpacyTrainConfig()
     out_dir = Path(out_dir)
@@ -336,9 +334,8 @@ def _dataset_docs(
     Hand-made npy files have no DocBin (or a stale one), so the npy files are the truth and the
     DocBin is reused only when `dataset.json` proves it was built from these very files.
     """
+    from carner.training.spacy_docs import make_docbin
     from spacy.tokens import DocBin
-
-    from training.spacy_docs import make_docbin
 
     manifest = read_manifest(data_dir) or {}
     hashes = manifest.get("file_hashes", {})
@@ -377,9 +374,8 @@ def train_baseline(
     data_dir: Path | str, out_dir: Path | str, cfg: SpacyTrainConfig | None = None, evaluate: bool = True
 ) -> TrainResult:
     """Train the baseline on a dataset directory (four npy files), then evaluate it on the test split."""
+    from carner.training.spacy_docs import blank_nlp
     from spacy.tokens import DocBin
-
-    from training.spacy_docs import blank_nlp
 
     cfg = cfg or SpacyTrainConfig()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
@@ -407,7 +403,7 @@ def train_baseline(
             db.to_disk(paths[name])
         result = train_spacy_ner(paths["train"], paths["dev"], out_dir, "baseline", ds.labels, cfg, extra)
     if evaluate and ds.test_texts:
-        from training.evaluate import evaluate_dir
+        from carner.training.evaluate import evaluate_dir
 
         result.metrics = evaluate_dir(
             out_dir, ds.test_texts, ds.test_spans, labels=ds.labels, eval_data=eval_data(data_dir)

@@ -27,8 +27,8 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from training.identity import dataset_id, key, test_id
-from training.plan import TrainPlan
+from carner.training.identity import dataset_id, key, test_id
+from carner.training.plan import TrainPlan
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def _metrics_done(ctx: StepContext) -> bool:
 
 
 def _load(ctx: StepContext) -> Any:
-    from training.npy_io import load_npy_dataset
+    from carner.training.npy_io import load_npy_dataset
 
     return load_npy_dataset(ctx.data_dir)
 
@@ -156,14 +156,14 @@ def step_key(name: str, data_dir: Path | str, cfg: Any, upstream: dict[str, str]
 # ------------------------------------------------------------------------------------- step functions
 def run_baseline(ctx: StepContext) -> dict[str, Any]:
     """spaCy NER on the gold training split (evaluation is its own step)."""
-    from training.baseline import train_baseline
+    from carner.training.baseline import train_baseline
 
     return _summary(train_baseline(ctx.data_dir, ctx.out, ctx.plan.baseline_config(), evaluate=False))
 
 
 def run_teacher(ctx: StepContext) -> dict[str, Any]:
     """The BERT teacher fine-tuned on the gold training split."""
-    from training.teacher import train_teacher
+    from carner.training.teacher import train_teacher
 
     ds = _load(ctx)
     cfg = ctx.plan.teacher_config()
@@ -172,7 +172,7 @@ def run_teacher(ctx: StepContext) -> dict[str, Any]:
 
 def run_augment(ctx: StepContext) -> dict[str, Any]:
     """Augmented variants of the gold training split (Tang et al. 2019)."""
-    from training.augment import augment
+    from carner.training.augment import augment
 
     ds = _load(ctx)
     return _summary(
@@ -181,7 +181,7 @@ def run_augment(ctx: StepContext) -> dict[str, Any]:
 
 
 def _augment_done(ctx: StepContext) -> bool:
-    from training.augment import AUGMENTED_FILE
+    from carner.training.augment import AUGMENTED_FILE
 
     return (ctx.out / AUGMENTED_FILE).is_file() and (ctx.out / "manifest.json").is_file()
 
@@ -189,18 +189,18 @@ def _augment_done(ctx: StepContext) -> bool:
 def run_label(ctx: StepContext) -> dict[str, Any]:
     """The teacher's spans and per-word probabilities for every augmented text, chunk by chunk,
     on the plan's executor (this process, or Dask worker processes)."""
-    from training.augment import AUGMENTED_FILE
+    from carner.training.augment import AUGMENTED_FILE
 
     source = ctx.needs["augment"] / AUGMENTED_FILE
     if ctx.plan.label_executor == "dask":
-        from training.label_dask import label_file_dask
+        from carner.training.label_dask import label_file_dask
 
         manifest = label_file_dask(
             ctx.plan.label_config(), ctx.needs["teacher"], source, ctx.out, workers=ctx.plan.label_workers
         )
     else:
-        from training.label import label_file
-        from training.teacher import TeacherModel
+        from carner.training.label import label_file
+        from carner.training.teacher import TeacherModel
 
         teacher = TeacherModel(ctx.needs["teacher"], threads=ctx.plan.threads)
         manifest = label_file(ctx.plan.label_config(), teacher, source, ctx.out)
@@ -210,8 +210,8 @@ def run_label(ctx: StepContext) -> dict[str, Any]:
 
 
 def _label_done(ctx: StepContext) -> bool:
-    from training.artifacts import read_json
-    from training.label import INDEX_FILE
+    from carner.training.artifacts import read_json
+    from carner.training.label import INDEX_FILE
 
     index = ctx.out / INDEX_FILE
     return index.is_file() and bool(read_json(index).get("complete"))
@@ -220,7 +220,7 @@ def _label_done(ctx: StepContext) -> bool:
 def _gold_dev(ctx: StepContext) -> tuple[list[str], list[Any], list[str]]:
     """Gold dev titles for the students' checkpoint choice: the baseline's own dev slice of the
     gold training split (never the test split), so every spaCy model selects on the same gold."""
-    from training.baseline import split_dev
+    from carner.training.baseline import split_dev
 
     ds = _load(ctx)
     _, dev_idx = split_dev(len(ds.train_texts), ctx.plan.baseline_config().dev_fraction, ctx.plan.seed)
@@ -229,8 +229,8 @@ def _gold_dev(ctx: StepContext) -> tuple[list[str], list[Any], list[str]]:
 
 def run_student_spacy(ctx: StepContext) -> dict[str, Any]:
     """spaCy NER on the teacher's hard labels of the augmented set."""
-    from training.label import iter_labelled
-    from training.student_spacy import train_spacy_student
+    from carner.training.label import iter_labelled
+    from carner.training.student_spacy import train_spacy_student
 
     texts, spans, labels = _gold_dev(ctx)
     result = train_spacy_student(
@@ -246,8 +246,8 @@ def run_student_spacy(ctx: StepContext) -> dict[str, Any]:
 
 def run_student_soft(ctx: StepContext) -> dict[str, Any]:
     """The small soft-label network on the teacher's per-word probabilities."""
-    from training.label import iter_labelled
-    from training.student_soft import train_soft_student
+    from carner.training.label import iter_labelled
+    from carner.training.student_soft import train_soft_student
 
     texts, spans, labels = _gold_dev(ctx)
     result = train_soft_student(
@@ -263,7 +263,7 @@ def run_student_soft(ctx: StepContext) -> dict[str, Any]:
 
 def _evaluate_step(kind: str) -> Step:
     def run(ctx: StepContext) -> dict[str, Any]:
-        from training.evaluate import evaluate_on_dataset, update_metrics
+        from carner.training.evaluate import evaluate_on_dataset, update_metrics
 
         m = evaluate_on_dataset(ctx.needs[kind], ctx.data_dir, speed_texts=ctx.plan.speed_texts)
         update_metrics(ctx.needs[kind], {"eval_key": ctx.key})
@@ -275,7 +275,7 @@ def _evaluate_step(kind: str) -> Step:
         }
 
     def done(ctx: StepContext) -> bool:
-        from training.metrics import read_metrics
+        from carner.training.metrics import read_metrics
 
         path = ctx.needs[kind]
         return (path / "metrics.json").is_file() and read_metrics(path).raw.get("eval_key") == ctx.key
@@ -414,7 +414,7 @@ def run_chain(
     models = {s.name: s.out for s in steps if STEPS[s.name].model_kind and plan.wants(s.name)}
     result = ChainResult(dataset_id(data_dir), test_id(data_dir), outcomes, models)
     if db_url is not None:
-        from training.registry import register_model
+        from carner.training.registry import register_model
 
         for kind, path in models.items():
             run, decision = register_model(

@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from training.artifacts import file_sha256
-from training.tokens import spans_to_bio
+from carner.training.artifacts import file_sha256
+from carner.training.tokens import spans_to_bio
 
 
 def _model_hash(path: Path) -> str:
@@ -42,7 +41,7 @@ class CommitteeTeacher:
     """A teacher (`training.teacher.TeacherModel`) and a spaCy model labelling together."""
 
     def __init__(self, teacher: Any, baseline_dir: Path | str, bert_weight: float = 0.6) -> None:
-        from training.models import load_model
+        from carner.training.models import load_model
 
         if not 0.0 <= bert_weight <= 1.0:
             raise ValueError(f"committee bert_weight must be in [0, 1], got {bert_weight}")

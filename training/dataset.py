@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-
-from annotation.labels import Span, order_labels
-from training.identity import dataset_id_of, test_id_of
-from training.npy_io import (
+from carner.annotation.labels import Span, order_labels
+from carner.training.identity import dataset_id_of, test_id_of
+from carner.training.npy_io import (
     NPY_FILES,
     DatasetError,
     finish_interrupted_swap,
@@ -32,7 +31,7 @@ from training.npy_io import (
     spans_to_json,
     str_array_bytes,
 )
-from training.provenance import provenance
+from carner.training.provenance import provenance
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +225,7 @@ def build_dataset(
     Nothing is written unless every record is valid; all files (and `dataset.json`) replace the
     previous set as one unit, so a kill never leaves new texts beside old labels.
     """
-    from training.spacy_docs import blank_nlp, make_docbin
+    from carner.training.spacy_docs import blank_nlp, make_docbin
 
     out_dir = Path(out_dir)
     records = list(records)
@@ -298,7 +297,7 @@ def build_dataset(
 
 def records_from_db(session: Any, source: str = "gold", fields: tuple[str, ...] = ("title",)) -> list[Any]:
     """The annotated texts in the database (gold, distant or both, gold winning per text)."""
-    from annotation.store import iter_annotated_texts
+    from carner.annotation.store import iter_annotated_texts
 
     return list(iter_annotated_texts(session, source=source, fields=fields))
 

@@ -25,9 +25,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-
-from annotation.labels import Span
-from training.tokens import Token, bio_to_spans
+from carner.annotation.labels import Span
+from carner.training.tokens import Token, bio_to_spans
 
 DECODERS = ("viterbi", "argmax")
 FLOOR = 1e-9  # probabilities below this count as this (log 0 would make every path -inf)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotation.doccano import ImportValidationError, parse_document, read_documents
-from annotation.store import text_hash
-from training.dataset import DatasetManifest, Record, build_dataset
+from carner.annotation.doccano import ImportValidationError, parse_document, read_documents
+from carner.annotation.store import text_hash
+from carner.training.dataset import DatasetManifest, Record, build_dataset
 
 
 def records_from_doccano(path: Path) -> list[Record]:

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from annotation.labels import Span, order_labels
-from training.artifacts import dir_size, read_json, write_json_atomic
-from training.tokens import bio_to_spans, spans_to_bio, word_tokens
+from carner.annotation.labels import Span, order_labels
+from carner.training.artifacts import dir_size, read_json, write_json_atomic
+from carner.training.tokens import bio_to_spans, spans_to_bio, word_tokens
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +239,7 @@ def evaluate_dir(
     **kwargs: Any,
 ) -> dict[str, Any]:
     """Load any model directory by its kind, evaluate it, and update its `metrics.json`."""
-    from training.models import load_model
+    from carner.training.models import load_model
 
     model = load_model(model_dir)
     evaluation = evaluate_model(model, texts, gold_spans, labels, **kwargs)
@@ -257,8 +256,8 @@ def evaluate_on_dataset(
     Every door (the chain, `carner evaluate`, promotion) evaluates through this function, so every
     `metrics.json` says which test split its figures come from (`training.identity.eval_data`).
     """
-    from training.identity import eval_data
-    from training.npy_io import load_npy_dataset
+    from carner.training.identity import eval_data
+    from carner.training.npy_io import load_npy_dataset
 
     ds = load_npy_dataset(Path(data_dir), allow_pickle=allow_pickle)
     if not ds.test_texts:

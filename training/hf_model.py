@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from annotation.labels import Span
-from training.hf_words import PIPELINE_AGGREGATION
+from carner.annotation.labels import Span
+from carner.training.hf_words import PIPELINE_AGGREGATION
 
 KIND = "hf-token-classification"
 

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from training.tokens import WORD_RE
+from carner.training.tokens import WORD_RE
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from training.npy_io import NPY_FILES
+from carner.training.npy_io import NPY_FILES
 
 ID_LENGTH = 16  # hex digits kept: ample for telling a workdir's datasets and models apart
 METRICS_FILE = "metrics.json"

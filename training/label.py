@@ -23,14 +23,13 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
-
-from annotation.labels import Span
-from training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
-from training.augment import read_augmented
-from training.decode import Decoder, check_decoder
-from training.identity import model_id
-from training.provenance import provenance
-from training.tokens import Token
+from carner.annotation.labels import Span
+from carner.training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
+from carner.training.augment import read_augmented
+from carner.training.decode import Decoder, check_decoder
+from carner.training.identity import model_id
+from carner.training.provenance import provenance
+from carner.training.tokens import Token
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +309,7 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
 
     started = time.perf_counter()
     if cfg.committee_baseline is not None:
-        from training.committee import CommitteeTeacher
+        from carner.training.committee import CommitteeTeacher
 
         teacher = CommitteeTeacher(teacher, cfg.committee_baseline, cfg.committee_bert_weight)
     index = ChunkIndex.open(cfg, teacher, input_path, out_dir)

@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from training.label import ChunkIndex, LabelConfig, LabelManifest, finish, label_chunk
-from training.tokens import bio_labels
+from carner.training.label import ChunkIndex, LabelConfig, LabelManifest, finish, label_chunk
+from carner.training.tokens import bio_labels
 
 
 @functools.lru_cache(maxsize=2)
 def teacher_in_process(teacher_dir: str, threads: int | None) -> Any:
     """The teacher, loaded once per worker process (Dask keeps its processes between tasks)."""
-    from training.teacher import TeacherModel
+    from carner.training.teacher import TeacherModel
 
     return TeacherModel(teacher_dir, threads=threads)
 
@@ -46,7 +46,7 @@ class TeacherFiles:
     """Path and BIO tags of a teacher from its metrics.json (the client need not load the weights)."""
 
     def __init__(self, teacher_dir: Path) -> None:
-        from training.metrics import read_metrics
+        from carner.training.metrics import read_metrics
 
         self.path = Path(teacher_dir)
         self.tags = bio_labels(read_metrics(teacher_dir).labels)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training.artifacts import read_json
+from carner.training.artifacts import read_json
 
 METRICS_FILE = "metrics.json"
 

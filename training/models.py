@@ -10,7 +10,7 @@ import importlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from annotation.labels import Span
+from carner.annotation.labels import Span
 
 
 @runtime_checkable
@@ -29,20 +29,20 @@ class NerModel(Protocol):
 
 # kind -> "module:function" taking a model directory; imported lazily (torch/spaCy are heavy).
 MODEL_LOADERS: dict[str, str] = {
-    "baseline": "training.baseline:load_model",
-    "teacher": "training.teacher:load_model",
-    "student-spacy": "training.student_spacy:load_model",
-    "student-soft": "training.student_soft:load_model",
+    "baseline": "carner.training.baseline:load_model",
+    "teacher": "carner.training.teacher:load_model",
+    "student-spacy": "carner.training.student_spacy:load_model",
+    "student-soft": "carner.training.student_soft:load_model",
     # directories trained elsewhere (no carner metrics.json): any spaCy pipeline with "ner", any HF
     # token classifier; recognised by their own files (see `foreign_kind`)
-    "spacy": "training.baseline:load_model",
-    "hf-token-classification": "training.hf_model:load_model",
+    "spacy": "carner.training.baseline:load_model",
+    "hf-token-classification": "carner.training.hf_model:load_model",
 }
 
 
 def foreign_kind(path: Path) -> str | None:
     """The kind of a model directory carner did not train: a spaCy pipeline or an HF token classifier."""
-    from training.hf_model import is_hf_token_classifier
+    from carner.training.hf_model import is_hf_token_classifier
 
     path = Path(path)
     if (path / "meta.json").is_file() and (path / "config.cfg").is_file():
@@ -54,7 +54,7 @@ def foreign_kind(path: Path) -> str | None:
 
 def model_kind(path: Path) -> str:
     """A model directory's kind, from its `metrics.json` (written by every trainer), else its own files."""
-    from training.metrics import read_metrics
+    from carner.training.metrics import read_metrics
 
     kind = read_metrics(path).kind if (Path(path) / "metrics.json").is_file() else None
     if kind is None:  # no metrics.json, or one that only `carner evaluate` wrote

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from carner.annotation.labels import Span, order_labels
+from carner.training.artifacts import atomic_write_bytes
 
-from annotation.labels import Span, order_labels
-from db.files import file_mode, mkdtemp_shared
-from training.artifacts import atomic_write_bytes
+from carner.common.files import file_mode, mkdtemp_shared
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+from carner.training.augment import AugmentConfig
+from carner.training.baseline import SpacyTrainConfig
+from carner.training.label import LabelConfig
+from carner.training.student_soft import SoftStudentConfig
+from carner.training.student_spacy import SpacyStudentConfig
+from carner.training.teacher import TeacherConfig
 from pydantic import BaseModel, ConfigDict, Field
-
-from training.augment import AugmentConfig
-from training.baseline import SpacyTrainConfig
-from training.label import LabelConfig
-from training.student_soft import SoftStudentConfig
-from training.student_spacy import SpacyStudentConfig
-from training.teacher import TeacherConfig
 
 MODEL_KINDS: tuple[str, ...] = ("baseline", "teacher", "student-spacy", "student-soft")
 STUDENT_KINDS: tuple[str, ...] = ("student-spacy", "student-soft")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from annotation.labels import LABELS
-from annotation.real_gold import SEDANS_GOLD, load_real_gold
-from training.evaluate import score_spans
-from training.models import NerModel, load_model
+from carner.annotation.labels import LABELS
+from carner.annotation.real_gold import SEDANS_GOLD, load_real_gold
+from carner.training.evaluate import score_spans
+from carner.training.models import NerModel, load_model
 
 
 def score_real_titles(

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from db import model_runs
-from db.engine import open_session
-from training.identity import dataset_id, model_id
-from training.metrics import read_metrics
-from training.models import MODEL_LOADERS, foreign_kind
+from carner.db import model_runs
+from carner.db.engine import open_session
+from carner.training.identity import dataset_id, model_id
+from carner.training.metrics import read_metrics
+from carner.training.models import MODEL_LOADERS, foreign_kind
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _champion_f1_now(champion: Any, data_dir: Path, current_test: str, speed_tex
     """The champion's F1 on the current test split (re-evaluated only when the split changed)."""
     if champion.test_id == current_test and champion.f1 is not None:
         return champion.f1
-    from training.evaluate import evaluate_on_dataset
+    from carner.training.evaluate import evaluate_on_dataset
 
     try:
         metrics = evaluate_on_dataset(champion.path, data_dir, speed_texts=speed_texts)

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotation.labels import DEFAULT_SCHEMA, order_labels
-from training.artifacts import atomic_write_bytes, atomic_write_text, write_json_atomic
-from training.metrics import METRICS_FILE, read_metrics
+from carner.annotation.labels import DEFAULT_SCHEMA, order_labels
+from carner.training.artifacts import atomic_write_bytes, atomic_write_text, write_json_atomic
+from carner.training.metrics import METRICS_FILE, read_metrics
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-
-from training.baseline import BEAM_WIDTH, SpacyNerModel
-from training.tokens import Token, bio_to_spans
+from carner.training.baseline import BEAM_WIDTH, SpacyNerModel
+from carner.training.tokens import Token, bio_to_spans
 
 
 @dataclass(frozen=True)

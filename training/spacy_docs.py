@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotation.labels import Span
-from training.artifacts import atomic_write_bytes
+from carner.annotation.labels import Span
+from carner.training.artifacts import atomic_write_bytes
 
 if TYPE_CHECKING:
     from spacy.language import Language

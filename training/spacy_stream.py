@@ -16,8 +16,8 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotation.labels import Span
-from training.spacy_docs import MAX_EXAMPLES, AlignmentStats, write_docbin
+from carner.annotation.labels import Span
+from carner.training.spacy_docs import MAX_EXAMPLES, AlignmentStats, write_docbin
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from annotation.labels import Span
-from training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
-from training.decode import Decoder, check_decoder
-from training.label import LabelledText
-from training.provenance import provenance
-from training.soft_batch1 import Batch1Tagger
-from training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
+from carner.annotation.labels import Span
+from carner.training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
+from carner.training.decode import Decoder, check_decoder
+from carner.training.label import LabelledText
+from carner.training.provenance import provenance
+from carner.training.soft_batch1 import Batch1Tagger
+from carner.training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +292,7 @@ def load_model(path: Path | str, decode: str | None = None) -> SoftStudentModel:
 
 # --------------------------------------------------------------------------------------- training
 def _f1(gold: Sequence[Iterable[Span]], pred: Sequence[Iterable[Span]]) -> float:
-    from training.teacher import micro_f1
+    from carner.training.teacher import micro_f1
 
     return micro_f1(gold, pred)["f1"]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotation.labels import Span
-from training.label import LabelledText
+from carner.annotation.labels import Span
+from carner.training.label import LabelledText
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ def train_spacy_student(
     Checkpoints are chosen on `dev_texts/dev_spans` (gold) when given, else on a `dev_fraction` of the
     labelled set scored against the teacher's spans. Returns the baseline's `TrainResult`.
     """
-    from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, spacy_lang, train_spacy_ner
-    from training.spacy_docs import blank_nlp, write_docbin
-    from training.spacy_stream import write_shards
+    from carner.training.baseline import BASELINE_CONFIG, SpacyTrainConfig, spacy_lang, train_spacy_ner
+    from carner.training.spacy_docs import blank_nlp, write_docbin
+    from carner.training.spacy_stream import write_shards
 
     texts: list[str] = []
     spans: list[list[Span]] = []
@@ -112,7 +112,7 @@ def train_spacy_student(
 
 def load_model(path: Path | str) -> Any:
     """`training.models.MODEL_LOADERS` entry for kind "student-spacy" (the baseline's spaCy wrapper)."""
-    from training.baseline import load_model as load_spacy
+    from carner.training.baseline import load_model as load_spacy
 
     model = load_spacy(Path(path))
     if model.kind != KIND:

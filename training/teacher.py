@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-
-from annotation.labels import Span
-from training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
-from training.decode import Decoder, check_decoder
-from training.hf_words import carner_word_tokenizer, splits_carner_words, write_model_card
-from training.provenance import provenance
-from training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
+from carner.annotation.labels import Span
+from carner.training.artifacts import atomic_dir, dir_size, read_json, write_json_atomic
+from carner.training.decode import Decoder, check_decoder
+from carner.training.hf_words import carner_word_tokenizer, splits_carner_words, write_model_card
+from carner.training.provenance import provenance
+from carner.training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
 
@@ -401,7 +400,7 @@ class TeacherModel:
 
     def write_chunks(self, texts_path: Path, out_dir: Path, **kwargs: Any) -> Any:
         """Label a large JSONL/augmented file in resumable chunks (see training.label.label_file)."""
-        from training.label import LabelConfig, label_file
+        from carner.training.label import LabelConfig, label_file
 
         return label_file(LabelConfig(**kwargs), self, Path(texts_path), Path(out_dir))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from annotation.labels import Span
+from carner.annotation.labels import Span
 
 WORD_RE = re.compile(r"\w+(?:[-'.,/+]\w+)*|[^\w\s]", re.UNICODE)
 

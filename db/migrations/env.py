@@ -7,10 +7,9 @@ caller's logging stays in charge and the scripts work from an installed package.
 from __future__ import annotations
 
 from alembic import context
+from carner.db.engine import make_engine
+from carner.db.models import Base
 from sqlalchemy import Connection
-
-from db.engine import make_engine
-from db.models import Base
 
 config = context.config
 target_metadata = Base.metadata

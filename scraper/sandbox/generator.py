@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from scraper.sandbox import catalogue as cat
+from carner.scraper.sandbox import catalogue as cat
 
 Span = tuple[int, int, str]  # (start, end, LABEL), code points; the shape of annotation.labels.Span
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from scraper.sandbox import catalogue as cat
+from carner.scraper.sandbox import catalogue as cat
 
 _YEAR_RE = re.compile(r"^(19|20)\d\d\b")
 _STRUCTURED_RE = re.compile(r"^[A-Za-z][A-Za-z\- ]*: ")

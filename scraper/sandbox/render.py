@@ -16,7 +16,7 @@ from html import escape
 from typing import Literal
 from urllib.parse import urlencode
 
-from scraper.sandbox.generator import SandboxListing
+from carner.scraper.sandbox.generator import SandboxListing
 
 Layout = Literal["s-item", "s-card", "mixed"]
 LAYOUTS: tuple[Layout, ...] = ("s-card", "s-item", "mixed")

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from scraper.sandbox import render
-from scraper.sandbox.faults import FaultPlan, FaultSpec, coerce_spec
-from scraper.sandbox.generator import SandboxListing, TitleMix, generate_listings
+from carner.scraper.sandbox import render
+from carner.scraper.sandbox.faults import FaultPlan, FaultSpec, coerce_spec
+from carner.scraper.sandbox.generator import SandboxListing, TitleMix, generate_listings
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 import requests
+from carner.db.models import Base, Listing
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-
-from db.models import Base, Listing
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 

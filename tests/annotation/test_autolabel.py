@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import requests
+from carner.annotation.autolabel import MARKER, TEMPLATE, autolabel_config, redact_url
+from carner.annotation.sync import DoccanoClient
 from typer.testing import CliRunner
 
-from annotation.autolabel import MARKER, TEMPLATE, autolabel_config, redact_url
-from annotation.sync import DoccanoClient
-from flows.cli import app
-from flows.model_server import ModelHolder, ServerThread, create_app, resolve_champion
+from carner.cli import app
+from carner.serve.model_server import ModelHolder, ServerThread, create_app, resolve_champion
 from tests.support.tiny_models import record_and_promote, registry
 
 
@@ -135,7 +135,7 @@ def test_unreachable_model_server_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv("CARNER_DOCCANO_USER", doccano_server.username)
     monkeypatch.setenv("CARNER_DOCCANO_PASSWORD", doccano_server.password)
-    from flows.model_server import bind
+    from carner.serve.model_server import bind
 
     sock = bind("127.0.0.1", 0)  # a port nobody answers on once closed
     port = sock.getsockname()[1]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from carner.annotation.store import iter_annotated_texts
 from typer.testing import CliRunner
 
-from annotation.store import iter_annotated_texts
-from flows.cli import app
+from carner.cli import app
 
 runner = CliRunner()
 
@@ -64,8 +64,8 @@ def test_export_by_committee_of_two_real_models(cli_db, tmp_path, tiny_models):
     assert done.exit_code == 0, done.output
     assert "strategy committee" in done.output and "committee of baseline + baseline" in done.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    from annotation.select import vote_agreement
-    from training.models import load_model
+    from carner.annotation.select import vote_agreement
+    from carner.training.models import load_model
 
     voters = [load_model(tiny_models.make_only), load_model(tiny_models.make_year)]
     texts = [row["text"] for row in rows]

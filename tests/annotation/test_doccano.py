@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from carner.annotation.doccano import ExportConfig, ImportValidationError, export_jsonl, import_jsonl
+from carner.annotation.store import ensure_tasks, iter_annotated_texts, store_distant
+from carner.db.models import Annotation, Listing
 from sqlalchemy import func, select
-
-from annotation.doccano import ExportConfig, ImportValidationError, export_jsonl, import_jsonl
-from annotation.store import ensure_tasks, iter_annotated_texts, store_distant
-from db.models import Annotation, Listing
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "doccano-samples"
 

@@ -11,14 +11,14 @@ import sqlite3
 import zipfile
 from pathlib import Path
 
+import carner.annotation.doccano as doccano
 import pytest
+from carner.annotation.store import ensure_tasks, text_hash
+from carner.db.engine import make_engine, session_factory, sqlite_url, upgrade
+from carner.db.models import Listing
 from typer.testing import CliRunner
 
-import annotation.doccano as doccano
-from annotation.store import ensure_tasks, text_hash
-from db.engine import make_engine, session_factory, sqlite_url, upgrade
-from db.models import Listing
-from flows.cli import app
+from carner.cli import app
 
 TEXT = "VW Golf GTI 2019 Rot"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from annotation.check import check_real, check_sandbox, real_kleinanzeigen, real_sedans
-from annotation.preannotate import preannotate
+from carner.annotation.check import check_real, check_sandbox, real_kleinanzeigen, real_sedans
+from carner.annotation.preannotate import preannotate
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 TITLES = SHARED / "data" / "car-titles"
@@ -86,7 +85,7 @@ def test_matching_rules(text, specifics, expected):
 
 
 def test_spans_never_overlap_and_sit_on_text():
-    from scraper.sandbox.generator import generate_listings
+    from carner.scraper.sandbox.generator import generate_listings
 
     for x in generate_listings(300, 7):
         spans = preannotate(x.title, x.specifics)

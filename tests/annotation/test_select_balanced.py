@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
-from annotation.select import (
+from carner.annotation.select import (
     Candidate,
     balanced_order,
     balanced_value,
@@ -14,9 +13,9 @@ from annotation.select import (
     select_tasks,
     words,
 )
-from annotation.simulate import Corrections, corrections
-from annotation.store import ensure_tasks, store_annotation, store_distant
-from db.models import AnnotationTask
+from carner.annotation.simulate import Corrections, corrections
+from carner.annotation.store import ensure_tasks, store_annotation, store_distant
+from carner.db.models import AnnotationTask
 
 
 def cand(labels: set[str], text: str, info: float = 0.0) -> Candidate:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
-
-from annotation.doccano import ExportConfig, export_jsonl, import_jsonl
-from annotation.select import (
+from carner.annotation.doccano import ExportConfig, export_jsonl, import_jsonl
+from carner.annotation.select import (
     Committee,
     ConfidenceModel,
     PredictingModel,
@@ -16,9 +14,10 @@ from annotation.select import (
     span_agreement,
     vote_agreement,
 )
-from annotation.simulate import simulate_annotator
-from annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
-from db.models import AnnotationTask
+from carner.annotation.simulate import simulate_annotator
+from carner.annotation.store import ensure_tasks, iter_annotated_texts, store_annotation, store_distant
+from carner.db.models import AnnotationTask
+from sqlalchemy import select
 
 
 class LengthConfidence:
@@ -179,7 +178,7 @@ def test_annotated_texts_are_left_out_unless_asked(many):
 
 
 def test_simulated_annotator_round_trip_gives_sandbox_gold(session, add_listing, tmp_path):
-    from scraper.sandbox.generator import generate_listings
+    from carner.scraper.sandbox.generator import generate_listings
 
     listings = generate_listings(40, seed=5)
     for x in listings:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-
-from annotation.store import (
+from carner.annotation.store import (
     ensure_tasks,
     iter_annotated_texts,
     store_annotation,
     store_distant,
     text_hash,
 )
-from db.models import Annotation, AnnotationTask
+from carner.db.models import Annotation, AnnotationTask
+from sqlalchemy import func, select
 
 
 def _seed(session, add_listing):

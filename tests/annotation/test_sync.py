@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from annotation.doccano import ExportConfig
-from annotation.store import ensure_tasks, iter_annotated_texts, store_distant
-from annotation.sync import DoccanoClient, DoccanoError, pull, push
+from carner.annotation.doccano import ExportConfig
+from carner.annotation.store import ensure_tasks, iter_annotated_texts, store_distant
+from carner.annotation.sync import DoccanoClient, DoccanoError, pull, push
 
 pytestmark = pytest.mark.doccano
 

@@ -154,7 +154,7 @@ def test_active_learning_committee_trains_a_bagged_second_voter(tmp_path: Path) 
 
 def test_active_learning_label_rich_test_set_is_disjoint_and_names_more_characteristics() -> None:
     pool, test, rich = active_learning._pool_and_test(400, 200, seed=3)
-    from training.dataset import normalise_text
+    from carner.training.dataset import normalise_text
 
     keys = [{normalise_text(x.title) for x in part} for part in (pool, test, rich)]
     assert len(rich) == 200 and not (keys[2] & keys[0]) and not (keys[2] & keys[1])

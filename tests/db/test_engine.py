@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from carner.db.engine import current_revision, head_revision, make_engine, session_factory, upgrade
+from carner.db.models import Base, Listing
 from sqlalchemy import inspect, text
-
-from db.engine import current_revision, head_revision, make_engine, session_factory, upgrade
-from db.models import Base, Listing
 
 
 def test_upgrade_creates_every_table_and_is_idempotent(backend_url: str, tmp_path: Path) -> None:
@@ -57,8 +56,7 @@ def test_upgrade_adopts_a_create_all_database(backend_url: str) -> None:
 
 def test_downgrade_to_base_and_back(backend_url: str) -> None:
     from alembic import command
-
-    from db.engine import alembic_config
+    from carner.db.engine import alembic_config
 
     url = backend_url
     upgrade(url)

@@ -14,12 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from carner.db.engine import make_engine, session_factory, upgrade
+from carner.db.models import Listing, PriceChange
+from carner.db.repository import upsert_listing
+from carner.scraper.parse import ParsedListing
 from sqlalchemy import func, select
-
-from db.engine import make_engine, session_factory, upgrade
-from db.models import Listing, PriceChange
-from db.repository import upsert_listing
-from scraper.parse import ParsedListing
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 WRITERS = 8

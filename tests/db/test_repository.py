@@ -8,11 +8,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
-
-from db.engine import make_engine, session_factory, upgrade
-from db.models import Listing, PriceChange
-from db.repository import (
+from carner.db.engine import make_engine, session_factory, upgrade
+from carner.db.models import Listing, PriceChange
+from carner.db.repository import (
     count_listings,
     get_listing,
     list_listings,
@@ -20,7 +18,8 @@ from db.repository import (
     price_history,
     upsert_listing,
 )
-from scraper.parse import ParsedListing
+from carner.scraper.parse import ParsedListing
+from sqlalchemy.orm import Session, sessionmaker
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

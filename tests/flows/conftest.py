@@ -40,9 +40,9 @@ def db_url(tmp_path: Path) -> str:
 
 def _seed_listings(db_url: str, listings: list) -> None:
     """Store sandbox listings straight into a migrated database and create their annotation tasks."""
-    from annotation.store import ensure_tasks
-    from db.engine import make_engine, session_factory, upgrade
-    from db.models import Listing
+    from carner.annotation.store import ensure_tasks
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.models import Listing
 
     upgrade(db_url)
     engine = make_engine(db_url)
@@ -71,7 +71,7 @@ def _write_gold_jsonl(path: Path, listings: list) -> Path:
     """A doccano-style export of the listings' titles with their true spans (what an annotator returns)."""
     import json
 
-    from annotation.store import text_hash
+    from carner.annotation.store import text_hash
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:

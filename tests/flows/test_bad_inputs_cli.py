@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 

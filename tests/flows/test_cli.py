@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 
 
 def test_help_lists_orchestration_commands():

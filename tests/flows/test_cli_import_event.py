@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
+from carner.flows.events import ANNOTATIONS_IMPORTED, RETRAIN_DUE_LABEL
+from carner.scraper.sandbox.generator import generate_listings
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.events import ANNOTATIONS_IMPORTED, RETRAIN_DUE_LABEL
-from scraper.sandbox.generator import generate_listings
+from carner.cli import app
 
 
 def _events_for(file: str, want: int, timeout: float = 30.0) -> list:

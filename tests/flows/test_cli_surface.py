@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()

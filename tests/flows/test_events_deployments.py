@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from carner.flows.events import ANNOTATIONS_IMPORTED, RETRAIN_DUE_LABEL
+from carner.scraper.sandbox.generator import generate_listings
 from typer.testing import CliRunner
-
-from flows.events import ANNOTATIONS_IMPORTED, RETRAIN_DUE_LABEL
-from scraper.sandbox.generator import generate_listings
 
 SCRAPE_CRON = "17 2 * * *"
 EXPORT_CRON = "41 5 * * 2"
@@ -35,7 +34,7 @@ def _read_event(event_id: str, timeout: float = 30.0):
 
 
 def test_import_emits_event_with_counts(prefect_harness, tmp_path, db_url, seed_listings, write_gold_jsonl):
-    from flows.pipeline import import_annotations
+    from carner.flows.pipeline import import_annotations
 
     listings = generate_listings(30, seed=3)
     seed_listings(db_url, listings)
@@ -68,7 +67,7 @@ def test_import_emits_event_with_counts(prefect_harness, tmp_path, db_url, seed_
 
 
 def test_import_of_missing_file_fails_clearly(prefect_harness, tmp_path, db_url):
-    from flows.pipeline import import_annotations
+    from carner.flows.pipeline import import_annotations
 
     with pytest.raises(FileNotFoundError, match="no such annotation file"):
         import_annotations(file=str(tmp_path / "nope.jsonl"), db_url=db_url)
@@ -102,7 +101,7 @@ def served(prefect_harness, tmp_path_factory):
 
 
 def test_serve_dry_run_lists_schedules_without_serving(prefect_harness):
-    from flows.cli import app
+    from carner.cli import app
 
     env = {"CARNER_SCRAPE_CRON": "5 1 * * *", "CARNER_EXPORT_CRON": "6 1 * * 3"}
     result = CliRunner().invoke(app, ["serve", "--dry-run"], env=env)
@@ -112,7 +111,7 @@ def test_serve_dry_run_lists_schedules_without_serving(prefect_harness):
 
 
 def test_serve_rejects_bad_cron():
-    from flows.cli import app
+    from carner.cli import app
 
     result = CliRunner().invoke(app, ["serve", "--dry-run", "--scrape-cron", "every day"])
     assert result.exit_code != 0
@@ -153,7 +152,7 @@ def _runs_for_event(event_id: str) -> list:
 
 
 def test_retrain_trigger_fires_only_on_due_imports(served, tmp_path, db_url, seed_listings, write_gold_jsonl):
-    from flows.pipeline import import_annotations
+    from carner.flows.pipeline import import_annotations
 
     listings = generate_listings(12, seed=4)
     seed_listings(db_url, listings)

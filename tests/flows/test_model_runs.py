@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from carner.db import model_runs
+from carner.db.models import Annotation, AnnotationTask, Base, Listing, ModelRun
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
-
-from db import model_runs
-from db.models import Annotation, AnnotationTask, Base, Listing, ModelRun
 
 
 @pytest.fixture
@@ -123,9 +122,8 @@ def test_record_is_idempotent_per_model_files_and_a_kind_resolves_to_champion_el
 
 
 def test_migration_0002_keeps_existing_runs(tmp_path):
+    from carner.db.engine import make_engine, upgrade
     from sqlalchemy import text
-
-    from db.engine import make_engine, upgrade
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     assert upgrade(url, "0001_initial") == "0001_initial"

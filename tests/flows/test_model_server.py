@@ -16,8 +16,8 @@ import pytest
 import requests
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.model_server import (
+from carner.cli import app
+from carner.serve.model_server import (
     BadRequest,
     ModelHolder,
     ServeLimits,
@@ -197,7 +197,7 @@ def test_promotion_swaps_the_model_without_dropping_requests(tiny_models: Any, t
 
 
 def test_a_champion_that_does_not_load_keeps_the_old_one(tiny_models: Any, tmp_path: Path) -> None:
-    from flows.model_server import _load
+    from carner.serve.model_server import _load
 
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     sessions = registry(url)

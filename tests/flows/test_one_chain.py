@@ -12,16 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from carner.training.plan import MODEL_KINDS, TrainPlan
 from typer.testing import CliRunner
-
-from training.plan import MODEL_KINDS, TrainPlan
 
 N_LISTINGS = 60
 
 
 def _dataset(out: Path) -> Path:
-    from scraper.sandbox.generator import generate_listings
-    from training.dataset import build_dataset, records_from_listings
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.dataset import build_dataset, records_from_listings
 
     build_dataset(records_from_listings(generate_listings(N_LISTINGS, 5)), out, test_size=0.5, seed=5)
     return out
@@ -42,7 +41,7 @@ def tiny_plan(bert: Path, **overrides) -> TrainPlan:
 
 
 def cli(workdir: Path, *args: str):
-    from flows.cli import app
+    from carner.cli import app
 
     result = CliRunner().invoke(app, list(args), env={"CARNER_WORKDIR": str(workdir)})
     assert result.exit_code == 0, result.output
@@ -58,7 +57,7 @@ def _drop_last_test_text(data_dir: Path) -> None:
 def test_cli_then_flow_on_one_workdir_share_registry_report_and_names(
     prefect_harness, tiny_bert, tmp_path
 ) -> None:
-    from flows.pipeline import train_models
+    from carner.flows.pipeline import train_models
 
     workdir = _dataset(tmp_path / "work")
     out = cli(workdir, "train", "baseline", "--epochs", "3")  # the flow's plan says 2: another model
@@ -87,7 +86,7 @@ def test_cli_then_flow_on_one_workdir_share_registry_report_and_names(
     assert (
         "no metrics.json"
         in CliRunner()
-        .invoke(__import__("flows.cli", fromlist=["app"]).app, ["predict", "--model", str(tmp_path), "x"])
+        .invoke(__import__("carner.cli", fromlist=["app"]).app, ["predict", "--model", str(tmp_path), "x"])
         .output
     )
     assert "different test sets" not in cli(workdir, "report", "--no-plot")
@@ -108,9 +107,10 @@ def test_train_all_flow_and_bench_runner_give_the_same_models(prefect_harness, t
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from carner.flows.pipeline import train_models
+    from carner.training.chain import run_chain
+
     from bench.models import Layout, Runner
-    from flows.pipeline import train_models
-    from training.chain import run_chain
 
     plan = tiny_plan(tiny_bert, promote=True)
     data = _dataset(tmp_path / "data")
@@ -159,7 +159,7 @@ def test_train_all_flow_and_bench_runner_give_the_same_models(prefect_harness, t
 def test_a_changed_step_input_reruns_only_what_depends_on_it(prefect_harness, tiny_bert, tmp_path) -> None:
     """The flow after `carner train all` on the same plan: every step unchanged; another soft-student
     setting retrains only that student."""
-    from flows.pipeline import train_models
+    from carner.flows.pipeline import train_models
 
     workdir = _dataset(tmp_path / "w")
     db_url = f"sqlite:///{workdir / 'carner.db'}"
@@ -176,8 +176,8 @@ def test_a_changed_step_input_reruns_only_what_depends_on_it(prefect_harness, ti
 @pytest.mark.parametrize("executor", ["dask"])
 def test_label_step_on_dask_workers_writes_the_local_labels(tiny_bert, tmp_path, executor) -> None:
     """The label step's executors share one chunk index: the Dask one writes what the local one does."""
-    from training.chain import run_chain
-    from training.label import iter_labelled
+    from carner.training.chain import run_chain
+    from carner.training.label import iter_labelled
 
     data = _dataset(tmp_path / "d")
     plan = tiny_plan(tiny_bert, kinds=["student-soft"], label_chunk_size=40, augment_n_iter=2)

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from carner.db.models import Listing, ModelRun
+from carner.training.plan import TrainPlan
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
-
-from db.models import Listing, ModelRun
-from flows.plan import TrainPlan
 
 N_LISTINGS = 60
 # A title mix other than the default (as the demo's site uses): the simulated annotator must rebuild
@@ -38,12 +37,12 @@ def tiny_plan(bert: Path, **overrides) -> TrainPlan:
 @pytest.fixture(scope="module")
 def pipeline_run(prefect_harness, tiny_bert, tmp_path_factory):
     """One pipeline run on a 60-listing sandbox; shared by the output and cache tests."""
-    from flows.pipeline import pipeline
-    from scraper.sandbox.server import SandboxServer
+    from carner.flows.pipeline import pipeline
+    from carner.scraper.sandbox.server import SandboxServer
 
     workdir = tmp_path_factory.mktemp("pipeline")
     db_url = f"sqlite:///{workdir / 'carner.db'}"
-    from scraper.sandbox.generator import TitleMix
+    from carner.scraper.sandbox.generator import TitleMix
 
     with SandboxServer(n_listings=N_LISTINGS, seed=5, page_size=25, mix=TitleMix(**MIX)) as site:
         result = pipeline(
@@ -103,7 +102,7 @@ def test_report_is_published_as_markdown_artifact(pipeline_run):
 
 
 def test_second_run_reuses_cached_teacher_labelling(pipeline_run, tiny_bert):
-    from flows.pipeline import train_models
+    from carner.flows.pipeline import train_models
 
     workdir, db_url, first = pipeline_run
     assert set(first["train"]["cached"]) >= {"baseline", "teacher", "augment", "label", "eval:teacher"}

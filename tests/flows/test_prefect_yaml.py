@@ -6,15 +6,15 @@ import importlib
 from pathlib import Path
 
 import yaml
+from carner.flows.events import retrain_trigger
 
-from flows.events import retrain_trigger
-from flows.settings import Settings
+from carner.common.settings import Settings
 
 PREFECT_YAML = Path(__file__).resolve().parents[2] / "prefect.yaml"
 
 
 def test_prefect_yaml_matches_served_deployments():
-    from flows.deployments import build_deployments
+    from carner.flows.deployments import build_deployments
 
     spec = yaml.safe_load(PREFECT_YAML.read_text())
     defaults = Settings()

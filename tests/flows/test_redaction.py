@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from typer.testing import CliRunner
 
-from db.redact import RedactingFilter, redact
-from flows.cli import app
+from carner.cli import app
+from carner.common.redact import RedactingFilter, redact
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def echo_server() -> Iterator[str]:
 
 
 def test_doccano_login_error_never_echoes_the_password(echo_server: str, tmp_path, monkeypatch) -> None:
-    from annotation.sync import DoccanoClient, DoccanoError
+    from carner.annotation.sync import DoccanoClient, DoccanoError
 
     with pytest.raises(DoccanoError) as err:
         DoccanoClient(f"http://{echo_server}", "admin", "s3cret-pw-echo").find_project("carner")

@@ -3,12 +3,11 @@ only of a better challenger (baseline only, to stay fast; the rule is the same f
 
 from __future__ import annotations
 
+from carner.db.models import ModelRun
+from carner.scraper.sandbox.generator import generate_listings
+from carner.training.plan import TrainPlan
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
-
-from db.models import ModelRun
-from flows.plan import TrainPlan
-from scraper.sandbox.generator import generate_listings
 
 
 def baseline_plan(epochs: int) -> TrainPlan:
@@ -26,8 +25,8 @@ def _champion(db_url: str) -> ModelRun:
 def test_retrain_promotes_better_challenger_only(
     prefect_harness, tmp_path, db_url, seed_listings, write_gold_jsonl
 ):
-    from flows.pipeline import import_annotations
-    from flows.retrain import retrain_on_new_annotations
+    from carner.flows.pipeline import import_annotations
+    from carner.flows.retrain import retrain_on_new_annotations
 
     listings = generate_listings(120, seed=11)
     seed_listings(db_url, listings)
@@ -66,7 +65,7 @@ def test_retrain_promotes_better_challenger_only(
 
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     listed = CliRunner().invoke(app, ["models", "--json", "--db", db_url])
     assert listed.exit_code == 0, listed.output

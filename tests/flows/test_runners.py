@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from carner.flows.runners import make_task_runner, run_augment_parallel, run_label_parallel
+from carner.training.augment import AugmentConfig, augment, augment_sharded, collect_values, read_augmented
+from carner.training.label import LabelConfig, iter_labelled, label_file
+from carner.training.teacher import TeacherConfig, TeacherModel, _load_pretrained, save_teacher
+from carner.training.tokens import bio_labels
 
-from flows.runners import make_task_runner, run_augment_parallel, run_label_parallel
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles
-from training.augment import AugmentConfig, augment, augment_sharded, collect_values, read_augmented
-from training.label import LabelConfig, iter_labelled, label_file
-from training.teacher import TeacherConfig, TeacherModel, _load_pretrained, save_teacher
-from training.tokens import bio_labels
 
 CHUNK = 60
 

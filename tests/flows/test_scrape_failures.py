@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from flows.events import SCRAPE_BLOCKED, SCRAPE_UNREACHABLE
-from scraper.sandbox.server import SandboxServer
+from carner.flows.events import SCRAPE_BLOCKED, SCRAPE_UNREACHABLE
+from carner.scraper.sandbox.server import SandboxServer
 
 
 def _free_port() -> int:
@@ -63,7 +62,7 @@ def _task_runs(flow_run_id) -> list:
 def test_scrape_of_a_site_that_is_down_ends_failed_with_the_cause(
     prefect_harness, fast_retries, tmp_path: Path
 ) -> None:
-    from flows.pipeline import scrape
+    from carner.flows.pipeline import scrape
 
     started = time.time()
     base_url = f"http://127.0.0.1:{_free_port()}"
@@ -86,7 +85,7 @@ def test_scrape_of_a_site_that_is_down_ends_failed_with_the_cause(
 def test_scrape_behind_a_bot_wall_emits_the_blocked_event(
     prefect_harness, fast_retries, tmp_path: Path
 ) -> None:
-    from flows.pipeline import scrape
+    from carner.flows.pipeline import scrape
 
     started = time.time()
     with SandboxServer(n_listings=5, seed=1, faults="block:1.0") as site:
@@ -104,7 +103,7 @@ def test_scrape_behind_a_bot_wall_emits_the_blocked_event(
 
 def test_pipeline_whose_dataset_step_fails_ends_failed_not_skipped(prefect_harness, tmp_path: Path) -> None:
     """Every stage ran but nothing could be exported: the run is Failed with the dataset's cause."""
-    from flows.pipeline import pipeline
+    from carner.flows.pipeline import pipeline
 
     with SandboxServer(n_listings=0, seed=1) as site:
         state = pipeline(

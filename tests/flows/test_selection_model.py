@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 
 import pytest
+from carner.annotation.select import Committee
+from carner.flows.tasks import champion_models, selection_model
 
-from annotation.select import Committee
-from flows.tasks import champion_models, selection_model
 from tests.support.tiny_models import record_and_promote, registry
 
 

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+from carner.db.engine import make_engine, session_factory
+from carner.db.models import Listing, ModelRun
 from sqlalchemy import func, select
 
-from db.engine import make_engine, session_factory
-from db.models import Listing, ModelRun
 from tests.support.postgres import postgres_available
 from tests.support.prefect_server import (
     create_flow_run,
@@ -46,7 +46,7 @@ def pipeline_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_pipeline_deployment_runs_on_a_process_worker(tmp_path: Path, pipeline_db: str) -> None:
-    from scraper.sandbox.server import SandboxServer
+    from carner.scraper.sandbox.server import SandboxServer
 
     started = time.monotonic()
     workdir = tmp_path / "work"

@@ -16,18 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carner.db.engine import make_engine, session_factory, upgrade
+from carner.db.models import CrawlState, Listing, PriceChange, RawPage
+from carner.db.repository import listing_snapshot
+from carner.scraper.crawl import CrawlConfig, CrawlResult, crawl
+from carner.scraper.http import HttpConfig, PoliteSession
+from carner.scraper.rawstore import RawStore
+from carner.scraper.sandbox.generator import SandboxListing, generate_listings
+from carner.scraper.sandbox.server import SandboxServer
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
-
-from db.engine import make_engine, session_factory, upgrade
-from db.models import CrawlState, Listing, PriceChange, RawPage
-from db.repository import listing_snapshot
-from scraper.crawl import CrawlConfig, CrawlResult, crawl
-from scraper.http import HttpConfig, PoliteSession
-from scraper.rawstore import RawStore
-from scraper.sandbox.generator import SandboxListing, generate_listings
-from scraper.sandbox.server import SandboxServer
 
 NewDb = Callable[..., str]  # the `new_db_url` fixture: fresh database URL of the test's backend
 RETRIED_FAULTS = {"429", "500", "503", "reset", "slow"}

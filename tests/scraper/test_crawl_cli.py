@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from carner.scraper.sandbox.server import SandboxServer
 from typer.testing import CliRunner
 
-from flows.cli import app
-from scraper.sandbox.server import SandboxServer
+from carner.cli import app
 
 runner = CliRunner()
 

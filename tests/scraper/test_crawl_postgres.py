@@ -17,14 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from carner.db.engine import make_engine, session_factory, upgrade
+from carner.db.models import CrawlState, Listing, PriceChange, RawPage
+from carner.db.repository import listing_snapshot
+from carner.scraper.crawl import CrawlConfig, CrawlResult, crawl
+from carner.scraper.http import HttpConfig, PoliteSession
+from carner.scraper.sandbox.server import SandboxServer
 from sqlalchemy import func, select
-
-from db.engine import make_engine, session_factory, upgrade
-from db.models import CrawlState, Listing, PriceChange, RawPage
-from db.repository import listing_snapshot
-from scraper.crawl import CrawlConfig, CrawlResult, crawl
-from scraper.http import HttpConfig, PoliteSession
-from scraper.sandbox.server import SandboxServer
 
 NewDb = Callable[..., str]
 

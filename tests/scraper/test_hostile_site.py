@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
+from carner.db.engine import make_engine, session_factory
+from carner.db.models import CrawlState, Listing
+from carner.scraper.parse import PageTooComplex, is_blocked, parse_description, parse_search_results
+from carner.scraper.sandbox.server import _DESC_RE, _ITEM_RE, SandboxServer
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from db.engine import make_engine, session_factory
-from db.models import CrawlState, Listing
-from flows.cli import app
-from scraper.parse import PageTooComplex, is_blocked, parse_description, parse_search_results
-from scraper.sandbox.server import _DESC_RE, _ITEM_RE, SandboxServer
+from carner.cli import app
 
 QUADRATIC = "<h1>" * 40_000  # 160 KB: 44 s in the old title/h1 regexes
 DEEP = "<font><div>" * 1_000 + "Runs great, one owner."  # RecursionError in the old `_strings`

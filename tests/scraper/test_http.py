@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from scraper.http import Disallowed, FetchError, HttpConfig, PoliteSession
+from carner.scraper.http import Disallowed, FetchError, HttpConfig, PoliteSession
 
 PAGE = b"<!DOCTYPE html><html><head><title>ok</title></head><body>" + b"x" * 2000 + b"</body></html>"
 ROBOTS = b"User-agent: *\nDisallow: /private\n\nUser-agent: otherbot\nDisallow: /\n"

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from scraper.parse import (
+from carner.scraper.parse import (
     extract_item_id,
     is_blocked,
     parse_description,

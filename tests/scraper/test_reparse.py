@@ -6,16 +6,15 @@ import socket
 from pathlib import Path
 
 import pytest
+from carner.db.engine import make_engine, session_factory, upgrade
+from carner.db.models import Listing, RawPage
+from carner.db.repository import listing_snapshot
+from carner.scraper.crawl import CrawlConfig, crawl
+from carner.scraper.http import HttpConfig
+from carner.scraper.reparse import reparse
+from carner.scraper.sandbox.server import SandboxServer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
-
-from db.engine import make_engine, session_factory, upgrade
-from db.models import Listing, RawPage
-from db.repository import listing_snapshot
-from scraper.crawl import CrawlConfig, crawl
-from scraper.http import HttpConfig
-from scraper.reparse import reparse
-from scraper.sandbox.server import SandboxServer
 
 
 def crawled(tmp_path: Path, n: int = 25) -> tuple[sessionmaker[Session], dict]:

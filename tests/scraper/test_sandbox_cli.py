@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
+from carner.scraper.sandbox.server import SandboxServer
 from typer.testing import CliRunner
 
-from flows.cli import app
-from scraper.sandbox.server import SandboxServer
+from carner.cli import app
 
 CARNER = Path(sys.executable).parent / "carner"
 runner = CliRunner()

@@ -7,10 +7,9 @@ import re
 from collections import Counter
 
 import pytest
-
-from scraper.sandbox import catalogue as cat
-from scraper.sandbox import realism
-from scraper.sandbox.generator import DEFAULT_MIX, TitleMix, generate_listings
+from carner.scraper.sandbox import catalogue as cat
+from carner.scraper.sandbox import realism
+from carner.scraper.sandbox.generator import DEFAULT_MIX, TitleMix, generate_listings
 
 N = 3000
 

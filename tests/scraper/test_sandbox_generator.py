@@ -6,11 +6,10 @@ import re
 from collections import Counter
 
 import pytest
-
-from annotation.labels import LABELS
-from scraper.sandbox import catalogue as cat
-from scraper.sandbox import realism
-from scraper.sandbox.generator import SPECIFIC_ORDER, generate_listings, label_value
+from carner.annotation.labels import LABELS
+from carner.scraper.sandbox import catalogue as cat
+from carner.scraper.sandbox import realism
+from carner.scraper.sandbox.generator import SPECIFIC_ORDER, generate_listings, label_value
 
 N = 1500
 
@@ -167,7 +166,7 @@ def test_titles_close_to_real_ones(shared_data):
 
 def test_sandbox_answer_key_matches_the_label_schema() -> None:
     """The sandbox spells out its gold labels (the scraper floor cannot import annotation/): same schema."""
-    from annotation.labels import DEFAULT_SCHEMA
-    from scraper.sandbox.generator import GOLD_LABEL_OF_SPECIFIC
+    from carner.annotation.labels import DEFAULT_SCHEMA
+    from carner.scraper.sandbox.generator import GOLD_LABEL_OF_SPECIFIC
 
     assert GOLD_LABEL_OF_SPECIFIC == DEFAULT_SCHEMA.specific_to_label

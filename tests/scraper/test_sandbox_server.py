@@ -10,9 +10,8 @@ from collections import Counter
 import pytest
 import requests
 from bs4 import BeautifulSoup
-
-from scraper.sandbox.faults import FAULT_KINDS, FaultPlan, FaultSpec
-from scraper.sandbox.server import SandboxServer
+from carner.scraper.sandbox.faults import FAULT_KINDS, FaultPlan, FaultSpec
+from carner.scraper.sandbox.server import SandboxServer
 
 ITEM_HREF = re.compile(r"/itm/(?:[^/?]+/)?(\d+)(?:\?|$)")
 

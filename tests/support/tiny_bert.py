@@ -14,10 +14,9 @@ from pathlib import Path
 def build_tiny_bert(texts: Sequence[str], out_dir: Path, vocab_size: int = 600, seed: int = 0) -> Path:
     """Write a `from_pretrained`-able BERT directory (config, safetensors, vocab.txt, tokenizer)."""
     import torch
+    from carner.training.hf_words import carner_pre_tokenizer
     from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
-
-    from training.hf_words import carner_pre_tokenizer
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -44,8 +43,8 @@ def build_tiny_bert(texts: Sequence[str], out_dir: Path, vocab_size: int = 600, 
 
 def sandbox_titles(n: int, seed: int) -> tuple[list[str], list[list[tuple[int, int, str]]], list[str]]:
     """Titles, gold spans and the label set (schema order) of `n` sandbox listings."""
-    from annotation.labels import order_labels
-    from scraper.sandbox.generator import generate_listings
+    from carner.annotation.labels import order_labels
+    from carner.scraper.sandbox.generator import generate_listings
 
     listings = generate_listings(n, seed)
     texts = [x.title for x in listings]

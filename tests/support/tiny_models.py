@@ -23,9 +23,9 @@ class TinyModels:
 
 
 def train_tiny_models(root: Path, seed: int = 0) -> TinyModels:
-    from scraper.sandbox.generator import generate_listings
-    from training.baseline import SpacyTrainConfig, train_baseline
-    from training.npy_io import save_npy_dataset
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.baseline import SpacyTrainConfig, train_baseline
+    from carner.training.npy_io import save_npy_dataset
 
     listings = generate_listings(TITLES + 40, seed=seed)
     train, held = listings[:TITLES], listings[TITLES:]
@@ -43,7 +43,7 @@ def train_tiny_models(root: Path, seed: int = 0) -> TinyModels:
 
 def registry(db_url: str) -> Any:
     """An up-to-date (migrated) database at `db_url`; returns a session factory."""
-    from db.engine import make_engine, session_factory, upgrade
+    from carner.db.engine import make_engine, session_factory, upgrade
 
     upgrade(db_url)
     return session_factory(make_engine(db_url))
@@ -53,7 +53,7 @@ def record_and_promote(
     sessions: Any, model_dir: Path, f1: float, dataset_id: str = "tiny", kind: str = "baseline"
 ) -> int:
     """Record `model_dir` as a run of `kind` and make it that kind's champion (what a promotion does)."""
-    from db import model_runs
+    from carner.db import model_runs
 
     with sessions() as session:
         run = model_runs.record_run(

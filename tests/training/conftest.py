@@ -24,7 +24,7 @@ TINY_BASELINE_EPOCHS = 15
 
 @pytest.fixture(scope="session")
 def sandbox_listings() -> list[Any]:
-    from scraper.sandbox.generator import generate_listings
+    from carner.scraper.sandbox.generator import generate_listings
 
     return generate_listings(TINY_LISTINGS, seed=TINY_SEED)
 
@@ -32,7 +32,7 @@ def sandbox_listings() -> list[Any]:
 @pytest.fixture(scope="session")
 def sandbox_records(sandbox_listings: list[Any]) -> list[Any]:
     """Gold title records (`training.dataset.Record`) of the sandbox listings."""
-    from training.dataset import records_from_listings
+    from carner.training.dataset import records_from_listings
 
     return records_from_listings(sandbox_listings)
 
@@ -40,7 +40,7 @@ def sandbox_records(sandbox_listings: list[Any]) -> list[Any]:
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory: pytest.TempPathFactory, sandbox_records: list[Any]) -> tuple[Path, Any]:
     """(directory, DatasetManifest) of a dataset built from 300 sandbox listings, half for test."""
-    from training.dataset import build_dataset
+    from carner.training.dataset import build_dataset
 
     out = tmp_path_factory.mktemp("dataset")
     manifest = build_dataset(sandbox_records, out, test_size=0.5, seed=TINY_SEED)
@@ -55,7 +55,7 @@ def tiny_dataset_dir(tiny_dataset: tuple[Path, Any]) -> Path:
 @pytest.fixture(scope="session")
 def tiny_baseline(tmp_path_factory: pytest.TempPathFactory, tiny_dataset_dir: Path) -> Any:
     """A baseline trained (and evaluated) on the tiny dataset: its `TrainResult` (`out_dir` inside)."""
-    from training.baseline import SpacyTrainConfig, train_baseline
+    from carner.training.baseline import SpacyTrainConfig, train_baseline
 
     out = tmp_path_factory.mktemp("models") / "baseline"
     cfg = SpacyTrainConfig(epochs=TINY_BASELINE_EPOCHS, overrides=dict(TINY_BASELINE_OVERRIDES), seed=0)

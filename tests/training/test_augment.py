@@ -11,8 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.support.tiny_bert import sandbox_titles  # noqa: E402
-from training.augment import (  # noqa: E402
+from carner.training.augment import (  # noqa: E402
     MASK_TOKEN,
     AugmentConfig,
     Augmenter,
@@ -25,6 +24,8 @@ from training.augment import (  # noqa: E402
     segment,
     validate_spans,
 )
+
+from tests.support.tiny_bert import sandbox_titles  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.support.tiny_bert import sandbox_titles  # noqa: E402
-from training.augment import (  # noqa: E402
+from carner.training.augment import (  # noqa: E402
     SHARD_DIR,
     AugmentConfig,
     augment,
@@ -29,6 +28,8 @@ from training.augment import (  # noqa: E402
     shard_file_name,
     validate_spans,
 )
+
+from tests.support.tiny_bert import sandbox_titles  # noqa: E402
 
 CFG = AugmentConfig(n_iter=8, seed=5)
 

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from training.evaluate import dictionary_floor, score_spans
-from training.npy_io import DatasetError, load_npy_dataset
+from carner.training.evaluate import dictionary_floor, score_spans
+from carner.training.npy_io import DatasetError, load_npy_dataset
 
 
 def test_baseline_beats_a_dictionary_lookup(tiny_baseline: Any, tiny_dataset_dir: Path) -> None:
@@ -28,8 +27,7 @@ def test_baseline_directory_is_spacy_loadable_with_metrics(
     tiny_baseline_dir: Path, tiny_dataset_dir: Path
 ) -> None:
     import spacy
-
-    from training.models import load_model
+    from carner.training.models import load_model
 
     metrics = json.loads((tiny_baseline_dir / "metrics.json").read_text())
     ds = load_npy_dataset(tiny_dataset_dir)
@@ -48,7 +46,7 @@ def test_baseline_directory_is_spacy_loadable_with_metrics(
 
 
 def test_confidence_is_a_probability_per_text(tiny_baseline_dir: Path, tiny_dataset_dir: Path) -> None:
-    from training.models import load_model
+    from carner.training.models import load_model
 
     model = load_model(tiny_baseline_dir)
     ds = load_npy_dataset(tiny_dataset_dir)
@@ -62,7 +60,7 @@ def test_confidence_is_a_probability_per_text(tiny_baseline_dir: Path, tiny_data
 def test_sequence_confidence_is_the_best_parse_probability(
     tiny_baseline_dir: Path, tiny_dataset_dir: Path
 ) -> None:
-    from training.models import load_model
+    from carner.training.models import load_model
 
     model = load_model(tiny_baseline_dir)
     texts = load_npy_dataset(tiny_dataset_dir).test_texts[:40] + [""]
@@ -81,7 +79,7 @@ def test_sequence_confidence_is_the_best_parse_probability(
 def test_normalised_confidence_is_the_per_token_root_of_the_sequence_one(
     tiny_baseline_dir: Path, tiny_dataset_dir: Path
 ) -> None:
-    from training.models import load_model
+    from carner.training.models import load_model
 
     model = load_model(tiny_baseline_dir)
     texts = load_npy_dataset(tiny_dataset_dir).test_texts[:40] + [""]
@@ -96,7 +94,7 @@ def test_normalised_confidence_is_the_per_token_root_of_the_sequence_one(
 
 
 def test_overrides_reach_spacy_and_bad_ones_are_named(tiny_dataset_dir: Path, tmp_path: Path) -> None:
-    from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
+    from carner.training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
 
     cfg = SpacyTrainConfig(overrides={"training.max_epochs": 1, "training.dropout": 0.3}, seed=1)
     result = train_baseline(tiny_dataset_dir, tmp_path / "m", cfg, evaluate=False)
@@ -117,7 +115,7 @@ def test_overrides_reach_spacy_and_bad_ones_are_named(tiny_dataset_dir: Path, tm
 def test_unknown_label_in_config_is_an_error_naming_file_and_index(
     tiny_dataset_dir: Path, tmp_path: Path
 ) -> None:
-    from training.baseline import SpacyTrainConfig, train_baseline
+    from carner.training.baseline import SpacyTrainConfig, train_baseline
 
     with pytest.raises(DatasetError, match=r"labels_train\.npy\[0\]: span \d+ has unknown label"):
         train_baseline(tiny_dataset_dir, tmp_path / "m", SpacyTrainConfig(labels=["MAKE"], epochs=1))
@@ -127,7 +125,7 @@ def test_unknown_label_in_config_is_an_error_naming_file_and_index(
 def test_cli_trains_on_hand_made_files_with_its_own_labels(tmp_path: Path, make_npy_dataset: Any) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     colours, things = ["red", "blue", "green", "black"], ["car", "van", "truck", "bike"]
     rows = []

@@ -11,11 +11,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from carner.training.evaluate import score_spans  # noqa: E402
+from carner.training.label import LabelConfig, label_file, load_chunk  # noqa: E402
+from carner.training.npy_io import load_npy_dataset  # noqa: E402
+from carner.training.teacher import TeacherConfig, TeacherModel, train_teacher  # noqa: E402
+
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers  # noqa: E402
-from training.evaluate import score_spans  # noqa: E402
-from training.label import LabelConfig, label_file, load_chunk  # noqa: E402
-from training.npy_io import load_npy_dataset  # noqa: E402
-from training.teacher import TeacherConfig, TeacherModel, train_teacher  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +36,8 @@ def members(
 
 
 def test_committee_labels_better_than_its_weaker_member(members: dict) -> None:
-    from training.committee import CommitteeTeacher
-    from training.models import load_model
+    from carner.training.committee import CommitteeTeacher
+    from carner.training.models import load_model
 
     ds = members["ds"]
     teacher = TeacherModel(members["teacher"])

@@ -10,16 +10,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-from training.dataset import (
+from carner.training.dataset import (
     DOCBIN_FILES,
     Record,
     build_dataset,
     normalise_text,
     read_manifest,
 )
-from training.identity import dataset_id, test_id
-from training.npy_io import NPY_FILES, DatasetError, load_npy_dataset
+from carner.training.identity import dataset_id, test_id
+from carner.training.npy_io import NPY_FILES, DatasetError, load_npy_dataset
 
 # ------------------------------------------------------------------------------------------ round trip
 
@@ -284,9 +283,9 @@ def test_wrong_dtype_is_explained(tmp_path: Path, make_npy_dataset: Any, good_ro
 
 def _seed_db(url: str, listings: list[Any]) -> None:
     """A real SQLite database: listings, tasks, gold (simulated annotator) and distant annotations."""
-    from annotation.store import ensure_tasks, store_annotation
-    from db.engine import make_engine, session_factory, upgrade
-    from db.models import AnnotationTask, Listing
+    from carner.annotation.store import ensure_tasks, store_annotation
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.models import AnnotationTask, Listing
 
     upgrade(url)
     engine = make_engine(url)
@@ -311,7 +310,7 @@ def _seed_db(url: str, listings: list[Any]) -> None:
 def test_cli_dataset_build_from_database(tmp_path: Path, sandbox_listings: list[Any]) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     listings = sandbox_listings[:60]
     url = f"sqlite:///{tmp_path / 'carner.db'}"
@@ -341,7 +340,7 @@ def test_cli_dataset_build_from_database(tmp_path: Path, sandbox_listings: list[
 def test_cli_dataset_build_errors_are_one_line(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     runner = CliRunner()
     res = runner.invoke(app, ["dataset", "build", "--db", f"sqlite:///{tmp_path / 'none.db'}"])

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from training.decode import (  # noqa: E402
+from carner.training.decode import (  # noqa: E402
     Decoder,
     Transitions,
     _join_scores,
@@ -21,7 +21,7 @@ from training.decode import (  # noqa: E402
     joined_labels,
     viterbi,
 )
-from training.tokens import bio_labels, spans_to_bio  # noqa: E402
+from carner.training.tokens import bio_labels, spans_to_bio  # noqa: E402
 
 LABELS = ["MAKE", "MODEL", "COLOR", "FUEL"]
 
@@ -145,10 +145,9 @@ def test_a_trained_student_joins_glacier_white_that_argmax_splits(tmp_path: Path
     colours ("Glacier White") each word looks like a colour of its own, so arg-max tags B-COLOR B-COLOR
     (two spans); Viterbi with the training tags' bigrams gives one COLOR span."""
     import torch
-
-    from training.augment import model_words
-    from training.label import LabelledText
-    from training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
+    from carner.training.augment import model_words
+    from carner.training.label import LabelledText
+    from carner.training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
 
     torch.set_num_threads(1)
     labels = ["MAKE", "MODEL", "YEAR", "COLOR"]
@@ -175,7 +174,7 @@ def test_a_trained_student_joins_glacier_white_that_argmax_splits(tmp_path: Path
     model = SoftStudentModel(tmp_path / "soft")
     assert [model.predict([t])[0] for t in texts] == joined  # the numpy batch-1 path decodes the same
 
-    from training.speed import compare_speed
+    from carner.training.speed import compare_speed
 
     torch_only = SoftStudentModel(tmp_path / "soft")
     torch_only.batch1 = None

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 
 def test_demo_real_title_table_scores_each_model(shared_data: Path, tiny_baseline_dir: Path, capsys) -> None:
-    from flows.cli.demo import print_real_titles, real_title_scores
+    from carner.cli.demo import print_real_titles, real_title_scores
 
     csv = shared_data / "car-titles" / "ebay_motors_sedans_info.csv"
     scores = real_title_scores({"baseline": str(tiny_baseline_dir)}, csv)
@@ -23,7 +23,7 @@ def test_demo_real_title_table_scores_each_model(shared_data: Path, tiny_baselin
 
 
 def test_demo_refuses_a_missing_real_titles_file(tmp_path: Path) -> None:
-    from flows.cli import app
+    from carner.cli import app
 
     out = CliRunner().invoke(
         app, ["demo", "--workdir", str(tmp_path / "w"), "--real-titles", str(tmp_path / "none.csv")]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "doccano-samples"
 runner = CliRunner()
@@ -117,6 +117,6 @@ def test_any_spacy_pipeline_with_ner_predicts_without_carner_metrics(
     ours = _run(["predict", "--model", str(tiny_baseline_dir), "--json", *texts], tmp_path)
     assert theirs.exit_code == 0, theirs.output
     assert theirs.stdout == ours.stdout
-    from training.models import load_model
+    from carner.training.models import load_model
 
     assert load_model(foreign).kind == "spacy"

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from carner.annotation.labels import Span
+from carner.training.evaluate import evaluate_model, from_bio, measure_speed, score_spans, to_bio
+from carner.training.identity import test_id
+from carner.training.npy_io import load_npy_dataset
 from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
-
-from annotation.labels import Span
-from training.evaluate import evaluate_model, from_bio, measure_speed, score_spans, to_bio
-from training.identity import test_id
-from training.npy_io import load_npy_dataset
 
 
 def _perturb(texts: list[str], spans: list[list[Span]], seed: int) -> list[list[Span]]:
@@ -61,7 +60,7 @@ def _assert_matches_seqeval(
 
 
 def test_scores_equal_seqeval_on_model_predictions(tiny_baseline_dir: Path, tiny_dataset_dir: Path) -> None:
-    from training.models import load_model
+    from carner.training.models import load_model
 
     ds = load_npy_dataset(tiny_dataset_dir)
     pred = load_model(tiny_baseline_dir).predict(ds.test_texts)
@@ -160,7 +159,7 @@ def test_cli_evaluate_updates_metrics_json(
 
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     model_dir = tmp_path / "baseline"
     shutil.copytree(tiny_baseline_dir, model_dir)

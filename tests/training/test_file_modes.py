@@ -37,12 +37,12 @@ def _assert_tree(root: Path, mask: int) -> int:
 
 
 def test_stage_outputs_follow_the_umask(umask: int, tmp_path: Path, tiny_baseline_dir: Path) -> None:
-    from annotation.doccano import write_jsonl_atomic
-    from training.artifacts import write_json_atomic
-    from training.npy_io import save_npy_dataset
-    from training.report import write_report
-    from training.teacher import TeacherConfig, _load_pretrained, save_teacher
-    from training.tokens import bio_labels
+    from carner.annotation.doccano import write_jsonl_atomic
+    from carner.training.artifacts import write_json_atomic
+    from carner.training.npy_io import save_npy_dataset
+    from carner.training.report import write_report
+    from carner.training.teacher import TeacherConfig, _load_pretrained, save_teacher
+    from carner.training.tokens import bio_labels
 
     write_jsonl_atomic(tmp_path / "batch.jsonl", [{"text": "Ford", "label": []}])
     write_json_atomic(tmp_path / "x.json", {"a": 1})

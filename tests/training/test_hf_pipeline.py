@@ -10,9 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from carner.training.hf_words import PIPELINE_AGGREGATION  # noqa: E402
+from carner.training.teacher import TeacherConfig, TeacherModel, train_teacher  # noqa: E402
+
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
-from training.hf_words import PIPELINE_AGGREGATION  # noqa: E402
-from training.teacher import TeacherConfig, TeacherModel, train_teacher  # noqa: E402
 
 # Hyphenated, dotted, colon and accented titles: where BERT's own pre-tokenizer and carner's words differ.
 HARD = [
@@ -71,7 +72,7 @@ def test_hf_pipeline_returns_carner_predict_spans(teacher: Path) -> None:
 def test_carner_predict_cli_agrees_with_the_pipeline(teacher: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     out = CliRunner().invoke(app, ["predict", "--model", str(teacher), "--decode", "argmax", "--json", *HARD])
     assert out.exit_code == 0, out.output
@@ -90,7 +91,7 @@ def test_any_hf_token_classifier_predicts_without_carner_metrics(teacher: Path, 
     """A token-classification directory trained elsewhere (no metrics.json) loads through the pipeline."""
     import shutil
 
-    from training.models import load_model
+    from carner.training.models import load_model
 
     foreign = tmp_path / "their-model"
     shutil.copytree(teacher, foreign)

@@ -9,16 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from flows.cli import app
-from training.npy_io import (
+from carner.training.npy_io import (
     NPY_FILES,
     SWAP_JOURNAL,
     DatasetError,
     load_npy_dataset,
     save_npy_dataset,
 )
+from typer.testing import CliRunner
+
+from carner.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,13 +106,13 @@ def test_a_kill_during_the_swap_leaves_the_old_set_or_the_new_one(
 
 def test_only_a_really_interrupted_swap_is_warned_about(tmp_path: Path, caplog) -> None:
     """A writer finishing its own swap is no interruption; a reader rolling a killed one forward is."""
-    with caplog.at_level("WARNING", logger="training.npy_io"):
+    with caplog.at_level("WARNING", logger="carner.training.npy_io"):
         _write_set(tmp_path, "OLD", 5)
         _write_set(tmp_path, "NEW", 6)
     assert "interrupted" not in caplog.text
     script = KILL_SCRIPT.format(root=str(ROOT), kill_at=2, out=str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 9, proc.stderr
-    with caplog.at_level("WARNING", logger="training.npy_io"):
+    with caplog.at_level("WARNING", logger="carner.training.npy_io"):
         load_npy_dataset(tmp_path)
     assert "finished a dataset replacement that was interrupted" in caplog.text

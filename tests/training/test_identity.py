@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from training.identity import dataset_id, eval_data, model_id, test_id
+from carner.training.identity import dataset_id, eval_data, model_id, test_id
 
 
 def test_ids_follow_the_files_that_matter(tiny_dataset_dir: Path, tmp_path: Path) -> None:

@@ -12,14 +12,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
-from training.augment import AugmentConfig, augment, read_augmented  # noqa: E402
-from training.label import LabelConfig, iter_labelled, label_file, load_chunk, read_index  # noqa: E402
-from training.teacher import TeacherConfig, TeacherModel, _load_pretrained, save_teacher  # noqa: E402
-from training.tokens import (
+from carner.training.augment import AugmentConfig, augment, read_augmented  # noqa: E402
+from carner.training.label import LabelConfig, iter_labelled, label_file, load_chunk, read_index  # noqa: E402
+from carner.training.teacher import TeacherConfig, TeacherModel, _load_pretrained, save_teacher  # noqa: E402
+from carner.training.tokens import (
     bio_labels,  # noqa: E402
     model_words,  # noqa: E402
 )
+
+from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
 
 
 class Interrupted(Exception):

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 
 
 def test_predict_json_lines_from_arguments(tiny_baseline_dir: Path) -> None:
-    from training.models import load_model
+    from carner.training.models import load_model
 
     texts = ["2015 Toyota Camry LE", "Ford: F-150 XLT", "1967 Chevy Impala SS 327"]
     res = CliRunner().invoke(app, ["predict", "--model", str(tiny_baseline_dir), "--json", *texts])

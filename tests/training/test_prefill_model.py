@@ -8,17 +8,16 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 from tests.annotation.conftest import _add_listing, make_sqlite_engine
 
 runner = CliRunner()
 
 
 def test_export_prefill_model_lines_carry_the_models_spans(tiny_baseline_dir: Path, tmp_path: Path) -> None:
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.models import load_model
     from sqlalchemy.orm import Session
-
-    from scraper.sandbox.generator import generate_listings
-    from training.models import load_model
 
     db = tmp_path / "carner.db"
     engine = make_sqlite_engine(db)

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from annotation.labels import LABELS, Span
-from annotation.real_gold import load_real_gold, text_sha256, write_gold
-from training.models import load_model
-from training.real_titles import per_label_rows, score_real_titles, score_real_titles_dir
+from carner.annotation.labels import LABELS, Span
+from carner.annotation.real_gold import load_real_gold, text_sha256, write_gold
+from carner.training.models import load_model
+from carner.training.real_titles import per_label_rows, score_real_titles, score_real_titles_dir
 
 from .conftest import SHARED
 
@@ -42,7 +41,7 @@ class GoldPredictor:
 @pytest.fixture(scope="module")
 def sandbox_gold(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, list[Span]]]:
     """(csv, gold file, {title: spans}) of 40 sandbox titles the tiny baseline never saw (seed 7)."""
-    from scraper.sandbox.generator import generate_listings
+    from carner.scraper.sandbox.generator import generate_listings
 
     listings = generate_listings(40, seed=7)
     d = tmp_path_factory.mktemp("real_titles")

@@ -6,13 +6,13 @@ import json
 import shutil
 from pathlib import Path
 
-from training.report import find_model_dirs, write_report
+from carner.training.report import find_model_dirs, write_report
 
 
 def _two_models(tiny_baseline_dir: Path, tiny_dataset_dir: Path, root: Path) -> list[Path]:
     """The trained baseline, and a copy evaluated on half of the test split (other figures)."""
-    from training.evaluate import evaluate_dir
-    from training.npy_io import load_npy_dataset
+    from carner.training.evaluate import evaluate_dir
+    from carner.training.npy_io import load_npy_dataset
 
     first, second = root / "baseline", root / "baseline-half"
     shutil.copytree(tiny_baseline_dir, first)
@@ -81,7 +81,7 @@ def test_report_warns_about_models_not_evaluated(tiny_baseline_dir: Path, tmp_pa
 def test_cli_report(tiny_baseline_dir: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from carner.cli import app
 
     shutil.copytree(tiny_baseline_dir, tmp_path / "m" / "baseline")
     res = CliRunner().invoke(
@@ -97,7 +97,7 @@ def test_cli_report(tiny_baseline_dir: Path, tmp_path: Path) -> None:
 
 
 def _evaluated_copy(src: Path, data_dir: Path, dest: Path) -> Path:
-    from training.evaluate import evaluate_on_dataset
+    from carner.training.evaluate import evaluate_on_dataset
 
     shutil.copytree(src, dest)
     evaluate_on_dataset(dest, data_dir, speed=False)

@@ -8,14 +8,14 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from carner.cli import app
 
 runner = CliRunner()
 
 
 def _fill_db(path: Path, listings: list[Any]) -> list[str]:
-    from db.engine import make_engine, session_factory, upgrade
-    from db.models import Listing
+    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.models import Listing
 
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -32,10 +32,10 @@ def _fill_db(path: Path, listings: list[Any]) -> list[str]:
 def test_disagreement_export_puts_model_vs_preannotation_conflicts_first(
     tiny_baseline_dir: Path, tmp_path: Path
 ) -> None:
-    from annotation.preannotate import preannotate
-    from annotation.select import span_agreement
-    from scraper.sandbox.generator import generate_listings
-    from training.models import load_model
+    from carner.annotation.preannotate import preannotate
+    from carner.annotation.select import span_agreement
+    from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.models import load_model
 
     listings = generate_listings(120, seed=77)  # not the titles the tiny baseline learned from
     args = _fill_db(tmp_path / "al.db", listings)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from training.spacy_export import carner_version
+from carner.training.spacy_export import carner_version
 
 
 def _spacy(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:

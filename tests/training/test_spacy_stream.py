@@ -7,9 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from training.spacy_docs import blank_nlp
-from training.spacy_stream import (
+from carner.training.spacy_docs import blank_nlp
+from carner.training.spacy_stream import (
     READER,
     count_docs,
     read_shuffled,

@@ -13,10 +13,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from carner.training.augment import AugmentConfig, augment  # noqa: E402
+from carner.training.label import LabelConfig, LabelledText, iter_labelled, label_file  # noqa: E402
+from carner.training.teacher import TeacherConfig, TeacherModel, micro_f1, train_teacher  # noqa: E402
+
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
-from training.augment import AugmentConfig, augment  # noqa: E402
-from training.label import LabelConfig, LabelledText, iter_labelled, label_file  # noqa: E402
-from training.teacher import TeacherConfig, TeacherModel, micro_f1, train_teacher  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,8 @@ def labelled(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 # ------------------------------------------------------------------------------------------ soft student
 def test_soft_student_learns_from_teacher_distributions(labelled: dict, tmp_path: Path) -> None:
-    from training.models import load_model
-    from training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
+    from carner.training.models import load_model
+    from carner.training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
 
     root, labels = labelled["root"], labelled["labels"]
     test_texts, test_spans = labelled["test"]
@@ -90,9 +91,8 @@ def test_soft_student_learns_from_teacher_distributions(labelled: dict, tmp_path
 
 def test_soft_student_temperature_and_alpha_change_the_objective(labelled: dict, tmp_path: Path) -> None:
     """Pure soft labels (alpha=0) at T=1 vs T=4 reach different weights: the KL term is really used."""
+    from carner.training.student_soft import SoftStudentConfig, train_soft_student
     from safetensors.numpy import load_file
-
-    from training.student_soft import SoftStudentConfig, train_soft_student
 
     root, labels = labelled["root"], labelled["labels"]
     for name, temp in (("t1", 1.0), ("t4", 4.0)):
@@ -103,7 +103,7 @@ def test_soft_student_temperature_and_alpha_change_the_objective(labelled: dict,
 
 
 def test_soft_student_rejects_mismatched_distributions(labelled: dict, tmp_path: Path) -> None:
-    from training.student_soft import SoftStudentConfig, train_soft_student
+    from carner.training.student_soft import SoftStudentConfig, train_soft_student
 
     bad = [LabelledText("Ford Focus", [], [(0, 4), (5, 10)], np.ones((2, 3), dtype=np.float32) / 3)]
     with pytest.raises(ValueError, match="labelled text 0: probabilities of shape"):
@@ -113,8 +113,8 @@ def test_soft_student_rejects_mismatched_distributions(labelled: dict, tmp_path:
 
 # ----------------------------------------------------------------------------------------- spaCy student
 def test_spacy_student_learns_from_teacher_labels(labelled: dict, tmp_path: Path, caplog) -> None:
-    from training.models import load_model
-    from training.student_spacy import SpacyStudentConfig, train_spacy_student
+    from carner.training.models import load_model
+    from carner.training.student_spacy import SpacyStudentConfig, train_spacy_student
 
     root, labels = labelled["root"], labelled["labels"]
     test_texts, test_spans = labelled["test"]
@@ -122,7 +122,7 @@ def test_spacy_student_learns_from_teacher_labels(labelled: dict, tmp_path: Path
     train_spacy_student(SpacyStudentConfig(epochs=1, max_steps=1), records, labels, tmp_path / "untrained")
     floor = micro_f1(test_spans, load_model(tmp_path / "untrained").predict(test_texts))["f1"]
 
-    caplog.set_level(logging.INFO, logger="training.baseline")
+    caplog.set_level(logging.INFO, logger="carner.training.baseline")
     result = train_spacy_student(SpacyStudentConfig(epochs=4), records, labels, tmp_path / "spacy")
     model = load_model(tmp_path / "spacy")
     assert model.kind == "student-spacy"
@@ -154,7 +154,7 @@ def test_spacy_student_in_memory_mode_still_trains(labelled: dict, tmp_path: Pat
     import subprocess
     import sys
 
-    from training.student_spacy import SpacyStudentConfig, train_spacy_student
+    from carner.training.student_spacy import SpacyStudentConfig, train_spacy_student
 
     records = list(iter_labelled(labelled["root"] / "labelled"))[:200]
     cfg = SpacyStudentConfig(epochs=2, stream=False)

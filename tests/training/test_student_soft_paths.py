@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import torch
-
-from training.student_soft import build_network
+from carner.training.student_soft import build_network
 
 
 def test_unpadded_fast_path_equals_packed_path() -> None:
@@ -25,12 +24,11 @@ def test_unpadded_fast_path_equals_packed_path() -> None:
 
 
 def test_numpy_batch1_path_equals_the_torch_module() -> None:
-    """training.soft_batch1 computes the same probabilities as the torch network, for random weights
+    """carner.training.soft_batch1 computes the same probabilities as the torch network, for random weights
     (biases included), texts of 0-30 words, words with and without character n-grams."""
     import numpy as np
-
-    from training.soft_batch1 import Batch1Tagger
-    from training.student_soft import _batch_tensors
+    from carner.training.soft_batch1 import Batch1Tagger
+    from carner.training.student_soft import _batch_tensors
 
     torch.manual_seed(1)
     arch = {"word_dim": 8, "char_buckets": 50, "char_dim": 4, "shape_dim": 3, "dropout": 0.3, "hidden": 6,

@@ -12,9 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
-from training.decode import is_valid_bio  # noqa: E402
-from training.teacher import (  # noqa: E402
+from carner.training.decode import is_valid_bio  # noqa: E402
+from carner.training.teacher import (  # noqa: E402
     TeacherConfig,
     TeacherModel,
     _encode,
@@ -26,12 +25,14 @@ from training.teacher import (  # noqa: E402
     save_teacher,
     train_teacher,
 )
-from training.tokens import (  # noqa: E402
+from carner.training.tokens import (  # noqa: E402
     bio_labels,
     bio_to_spans,
     model_words,  # noqa: E402
     spans_to_bio,
 )
+
+from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
 
 TINY = {
     "epochs": 8,
@@ -130,7 +131,7 @@ def test_same_seed_same_weights(tmp_path: Path, tiny_bert: Path, data: dict) -> 
 
 
 def test_predict_with_probs_and_model_registry(trained, data: dict) -> None:
-    from training.models import NerModel, load_model
+    from carner.training.models import NerModel, load_model
 
     model = load_model(trained[0])
     assert isinstance(model, TeacherModel) and isinstance(model, NerModel)

@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from flows.cli import app  # noqa: E402
+from carner.training.npy_io import save_npy_dataset  # noqa: E402
+
+from carner.cli import app  # noqa: E402
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
-from training.npy_io import save_npy_dataset  # noqa: E402
 
 runner = CliRunner()
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}

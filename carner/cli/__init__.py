@@ -1,6 +1,6 @@
 """`carner` command line: a thin typer shell over the stage functions.
 
-Each module below attaches its commands to the shared app objects in `flows.cli.app`; heavy
+Each module below attaches its commands to the shared app objects in `carner.cli.app`; heavy
 libraries (torch, spaCy, Prefect) are imported inside commands so `carner --help` stays fast.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flows.cli.app import app
+from carner.cli.app import app
 
 COMMAND_MODULES = [
     "sandbox",
@@ -27,14 +27,14 @@ COMMAND_MODULES = [
 def _load_commands() -> None:
     for name in COMMAND_MODULES:
         try:
-            importlib.import_module(f"flows.cli.{name}")
+            importlib.import_module(f"carner.cli.{name}")
         except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name != f"flows.cli.{name}":
+            if exc.name != f"carner.cli.{name}":
                 raise
 
 
 def main() -> None:
-    from db.redact import install_log_redaction
+    from carner.common.redact import install_log_redaction
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     install_log_redaction()
@@ -45,7 +45,7 @@ def main() -> None:
         import sys
         import traceback
 
-        from db.redact import redact
+        from carner.common.redact import redact
 
         sys.stderr.write(redact(traceback.format_exc()))
         raise SystemExit(1) from None

@@ -7,8 +7,8 @@ import os
 
 import typer
 
-from db.redact import redact
-from flows.cli.exitcodes import ExitCode
+from carner.cli.exitcodes import ExitCode
+from carner.common.redact import redact
 
 app = typer.Typer(
     name="carner",
@@ -41,7 +41,7 @@ def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
 
 # Loggers of carner's own packages (INFO by default) and of the libraries whose INFO lines are noise in a
 # command's output: Alembic narrates every migration, httpx every request, Prefect every worker poll.
-CARNER_LOGGERS = ("flows", "scraper", "annotation", "training", "db", "bench")
+CARNER_LOGGERS = ("carner", "bench")
 LIBRARY_LOGGERS = ("alembic", "httpx", "httpcore", "urllib3", "prefect", "uvicorn", "spacy", "filelock")
 
 

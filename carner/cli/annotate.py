@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from flows.cli.app import annotate_app, fail
-from flows.settings import Settings, get_settings
+from carner.cli.app import annotate_app, fail
+from carner.common.settings import Settings, get_settings
 
 DB_HELP = "SQLAlchemy database URL (default: CARNER_DB_URL, else sqlite:///<workdir>/carner.db)."
 WORKDIR_HELP = "Working directory for outputs (default: CARNER_WORKDIR, i.e. data/)."
@@ -70,7 +70,7 @@ def _settings(db: str | None, workdir: Path | None) -> Settings:
 def _session(settings: Settings) -> Iterator[Any]:
     """`db.engine.open_session` on an up-to-date schema; an unreachable database is one line."""
 
-    from db.engine import open_session, upgrade
+    from carner.db.engine import open_session, upgrade
 
     try:
         upgrade(settings.database_url)
@@ -82,7 +82,7 @@ def _session(settings: Settings) -> Iterator[Any]:
 
 
 def _fields(fields: str) -> tuple[str, ...]:
-    from annotation.store import FIELDS
+    from carner.annotation.store import FIELDS
 
     out = tuple(f.strip() for f in fields.split(",") if f.strip())
     bad = [f for f in out if f not in FIELDS]
@@ -135,7 +135,7 @@ def check(
     ),
 ) -> None:
     """Print pre-annotation precision/recall per label against sandbox gold and on real titles."""
-    from annotation.check import check_real, check_sandbox
+    from carner.annotation.check import check_real, check_sandbox
 
     reports = [check_sandbox(n, seed)]
     if shared.is_dir():
@@ -160,7 +160,7 @@ def preannotate(
     workdir: WorkdirOpt = None,
 ) -> None:
     """Create annotation tasks for new/changed listings and store distant spans from item specifics."""
-    from annotation.store import ensure_tasks, store_distant
+    from carner.annotation.store import ensure_tasks, store_distant
 
     chosen = _fields(fields)
     with _session(_settings(db, workdir)) as session:
@@ -179,7 +179,7 @@ def _model_dir(model: Path | None, settings: Settings) -> Path | None:
     """`--model` as given, or `<workdir>/models/<kind>` when it names a model kind and no such path exists."""
     if model is None or model.exists():
         return model
-    from training.models import MODEL_LOADERS
+    from carner.training.models import MODEL_LOADERS
 
     if str(model) in MODEL_LOADERS:
         return settings.models_dir / str(model)
@@ -190,8 +190,8 @@ def _load_model(model: Path | None) -> Any:
     """The model for uncertainty / disagreement sampling (here: annotation must not import training)."""
     if model is None:
         return None
-    from training.models import load_model
-    from training.registry import resolve_model
+    from carner.training.models import load_model
+    from carner.training.registry import resolve_model
 
     try:  # a directory, a kind or a kind's home: the registry names it (`training.registry`)
         return load_model(resolve_model(get_settings().database_url, model))
@@ -203,7 +203,7 @@ def _ranking_model(
     strategy: str, model: Path | None, committee: list[Path] | None, settings: Settings
 ) -> Any:
     """`--model` loaded; under `--strategy committee`, a `Committee` of it and every `--committee`."""
-    from annotation.select import Committee
+    from carner.annotation.select import Committee
 
     loaded = _load_model(_model_dir(model, settings))
     others = [_load_model(_model_dir(m, settings)) for m in committee or []]
@@ -217,7 +217,7 @@ def _ranking_model(
 
 
 def _strategy(strategy: str) -> str:
-    from annotation.select import STRATEGIES
+    from carner.annotation.select import STRATEGIES
 
     if strategy not in STRATEGIES:
         raise fail(f"--strategy must be one of {', '.join(STRATEGIES)}, got {strategy!r}")
@@ -243,7 +243,7 @@ def export(
     """Write the next texts to annotate as doccano JSONL, pre-filled with gold, distant or model spans."""
     from rich.progress import Progress
 
-    from annotation.doccano import PREFILLS, ExportConfig, export_jsonl
+    from carner.annotation.doccano import PREFILLS, ExportConfig, export_jsonl
 
     if prefill not in PREFILLS:
         raise fail(f"--prefill must be one of {', '.join(PREFILLS)}, got {prefill!r}")
@@ -277,7 +277,7 @@ def _print_import(result: Any) -> None:
 
 def _announce(counts: Any) -> None:
     """Emit `carner.annotations.imported` (what the retrain trigger listens for) when Prefect is set up."""
-    from flows.events import emit_annotations_imported, prefect_api_configured
+    from carner.flows.events import emit_annotations_imported, prefect_api_configured
 
     if not prefect_api_configured():
         typer.echo("No Prefect API configured (PREFECT_API_URL): no retrain event emitted.")
@@ -307,8 +307,8 @@ def import_(
     """Validate every line, then store the annotations as gold in one transaction (all or nothing)."""
     from datetime import UTC, datetime
 
-    from annotation.doccano import ImportValidationError, import_jsonl
-    from flows.events import import_counts
+    from carner.annotation.doccano import ImportValidationError, import_jsonl
+    from carner.flows.events import import_counts
 
     if not file.is_file():
         raise fail(f"{file}: no such file")
@@ -335,7 +335,7 @@ def import_(
 
 
 def _client(settings: Settings, url: str | None) -> Any:
-    from annotation.sync import DoccanoClient
+    from carner.annotation.sync import DoccanoClient
 
     base = url or settings.doccano_url
     if not base:
@@ -362,9 +362,9 @@ def push(
     workdir: WorkdirOpt = None,
 ) -> None:
     """Upload pre-annotated texts to a doccano project (created with its labels if missing)."""
-    from annotation.doccano import ExportConfig
-    from annotation.sync import DoccanoError
-    from annotation.sync import push as push_stage
+    from carner.annotation.doccano import ExportConfig
+    from carner.annotation.sync import DoccanoError
+    from carner.annotation.sync import push as push_stage
 
     settings = _settings(db, workdir)
     client = _client(settings, doccano_url)
@@ -395,10 +395,10 @@ def pull(
     workdir: WorkdirOpt = None,
 ) -> None:
     """Download confirmed annotations from doccano (every annotator's file) and import them as gold."""
-    from annotation.doccano import ImportValidationError
-    from annotation.sync import DoccanoError
-    from annotation.sync import pull as pull_stage
-    from flows.events import import_counts
+    from carner.annotation.doccano import ImportValidationError
+    from carner.annotation.sync import DoccanoError
+    from carner.annotation.sync import pull as pull_stage
+    from carner.flows.events import import_counts
 
     settings = _settings(db, workdir)
     client = _client(settings, doccano_url)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import typer
 
-from flows.cli.app import app, fail
-from flows.settings import get_settings
+from carner.cli.app import app, fail
+from carner.common.settings import get_settings
 
 MODEL_HELP = (
     "A model kind (baseline, teacher, student-spacy, student-soft): serve that kind's champion and "
@@ -33,8 +33,15 @@ def serve_model(
     """Serve POST /predict (spans with confidences), GET /health and POST /reload for the champion model."""
     import uvicorn
 
-    from flows.model_server import ModelHolder, ServeLimits, bind, create_app, directory_ref, resolve_champion
-    from training.models import MODEL_LOADERS
+    from carner.serve.model_server import (
+        ModelHolder,
+        ServeLimits,
+        bind,
+        create_app,
+        directory_ref,
+        resolve_champion,
+    )
+    from carner.training.models import MODEL_LOADERS
 
     settings = get_settings(db_url=db, workdir=workdir, serve_reload_s=reload_s)
     if not 0 <= port <= 65535:

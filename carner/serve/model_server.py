@@ -60,9 +60,9 @@ def resolve_champion(db_url: str, kind: str | None = None) -> ModelRef | None:
 
     The one place the server reads the model registry.
     """
-    from db import model_runs
-    from db.engine import open_session
-    from training.registry import registry_exists
+    from carner.db import model_runs
+    from carner.db.engine import open_session
+    from carner.training.registry import registry_exists
 
     if not registry_exists(db_url):
         return None
@@ -79,7 +79,7 @@ def resolve_champion(db_url: str, kind: str | None = None) -> ModelRef | None:
 
 def directory_ref(path: Path) -> ModelRef:
     """A model directory given by hand (served as is, never swapped)."""
-    from training.models import model_kind
+    from carner.training.models import model_kind
 
     kind = model_kind(path)
     metrics = json.loads((Path(path) / "metrics.json").read_text(encoding="utf-8"))
@@ -99,7 +99,7 @@ class Served:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def predict(self, texts: list[str]) -> list[list[dict[str, Any]]]:
-        from training.scored import predict_scored
+        from carner.training.scored import predict_scored
 
         with self.lock:
             return [[s.as_dict() for s in row] for row in predict_scored(self.model, texts)]
@@ -121,7 +121,7 @@ class Served:
 
 
 def _load(ref: ModelRef) -> Any:
-    from training.models import load_model
+    from carner.training.models import load_model
 
     return load_model(ref.path)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from flows.cli.app import fail, sandbox_app
+from carner.cli.app import fail, sandbox_app
 
 FAULTS_HELP = (
     "Faults to inject, comma-separated NAME:VALUE, e.g. '429:0.1,reset:0.05,block:2,disallow:/itm/'. "
@@ -25,8 +25,8 @@ def serve(
     slow_s: float = typer.Option(3.0, help="Seconds a 'slow' answer waits before it is sent."),
 ) -> None:
     """Serve generated car listings in eBay's markup on HOST:PORT until interrupted (Ctrl-C)."""
-    from scraper.sandbox.faults import FaultSpec
-    from scraper.sandbox.server import MAX_PAGE_SIZE, SandboxServer
+    from carner.scraper.sandbox.faults import FaultSpec
+    from carner.scraper.sandbox.server import MAX_PAGE_SIZE, SandboxServer
 
     if listings < 0:
         raise fail(f"--listings must be >= 0, got {listings}")

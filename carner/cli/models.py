@@ -13,10 +13,10 @@ from typing import Any
 
 import typer
 
-from flows.cli.app import app, fail, train_app
-from flows.cli.train import model_out, register
-from flows.settings import get_settings
-from training.plan import LABEL_EXECUTORS, RESEARCH_PLAN, TrainPlan
+from carner.cli.app import app, fail, train_app
+from carner.cli.train import model_out, register
+from carner.common.settings import get_settings
+from carner.training.plan import LABEL_EXECUTORS, RESEARCH_PLAN, TrainPlan
 
 PLAN = RESEARCH_PLAN  # every default below is the plan's
 
@@ -37,7 +37,7 @@ def _fmt(value: float | None) -> str:
 
 
 def _load_data(data_dir: Path, allow_pickle: bool = False) -> Any:
-    from training.npy_io import DatasetError, load_npy_dataset
+    from carner.training.npy_io import DatasetError, load_npy_dataset
 
     try:
         return load_npy_dataset(data_dir, allow_pickle=allow_pickle)
@@ -48,8 +48,8 @@ def _load_data(data_dir: Path, allow_pickle: bool = False) -> Any:
 def _evaluate(model_dir: Path, ds: Any, data_dir: Path) -> None:
     if not ds.test_texts:
         return
-    from flows.cli.train import _print_eval
-    from training.evaluate import evaluate_on_dataset
+    from carner.cli.train import _print_eval
+    from carner.training.evaluate import evaluate_on_dataset
 
     _print_eval(str(model_dir), evaluate_on_dataset(model_dir, data_dir))
 
@@ -96,7 +96,7 @@ def train_teacher_cmd(
     bert = bert or settings.bert
     _offline(bert)
     ds = _load_data(data_dir, allow_pickle)
-    from training.teacher import TeacherConfig, train_teacher
+    from carner.training.teacher import TeacherConfig, train_teacher
 
     try:
         cfg = TeacherConfig(
@@ -152,7 +152,7 @@ def augment_cmd(
     data_dir = data or settings.dataset_dir
     out_dir = out or settings.workdir / "augmented"
     ds = _load_data(data_dir, allow_pickle)
-    from training.augment import AugmentConfig, augment
+    from carner.training.augment import AugmentConfig, augment
 
     try:
         cfg = AugmentConfig(
@@ -203,8 +203,8 @@ def label_cmd(
     in_path = input or settings.workdir / "augmented"
     out_dir = out or settings.workdir / "labelled"
     _offline(None)
-    from training.label import LabelConfig, label_file
-    from training.registry import resolve_model
+    from carner.training.label import LabelConfig, label_file
+    from carner.training.registry import resolve_model
 
     try:
         teacher_dir = resolve_model(settings.database_url, teacher)
@@ -212,11 +212,11 @@ def label_cmd(
             chunk_size=chunk_size, batch_size=batch_size, restart=restart, max_chunks=max_chunks
         )
         if executor == "dask":
-            from training.label_dask import label_file_dask
+            from carner.training.label_dask import label_file_dask
 
             m = label_file_dask(cfg, teacher_dir, in_path, out_dir, workers=workers, threads=threads)
         else:
-            from training.teacher import TeacherModel
+            from carner.training.teacher import TeacherModel
 
             model = TeacherModel(teacher_dir, device=device, batch_size=batch_size, threads=threads)
             m = label_file(cfg, model, in_path, out_dir)
@@ -262,8 +262,8 @@ def train_student_cmd(
     settings = get_settings()
     labelled_dir = labelled or settings.workdir / "labelled"
     data_dir = data or settings.dataset_dir
-    from training.identity import key
-    from training.label import iter_labelled, read_index
+    from carner.training.identity import key
+    from carner.training.label import iter_labelled, read_index
 
     try:
         index = read_index(labelled_dir)
@@ -271,7 +271,7 @@ def train_student_cmd(
         records = iter_labelled(labelled_dir)
         upstream = {"label": key(index["input_sha256"], index["teacher_id"], index["chunk_size"])}
         if kind == "spacy":
-            from training.student_spacy import SpacyStudentConfig, train_spacy_student
+            from carner.training.student_spacy import SpacyStudentConfig, train_spacy_student
 
             cfg_spacy = SpacyStudentConfig(epochs=epochs or PLAN.student_epochs, seed=seed)
             out_dir = out or model_out(settings.workdir, "student-spacy", data_dir, cfg_spacy, upstream)
@@ -281,7 +281,7 @@ def train_student_cmd(
                 f"best dev F1 {_fmt(r.best_dev_f1)}"
             )
         else:
-            from training.student_soft import SoftStudentConfig, train_soft_student
+            from carner.training.student_soft import SoftStudentConfig, train_soft_student
 
             cfg = SoftStudentConfig(
                 epochs=epochs or PLAN.soft_epochs,
@@ -350,7 +350,7 @@ def train_all_cmd(
     """
     if label_executor is not None and label_executor not in LABEL_EXECUTORS:
         raise fail(f"--label-executor {label_executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
-    from training.plan import DEMO_PLAN
+    from carner.training.plan import DEMO_PLAN
 
     settings = get_settings()
     data_dir = data or settings.dataset_dir
@@ -384,12 +384,12 @@ def train_all_cmd(
         )
     except ValueError as exc:
         raise fail(f"invalid plan: {exc}") from None
-    from training.chain import run_chain
-    from training.report import write_report
+    from carner.training.chain import run_chain
+    from carner.training.report import write_report
 
     try:
         result = run_chain(plan, data_dir, settings.workdir, db_url=settings.database_url)
-        from training.metrics import read_metrics
+        from carner.training.metrics import read_metrics
 
         for kind, path in result.models.items():
             typer.echo(f"{kind}: test F1 {_fmt(read_metrics(path).f1)} ({path})")

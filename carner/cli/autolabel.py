@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from flows.cli.annotate import PROJECT_HELP, URL_HELP, _client
-from flows.cli.app import annotate_app, fail
-from flows.settings import get_settings
+from carner.cli.annotate import PROJECT_HELP, URL_HELP, _client
+from carner.cli.app import annotate_app, fail
+from carner.common.settings import get_settings
 
 
 @annotate_app.command("autolabel-config")
@@ -27,8 +27,8 @@ def autolabel_config(
 ) -> None:
     """Write doccano's auto-labelling config (Custom REST Request to carner's model server, response and
     label mappings) into the project, so annotators get the model's spans as suggestions."""
-    from annotation.autolabel import check_model_url, redact_url, write_autolabel_config
-    from annotation.sync import DoccanoError
+    from carner.annotation.autolabel import check_model_url, redact_url, write_autolabel_config
+    from carner.annotation.sync import DoccanoError
 
     try:
         check_model_url(model_url)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from flows.cli.app import app, fail
-from flows.settings import get_settings
+from carner.cli.app import app, fail
+from carner.common.settings import get_settings
 
 
 @app.command()
@@ -44,7 +44,7 @@ def serve(
             Cron(cron)
     except ValueError as exc:
         raise fail(f"invalid cron schedule: {exc}") from None
-    from flows.deployments import build_deployments, describe
+    from carner.flows.deployments import build_deployments, describe
 
     deployments = build_deployments(settings, workdir_param=workdir is not None)
     for row in describe(deployments):
@@ -86,13 +86,13 @@ def models(
     speed, dataset and test split ids, champion flag)."""
     settings = get_settings(workdir=workdir, db_url=db)
     url = settings.database_url
-    from db.engine import sqlite_path
+    from carner.db.engine import sqlite_path
 
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (run a scrape or the demo first)")
-    from db import model_runs
-    from db.engine import open_session
+    from carner.db import model_runs
+    from carner.db.engine import open_session
 
     with open_session(url) as session:
         rows = [
@@ -165,10 +165,10 @@ def pipeline_command(
     demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
 ) -> None:
     """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
-    from flows.cli.exitcodes import for_crawl_status
-    from flows.pipeline import pipeline
-    from flows.tasks import CrawlFailed
-    from training.plan import DEMO_PLAN, TrainPlan
+    from carner.cli.exitcodes import for_crawl_status
+    from carner.flows.pipeline import pipeline
+    from carner.flows.tasks import CrawlFailed
+    from carner.training.plan import DEMO_PLAN, TrainPlan
 
     try:
         result = pipeline(
@@ -198,8 +198,8 @@ def retrain(
     demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
 ) -> None:
     """Run `retrain-on-new-annotations` once: dataset, models, evaluation, promotion if better."""
-    from flows.retrain import retrain_on_new_annotations
-    from training.plan import DEMO_PLAN
+    from carner.flows.retrain import retrain_on_new_annotations
+    from carner.training.plan import DEMO_PLAN
 
     result = retrain_on_new_annotations(
         min_new_gold=min_new_gold,

@@ -15,10 +15,10 @@ from typing import Any
 
 import typer
 
-from flows.cli.app import app, dataset_app, fail, train_app
-from flows.settings import get_settings
-from training.dataset import DatasetConfig
-from training.plan import RESEARCH_PLAN
+from carner.cli.app import app, dataset_app, fail, train_app
+from carner.common.settings import get_settings
+from carner.training.dataset import DatasetConfig
+from carner.training.plan import RESEARCH_PLAN
 
 DATA_HELP = "Dataset directory with the four npy files (default: CARNER_WORKDIR, i.e. data/)."
 PICKLE_HELP = "Accept pickled object arrays in the npy files (runs code from the file: trusted files only)."
@@ -87,13 +87,13 @@ def dataset_build(
         _print_dataset(_dataset_from_doccano(from_doccano, out_dir, test_size, seed))
         return
     url = settings.database_url
-    from db.engine import open_session, sqlite_path
+    from carner.db.engine import open_session, sqlite_path
 
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
-    from training.dataset import DatasetConfig, build_dataset_from_db
-    from training.npy_io import DatasetError
+    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    from carner.training.npy_io import DatasetError
 
     cfg = DatasetConfig(test_size=test_size, seed=seed, source=source, fields=tuple(field))
     try:
@@ -105,9 +105,9 @@ def dataset_build(
 
 
 def _dataset_from_doccano(path: Path, out_dir: Path, test_size: float, seed: int) -> Any:
-    from annotation.doccano import ImportValidationError
-    from training.doccano_dataset import build_dataset_from_doccano
-    from training.npy_io import DatasetError
+    from carner.annotation.doccano import ImportValidationError
+    from carner.training.doccano_dataset import build_dataset_from_doccano
+    from carner.training.npy_io import DatasetError
 
     try:
         return build_dataset_from_doccano(path, out_dir, test_size=test_size, seed=seed)
@@ -166,8 +166,8 @@ def train_baseline_cmd(
     """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split."""
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    from training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
-    from training.npy_io import DatasetError
+    from carner.training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
+    from carner.training.npy_io import DatasetError
 
     if epochs is None and config is None:
         epochs = RESEARCH_PLAN.baseline_epochs
@@ -199,14 +199,14 @@ def model_out(
 ) -> Path:
     """Where a single-step command puts a model: the chain's own directory for the same config
     (`<workdir>/models/<kind>/<key>`), so `carner train all` later finds it done."""
-    from training.chain import model_dir, step_key
+    from carner.training.chain import model_dir, step_key
 
     return model_dir(workdir, kind, step_key(kind, data_dir, cfg, upstream or {}))
 
 
 def register(db_url: str, model_dir: Path, data_dir: Path | None) -> None:
     """Record a trained model in the registry and promote it when it beats its kind's champion."""
-    from training.registry import register_model
+    from carner.training.registry import register_model
 
     data = data_dir if data_dir is not None and (Path(data_dir) / "text_test.npy").is_file() else None
     run, decision = register_model(db_url, model_dir, data_dir=data, promote=True)
@@ -250,9 +250,9 @@ def evaluate_cmd(
     """Evaluate models on the dataset's test split; updates each metrics.json and the registry."""
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    from training.evaluate import evaluate_on_dataset
-    from training.npy_io import DatasetError, load_npy_dataset
-    from training.registry import current_model_dirs, register_model, registry_exists
+    from carner.training.evaluate import evaluate_on_dataset
+    from carner.training.npy_io import DatasetError, load_npy_dataset
+    from carner.training.registry import current_model_dirs, register_model, registry_exists
 
     try:
         ds = load_npy_dataset(data_dir, allow_pickle=allow_pickle)
@@ -278,7 +278,7 @@ def evaluate_cmd(
 
 def _resolve(db_url: str, ref: str) -> Path:
     """A model argument (directory or kind) as a model directory, or a one-line error."""
-    from training.registry import resolve_model
+    from carner.training.registry import resolve_model
 
     try:
         return resolve_model(db_url, ref)
@@ -299,8 +299,8 @@ def report_cmd(
 ) -> None:
     """Write report.md, report.json and report.png comparing the evaluated models."""
     settings = get_settings()
-    from training.registry import current_model_dirs
-    from training.report import find_model_dirs, write_report
+    from carner.training.registry import current_model_dirs
+    from carner.training.report import find_model_dirs, write_report
 
     model_dirs = [_resolve(settings.database_url, m) for m in models]
     model_dirs = (
@@ -362,7 +362,7 @@ def predict_cmd(
     ),
 ) -> None:
     """Tag texts with a trained model and print the entities."""
-    from training.models import load_model
+    from carner.training.models import load_model
 
     texts = _utf8_arguments(texts) if texts else _utf8_stdin_lines()
     if not texts:

@@ -19,8 +19,8 @@ from typing import Any
 import typer
 from pydantic import BaseModel, Field
 
-from db.engine import sqlite_url
-from flows.cli.app import app, fail
+from carner.cli.app import app, fail
+from carner.db.engine import sqlite_url
 
 SANDBOX_PAGE_SIZE = 60
 SANDBOX_QUERY = "cars"  # the sandbox's match-all query
@@ -39,7 +39,7 @@ class DemoSite(BaseModel):
     listings: int = Field(1200, ge=2, description="Listings the sandbox site serves.")
     mix: dict[str, float] = Field(
         default_factory=lambda: {"stop": 0.1, "dealer": 0.25, "short": 0.15, "characteristics": 8.0},
-        description="scraper.sandbox.generator.TitleMix of the demo's titles.",
+        description="carner.scraper.sandbox.generator.TitleMix of the demo's titles.",
     )
 
 
@@ -88,7 +88,7 @@ def demo(
     isolate_prefect(workdir)
     for noisy in ("httpx", "alembic", "spacy"):  # per-request / per-migration INFO lines drown the demo
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from flows.tasks import cpu_now  # after isolate_prefect: Prefect reads its settings at import
+    from carner.flows.tasks import cpu_now  # after isolate_prefect: Prefect reads its settings at import
 
     started, cpu_started = time.perf_counter(), cpu_now()
     result = run_demo(workdir, listings, seed)
@@ -101,7 +101,7 @@ def demo(
 
 def real_title_scores(models: dict[str, str], csv: Path) -> dict[str, dict[str, Any]]:
     """Exact-span scores of each trained model on the hand-checked gold of the real titles."""
-    from training.real_titles import score_real_titles_dir
+    from carner.training.real_titles import score_real_titles_dir
 
     return {kind: score_real_titles_dir(path, csv) for kind, path in models.items()}
 
@@ -126,11 +126,11 @@ def print_real_titles(scores: dict[str, dict[str, Any]], csv: Path) -> None:
 
 def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:
     """Start the sandbox, run the `pipeline` flow at demo scale against it, return its manifest."""
-    from flows.pipeline import pipeline
-    from flows.tasks import cpu_now
-    from scraper.sandbox.generator import TitleMix
-    from scraper.sandbox.server import SandboxServer
-    from training.plan import DEMO_PLAN
+    from carner.flows.pipeline import pipeline
+    from carner.flows.tasks import cpu_now
+    from carner.scraper.sandbox.generator import TitleMix
+    from carner.scraper.sandbox.server import SandboxServer
+    from carner.training.plan import DEMO_PLAN
 
     plan = DEMO_PLAN.model_copy(update={"seed": seed})
     t0, cpu0 = time.perf_counter(), cpu_now()

@@ -4,7 +4,7 @@ Why: every stage writes through a temp file (or folder) and `os.replace`, so rea
 a file. `tempfile.mkstemp`/`mkdtemp` create 0600/0700 on purpose (they are meant to stay private), and
 the rename keeps that mode: model directories, `batch.jsonl` and `report.json` came out unreadable to
 a serving container or doccano running as another user. These wrappers give the mode `open()` and
-`mkdir()` would have given (0644/0755 under the usual umask 022). Lives in `db`, the lowest layer,
+`mkdir()` would have given (0644/0755 under the usual umask 022). Lives in `carner.common`, the lowest layer,
 so that every layer can use it.
 """
 

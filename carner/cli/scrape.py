@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from db.redact import redact_url
-from flows.cli.app import app, db_app, fail
-from flows.cli.exitcodes import for_crawl_status
-from flows.settings import Settings, get_settings
+from carner.cli.app import app, db_app, fail
+from carner.cli.exitcodes import for_crawl_status
+from carner.common.redact import redact_url
+from carner.common.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -44,7 +44,7 @@ def _open_db(settings: Settings) -> sessionmaker[Session]:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     _quiet_libraries()
-    from db.engine import make_engine, session_factory, upgrade
+    from carner.db.engine import make_engine, session_factory, upgrade
 
     url = settings.database_url
     try:
@@ -85,8 +85,8 @@ def scrape(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from scraper.crawl import CrawlConfig, crawl
-    from scraper.http import HttpConfig
+    from carner.scraper.crawl import CrawlConfig, crawl
+    from carner.scraper.http import HttpConfig
 
     if not query.strip():
         raise fail("--query must not be empty")
@@ -142,9 +142,9 @@ def scrape(
 def _report(result: Any, as_json: bool) -> None:
     """Print the crawl's summary (the cause first when it did not finish) and exit with its code.
 
-    Exit codes (`flows.cli.exitcodes`): 0 finished, 3 blocked, 4 unreachable, 5 partial.
+    Exit codes (`carner.cli.exitcodes`): 0 finished, 3 blocked, 4 unreachable, 5 partial.
     """
-    from db.redact import redact
+    from carner.common.redact import redact
 
     if as_json:
         typer.echo(redact(json.dumps(result.to_dict(), indent=2)))
@@ -181,7 +181,7 @@ def reparse_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Rebuild listings from the stored raw pages with the current parser (no network)."""
-    from scraper.reparse import reparse
+    from carner.scraper.reparse import reparse
 
     settings = _settings(workdir=workdir, db_url=db)
     sessions = _open_db(settings)
@@ -213,7 +213,7 @@ def listings_cmd(
     from rich.console import Console
     from rich.table import Table
 
-    from db.repository import count_listings, list_listings
+    from carner.db.repository import count_listings, list_listings
 
     sessions = _open_db(_settings(workdir=workdir, db_url=db))
     with sessions() as session:
@@ -254,7 +254,7 @@ def db_upgrade(
     """Create or migrate the database schema (Alembic) to the newest revision."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
-    from db.engine import upgrade
+    from carner.db.engine import upgrade
 
     settings = _settings(workdir=workdir, db_url=db)
     _quiet_libraries()

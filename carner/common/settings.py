@@ -46,7 +46,7 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        from db.engine import sqlite_url
+        from carner.db.engine import sqlite_url
 
         return self.db_url or sqlite_url(self.workdir / "carner.db")
 

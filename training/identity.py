@@ -89,6 +89,15 @@ def model_id(model_dir: Path | str) -> str:
     return _hash_files(root, names)
 
 
+def output_id(path: Path | str) -> str:
+    """Identity of a step's output given by path (a model, augmented or labelled set made elsewhere):
+    a file by its bytes, a directory like `model_id`."""
+    p = Path(path)
+    if p.is_file():
+        return _hash_files(p.parent, [p.name])
+    return model_id(p)
+
+
 def key(*parts: Any) -> str:
     """A short key of JSON-able parts (configs, ids): what decides whether a chain step is unchanged."""
     blob = json.dumps(parts, sort_keys=True, default=str).encode("utf-8")

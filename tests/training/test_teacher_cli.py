@@ -90,6 +90,8 @@ def test_commands_chain_teacher_augment_label_students(work: dict) -> None:
     r = _run(
         [
             "label",
+            "--data",
+            data,
             "--teacher",
             str(models / "teacher"),
             "--input",

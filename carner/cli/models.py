@@ -18,6 +18,7 @@ from carner.cli.steps import (
     DEMO_HELP,
     PICKLE_HELP,
     PLAN,
+    PLAN_HELP,
     STAGE_ERRORS,
     fmt,
     make_plan,
@@ -28,7 +29,7 @@ from carner.cli.steps import (
     run_alone,
 )
 from carner.common.settings import get_settings
-from carner.training.plan import LABEL_EXECUTORS, TrainPlan
+from carner.training.plan import LABEL_EXECUTORS
 
 
 # --------------------------------------------------------------------------------------------- teacher
@@ -79,6 +80,7 @@ def train_teacher_cmd(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
     demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
 ) -> None:
@@ -92,6 +94,7 @@ def train_teacher_cmd(
     offline_env(bert)
     plan = make_plan(
         demo_scale,
+        plan_file,
         bert=bert,
         teacher_epochs=epochs,
         teacher_batch_size=batch_size,
@@ -147,6 +150,7 @@ def augment_cmd(
         None, help=plan_default("augment_mask_token", "The teacher's mask token")
     ),
     demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:
     """Write augmented.jsonl: the training texts and their unique variants, for teacher labelling.
@@ -157,6 +161,7 @@ def augment_cmd(
     data_dir = data or settings.dataset_dir
     plan = make_plan(
         demo_scale,
+        plan_file,
         augment_n_iter=n_iter,
         augment_p_mask=p_mask,
         augment_p_pos=p_pos,
@@ -213,6 +218,7 @@ def label_cmd(
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
     seed: int | None = typer.Option(None, help=plan_default("seed", "The plan's seed (decides its inputs)")),
     demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
 ) -> None:
     """Label the augmented set with the teacher (spans + per-word probabilities), resumably in chunks.
 
@@ -237,6 +243,7 @@ def label_cmd(
         given["augment"] = input
     plan = make_plan(
         demo_scale,
+        plan_file,
         label_chunk_size=chunk_size,
         label_batch_size=batch_size,
         label_executor=executor,
@@ -296,6 +303,7 @@ def train_student_cmd(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
     demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
 ) -> None:
@@ -319,6 +327,7 @@ def train_student_cmd(
         given["label"] = labelled
     plan = make_plan(
         demo_scale,
+        plan_file,
         student_epochs=epochs if kind == "spacy" else None,
         soft_epochs=epochs if kind == "soft" else None,
         soft_alpha=alpha,
@@ -352,35 +361,36 @@ def train_all_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
     bert: str | None = typer.Option(None, help="BERT directory or hub name (default: the offline MiniLM)."),
     teacher_epochs: int | None = typer.Option(
-        None, min=1, help=f"Teacher epochs, early stopping (default: the plan's, {PLAN.teacher_epochs})."
+        None, min=1, help=plan_default("teacher_epochs", "Teacher epochs, early stopping")
     ),
-    teacher_max_texts: int | None = typer.Option(None, min=1, help="Cap on teacher training texts."),
+    teacher_max_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("teacher_max_texts", "Cap on teacher training texts")
+    ),
     baseline_epochs: int | None = typer.Option(
-        None, min=1, help=f"Baseline epochs (default: the plan's, {PLAN.baseline_epochs})."
+        None, min=1, help=plan_default("baseline_epochs", "Baseline epochs")
     ),
     n_iter: int | None = typer.Option(
-        None,
-        min=0,
-        help=f"Augmented variants per training text (default: the plan's, {PLAN.augment_n_iter}).",
+        None, min=0, help=plan_default("augment_n_iter", "Augmented variants per training text")
     ),
     student_epochs: int | None = typer.Option(
-        None, min=1, help=f"Epochs of the spaCy student (default: the plan's, {PLAN.student_epochs})."
+        None, min=1, help=plan_default("student_epochs", "Epochs of the spaCy student")
     ),
     soft_epochs: int | None = typer.Option(
-        None, min=1, help=f"Epochs of the soft-label student (default: the plan's, {PLAN.soft_epochs})."
+        None, min=1, help=plan_default("soft_epochs", "Epochs of the soft-label student")
     ),
-    seed: int | None = typer.Option(None, help=f"Random seed of every stage (default: {PLAN.seed})."),
+    seed: int | None = typer.Option(None, help=plan_default("seed", "Random seed of every stage")),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
     speed_texts: int | None = typer.Option(
-        None, min=1, help=f"Texts timed for the CPU speed figures (default: {PLAN.speed_texts})."
+        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
     label_executor: str | None = typer.Option(
-        None, "--label-executor", help="Teacher labelling: local (default) or dask (worker processes)."
+        None,
+        "--label-executor",
+        help=plan_default("label_executor", "Teacher labelling: local or dask (worker processes)"),
     ),
     label_workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
-    demo_scale: bool = typer.Option(
-        False, "--demo-scale", help="The demo's plan (short training); options above still override it."
-    ),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the spaCy baseline."),
     no_promote: bool = typer.Option(False, "--no-promote", help="Record the models, promote none."),
 ) -> None:
@@ -392,40 +402,28 @@ def train_all_cmd(
     """
     if label_executor is not None and label_executor not in LABEL_EXECUTORS:
         raise fail(f"--label-executor {label_executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
-    from carner.training.plan import DEMO_PLAN
-
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    bert = bert or settings.bert
-    offline_env(bert)
-    options = {
-        "teacher_epochs": teacher_epochs,
-        "teacher_max_texts": teacher_max_texts,
-        "baseline_epochs": baseline_epochs,
-        "augment_n_iter": n_iter,
-        "student_epochs": student_epochs,
-        "soft_epochs": soft_epochs,
-        "seed": seed,
-        "speed_texts": speed_texts,
-        "label_executor": label_executor,
-    }
-    given = {name: value for name, value in options.items() if value is not None}
-    base = DEMO_PLAN if demo_scale else PLAN
-    kinds = [k for k in base.kinds if not (no_baseline and k == "baseline")]
-    try:
-        plan = TrainPlan.model_validate(
-            {
-                **base.model_dump(),
-                **given,
-                "kinds": kinds,
-                "bert": bert,
-                "threads": threads,
-                "label_workers": label_workers,
-                "promote": not no_promote,
-            }
-        )
-    except ValueError as exc:
-        raise fail(f"invalid plan: {exc}") from None
+    plan = make_plan(
+        demo_scale,
+        plan_file,
+        bert=bert,
+        teacher_epochs=teacher_epochs,
+        teacher_max_texts=teacher_max_texts,
+        baseline_epochs=baseline_epochs,
+        augment_n_iter=n_iter,
+        student_epochs=student_epochs,
+        soft_epochs=soft_epochs,
+        seed=seed,
+        threads=threads,
+        speed_texts=speed_texts,
+        label_executor=label_executor,
+        label_workers=label_workers,
+        promote=False if no_promote else None,
+    )
+    if no_baseline:
+        plan = plan.model_copy(update={"kinds": [k for k in plan.kinds if k != "baseline"]})
+    offline_env(plan.bert)
     from carner.training.chain import run_chain
     from carner.training.report import write_report
 

@@ -26,6 +26,10 @@ STAGE_ERRORS = (FileNotFoundError, ValueError, KeyError, RuntimeError, OSError)
 DATA_HELP = "Dataset directory with the four npy files (default: CARNER_WORKDIR, i.e. data/)."
 PICKLE_HELP = "Accept pickled object arrays in the npy files (runs code from the file: trusted files only)."
 DEMO_HELP = "Start from the demo's plan (short training) instead of the research plan; options still apply."
+PLAN_HELP = (
+    "A training plan as JSON (any TrainPlan fields, e.g. the one `carner train all` ran), over the "
+    "research plan (or the demo's); options still apply. Steps run alone find their inputs by it."
+)
 
 
 def plan_default(field: str, text: str) -> str:
@@ -41,14 +45,28 @@ def offline_env(bert: str | None) -> None:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def make_plan(demo_scale: bool = False, **values: Any) -> TrainPlan:
-    """The base plan with the options that were given (None: not given, the plan's value stays)."""
-    base = DEMO_PLAN if demo_scale else PLAN
-    given = {k: v for k, v in values.items() if v is not None}
+def make_plan(demo_scale: bool = False, plan_file: Path | None = None, **values: Any) -> TrainPlan:
+    """The plan a command runs: the research (or demo) plan, CARNER_BERT, the `--plan` file, then
+    the options that were given (None: not given, the value below stays)."""
+    from carner.training.artifacts import read_json
+
+    fields = (DEMO_PLAN if demo_scale else PLAN).model_dump()
+    bert = get_settings().bert
+    if bert is not None:
+        fields["bert"] = bert
+    where = "invalid plan"
     try:
-        return TrainPlan.model_validate({**base.model_dump(), **given})
-    except ValueError as exc:
-        raise fail(f"invalid plan: {exc}") from None
+        if plan_file is not None:
+            where = f"{plan_file}: invalid plan"
+            from_file = read_json(plan_file)
+            if not isinstance(from_file, dict):
+                raise ValueError("expected a JSON object of plan fields")
+            fields.update(TrainPlan.model_validate({**fields, **from_file}).model_dump(exclude_unset=False))
+            where = "invalid plan"
+        fields.update({k: v for k, v in values.items() if v is not None})
+        return TrainPlan.model_validate(fields)
+    except (ValueError, OSError) as exc:
+        raise fail(f"{where}: {' '.join(str(exc).split())}") from None
 
 
 def run_alone(

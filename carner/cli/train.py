@@ -20,6 +20,7 @@ from carner.cli.steps import (
     DATA_HELP,
     DEMO_HELP,
     PICKLE_HELP,
+    PLAN_HELP,
     fmt,
     make_plan,
     plan_default,
@@ -172,6 +173,7 @@ def train_baseline_cmd(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
     demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
 ) -> None:
@@ -185,6 +187,7 @@ def train_baseline_cmd(
     overrides = _parse_overrides(set_)
     plan = make_plan(
         demo_scale,
+        plan_file,
         seed=seed,
         speed_texts=speed_texts,
         baseline_cfg=str(config) if config else None,

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from carner.common.offline import offline_env
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT / ".." / "shared"
 DASH = "—"
@@ -177,8 +179,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     )
     for noisy in ("httpx", "urllib3", "transformers", "filelock", "prefect", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    offline_env()
     os.environ.setdefault("TQDM_DISABLE", "1")
 
 

@@ -20,6 +20,7 @@ import typer
 from pydantic import BaseModel, Field
 
 from carner.cli.app import app, fail
+from carner.common.offline import offline_env
 from carner.db.engine import sqlite_url
 
 SANDBOX_PAGE_SIZE = 60
@@ -57,8 +58,7 @@ def isolate_prefect(workdir: Path) -> None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    offline_env(force=True)
 
 
 @app.command()

@@ -10,7 +10,6 @@ done. Options left out keep the plan's value, which `--help` shows.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,13 +35,6 @@ def plan_default(field: str, text: str) -> str:
     """Help text ending with the plan's value of `field`, so --help shows the one default."""
     value = getattr(PLAN, field)
     return f"{text} (default: the plan's {'none' if value is None else value})"
-
-
-def offline_env(bert: str | None) -> None:
-    """No model hub unless a hub name is given: the default and local BERTs load from files only."""
-    if bert is None or Path(bert).expanduser().exists():
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 def make_plan(demo_scale: bool = False, plan_file: Path | None = None, **values: Any) -> TrainPlan:

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,21 +188,7 @@ def json_hash(obj: Any) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
-def tree_hash(path: Path, exclude: Iterable[str] = ("metrics.json",)) -> str:
-    """sha256 over the files under `path` (relative names + contents), skipping `exclude` names."""
-    skip = set(exclude)
-    h = hashlib.sha256()
-    root = Path(path)
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.name not in skip and not p.name.startswith("."):
-            h.update(str(p.relative_to(root)).encode("utf-8"))
-            with open(p, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
-    return h.hexdigest()
 
-
-# ------------------------------------------------------------------------------------------ maths
 def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Least-squares slope of log(y) on log(x): the growth exponent (1 = linear)."""
     pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x > 0 and y and y > 0]

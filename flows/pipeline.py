@@ -191,7 +191,6 @@ def train_models(
         "test_id": result.test_id,
         "models": result.models,
         "cached": {name: o.skipped for name, o in result.steps.items()},
-        "skipped": {},
         "evaluations": evaluations,
         "registered": result.registered,
         "promotions": result.promotions,
@@ -231,7 +230,6 @@ def pipeline(
         "workdir": str(settings.workdir),
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "skipped": {},
     }
 
     def timed(name: str, fn: Any, **kwargs: Any) -> Any:

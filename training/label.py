@@ -121,11 +121,6 @@ def write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str,
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
 
 
-def _weights_sha256(teacher_dir: Path) -> str | None:
-    weights = teacher_dir / "model.safetensors"
-    return file_sha256(weights) if weights.is_file() else None
-
-
 def label_decoder(teacher: Any, decode: str | None) -> Decoder | None:
     """The decoder labelling uses: `decode` mode with the teacher's transition scores (if it has any)."""
     if decode is None:

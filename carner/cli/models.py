@@ -22,12 +22,12 @@ from carner.cli.steps import (
     STAGE_ERRORS,
     fmt,
     make_plan,
-    offline_env,
     plan_default,
     print_model_eval,
     print_registered,
     run_alone,
 )
+from carner.common.offline import offline_env
 from carner.common.settings import get_settings
 from carner.training.plan import LABEL_EXECUTORS
 

@@ -34,7 +34,7 @@ PLAN_HELP = (
 def plan_default(field: str, text: str) -> str:
     """Help text ending with the plan's value of `field`, so --help shows the one default."""
     value = getattr(PLAN, field)
-    return f"{text} (default: the plan's {'none' if value is None else value})"
+    return f"{text} (default: the plan's {'none' if value is None else value})."
 
 
 def make_plan(demo_scale: bool = False, plan_file: Path | None = None, **values: Any) -> TrainPlan:

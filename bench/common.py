@@ -12,7 +12,6 @@ raw numbers) and rich (the terminal).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -185,7 +184,10 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 # ------------------------------------------------------------------------------------------ hashes
 def json_hash(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    """The stage hash of `stages.json`: carner's one key over JSON-able parts (`training.identity.key`)."""
+    from carner.training.identity import key
+
+    return key(obj)
 
 
 

@@ -24,10 +24,10 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from carner.annotation.labels import Span
-from carner.training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
+from carner.training.artifacts import atomic_file, read_json, write_json_atomic
 from carner.training.augment import read_augmented
 from carner.training.decode import Decoder, check_decoder
-from carner.training.identity import model_id
+from carner.training.identity import file_sha256, model_id
 from carner.training.provenance import provenance
 from carner.training.tokens import Token
 

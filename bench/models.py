@@ -68,6 +68,7 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 from carner.cli.demo import DEMO_SITE  # noqa: E402
+from carner.common.layout import WorkLayout  # noqa: E402
 
 log = logging.getLogger("bench.models")
 
@@ -86,7 +87,7 @@ class Plan:
     n_listings: int
     train: TrainPlan
     page_size: int = 120
-    test_size: float = 0.5
+    test_size: float = RESEARCH_PLAN.test_size
     real_de_limit: int | None = None  # German real titles read (None: all 18k)
     real: bool = True
     # scraper.sandbox.generator.TitleMix of the site's titles (None: real sellers' rates throughout)
@@ -135,17 +136,38 @@ def parse_set(plan: Plan, items: list[str]) -> Plan:
 
 
 # ============================================================================ paths
-class Layout:
+class Layout(WorkLayout):
+    """carner's work layout (`carner.common.layout`), with the dataset in `data/` beside the bench's
+    `stages.json`, so a run's results page and its inputs stay apart."""
+
     def __init__(self, out: Path) -> None:
-        self.out = Path(out)
-        self.db = self.out / "carner.db"
-        self.raw = self.out / "raw"
-        self.data = self.out / "data"
-        self.manifest = self.out / "stages.json"
+        super().__init__(Path(out))
+
+    @property
+    def out(self) -> Path:
+        return Path(self.root)
+
+    @property
+    def db(self) -> Path:
+        return self.db_file
+
+    @property
+    def data(self) -> Path:
+        return self.dataset
+
+    @property
+    def dataset(self) -> Path:
+        return Path(self.root) / "data"
+
+    @property
+    def manifest(self) -> Path:
+        return Path(self.root) / "stages.json"
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.db.resolve()}"
+        from carner.db.engine import sqlite_url
+
+        return sqlite_url(self.db.resolve())
 
 
 # ============================================================================ stages (run in children)

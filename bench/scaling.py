@@ -182,7 +182,7 @@ def step_export(work: str, n_listings: int, seed: int) -> dict[str, Any]:
                     store_annotation(session, task, gold[item_id].title_spans, "simulated")
         blank_nlp()  # spaCy's import and first tokenizer build are start-up, not export cost
         with session_factory(engine)() as session, PeakSampler() as m:
-            manifest = build_dataset_from_db(session, w / "data", DatasetConfig(test_size=0.5, seed=seed))
+            manifest = build_dataset_from_db(session, w / "data", DatasetConfig(seed=seed))
     finally:
         engine.dispose()
     return {

@@ -30,9 +30,10 @@ from typing import Any
 from carner.training.identity import dataset_id, key, output_id, test_id
 from carner.training.plan import TrainPlan
 
+from carner.common.layout import WorkLayout
+
 log = logging.getLogger(__name__)
 
-MODELS_DIR = "models"
 # Config fields that change how a step runs, never what it produces: not part of a step's key.
 RUN_ONLY_FIELDS = frozenset({"progress", "threads", "device", "restart", "max_chunks", "allow_pickle"})
 
@@ -141,8 +142,8 @@ def _summary(obj: Any, drop: tuple[str, ...] = ("history", "metrics", "config"))
 
 
 def model_dir(workdir: Path, kind: str, step_key: str) -> Path:
-    """`<workdir>/models/<kind>/<key>`: the one model layout."""
-    return Path(workdir) / MODELS_DIR / kind / step_key
+    """`<workdir>/models/<kind>/<key>`: the one model layout (`carner.common.layout`)."""
+    return WorkLayout(Path(workdir)).model(kind, step_key)
 
 
 def step_key(name: str, data_dir: Path | str, cfg: Any, upstream: dict[str, str]) -> str:
@@ -309,7 +310,7 @@ STEP_LIST: tuple[Step, ...] = (
         name="augment",
         needs=(),
         inputs=lambda p: config_inputs(p.augment_config()),
-        output=lambda workdir, k: Path(workdir) / "augmented" / k,
+        output=lambda workdir, k: WorkLayout(Path(workdir)).augmented(k),
         done=_augment_done,
         run=run_augment,
     ),
@@ -317,7 +318,7 @@ STEP_LIST: tuple[Step, ...] = (
         name="label",
         needs=("augment", "teacher"),
         inputs=lambda p: {k: v for k, v in config_inputs(p.label_config()).items() if k != "batch_size"},
-        output=lambda workdir, k: Path(workdir) / "labelled" / k,
+        output=lambda workdir, k: WorkLayout(Path(workdir)).labelled(k),
         done=_label_done,
         run=run_label,
     ),

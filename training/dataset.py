@@ -212,8 +212,8 @@ def _split_counts(recs: Sequence[AnnotatedRecord]) -> dict[str, Any]:
 def build_dataset(
     records: Iterable[AnnotatedRecord],
     out_dir: Path | str,
-    test_size: float = 0.5,
-    seed: int = 0,
+    test_size: float = DatasetConfig.test_size,
+    seed: int = DatasetConfig.seed,
     *,
     source: str = "given",
     alignment_mode: str = "expand",

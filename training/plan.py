@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from carner.training.augment import AugmentConfig
 from carner.training.baseline import BASELINE_CONFIG, SpacyTrainConfig
+from carner.training.dataset import DatasetConfig
 from carner.training.label import LabelConfig
 from carner.training.student_soft import SoftStudentConfig
 from carner.training.student_spacy import SpacyStudentConfig
@@ -47,7 +48,10 @@ class TrainPlan(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kinds: list[ModelKind] = Field(default_factory=lambda: list(MODEL_KINDS), description="Kinds to train.")
-    seed: int = Field(0, description="Random seed of every step.")
+    seed: int = Field(DatasetConfig.seed, description="Random seed of every step (and of the split).")
+    test_size: float = Field(
+        DatasetConfig.test_size, gt=0, lt=1, description="Share of texts in the test split."
+    )
     threads: int | None = Field(None, ge=1, description="CPU threads for torch (None: torch's default).")
     device: str | None = Field(None, description="cpu or cuda for torch (None: CUDA when available).")
     allow_pickle: bool = Field(False, description="Accept pickled object arrays in the npy files.")
@@ -100,6 +104,10 @@ class TrainPlan(BaseModel):
         return self.wants("teacher") or bool(self.students())
 
     # ---- stage configs: the only translation from plan to stages
+    def dataset_config(self, **settings: object) -> DatasetConfig:
+        """The split of the dataset step (`source`, `fields`: what to read from the database)."""
+        return DatasetConfig(test_size=self.test_size, seed=self.seed, **settings)  # type: ignore[arg-type]
+
     def baseline_config(self) -> SpacyTrainConfig:
         return SpacyTrainConfig(
             config_path=Path(self.baseline_cfg) if self.baseline_cfg else BASELINE_CONFIG,

@@ -62,8 +62,12 @@ def _labels_option(labels: str | None) -> list[str] | None:
 @dataset_app.command("build")
 def dataset_build(
     out: Path | None = typer.Option(None, help="Output directory (default: CARNER_WORKDIR, i.e. data/)."),
-    test_size: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of texts in the test split (0-1)."),
-    seed: int = typer.Option(0, help="Seed of the split (listings are shuffled with it)."),
+    test_size: float | None = typer.Option(
+        None, min=0.0, max=1.0, help=plan_default("test_size", "Share of texts in the test split (0-1)")
+    ),
+    seed: int | None = typer.Option(
+        None, help=plan_default("seed", "Seed of the split (listings are shuffled with it)")
+    ),
     source: str = typer.Option(
         DatasetConfig.source,
         metavar="[gold|distant|both]",
@@ -88,8 +92,10 @@ def dataset_build(
     """
     if source not in ("gold", "distant", "both"):
         raise fail(f"--source {source!r}: expected gold, distant or both")
-    if not 0 < test_size < 1:
+    if test_size is not None and not 0 < test_size < 1:
         raise fail(f"--test-size {test_size}: must be strictly between 0 and 1")
+    split = make_plan(test_size=test_size, seed=seed).dataset_config(source=source, fields=tuple(field))
+    test_size, seed = split.test_size, split.seed
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
     if from_doccano is not None:
@@ -101,13 +107,12 @@ def dataset_build(
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
-    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    from carner.training.dataset import build_dataset_from_db
     from carner.training.npy_io import DatasetError
 
-    cfg = DatasetConfig(test_size=test_size, seed=seed, source=source, fields=tuple(field))
     try:
         with open_session(url) as session:
-            manifest = build_dataset_from_db(session, out_dir, cfg)
+            manifest = build_dataset_from_db(session, out_dir, split)
     except DatasetError as exc:
         raise fail(str(exc)) from None
     _print_dataset(manifest)

@@ -281,15 +281,13 @@ def stage_annotate(
 
 
 def stage_dataset(out: str, test_size: float, seed: int) -> dict[str, Any]:
-    from carner.db.engine import open_session
-    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    """The chain's dataset step (`training.chain.run_dataset`) on the gold titles."""
+    from carner.training.chain import run_dataset
 
     lay = Layout(Path(out))
     mark_baseline()
-    with open_session(lay.db_url, migrate=False) as session:
-        m = build_dataset_from_db(
-            session, lay.data, DatasetConfig(test_size=test_size, seed=seed, source="gold")
-        )
+    plan = TrainPlan(test_size=test_size, seed=seed)
+    m = run_dataset(plan, lay.db_url, lay.data, source="gold", migrate=False)
     return {
         "train": m.counts["train"]["texts"],
         "test": m.counts["test"]["texts"],

@@ -154,6 +154,33 @@ def step_key(name: str, data_dir: Path | str, cfg: Any, upstream: dict[str, str]
     return key(name, upstream, data_id, config_inputs(cfg))
 
 
+# ------------------------------------------------------------------------------- before the chain
+# The steps that make the dataset the chain reads, in order. They write to a database and a site,
+# not to keyed directories, so they are run by the flows (`flows.pipeline`: scrape, export and
+# import annotations, dataset) and by `bench/models.py` (its stages), and `run_dataset` is the one
+# dataset step both call, with the plan's split.
+DATA_STEPS: tuple[str, ...] = ("scrape", "annotate", "dataset")
+
+
+def run_dataset(
+    plan: TrainPlan,
+    db_url: str,
+    out_dir: Path | str,
+    *,
+    source: str | None = None,
+    fields: tuple[str, ...] | None = None,
+    migrate: bool = True,
+) -> Any:
+    """The dataset step: the database's annotated texts split by the plan (`TrainPlan.dataset_config`)
+    into the npy files, DocBins and dataset.json under `out_dir`; returns the `DatasetManifest`."""
+    from carner.db.engine import open_session
+    from carner.training.dataset import build_dataset_from_db
+
+    settings = {k: v for k, v in (("source", source), ("fields", fields)) if v is not None}
+    with open_session(db_url, migrate=migrate) as session:
+        return build_dataset_from_db(session, Path(out_dir), plan.dataset_config(**settings))
+
+
 # ------------------------------------------------------------------------------------- step functions
 def run_baseline(ctx: StepContext) -> dict[str, Any]:
     """spaCy NER on the gold training split (evaluation is its own step)."""

@@ -94,25 +94,24 @@ def dataset_build(
         raise fail(f"--source {source!r}: expected gold, distant or both")
     if test_size is not None and not 0 < test_size < 1:
         raise fail(f"--test-size {test_size}: must be strictly between 0 and 1")
-    split = make_plan(test_size=test_size, seed=seed).dataset_config(source=source, fields=tuple(field))
-    test_size, seed = split.test_size, split.seed
+    plan = make_plan(test_size=test_size, seed=seed)
+    test_size, seed = plan.test_size, plan.seed
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
     if from_doccano is not None:
         _print_dataset(_dataset_from_doccano(from_doccano, out_dir, test_size, seed))
         return
     url = settings.database_url
-    from carner.db.engine import open_session, sqlite_path
+    from carner.db.engine import sqlite_path
 
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
-    from carner.training.dataset import build_dataset_from_db
+    from carner.training.chain import run_dataset
     from carner.training.npy_io import DatasetError
 
     try:
-        with open_session(url) as session:
-            manifest = build_dataset_from_db(session, out_dir, split)
+        manifest = run_dataset(plan, url, out_dir, source=source, fields=tuple(field))
     except DatasetError as exc:
         raise fail(str(exc)) from None
     _print_dataset(manifest)

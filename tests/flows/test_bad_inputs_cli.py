@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def carner(*args: bytes | str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    code = "from flows.cli import main; main()"
+    code = "from carner.cli import main; main()"
     return subprocess.run(
         [sys.executable, "-c", code, *args], input=stdin, capture_output=True, env=env, timeout=120
     )

@@ -31,7 +31,7 @@ covers inputs, not carner's code).
 
 Scales: research = 8,000 listings and `training.plan.RESEARCH_PLAN` (15 epochs, batch 32, dropout
 0.5, augmentation x50: 4k -> 200k) on titles naming characteristics 8x as often as real sellers;
-demo = `carner demo`'s own site (`flows.cli.demo.DEMO_SITE`: 1,500 listings) and `training.plan.DEMO_PLAN`.
+demo = `carner demo`'s own site (`training.plan.DEMO_SITE`: 1,500 listings) and `training.plan.DEMO_PLAN`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from carner.training.plan import DEMO_PLAN, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
+from carner.training.plan import DEMO_PLAN, DEMO_SITE, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
 
 from bench.common import (  # noqa: E402
     SHARED_DIR,
@@ -67,7 +67,6 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
-from carner.cli.demo import DEMO_SITE  # noqa: E402
 from carner.common.layout import WorkLayout  # noqa: E402
 
 log = logging.getLogger("bench.models")
@@ -100,7 +99,7 @@ class Plan:
 
 # Research: title forms at real sellers' shares, characteristics named 8x as often as real sellers do
 # (at the real rate a 3.5k-title test split holds ~12 gearboxes and ~40 fuels: too few to score a
-# label). Demo: exactly `carner demo`'s site (flows.cli.demo.DEMO_SITE) and plan.
+# label). Demo: exactly `carner demo`'s site (training.plan.DEMO_SITE) and plan.
 RESEARCH_MIX = {"characteristics": 8.0}
 PLANS = {
     "research": Plan(scale="research", n_listings=8000, train=RESEARCH_PLAN, mix=RESEARCH_MIX),

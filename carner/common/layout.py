@@ -17,6 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def sqlite_url(path: Path | str) -> str:
+    """`sqlite:///<path>` with the path escaped, so a directory named `a?b` or `%41` stays where it is.
+
+    Formatting the URL by hand lets `?` start a query string and `%41` decode to `A`: the database
+    would be created outside the working directory.
+    """
+    from sqlalchemy.engine import URL
+
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
 @dataclass(frozen=True)
 class WorkLayout:
     root: Path
@@ -24,6 +35,10 @@ class WorkLayout:
     @property
     def db_file(self) -> Path:
         return Path(self.root) / "carner.db"
+
+    @property
+    def db_url(self) -> str:
+        return sqlite_url(self.db_file)
 
     @property
     def raw(self) -> Path:

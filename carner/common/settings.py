@@ -48,9 +48,7 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        from carner.db.engine import sqlite_url
-
-        return self.db_url or sqlite_url(self.layout.db_file)
+        return self.db_url or self.layout.db_url
 
     @property
     def layout(self) -> WorkLayout:

@@ -190,7 +190,6 @@ def json_hash(obj: Any) -> str:
     return key(obj)
 
 
-
 def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Least-squares slope of log(y) on log(x): the growth exponent (1 = linear)."""
     pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x > 0 and y and y > 0]

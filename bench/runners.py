@@ -119,7 +119,9 @@ def augment_shard_run(
     """Shard `k` of `n_shards` of the training texts at `source` into `shard_dir` (one worker's task)."""
     from dataclasses import asdict
 
-    from carner.training.augment import AugmentConfig, augment_shard, shard_file_name
+    from carner.training.augment import AugmentConfig
+
+    from bench.augment_shards import augment_shard, shard_file_name
 
     texts, spans = _load_training(source)
     result = augment_shard(
@@ -158,7 +160,9 @@ def augment_parallel(
     """
     from dataclasses import asdict
 
-    from carner.training.augment import SHARD_DIR, AugmentConfig, ShardResult, merge_shards
+    from carner.training.augment import AugmentConfig
+
+    from bench.augment_shards import SHARD_DIR, ShardResult, merge_shards
 
     started = time.perf_counter()
     config = AugmentConfig(**(cfg or {}))
@@ -225,7 +229,7 @@ def run_augment_parallel(
     """
     from dataclasses import asdict, is_dataclass
 
-    from carner.training.augment import SHARD_DIR
+    from bench.augment_shards import SHARD_DIR
 
     if shards < 1:
         raise ValueError(f"shards must be >= 1, got {shards}")

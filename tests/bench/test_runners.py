@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from carner.training.augment import AugmentConfig, augment_sharded, collect_values, read_augmented
+from carner.training.augment import AugmentConfig, collect_values, read_augmented
 
+from bench.augment_shards import augment_sharded
 from bench.runners import make_task_runner, run_augment_parallel
 from tests.support.tiny_bert import sandbox_titles
 

@@ -1,1 +1,1 @@
-"""Orchestration: the Prefect flows, tasks, events and deployments; each flow a runner of the one step list."""
+"""Orchestration: Prefect flows, tasks, events and deployments; each flow a runner of the one step list."""

@@ -223,7 +223,9 @@ def evaluate_cmd(
         None, help="Model directories or kinds (default: every registered model still on disk)."
     ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    speed_texts: int = typer.Option(1000, min=1, help="Texts timed at batch 1 for throughput and latency."),
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("speed_texts", "Texts timed at batch 1 for throughput and latency")
+    ),
     no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:
@@ -247,7 +249,11 @@ def evaluate_cmd(
     for model_dir in model_dirs:
         try:
             metrics = evaluate_on_dataset(
-                model_dir, data_dir, allow_pickle=allow_pickle, speed=not no_speed, speed_texts=speed_texts
+                model_dir,
+                data_dir,
+                allow_pickle=allow_pickle,
+                speed=not no_speed,
+                speed_texts=make_plan(speed_texts=speed_texts).speed_texts,
             )
             if registry_exists(settings.database_url):  # new figures for a registered model
                 register_model(settings.database_url, model_dir, data_dir=data_dir)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from carner.training.augment import AugmentConfig
 from carner.training.baseline import BASELINE_CONFIG, SpacyTrainConfig
 from carner.training.dataset import DatasetConfig
+from carner.training.evaluate import SPEED_TEXTS
 from carner.training.label import LabelConfig
 from carner.training.student_soft import SoftStudentConfig
 from carner.training.student_spacy import SpacyStudentConfig
@@ -91,7 +92,9 @@ class TrainPlan(BaseModel):
         SoftStudentConfig.alpha, ge=0, le=1, description="Weight of the hard-label loss."
     )
     soft_temperature: float = Field(SoftStudentConfig.temperature, gt=0, description="Teacher temperature.")
-    speed_texts: int = Field(1000, ge=1, description="Texts timed (best of 3 passes) for the speed figures.")
+    speed_texts: int = Field(
+        SPEED_TEXTS, ge=1, description="Texts timed (best of 3 passes) for the speed figures."
+    )
     promote: bool = Field(True, description="Promote a model that beats its kind's champion.")
 
     def wants(self, kind: str) -> bool:

@@ -5,9 +5,12 @@ it is unchanged, where its output lives, and the plain function that runs it. Ev
 list through `run_chain` and differs only in how one step is executed:
 - `carner train all`: in this process (`run_step`);
 - the `train-models` flow: each step a Prefect task whose cache key is the step's key;
-- `bench/models.py`: each step in a child process (its own wall time and peak memory).
+- `bench/models.py`: each step in a child process (its own wall time and peak memory);
+- the single-step commands (`carner train baseline|teacher|student`, `augment`, `label`) and the
+  bench's variants: some steps alone (`run_chain(..., only=...)`), whose inputs must be done already
+  or be given (`given=`, then keyed by the identity of what was given).
 
-Layout (the one model layout, under a work directory):
+Layout (`carner.common.layout.WorkLayout`, under a work directory):
     models/<kind>/<key>/      a trained model (metrics.json last, so a complete one has it)
     augmented/<key>/          augmented.jsonl
     labelled/<key>/           teacher labels, chunk by chunk (index.json says which are done)

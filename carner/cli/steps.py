@@ -46,19 +46,20 @@ def make_plan(demo_scale: bool = False, plan_file: Path | None = None, **values:
     bert = get_settings().bert
     if bert is not None:
         fields["bert"] = bert
-    where = "invalid plan"
-    try:
-        if plan_file is not None:
-            where = f"{plan_file}: invalid plan"
+    if plan_file is not None:
+        try:
             from_file = read_json(plan_file)
             if not isinstance(from_file, dict):
                 raise ValueError("expected a JSON object of plan fields")
-            fields.update(TrainPlan.model_validate({**fields, **from_file}).model_dump(exclude_unset=False))
-            where = "invalid plan"
-        fields.update({k: v for k, v in values.items() if v is not None})
+            fields = TrainPlan.model_validate({**fields, **from_file}).model_dump()
+        except (ValueError, OSError) as exc:
+            message = " ".join(str(exc).split())
+            raise fail(message if str(plan_file) in message else f"{plan_file}: {message}") from None
+    fields.update({k: v for k, v in values.items() if v is not None})
+    try:
         return TrainPlan.model_validate(fields)
-    except (ValueError, OSError) as exc:
-        raise fail(f"{where}: {' '.join(str(exc).split())}") from None
+    except ValueError as exc:
+        raise fail(f"invalid plan: {' '.join(str(exc).split())}") from None
 
 
 def run_alone(

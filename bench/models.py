@@ -413,11 +413,15 @@ class Runner:
 
 
 def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
-    """The bench's own stages before training: sandbox crawl, simulated annotation, dataset export."""
+    """The chain's steps before training (`training.chain.DATA_STEPS`), the bench's way: sandbox crawl,
+    simulated annotation, then the chain's own dataset step (`run_dataset`)."""
+    from carner.training.chain import DATA_STEPS
+
+    scrape, annotate, dataset = DATA_STEPS
     out = str(lay.out)
     return [
         StageSpec(
-            "scrape",
+            scrape,
             "stage_scrape",
             {
                 "out": out,
@@ -430,18 +434,18 @@ def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
             [lay.db, lay.raw],
         ),
         StageSpec(
-            "annotate",
+            annotate,
             "stage_annotate",
             {"out": out, "n_listings": plan.n_listings, "seed": plan.seed, "mix": plan.mix},
-            ["scrape"],
+            [scrape],
             [lay.db],
-            shares_files_with=["scrape"],
+            shares_files_with=[scrape],
         ),
         StageSpec(
-            "dataset",
+            dataset,
             "stage_dataset",
             {"out": out, "test_size": plan.test_size, "seed": plan.seed},
-            ["annotate"],
+            [annotate],
             [lay.data / "dataset.json"],
         ),
     ]

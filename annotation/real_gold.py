@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from carner.annotation.check import SEDANS_CSV, read_sedan_rows
 from carner.annotation.labels import LABELS, Span
+
+from carner.common.files import atomic_file, file_sha256
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 SEDANS_GOLD = GOLD_DIR / "ebay_motors_sedans.jsonl"
@@ -48,10 +48,6 @@ class GoldTitle:
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def span_problems(text: str, spans: Iterable[Span], labels: Iterable[str] = LABELS) -> list[str]:
@@ -130,12 +126,6 @@ def load_real_gold(csv_path: Path, gold_path: Path = SEDANS_GOLD) -> list[GoldTi
     return out
 
 
-def iter_real_gold(csv_path: Path, gold_path: Path = SEDANS_GOLD) -> Iterator[tuple[str, list[Span]]]:
-    """(text, spans) per gold title, in row order."""
-    for title in load_real_gold(csv_path, gold_path):
-        yield title.text, title.spans
-
-
 # --- building the gold file from hand-written surface lines ---------------------------------------
 
 _LINE = re.compile(r"^\s*(\d+)\s*:(.*)$")
@@ -197,18 +187,10 @@ def build_records(texts: list[str], surfaces: dict[int, list[tuple[str, str, int
 
 def write_gold(path: Path, header: dict[str, Any], records: list[dict[str, Any]]) -> None:
     """Write the gold file atomically (a half-written file is never left behind)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps({"header": header}, ensure_ascii=False) + "\n")
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"header": header}, ensure_ascii=False) + "\n")
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 def build_gold(surface_files: list[Path], csv_path: Path, out_path: Path = SEDANS_GOLD) -> int:

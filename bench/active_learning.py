@@ -222,7 +222,7 @@ def simulate(
 ) -> dict[str, list[dict[str, Any]]]:
     """Every strategy from the same first `start` titles; one row per round (annotations, F1, seconds)."""
     from carner.annotation.select import Committee, candidate_tasks, select_tasks
-    from sqlalchemy.orm import Session
+    from carner.db.engine import session_factory
 
     gold = {x.item_id: x for x in pool}
     distant_effort = effort(distant_prefill(test), test)
@@ -235,7 +235,7 @@ def simulate(
         engine = _open_db(work / "al.db", pool)
         rows: list[dict[str, Any]] = []
         try:
-            with Session(engine) as session:
+            with session_factory(engine)() as session:
                 first = candidate_tasks(session)
                 random.Random(seed).shuffle(first)
                 _annotate(session, first[:start], gold)

@@ -12,7 +12,6 @@ raw numbers) and rich (the terminal).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -22,10 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from carner.common.offline import offline_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_ROOT / ".." / "shared"
@@ -177,31 +178,18 @@ def setup_logging(level: int = logging.INFO) -> None:
     )
     for noisy in ("httpx", "urllib3", "transformers", "filelock", "prefect", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    offline_env()
     os.environ.setdefault("TQDM_DISABLE", "1")
 
 
 # ------------------------------------------------------------------------------------------ hashes
 def json_hash(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    """The stage hash of `stages.json`: carner's one key over JSON-able parts (`training.identity.key`)."""
+    from carner.training.identity import key
+
+    return key(obj)
 
 
-def tree_hash(path: Path, exclude: Iterable[str] = ("metrics.json",)) -> str:
-    """sha256 over the files under `path` (relative names + contents), skipping `exclude` names."""
-    skip = set(exclude)
-    h = hashlib.sha256()
-    root = Path(path)
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.name not in skip and not p.name.startswith("."):
-            h.update(str(p.relative_to(root)).encode("utf-8"))
-            with open(p, "rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(block)
-    return h.hexdigest()
-
-
-# ------------------------------------------------------------------------------------------ maths
 def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     """Least-squares slope of log(y) on log(x): the growth exponent (1 = linear)."""
     pts = [(math.log(x), math.log(y)) for x, y in zip(xs, ys, strict=True) if x > 0 and y and y > 0]

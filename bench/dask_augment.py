@@ -42,9 +42,11 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-aug-"))
     prefect_env(root / "prefect-home")
 
-    from carner.flows.runners import run_augment_parallel
     from carner.scraper.sandbox.generator import generate_listings
-    from carner.training.augment import AugmentConfig, augment, augment_sharded
+    from carner.training.augment import AugmentConfig, augment
+
+    from bench.augment_shards import augment_sharded
+    from bench.runners import run_augment_parallel
 
     listings = generate_listings(args.texts, seed=args.seed)
     texts = [x.title for x in listings]

@@ -1,4 +1,4 @@
-"""Teacher labelling throughput: sequential `label_file` vs the Dask task runner (prefect-dask).
+"""Teacher labelling throughput: the chain's label step in one process vs on Dask worker processes.
 
     python bench/dask_labelling.py                    # MiniLM teacher (the default BERT), 4,000 texts
     python bench/dask_labelling.py --teacher tiny     # a tiny BERT (2 layers, hidden 128): cheap
@@ -6,11 +6,11 @@
 
 The texts are augmented sandbox titles (what the teacher labels in the pipeline). The teacher's
 classifier head is untrained: labelling costs the same either way, and this measures speed only.
-Sequential: one process, `label_file`, torch with all cores (its default). Dask: `label_parallel`
-on a `LocalCluster` of `--workers` processes with one torch thread each, one task per chunk.
-Both outputs are compared (same spans on every text). Dask's wall time includes the cluster
-start-up and each worker process importing torch and loading the teacher (Prefect's temporary
-server is started before either timing).
+Both runs are the training chain's label step (`training.chain`) on the same teacher and augmented
+set, two variants of one plan: `label_executor="local"` (one process, torch with all cores, its
+default) and `label_executor="dask"` (a `LocalCluster` of `--workers` processes with one torch
+thread each, one task per chunk). Both outputs are compared (same spans on every text). Dask's wall
+time includes the cluster start-up and each worker process importing torch and loading the teacher.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.common import prefect_env  # noqa: E402
+from carner.common.offline import offline_env  # noqa: E402
 
 
 def make_teacher(kind: str, labels: list[str], out: Path) -> Path:
@@ -59,17 +59,19 @@ def make_teacher(kind: str, labels: list[str], out: Path) -> Path:
     return out
 
 
-def make_texts(n_texts: int, out: Path) -> tuple[Path, list[str]]:
-    """~n_texts augmented sandbox titles (JSONL) and the label set."""
+def make_texts(n_texts: int, out: Path, data_dir: Path) -> tuple[Path, list[str]]:
+    """~n_texts augmented sandbox titles (JSONL) and the label set; the titles as a dataset."""
     from carner.annotation.labels import order_labels
     from carner.scraper.sandbox.generator import generate_listings
     from carner.training.augment import AugmentConfig, augment
+    from carner.training.npy_io import save_npy_dataset
 
     n_listings = max(50, n_texts // 10)
     listings = generate_listings(n_listings, seed=0)
     texts = [x.title for x in listings]
     spans = [sorted(tuple(s) for s in x.title_spans) for x in listings]
     labels = order_labels({lab for s in spans for _, _, lab in s})
+    save_npy_dataset(data_dir, (texts[10:], spans[10:]), (texts[:10], spans[:10]))
     manifest = augment(AugmentConfig(n_iter=9, seed=0), texts, spans, out, progress=False)
     path = Path(manifest.path)
     lines = path.read_text(encoding="utf-8").splitlines()[:n_texts]
@@ -90,77 +92,59 @@ def main() -> None:
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="carner-bench-dask-"))
-    prefect_env(root / "prefect-home")
+    offline_env()
     import torch
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
 
-    from carner.flows.runners import run_label_parallel
-    from carner.training.label import LabelConfig, iter_labelled, label_file
-    from carner.training.teacher import TeacherModel
+    from carner.training.chain import run_chain
+    from carner.training.label import iter_labelled
+    from carner.training.plan import TrainPlan
 
-    input_path, labels = make_texts(args.texts, root / "aug")
+    input_path, labels = make_texts(args.texts, root / "aug", root / "data")
     n = sum(1 for _ in open(input_path, encoding="utf-8"))
-    teacher_dir = make_teacher(args.teacher, labels, root / "teacher")
-
-    # Sequential: one process, torch's default thread count (all cores).
+    given = {"teacher": make_teacher(args.teacher, labels, root / "teacher"), "augment": input_path}
+    plan = TrainPlan(label_chunk_size=args.chunk_size, label_batch_size=args.batch_size)
+    variants = {
+        "local": plan,
+        "dask": plan.model_copy(update={"label_executor": "dask", "label_workers": args.workers}),
+    }
     threads = torch.get_num_threads()
-    t0 = time.perf_counter()
-    teacher = TeacherModel(teacher_dir)
-    seq = label_file(
-        LabelConfig(chunk_size=args.chunk_size, batch_size=args.batch_size, progress=False),
-        teacher,
-        input_path,
-        root / "seq",
-    )
-    seq_wall = time.perf_counter() - t0
-
-    # Dask: `workers` processes x 1 torch thread, one task per chunk. Start Prefect's temporary
-    # server first (not part of either figure: both would run inside an existing flow).
-    from prefect import flow
-
-    flow(lambda: None, name="warm-up")()
-    t0 = time.perf_counter()
-    par = run_label_parallel(
-        teacher_dir,
-        input_path,
-        root / "dask",
-        runner="dask",
-        workers=args.workers,
-        chunk_size=args.chunk_size,
-        batch_size=args.batch_size,
-        torch_threads=1,
-    )
-    dask_wall = time.perf_counter() - t0
+    walls: dict[str, float] = {}
+    outs: dict[str, Path] = {}
+    for name, variant in variants.items():
+        t0 = time.perf_counter()
+        result = run_chain(variant, root / "data", root / name, only=["label"], given=given)
+        walls[name] = time.perf_counter() - t0
+        outs[name] = Path(result.steps["label"].out)
+    seq_wall, dask_wall = walls["local"], walls["dask"]
+    n_chunks = -(-n // args.chunk_size)
 
     same = all(
         a.spans == b.spans and a.text == b.text
-        for a, b in zip(iter_labelled(root / "seq"), iter_labelled(root / "dask"), strict=True)
+        for a, b in zip(iter_labelled(outs["local"]), iter_labelled(outs["dask"]), strict=True)
     )
     rows = {
         "teacher": args.teacher,
         "texts": n,
-        "chunks": par["n_chunks"],
+        "chunks": n_chunks,
         "cpu_cores": os.cpu_count(),
         "sequential_threads": threads,
         "sequential_s": round(seq_wall, 2),
         "sequential_texts_per_s": round(n / seq_wall, 1),
-        "sequential_label_only_texts_per_s": seq.texts_per_second,
         "dask_workers": args.workers,
-        "dask_processes_used": par["processes"],
         "dask_wall_s": round(dask_wall, 2),
         "dask_texts_per_s": round(n / dask_wall, 1),
-        "dask_task_seconds_sum": par["task_seconds"],
         "speedup_wall": round(seq_wall / dask_wall, 2),
         "same_spans": same,
     }
     print(f"\nTeacher labelling, {n} augmented titles, {args.teacher} teacher, {os.cpu_count()} cores\n")
     print("| runner | processes x torch threads | wall s | texts/s |")
     print("|---|---|---|---|")
-    print(f"| sequential (label_file) | 1 x {threads} | {seq_wall:.2f} | {n / seq_wall:.1f} |")
-    print(f"| dask (label_parallel) | {par['processes']} x 1 | {dask_wall:.2f} | {n / dask_wall:.1f} |")
+    print(f"| label step, local | 1 x {threads} | {seq_wall:.2f} | {n / seq_wall:.1f} |")
+    print(f"| label step, dask | {args.workers} x 1 | {dask_wall:.2f} | {n / dask_wall:.1f} |")
     print(f"\nspeed-up dask / sequential: {seq_wall / dask_wall:.2f}x (wall, incl. cluster start-up)")
     print(f"same spans on every text: {same}")
     if args.json_out:

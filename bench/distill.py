@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
@@ -246,8 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         "--teacher-lr", type=float, default=None, help="teacher learning rate (default: scale's)"
     )
     args = parser.parse_args(argv)
-    setup_logging()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    setup_logging()  # also switches the model hub off
     out = args.out or Path("data") / "bench" / f"distill-{args.scale}"
     info = machine()
     t0 = time.perf_counter()

@@ -57,8 +57,8 @@ def _dataset(out: Path, n_listings: int) -> Any:
     data = out / "data"
     if not (data / "dataset.json").is_file():
         build_dataset(
-            records_from_listings(generate_listings(n_listings, seed=0)), data, test_size=0.5, seed=0
-        )
+            records_from_listings(generate_listings(n_listings, seed=0)), data, seed=0
+        )  # the plan's split (DatasetConfig.test_size)
     return load_npy_dataset(data)
 
 

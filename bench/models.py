@@ -31,7 +31,7 @@ covers inputs, not carner's code).
 
 Scales: research = 8,000 listings and `training.plan.RESEARCH_PLAN` (15 epochs, batch 32, dropout
 0.5, augmentation x50: 4k -> 200k) on titles naming characteristics 8x as often as real sellers;
-demo = `carner demo`'s own site (`flows.cli.demo.DEMO_SITE`: 1,500 listings) and `training.plan.DEMO_PLAN`.
+demo = `carner demo`'s own site (`training.plan.DEMO_SITE`: 1,500 listings) and `training.plan.DEMO_PLAN`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from carner.training.plan import DEMO_PLAN, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
+from carner.training.plan import DEMO_PLAN, DEMO_SITE, MODEL_KINDS, RESEARCH_PLAN, TrainPlan  # noqa: E402
 
 from bench.common import (  # noqa: E402
     SHARED_DIR,
@@ -67,7 +67,7 @@ from bench.common import (  # noqa: E402
     setup_logging,
     write_results,
 )
-from carner.cli.demo import DEMO_SITE  # noqa: E402
+from carner.common.layout import WorkLayout  # noqa: E402
 
 log = logging.getLogger("bench.models")
 
@@ -86,7 +86,7 @@ class Plan:
     n_listings: int
     train: TrainPlan
     page_size: int = 120
-    test_size: float = 0.5
+    test_size: float = RESEARCH_PLAN.test_size
     real_de_limit: int | None = None  # German real titles read (None: all 18k)
     real: bool = True
     # scraper.sandbox.generator.TitleMix of the site's titles (None: real sellers' rates throughout)
@@ -99,7 +99,7 @@ class Plan:
 
 # Research: title forms at real sellers' shares, characteristics named 8x as often as real sellers do
 # (at the real rate a 3.5k-title test split holds ~12 gearboxes and ~40 fuels: too few to score a
-# label). Demo: exactly `carner demo`'s site (flows.cli.demo.DEMO_SITE) and plan.
+# label). Demo: exactly `carner demo`'s site (training.plan.DEMO_SITE) and plan.
 RESEARCH_MIX = {"characteristics": 8.0}
 PLANS = {
     "research": Plan(scale="research", n_listings=8000, train=RESEARCH_PLAN, mix=RESEARCH_MIX),
@@ -135,17 +135,38 @@ def parse_set(plan: Plan, items: list[str]) -> Plan:
 
 
 # ============================================================================ paths
-class Layout:
+class Layout(WorkLayout):
+    """carner's work layout (`carner.common.layout`), with the dataset in `data/` beside the bench's
+    `stages.json`, so a run's results page and its inputs stay apart."""
+
     def __init__(self, out: Path) -> None:
-        self.out = Path(out)
-        self.db = self.out / "carner.db"
-        self.raw = self.out / "raw"
-        self.data = self.out / "data"
-        self.manifest = self.out / "stages.json"
+        super().__init__(Path(out))
+
+    @property
+    def out(self) -> Path:
+        return Path(self.root)
+
+    @property
+    def db(self) -> Path:
+        return self.db_file
+
+    @property
+    def data(self) -> Path:
+        return self.dataset
+
+    @property
+    def dataset(self) -> Path:
+        return Path(self.root) / "data"
+
+    @property
+    def manifest(self) -> Path:
+        return Path(self.root) / "stages.json"
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.db.resolve()}"
+        from carner.db.engine import sqlite_url
+
+        return sqlite_url(self.db.resolve())
 
 
 # ============================================================================ stages (run in children)
@@ -259,15 +280,13 @@ def stage_annotate(
 
 
 def stage_dataset(out: str, test_size: float, seed: int) -> dict[str, Any]:
-    from carner.db.engine import open_session
-    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    """The chain's dataset step (`training.chain.run_dataset`) on the gold titles."""
+    from carner.training.chain import run_dataset
 
     lay = Layout(Path(out))
     mark_baseline()
-    with open_session(lay.db_url, migrate=False) as session:
-        m = build_dataset_from_db(
-            session, lay.data, DatasetConfig(test_size=test_size, seed=seed, source="gold")
-        )
+    plan = TrainPlan(test_size=test_size, seed=seed)
+    m = run_dataset(plan, lay.db_url, lay.data, source="gold", migrate=False)
     return {
         "train": m.counts["train"]["texts"],
         "test": m.counts["test"]["texts"],
@@ -394,11 +413,15 @@ class Runner:
 
 
 def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
-    """The bench's own stages before training: sandbox crawl, simulated annotation, dataset export."""
+    """The chain's steps before training (`training.chain.DATA_STEPS`), the bench's way: sandbox crawl,
+    simulated annotation, then the chain's own dataset step (`run_dataset`)."""
+    from carner.training.chain import DATA_STEPS
+
+    scrape, annotate, dataset = DATA_STEPS
     out = str(lay.out)
     return [
         StageSpec(
-            "scrape",
+            scrape,
             "stage_scrape",
             {
                 "out": out,
@@ -411,18 +434,18 @@ def data_stages(plan: Plan, lay: Layout) -> list[StageSpec]:
             [lay.db, lay.raw],
         ),
         StageSpec(
-            "annotate",
+            annotate,
             "stage_annotate",
             {"out": out, "n_listings": plan.n_listings, "seed": plan.seed, "mix": plan.mix},
-            ["scrape"],
+            [scrape],
             [lay.db],
-            shares_files_with=["scrape"],
+            shares_files_with=[scrape],
         ),
         StageSpec(
-            "dataset",
+            dataset,
             "stage_dataset",
             {"out": out, "test_size": plan.test_size, "seed": plan.seed},
-            ["annotate"],
+            [annotate],
             [lay.data / "dataset.json"],
         ),
     ]

@@ -4,7 +4,7 @@ only on sandbox titles read real ones?
 Realism (always): for the real CSV (../shared/data/car-titles/ebay_motors_sedans_info.csv, column
 "Car Model") and for N generated titles, the share of each title form, mean length in words, the share
 with a shouted (all-caps) word, the catalogue's (make, model) coverage, then the share of titles that
-carry each seller's form of `scraper.sandbox.realism.FORMS` ("4dr Sedan", "xDrive", "62k mi", ...):
+carry each seller's form of `bench.realism.FORMS` ("4dr Sedan", "xDrive", "62k mi", ...):
 the generator's `TitleMix` is tuned so that the sandbox column follows the real one.
 
 Transfer (`--transfer N`): trains the spaCy baseline on N sandbox listings' titles (or scores an
@@ -29,9 +29,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from carner.annotation.real_gold import RealGoldError, load_real_gold  # noqa: E402
-from carner.scraper.sandbox import realism  # noqa: E402
 from carner.scraper.sandbox.catalogue import ALL_MODELS, MAKES  # noqa: E402
 from carner.scraper.sandbox.generator import generate_listings  # noqa: E402
+
+from bench import realism  # noqa: E402
 
 DEFAULT_CSV = (
     Path(__file__).resolve().parents[1]

@@ -9,8 +9,8 @@ Stages, each measured in its own child process (time and RSS of the stage's own 
   parse+ingest   `scraper.reparse`: stored raw item + description pages -> parse -> upsert into SQLite
                  (the pages are rendered by the sandbox and written to the raw store first, untimed)
   export         `training.dataset.build_dataset_from_db`: gold titles -> npy files + DocBins
-  augment        `training.augment.augment`: the train split x (n_iter + 1), streamed to JSONL
-  label          `training.label.label_file` with a TINY BERT teacher (2 layers, hidden 64, its own
+  augment        the training chain's augment step: the train split x (n_iter + 1), streamed to JSONL
+  label          the training chain's label step with a TINY BERT teacher (2 layers, hidden 64, its own
                  small WordPiece vocabulary; 1 epoch on the 1x train split): labelling cost grows with
                  the number of texts, not with the teacher's quality, and the real MiniLM would spend
                  ~15 min of this shared CPU on 25x. Its absolute speed is NOT the MiniLM's.
@@ -182,7 +182,7 @@ def step_export(work: str, n_listings: int, seed: int) -> dict[str, Any]:
                     store_annotation(session, task, gold[item_id].title_spans, "simulated")
         blank_nlp()  # spaCy's import and first tokenizer build are start-up, not export cost
         with session_factory(engine)() as session, PeakSampler() as m:
-            manifest = build_dataset_from_db(session, w / "data", DatasetConfig(test_size=0.5, seed=seed))
+            manifest = build_dataset_from_db(session, w / "data", DatasetConfig(seed=seed))
     finally:
         engine.dispose()
     return {
@@ -194,21 +194,31 @@ def step_export(work: str, n_listings: int, seed: int) -> dict[str, Any]:
     }
 
 
-def step_augment(work: str, n_iter: int, seed: int) -> dict[str, Any]:
-    from carner.training.augment import AugmentConfig, augment
-    from carner.training.npy_io import load_npy_dataset
+def _fresh_step(w: Path, plan: Any, name: str, given: dict[str, Path] | None = None) -> None:
+    """Remove the chain step's previous output, so its cost is measured from scratch."""
+    from carner.training.chain import bind
 
-    w = Path(work)
-    ds = load_npy_dataset(w / "data")
+    for step in bind(plan, w / "data", w, [name], given=given):
+        if step.name == name:
+            shutil.rmtree(step.out, ignore_errors=True)
+
+
+def _plan(n_iter: int, seed: int, batch_size: int = 64) -> Any:
+    """The plan variant both measured steps run (the chain's augment and label steps)."""
+    from carner.training.plan import TrainPlan
+
+    return TrainPlan(augment_n_iter=n_iter, seed=seed, label_batch_size=batch_size)
+
+
+def step_augment(work: str, n_iter: int, seed: int) -> dict[str, Any]:
+    """The chain's augment step on the train split."""
+    from carner.training.chain import run_chain
+
+    w, plan = Path(work), _plan(n_iter, seed)
+    _fresh_step(w, plan, "augment")
     with PeakSampler() as m:
-        r = augment(
-            AugmentConfig(n_iter=n_iter, seed=seed),
-            ds.train_texts,
-            ds.train_spans,
-            w / "augmented",
-            progress=False,
-        )
-    return {**m.as_dict(), "items": r.n_input, "unit": "train texts", "written": r.n_written}
+        r = run_chain(plan, w / "data", w, only=["augment"]).steps["augment"].result
+    return {**m.as_dict(), "items": r["n_input"], "unit": "train texts", "written": r["n_written"]}
 
 
 def make_tiny_teacher(work: str, teacher_dir: str, seed: int) -> dict[str, Any]:
@@ -231,22 +241,18 @@ def make_tiny_teacher(work: str, teacher_dir: str, seed: int) -> dict[str, Any]:
     return {"seconds": m.seconds, "size_bytes": m.size_bytes}
 
 
-def step_label(work: str, teacher_dir: str, batch_size: int) -> dict[str, Any]:
-    from carner.training.label import LabelConfig, label_file
+def step_label(work: str, teacher_dir: str, batch_size: int, n_iter: int, seed: int) -> dict[str, Any]:
+    """The chain's label step on the augment step's output, with the tiny teacher given."""
+    from carner.training.chain import run_chain
     from carner.training.teacher import TeacherModel
 
-    w = Path(work)
-    teacher = TeacherModel(Path(teacher_dir))
-    teacher.predict(["warm up 2015 Toyota Camry"])
-    shutil.rmtree(w / "labelled", ignore_errors=True)
+    w, plan = Path(work), _plan(n_iter, seed, batch_size)
+    given = {"teacher": Path(teacher_dir)}
+    TeacherModel(Path(teacher_dir)).predict(["warm up 2015 Toyota Camry"])  # imports are start-up cost
+    _fresh_step(w, plan, "label", given)
     with PeakSampler() as m:
-        r = label_file(
-            LabelConfig(batch_size=batch_size, progress=False),
-            teacher,
-            w / "augmented" / "augmented.jsonl",
-            w / "labelled",
-        )
-    return {**m.as_dict(), "items": r.n_texts, "unit": "texts", "texts_per_s": r.texts_per_second}
+        r = run_chain(plan, w / "data", w, only=["label"], given=given).steps["label"].result
+    return {**m.as_dict(), "items": r["n_texts"], "unit": "texts", "texts_per_s": r["texts_per_second"]}
 
 
 # ============================================================================ runner
@@ -297,7 +303,15 @@ def run(
                 isolate=isolate,
             )
         results["label"][mult] = _step(
-            "step_label", {"work": work, "teacher_dir": str(teacher_dir), "batch_size": batch_size}, isolate
+            "step_label",
+            {
+                "work": work,
+                "teacher_dir": str(teacher_dir),
+                "batch_size": batch_size,
+                "n_iter": n_iter,
+                "seed": seed,
+            },
+            isolate,
         )
     tables, payload = build_tables(results, sizes, base, n_iter)
     payload.update({"machine": info, "base_listings": base, "sizes": sizes, "n_iter": n_iter})

@@ -10,7 +10,6 @@ teacher.md / teacher.json. Run it on a GPU machine too and record both devices' 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -110,8 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default=None, help="cpu or cuda (default: CUDA when available)")
     parser.add_argument("--speed-texts", type=int, default=200, help="texts timed at batch 1")
     args = parser.parse_args(argv)
-    setup_logging()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    setup_logging()  # also switches the model hub off
     out = args.out or Path("data") / "bench" / f"teacher-{args.scale}"
     info = machine()
     t0 = time.perf_counter()

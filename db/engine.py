@@ -16,22 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from carner.common.layout import sqlite_url  # noqa: F401 - defined with the layout, used here too
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-
-def sqlite_url(path: Path | str) -> str:
-    """`sqlite:///<path>` with the path escaped, so a directory named `a?b` or `%41` stays where it is.
-
-    Formatting the URL by hand lets `?` start a query string and `%41` decode to `A`: the database
-    would be created outside the working directory.
-    """
-    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
 def sqlite_path(url: str) -> Path | None:

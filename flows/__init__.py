@@ -1,1 +1,1 @@
-"""Orchestration: settings, the `carner` CLI and the Prefect flows that wire the stages."""
+"""Orchestration: Prefect flows, tasks, events and deployments; each flow a runner of the one step list."""

@@ -137,14 +137,19 @@ def import_annotations(
 @flow(name="build-dataset", log_prints=True)
 def build_dataset(
     source: str = DATASET_SOURCE,
-    test_size: float = 0.5,
-    seed: int = 0,
+    test_size: float | None = None,
+    seed: int | None = None,
     out_dir: str | None = None,
     workdir: str | None = None,
     db_url: str | None = None,
 ) -> dict[str, Any]:
-    """Export the annotations to the research's npy files (+ DocBins, dataset.json); leak-free split."""
+    """Export the annotations to the research's npy files (+ DocBins, dataset.json); leak-free split.
+
+    `test_size`, `seed`: None takes the training plan's (`TrainPlan`)."""
     settings = _settings(workdir, db_url)
+    split = TrainPlan().dataset_config()
+    test_size = split.test_size if test_size is None else test_size
+    seed = split.seed if seed is None else seed
     out = Path(out_dir) if out_dir else settings.dataset_dir
     timer = Timer()
     with timer.step("dataset"):
@@ -191,7 +196,6 @@ def train_models(
         "test_id": result.test_id,
         "models": result.models,
         "cached": {name: o.skipped for name, o in result.steps.items()},
-        "skipped": {},
         "evaluations": evaluations,
         "registered": result.registered,
         "promotions": result.promotions,
@@ -210,7 +214,7 @@ def pipeline(
     annotate_limit: int | None = None,
     simulate_sandbox: dict[str, Any] | None = None,
     dataset_source: str = DATASET_SOURCE,
-    test_size: float = 0.5,
+    test_size: float | None = None,
     plan: TrainPlan | None = None,
     workdir: str | None = None,
     db_url: str | None = None,
@@ -231,7 +235,6 @@ def pipeline(
         "workdir": str(settings.workdir),
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
-        "skipped": {},
     }
 
     def timed(name: str, fn: Any, **kwargs: Any) -> Any:
@@ -266,7 +269,12 @@ def pipeline(
         cpu_seconds["simulate annotator"] = round(cpu_now() - cpu_start, 2)
         out["import"] = timed("import", import_annotations, file=sim_out, source="simulated", **common)
     out["dataset"] = timed(
-        "dataset", build_dataset, source=dataset_source, test_size=test_size, seed=plan.seed, **common
+        "dataset",
+        build_dataset,
+        source=dataset_source,
+        test_size=plan.test_size if test_size is None else test_size,
+        seed=plan.seed,
+        **common,
     )
     trained = timed("train", train_models, plan=plan, **common)
     out["train"] = trained

@@ -30,7 +30,7 @@ def retrain_on_new_annotations(
     force: bool = False,
     trigger_event_id: str | None = None,
     dataset_source: str = DATASET_SOURCE,
-    test_size: float = 0.5,
+    test_size: float | None = None,
     plan: TrainPlan | None = None,
     workdir: str | None = None,
     db_url: str | None = None,
@@ -55,8 +55,12 @@ def retrain_on_new_annotations(
             "reason": "not enough new gold",
         }
     common = {"workdir": str(settings.workdir), "db_url": settings.database_url}
+    split = (plan or TrainPlan()).dataset_config()
     dataset = build_dataset(
-        source=dataset_source, test_size=test_size, seed=(plan or TrainPlan()).seed, **common
+        source=dataset_source,
+        test_size=split.test_size if test_size is None else test_size,
+        seed=split.seed,
+        **common,
     )
     trained = train_models(plan=plan, **common)
     return {

@@ -272,12 +272,12 @@ def import_task(db_url: str, file: str, source: str, min_new_gold: int) -> dict[
 
 @task(retries=1, retry_delay_seconds=5)
 def dataset_task(db_url: str, out_dir: str, source: str, test_size: float, seed: int) -> dict[str, Any]:
-    """Export the annotated texts to the npy files, DocBins and dataset.json."""
-    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    """Export the annotated texts to the npy files, DocBins and dataset.json (the chain's dataset step)."""
+    from carner.training.chain import run_dataset
+    from carner.training.plan import TrainPlan
 
-    cfg = DatasetConfig(test_size=test_size, seed=seed, source=source)
-    with open_session(db_url) as session:
-        manifest = to_dict(build_dataset_from_db(session, Path(out_dir), cfg))
+    plan = TrainPlan(test_size=test_size, seed=seed)
+    manifest = to_dict(run_dataset(plan, db_url, out_dir, source=source))
     get_run_logger().info(
         "dataset %s: %s train / %s test texts",
         manifest["dataset_id"],

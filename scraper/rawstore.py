@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from carner.common.files import mkstemp_shared
+from carner.common.files import atomic_file
 
 
 @dataclass(frozen=True)
@@ -38,15 +37,8 @@ class RawStore:
         rel = self.relative_path(content_hash)
         target = self.root / rel
         if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = mkstemp_shared(dir=target.parent, prefix=".tmp-", suffix=".gz")
-            try:
-                with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-                    gz.write(content)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_file(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+                gz.write(content)
         return StoredPage(content_hash=content_hash, path=rel, size=len(content))
 
     def get(self, path: str, expected_hash: str | None = None) -> bytes:

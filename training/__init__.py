@@ -1,1 +1,1 @@
-"""training stage."""
+"""Training: the step list and its plan, and the stage functions it runs (dataset to evaluation)."""

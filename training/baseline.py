@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from carner.annotation.labels import Span
-from carner.training.artifacts import atomic_dir, file_sha256, read_json, write_json_atomic
+from carner.training.artifacts import atomic_dir, read_json, write_json_atomic
 from carner.training.dataset import DOCBIN_FILES, read_manifest
-from carner.training.identity import dataset_id, eval_data
+from carner.training.identity import dataset_id, eval_data, files_match
 from carner.training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from carner.training.provenance import provenance
 from carner.training.spacy_export import portable_config, portable_meta
@@ -344,7 +344,7 @@ def _dataset_docs(
     fresh = (
         manifest.get("lang", "en") == nlp.lang
         and cfg.alignment_mode == manifest.get("alignment_mode", "expand")
-        and all((data_dir / n).is_file() and hashes.get(n) == file_sha256(data_dir / n) for n in names)
+        and files_match(data_dir, hashes, names)
     )
     if fresh:
         log.info("using %s (matches the npy files)", docbin_path)

@@ -5,9 +5,12 @@ it is unchanged, where its output lives, and the plain function that runs it. Ev
 list through `run_chain` and differs only in how one step is executed:
 - `carner train all`: in this process (`run_step`);
 - the `train-models` flow: each step a Prefect task whose cache key is the step's key;
-- `bench/models.py`: each step in a child process (its own wall time and peak memory).
+- `bench/models.py`: each step in a child process (its own wall time and peak memory);
+- the single-step commands (`carner train baseline|teacher|student`, `augment`, `label`) and the
+  bench's variants: some steps alone (`run_chain(..., only=...)`), whose inputs must be done already
+  or be given (`given=`, then keyed by the identity of what was given).
 
-Layout (the one model layout, under a work directory):
+Layout (`carner.common.layout.WorkLayout`, under a work directory):
     models/<kind>/<key>/      a trained model (metrics.json last, so a complete one has it)
     augmented/<key>/          augmented.jsonl
     labelled/<key>/           teacher labels, chunk by chunk (index.json says which are done)
@@ -22,17 +25,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from carner.training.identity import dataset_id, key, test_id
+from carner.training.identity import dataset_id, key, output_id, test_id
 from carner.training.plan import TrainPlan
+
+from carner.common.layout import WorkLayout
 
 log = logging.getLogger(__name__)
 
-MODELS_DIR = "models"
 # Config fields that change how a step runs, never what it produces: not part of a step's key.
 RUN_ONLY_FIELDS = frozenset({"progress", "threads", "device", "restart", "max_chunks", "allow_pickle"})
 
@@ -130,7 +134,7 @@ def _metrics_done(ctx: StepContext) -> bool:
 def _load(ctx: StepContext) -> Any:
     from carner.training.npy_io import load_npy_dataset
 
-    return load_npy_dataset(ctx.data_dir)
+    return load_npy_dataset(ctx.data_dir, allow_pickle=ctx.plan.allow_pickle)
 
 
 def _summary(obj: Any, drop: tuple[str, ...] = ("history", "metrics", "config")) -> dict[str, Any]:
@@ -141,8 +145,8 @@ def _summary(obj: Any, drop: tuple[str, ...] = ("history", "metrics", "config"))
 
 
 def model_dir(workdir: Path, kind: str, step_key: str) -> Path:
-    """`<workdir>/models/<kind>/<key>`: the one model layout."""
-    return Path(workdir) / MODELS_DIR / kind / step_key
+    """`<workdir>/models/<kind>/<key>`: the one model layout (`carner.common.layout`)."""
+    return WorkLayout(Path(workdir)).model(kind, step_key)
 
 
 def step_key(name: str, data_dir: Path | str, cfg: Any, upstream: dict[str, str]) -> str:
@@ -151,6 +155,33 @@ def step_key(name: str, data_dir: Path | str, cfg: Any, upstream: dict[str, str]
     data = Path(data_dir)
     data_id = dataset_id(data) if (data / "text_train.npy").is_file() else None  # a student needs none
     return key(name, upstream, data_id, config_inputs(cfg))
+
+
+# ------------------------------------------------------------------------------- before the chain
+# The steps that make the dataset the chain reads, in order. They write to a database and a site,
+# not to keyed directories, so they are run by the flows (`flows.pipeline`: scrape, export and
+# import annotations, dataset) and by `bench/models.py` (its stages), and `run_dataset` is the one
+# dataset step both call, with the plan's split.
+DATA_STEPS: tuple[str, ...] = ("scrape", "annotate", "dataset")
+
+
+def run_dataset(
+    plan: TrainPlan,
+    db_url: str,
+    out_dir: Path | str,
+    *,
+    source: str | None = None,
+    fields: tuple[str, ...] | None = None,
+    migrate: bool = True,
+) -> Any:
+    """The dataset step: the database's annotated texts split by the plan (`TrainPlan.dataset_config`)
+    into the npy files, DocBins and dataset.json under `out_dir`; returns the `DatasetManifest`."""
+    from carner.db.engine import open_session
+    from carner.training.dataset import build_dataset_from_db
+
+    settings = {k: v for k, v in (("source", source), ("fields", fields)) if v is not None}
+    with open_session(db_url, migrate=migrate) as session:
+        return build_dataset_from_db(session, Path(out_dir), plan.dataset_config(**settings))
 
 
 # ------------------------------------------------------------------------------------- step functions
@@ -189,9 +220,7 @@ def _augment_done(ctx: StepContext) -> bool:
 def run_label(ctx: StepContext) -> dict[str, Any]:
     """The teacher's spans and per-word probabilities for every augmented text, chunk by chunk,
     on the plan's executor (this process, or Dask worker processes)."""
-    from carner.training.augment import AUGMENTED_FILE
-
-    source = ctx.needs["augment"] / AUGMENTED_FILE
+    source = ctx.needs["augment"]  # the augment step's directory, or a JSONL file given to `carner label`
     if ctx.plan.label_executor == "dask":
         from carner.training.label_dask import label_file_dask
 
@@ -202,9 +231,9 @@ def run_label(ctx: StepContext) -> dict[str, Any]:
         from carner.training.label import label_file
         from carner.training.teacher import TeacherModel
 
-        teacher = TeacherModel(ctx.needs["teacher"], threads=ctx.plan.threads)
+        teacher = TeacherModel(ctx.needs["teacher"], device=ctx.plan.device, threads=ctx.plan.threads)
         manifest = label_file(ctx.plan.label_config(), teacher, source, ctx.out)
-    if not manifest.complete:
+    if not manifest.complete and ctx.plan.label_max_chunks is None:
         raise RuntimeError(f"{ctx.out}: labelling incomplete ({manifest.n_chunks} chunks expected)")
     return _summary(manifest)
 
@@ -311,7 +340,7 @@ STEP_LIST: tuple[Step, ...] = (
         name="augment",
         needs=(),
         inputs=lambda p: config_inputs(p.augment_config()),
-        output=lambda workdir, k: Path(workdir) / "augmented" / k,
+        output=lambda workdir, k: WorkLayout(Path(workdir)).augmented(k),
         done=_augment_done,
         run=run_augment,
     ),
@@ -319,7 +348,7 @@ STEP_LIST: tuple[Step, ...] = (
         name="label",
         needs=("augment", "teacher"),
         inputs=lambda p: {k: v for k, v in config_inputs(p.label_config()).items() if k != "batch_size"},
-        output=lambda workdir, k: Path(workdir) / "labelled" / k,
+        output=lambda workdir, k: WorkLayout(Path(workdir)).labelled(k),
         done=_label_done,
         run=run_label,
     ),
@@ -344,20 +373,57 @@ def wanted_steps(plan: TrainPlan) -> list[str]:
     return names + [f"eval:{k}" for k in plan.kinds if k in names or k in plan.students()]
 
 
-def bind(plan: TrainPlan, data_dir: Path | str, workdir: Path | str) -> list[BoundStep]:
-    """The plan's steps with their keys and output directories (nothing runs)."""
+def closure(names: Iterable[str], stop: Iterable[str] = ()) -> list[str]:
+    """`names` and every step they need, in chain order; the needs of a step in `stop` (an output
+    given from elsewhere) are left out."""
+    want: set[str] = set()
+    stop = set(stop)
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name not in STEPS:
+            raise ValueError(f"unknown step {name!r}; known: {', '.join(STEPS)}")
+        if name not in want:
+            want.add(name)
+            if name not in stop:
+                stack.extend(STEPS[name].needs)
+    return [s.name for s in STEP_LIST if s.name in want]
+
+
+def bind(
+    plan: TrainPlan,
+    data_dir: Path | str,
+    workdir: Path | str,
+    names: Iterable[str] | None = None,
+    *,
+    given: Mapping[str, Path | str] | None = None,
+    outputs: Mapping[str, Path | str] | None = None,
+) -> list[BoundStep]:
+    """The steps with their keys and output directories (nothing runs).
+
+    `names`: these steps and what they need (default: the plan's steps). `given`: a step's output
+    supplied from elsewhere (`carner label --teacher DIR`); unless it is the chain's own output for
+    this plan, it stands in for that step and its key is the identity of what was given, so the
+    steps reading it get keys of their own. `outputs`: another directory for a step's output
+    (`--out`); the key is unchanged.
+    """
     data_dir, workdir = Path(data_dir), Path(workdir)
+    given, outputs = dict(given or {}), dict(outputs or {})
     data_id, split_id = dataset_id(data_dir), test_id(data_dir)
     keys: dict[str, str] = {}
     outs: dict[str, str] = {}
     bound = []
-    for name in wanted_steps(plan):
+    plan_json = plan.model_dump(mode="json")
+    for name in wanted_steps(plan) if names is None else closure(names):
         step = STEPS[name]
         upstream = {n: keys[n] for n in step.needs}
         k = key(name, upstream, split_id if step.on_test_split else data_id, step.inputs(plan))
         out = outs[step.needs[0]] if step.output is None else str(step.output(workdir, k))
+        if name in given and Path(given[name]).resolve() != Path(out).resolve():
+            k, out = key("given", name, output_id(given[name])), str(given[name])
+        elif name in outputs:
+            out = str(outputs[name])
         keys[name], outs[name] = k, out
-        plan_json = plan.model_dump(mode="json")
         bound.append(BoundStep(name, k, out, str(data_dir), {n: outs[n] for n in step.needs}, plan_json))
     return bound
 
@@ -383,6 +449,32 @@ def run_step(step: BoundStep | dict[str, Any], force: bool = False) -> dict[str,
 
 Executor = Callable[[BoundStep, bool], dict[str, Any]]
 
+# The command that makes each step's output alone (named when a step run alone misses its input).
+STEP_COMMANDS = {
+    "baseline": "carner train baseline",
+    "teacher": "carner train teacher",
+    "augment": "carner augment",
+    "label": "carner label",
+    "student-spacy": "carner train student --kind spacy",
+    "student-soft": "carner train student --kind soft",
+}
+
+
+class MissingInput(FileNotFoundError):
+    """A step run alone needs another step's output, which is not there for this plan."""
+
+
+def _check_input(step: BoundStep, given: Mapping[str, Path | str]) -> None:
+    if step.name in given:
+        if not Path(given[step.name]).exists():
+            raise MissingInput(f"{given[step.name]}: no such {step.name} output")
+        return
+    if not step.done():
+        raise MissingInput(
+            f"{step.out}: the {step.name} step has not run for this plan and dataset "
+            f"(run `{STEP_COMMANDS.get(step.name, 'carner train all')}` with the same settings first)"
+        )
+
 
 def run_chain(
     plan: TrainPlan,
@@ -392,26 +484,40 @@ def run_chain(
     db_url: str | None = None,
     execute: Executor = run_step,
     redo: frozenset[str] | set[str] | tuple[str, ...] = (),
+    only: Iterable[str] | None = None,
+    given: Mapping[str, Path | str] | None = None,
+    outputs: Mapping[str, Path | str] | None = None,
 ) -> ChainResult:
     """Run the plan's steps in order through `execute(step, force)`, then record every model.
 
     `redo`: step names to run again although unchanged ("*": all). `db_url`: the registry to record
-    the models in (and to promote them when `plan.promote`); None records nothing.
+    the models in (and to promote them when `plan.promote`); None records nothing. `only`: run
+    these steps alone (a single-step command); the steps they need must be done already (or
+    `given`, see `bind`), and are not run. `outputs`: see `bind`.
     """
     data_dir, workdir = Path(data_dir), Path(workdir)
     if not (data_dir / "text_train.npy").is_file():
         raise FileNotFoundError(
             f"{data_dir}: no npy dataset (text_train.npy missing; build the dataset first)"
         )
-    steps = bind(plan, data_dir, workdir)
+    given = dict(given or {})
+    targets = None if only is None else set(only)
+    steps = bind(plan, data_dir, workdir, targets, given=given, outputs=outputs)
     unknown = set(redo) - {s.name for s in steps} - {"*"}
     if unknown:
         raise ValueError(f"redo: unknown steps {sorted(unknown)}; known: {', '.join(s.name for s in steps)}")
+    required = set(closure(targets, stop=given)) if targets is not None else set()
     outcomes: dict[str, StepOutcome] = {}
     for step in steps:
+        if targets is not None and step.name not in targets:
+            if step.name in required:
+                _check_input(step, given)
+            continue
         outcome = execute(step, "*" in redo or step.name in redo)
         outcomes[step.name] = StepOutcome(**outcome)
-    models = {s.name: s.out for s in steps if STEPS[s.name].model_kind and plan.wants(s.name)}
+    models = {
+        s.name: s.out for s in steps if s.name in outcomes and STEPS[s.name].model_kind and plan.wants(s.name)
+    }
     result = ChainResult(dataset_id(data_dir), test_id(data_dir), outcomes, models)
     if db_url is not None:
         from carner.training.registry import register_model

@@ -21,20 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from carner.training.artifacts import file_sha256
+from carner.training.identity import model_id
 from carner.training.tokens import spans_to_bio
-
-
-def _model_hash(path: Path) -> str:
-    """A hash over a spaCy model directory's weight files (its `model` files and configs)."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for p in sorted(path.rglob("*")):
-        if p.is_file() and p.name != "metrics.json":
-            h.update(str(p.relative_to(path)).encode())
-            h.update(file_sha256(p).encode())
-    return h.hexdigest()[:16]
 
 
 class CommitteeTeacher:
@@ -64,7 +52,7 @@ class CommitteeTeacher:
         self.identity = {
             "committee": {
                 "baseline": str(self.baseline_dir.resolve()),
-                "baseline_sha256": _model_hash(self.baseline_dir),
+                "baseline_sha256": model_id(self.baseline_dir),
                 "bert_weight": self.bert_weight,
             }
         }

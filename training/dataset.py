@@ -11,7 +11,6 @@ whole listings go to one side, and the result is checked: no test text appears i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections import Counter
@@ -22,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from carner.annotation.labels import Span, order_labels
-from carner.training.identity import dataset_id_of, test_id_of
+from carner.training.identity import dataset_id_of, file_checksums, test_id_of
 from carner.training.npy_io import (
     NPY_FILES,
     DatasetError,
@@ -213,8 +212,8 @@ def _split_counts(recs: Sequence[AnnotatedRecord]) -> dict[str, Any]:
 def build_dataset(
     records: Iterable[AnnotatedRecord],
     out_dir: Path | str,
-    test_size: float = 0.5,
-    seed: int = 0,
+    test_size: float = DatasetConfig.test_size,
+    seed: int = DatasetConfig.seed,
     *,
     source: str = "given",
     alignment_mode: str = "expand",
@@ -286,7 +285,7 @@ def build_dataset(
         alignment=alignment,
         lang=lang,
         alignment_mode=alignment_mode,
-        file_hashes={name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()},
+        file_hashes=file_checksums(payloads),
         provenance=provenance(),
     )
     # npy files, DocBins and dataset.json replace the previous set as one unit: a kill leaves the

@@ -300,15 +300,3 @@ class Decoder:
         joined = joined_labels(sequences) if join_adjacent else ()
         trans = Transitions.count(sequences, tags) if transition_weight else None
         return cls(tags, mode, trans, transition_weight, joined)
-
-
-def decode_probs(probs: np.ndarray, tags: Sequence[str], decode: str = "viterbi") -> list[str]:
-    """Tags per word from probabilities [words, tags]: arg-max per word, or BIO-constrained Viterbi."""
-    return Decoder(tags, decode).decode(probs)
-
-
-def probs_to_spans(
-    offsets: Sequence[Token], probs: np.ndarray, tags: Sequence[str], decode: str = "viterbi"
-) -> list[Span]:
-    """Character spans of one text from its word offsets and per-word tag probabilities (constraints only)."""
-    return Decoder(tags, decode).spans(offsets, probs)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from carner.annotation.doccano import ImportValidationError, parse_document, read_documents
 from carner.annotation.store import text_hash
-from carner.training.dataset import DatasetManifest, Record, build_dataset
+from carner.training.dataset import DatasetConfig, DatasetManifest, Record, build_dataset
 
 
 def records_from_doccano(path: Path) -> list[Record]:
@@ -50,7 +50,7 @@ def records_from_doccano(path: Path) -> list[Record]:
 
 
 def build_dataset_from_doccano(
-    path: Path, out_dir: Path, test_size: float = 0.5, seed: int = 0
+    path: Path, out_dir: Path, test_size: float = DatasetConfig.test_size, seed: int = DatasetConfig.seed
 ) -> DatasetManifest:
     """Four npy files, DocBins and dataset.json from a doccano export (see `records_from_doccano`)."""
     return build_dataset(records_from_doccano(path), out_dir, test_size, seed, source="doccano")

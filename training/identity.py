@@ -8,6 +8,11 @@ files, so every one of them calls these three functions and nothing else hashes 
 - `dataset_id(dir)`: the four npy files (train and test split), by content.
 - `test_id(dir)`: the two test-split npy files alone (what an evaluation's figures depend on).
 - `model_id(dir)`: every file of a model directory but `metrics.json` (which evaluation rewrites).
+- `file_checksums(payloads)` / `files_match(dir, checksums, names)`: per-file checksums a manifest
+  keeps (`dataset.json`) and the check that files on disk are those very files (the DocBin reuse).
+- `file_sha256(path)`: a single input file's checksum (labelling's input); defined in
+  `carner.common.files`, below every floor, so the annotation floor hashes the same way.
+- `key(*parts)`: a chain step's key over JSON-able parts (configs, ids).
 
 Files are hashed as bytes (name + content), so an id is the same on any machine and for any door.
 """
@@ -21,6 +26,22 @@ from pathlib import Path
 from typing import Any
 
 from carner.training.npy_io import NPY_FILES
+
+from carner.common.files import file_sha256
+
+__all__ = [
+    "dataset_id",
+    "dataset_id_of",
+    "eval_data",
+    "file_checksums",
+    "file_sha256",
+    "files_match",
+    "key",
+    "model_id",
+    "output_id",
+    "test_id",
+    "test_id_of",
+]
 
 ID_LENGTH = 16  # hex digits kept: ample for telling a workdir's datasets and models apart
 METRICS_FILE = "metrics.json"
@@ -87,6 +108,26 @@ def model_id(model_dir: Path | str) -> str:
         p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != METRICS_FILE
     )
     return _hash_files(root, names)
+
+
+def file_checksums(payloads: Mapping[str, bytes]) -> dict[str, str]:
+    """Full sha256 of each file's bytes, before they are written (what `dataset.json` records)."""
+    return {name: hashlib.sha256(data).hexdigest() for name, data in payloads.items()}
+
+
+def files_match(root: Path | str, checksums: Mapping[str, str], names: Iterable[str]) -> bool:
+    """Whether every named file under `root` exists and has the checksum recorded for it."""
+    root = Path(root)
+    return all((root / n).is_file() and checksums.get(n) == file_sha256(root / n) for n in names)
+
+
+def output_id(path: Path | str) -> str:
+    """Identity of a step's output given by path (a model, augmented or labelled set made elsewhere):
+    a file by its bytes, a directory like `model_id`."""
+    p = Path(path)
+    if p.is_file():
+        return _hash_files(p.parent, [p.name])
+    return model_id(p)
 
 
 def key(*parts: Any) -> str:

@@ -24,10 +24,10 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 from carner.annotation.labels import Span
-from carner.training.artifacts import atomic_file, file_sha256, read_json, write_json_atomic
+from carner.training.artifacts import atomic_file, read_json, write_json_atomic
 from carner.training.augment import read_augmented
 from carner.training.decode import Decoder, check_decoder
-from carner.training.identity import model_id
+from carner.training.identity import file_sha256, model_id
 from carner.training.provenance import provenance
 from carner.training.tokens import Token
 
@@ -119,11 +119,6 @@ def write_chunk(path: Path, texts: list[str], preds: Sequence[Any]) -> dict[str,
             probs=probs,
         )
     return {"file": path.name, "n_texts": len(texts), "n_words": int(n_words.sum())}
-
-
-def _weights_sha256(teacher_dir: Path) -> str | None:
-    weights = teacher_dir / "model.safetensors"
-    return file_sha256(weights) if weights.is_file() else None
 
 
 def label_decoder(teacher: Any, decode: str | None) -> Decoder | None:

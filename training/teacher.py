@@ -398,11 +398,6 @@ class TeacherModel:
             for p in self.iter_predict_with_probs(texts)
         ]
 
-    def write_chunks(self, texts_path: Path, out_dir: Path, **kwargs: Any) -> Any:
-        """Label a large JSONL/augmented file in resumable chunks (see training.label.label_file)."""
-        from carner.training.label import LabelConfig, label_file
-
-        return label_file(LabelConfig(**kwargs), self, Path(texts_path), Path(out_dir))
 
 
 def load_model(path: Path | str, decode: str | None = None) -> TeacherModel:

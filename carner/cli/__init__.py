@@ -26,11 +26,7 @@ COMMAND_MODULES = [
 
 def _load_commands() -> None:
     for name in COMMAND_MODULES:
-        try:
-            importlib.import_module(f"carner.cli.{name}")
-        except ModuleNotFoundError as exc:  # a command module not written yet
-            if exc.name != f"carner.cli.{name}":
-                raise
+        importlib.import_module(f"carner.cli.{name}")
 
 
 def main() -> None:

@@ -17,33 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import BaseModel, Field
 
 from carner.cli.app import app, fail
+from carner.common.offline import offline_env
 from carner.db.engine import sqlite_url
+from carner.training.plan import DEMO_PLAN, DEMO_SITE
 
 SANDBOX_PAGE_SIZE = 60
 SANDBOX_QUERY = "cars"  # the sandbox's match-all query
 DEFAULT_REAL_TITLES = Path("../shared/data/car-titles/ebay_motors_sedans_info.csv")
-
-
-class DemoSite(BaseModel):
-    """What the demo's sandbox serves.
-
-    Real sellers name a gearbox in 0.3 % of titles and a colour in 1.4 % (`bench/sandbox_realism.py`):
-    at that rate a few hundred training titles hold a handful of each, and those labels score 0.00.
-    The demo's site writes the same forms with more seller text and characteristics named
-    `characteristics` times as often, so every label is learnt within the demo's minutes.
-    """
-
-    listings: int = Field(1200, ge=2, description="Listings the sandbox site serves.")
-    mix: dict[str, float] = Field(
-        default_factory=lambda: {"stop": 0.1, "dealer": 0.25, "short": 0.15, "characteristics": 8.0},
-        description="carner.scraper.sandbox.generator.TitleMix of the demo's titles.",
-    )
-
-
-DEMO_SITE = DemoSite()
 
 
 def isolate_prefect(workdir: Path) -> None:
@@ -57,15 +39,16 @@ def isolate_prefect(workdir: Path) -> None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    offline_env(force=True)
 
 
 @app.command()
 def demo(
     workdir: Path = typer.Option(Path("data/demo"), help="Work directory for every output of the demo."),
     listings: int = typer.Option(DEMO_SITE.listings, help="Listings the sandbox site serves."),
-    seed: int = typer.Option(0, help="Seed of the sandbox site and of every training step."),
+    seed: int = typer.Option(
+        DEMO_PLAN.seed, help="Seed of the sandbox site and of every training step (the demo plan's)."
+    ),
     fresh: bool = typer.Option(False, "--fresh", help="Delete the work directory first (no cached steps)."),
     real_titles: Path | None = typer.Option(
         None,
@@ -130,8 +113,6 @@ def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:
     from carner.flows.tasks import cpu_now
     from carner.scraper.sandbox.generator import TitleMix
     from carner.scraper.sandbox.server import SandboxServer
-    from carner.training.plan import DEMO_PLAN
-
     plan = DEMO_PLAN.model_copy(update={"seed": seed})
     t0, cpu0 = time.perf_counter(), cpu_now()
     mix = TitleMix(**DEMO_SITE.mix)

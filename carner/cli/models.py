@@ -1,57 +1,35 @@
 """`carner train teacher`, `carner augment`, `carner label`, `carner train student`, `carner train all`.
 
-Thin shells over training.teacher / augment / label / student_* / chain: parse options, take their
-defaults from the training plan (`training.plan.RESEARCH_PLAN`) and paths from settings, call the
-stage function, record trained models in the registry, print a one-screen summary.
+Thin shells over the training chain (`training.chain`): each builds a plan from its options (the
+plan's values where an option is not given, `carner.cli.steps`) and runs the chain's own step
+alone, or every step (`train all`); models are recorded in the registry, and a one-screen summary
+is printed.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from carner.cli.app import app, fail, train_app
-from carner.cli.train import model_out, register
+from carner.cli.steps import (
+    DATA_HELP,
+    DEMO_HELP,
+    PICKLE_HELP,
+    PLAN,
+    PLAN_HELP,
+    STAGE_ERRORS,
+    fmt,
+    make_plan,
+    plan_default,
+    print_model_eval,
+    print_registered,
+    run_alone,
+)
+from carner.common.offline import offline_env
 from carner.common.settings import get_settings
-from carner.training.plan import LABEL_EXECUTORS, RESEARCH_PLAN, TrainPlan
-
-PLAN = RESEARCH_PLAN  # every default below is the plan's
-
-DATA_HELP = "Dataset directory with the four npy files (default: CARNER_WORKDIR, i.e. data/)."
-PICKLE_HELP = "Accept pickled object arrays in the npy files (runs code from the file: trusted files only)."
-STAGE_ERRORS = (FileNotFoundError, ValueError, KeyError, RuntimeError, OSError)
-
-
-def _offline(bert: str | None) -> None:
-    """No model hub unless a hub name is given: the default and local BERTs load from files only."""
-    if bert is None or Path(bert).expanduser().exists():
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _load_data(data_dir: Path, allow_pickle: bool = False) -> Any:
-    from carner.training.npy_io import DatasetError, load_npy_dataset
-
-    try:
-        return load_npy_dataset(data_dir, allow_pickle=allow_pickle)
-    except DatasetError as exc:
-        raise fail(str(exc)) from None
-
-
-def _evaluate(model_dir: Path, ds: Any, data_dir: Path) -> None:
-    if not ds.test_texts:
-        return
-    from carner.cli.train import _print_eval
-    from carner.training.evaluate import evaluate_on_dataset
-
-    _print_eval(str(model_dir), evaluate_on_dataset(model_dir, data_dir))
+from carner.training.plan import LABEL_EXECUTORS
 
 
 # --------------------------------------------------------------------------------------------- teacher
@@ -62,173 +40,230 @@ def train_teacher_cmd(
     bert: str | None = typer.Option(
         None, help="BERT directory or hub name (default: CARNER_BERT, else the offline MiniLM package)."
     ),
-    epochs: int = typer.Option(
-        PLAN.teacher_epochs, min=1, help="Maximum epochs (early stopping on a validation split)."
+    epochs: int | None = typer.Option(
+        None,
+        min=1,
+        help=plan_default("teacher_epochs", "Maximum epochs (early stopping on a validation split)"),
     ),
-    batch_size: int = typer.Option(PLAN.teacher_batch_size, min=1, help="Texts per optimiser step."),
-    learning_rate: float = typer.Option(
-        PLAN.teacher_learning_rate, min=0.0, help="AdamW peak learning rate (after warm-up)."
+    batch_size: int | None = typer.Option(
+        None, min=1, help=plan_default("teacher_batch_size", "Texts per optimiser step")
     ),
-    dropout: float = typer.Option(
-        PLAN.teacher_dropout, min=0.0, max=0.99, help="Classifier dropout (the research's 0.5)."
+    learning_rate: float | None = typer.Option(
+        None, min=0.0, help=plan_default("teacher_learning_rate", "AdamW peak learning rate (after warm-up)")
     ),
-    encoder_dropout: float = typer.Option(
-        PLAN.teacher_encoder_dropout,
+    dropout: float | None = typer.Option(
+        None, min=0.0, max=0.99, help=plan_default("teacher_dropout", "Classifier dropout")
+    ),
+    encoder_dropout: float | None = typer.Option(
+        None,
         min=0.0,
         max=0.99,
-        help="Hidden/attention dropout inside BERT (0.5 as in the research cut F1 to 0.56 from 0.91 here).",
+        help=plan_default(
+            "teacher_encoder_dropout",
+            "Hidden/attention dropout inside BERT (0.5 as in the research cut F1 to 0.56 from 0.91 here)",
+        ),
     ),
     max_texts: int | None = typer.Option(
-        PLAN.teacher_max_texts, min=1, help="Train on at most this many texts (demo)."
+        None, min=1, help=plan_default("teacher_max_texts", "Train on at most this many texts")
     ),
-    patience: int = typer.Option(
-        PLAN.teacher_patience, min=1, help="Epochs without a better validation F1 before stopping."
+    patience: int | None = typer.Option(
+        None,
+        min=1,
+        help=plan_default("teacher_patience", "Epochs without a better validation F1 before stopping"),
     ),
-    seed: int = typer.Option(0, help="Random seed (weights init, shuffling, validation split)."),
+    seed: int | None = typer.Option(
+        None, help=plan_default("seed", "Random seed (weights init, shuffling, validation split)")
+    ),
     device: str | None = typer.Option(None, help="cpu or cuda (default: CUDA when available)."),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
+    ),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
 ) -> None:
-    """Fine-tune the BERT teacher (token classification) on the dataset's training split."""
+    """Fine-tune the BERT teacher (token classification) on the dataset's training split.
+
+    The chain's teacher step (and its evaluation) alone: where `carner train all` would put it.
+    """
     settings = get_settings()
     data_dir = data or settings.dataset_dir
     bert = bert or settings.bert
-    _offline(bert)
-    ds = _load_data(data_dir, allow_pickle)
-    from carner.training.teacher import TeacherConfig, train_teacher
-
-    try:
-        cfg = TeacherConfig(
-            bert=bert,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            dropout=dropout,
-            encoder_dropout=encoder_dropout,
-            max_texts=max_texts,
-            patience=patience,
-            seed=seed,
-            device=device,
-            threads=threads,
-        )
-        out_dir = out or model_out(settings.workdir, "teacher", data_dir, cfg)
-        m = train_teacher(cfg, ds.train_texts, ds.train_spans, ds.labels, out_dir)
+    offline_env(bert)
+    plan = make_plan(
+        demo_scale,
+        plan_file,
+        bert=bert,
+        teacher_epochs=epochs,
+        teacher_batch_size=batch_size,
+        teacher_learning_rate=learning_rate,
+        teacher_dropout=dropout,
+        teacher_encoder_dropout=encoder_dropout,
+        teacher_max_texts=max_texts,
+        teacher_patience=patience,
+        seed=seed,
+        device=device,
+        threads=threads,
+        speed_texts=speed_texts,
+        allow_pickle=allow_pickle or None,
+    )
+    steps = ["teacher"] if no_eval else ["teacher", "eval:teacher"]
+    result = run_alone(plan, steps, data_dir, outputs={"teacher": out} if out else None)
+    m = result.steps["teacher"].result
+    if m:
         typer.echo(
-            f"teacher: {m.n_train} train / {m.n_val} validation texts, {m.epochs_run} epochs "
-            f"(best {m.best_epoch}, val F1 {_fmt(m.best_val_f1)}), "
-            f"{m.seconds_per_epoch:.1f} s/epoch on {m.device}, {m.size_bytes / 1e6:.1f} MB"
+            f"teacher: {m['n_train']} train / {m['n_val']} validation texts, {m['epochs_run']} epochs "
+            f"(best {m['best_epoch']}, val F1 {fmt(m['best_val_f1'])}), "
+            f"{m['seconds_per_epoch']:.1f} s/epoch on {m['device']}, {m['size_bytes'] / 1e6:.1f} MB"
         )
-        if not no_eval:
-            _evaluate(out_dir, ds, data_dir)
-    except STAGE_ERRORS as exc:
-        raise fail(str(exc)) from None
-    typer.echo(f"wrote {out_dir}")
-    register(settings.database_url, out_dir, data_dir)
+    print_model_eval(result, "teacher")
+    typer.echo(f"wrote {result.steps['teacher'].out}")
+    print_registered(result)
 
 
 # --------------------------------------------------------------------------------------------- augment
 @app.command("augment")
 def augment_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    out: Path | None = typer.Option(None, help="Output directory (default: <workdir>/augmented)."),
-    n_iter: int = typer.Option(
-        PLAN.augment_n_iter, min=0, help="Variants per training text (Tang et al.: 50; 4k -> 200k)."
+    out: Path | None = typer.Option(None, help="Output directory (default: <workdir>/augmented/<key>)."),
+    n_iter: int | None = typer.Option(
+        None, min=0, help=plan_default("augment_n_iter", "Variants per training text (Tang et al.: 50)")
     ),
-    p_mask: float = typer.Option(0.1, min=0.0, max=1.0, help="Chance a word becomes the mask token."),
-    p_pos: float = typer.Option(
-        0.1,
+    p_mask: float | None = typer.Option(
+        None, min=0.0, max=1.0, help=plan_default("augment_p_mask", "Chance a word becomes the mask token")
+    ),
+    p_pos: float | None = typer.Option(
+        None,
         min=0.0,
         max=1.0,
-        help="Chance an entity is swapped for another value of its label seen in training.",
+        help=plan_default(
+            "augment_p_pos", "Chance an entity is swapped for another value of its label seen in training"
+        ),
     ),
-    p_ng: float = typer.Option(0.25, min=0.0, max=1.0, help="Chance a 2-5 unit window is shuffled."),
-    seed: int = typer.Option(0, help="Random seed (same seed, same output)."),
-    mask_token: str = typer.Option("[MASK]", help="The teacher's mask token."),
+    p_ng: float | None = typer.Option(
+        None, min=0.0, max=1.0, help=plan_default("augment_p_ng", "Chance a 2-5 unit window is shuffled")
+    ),
+    seed: int | None = typer.Option(None, help=plan_default("seed", "Random seed (same seed, same output)")),
+    mask_token: str | None = typer.Option(
+        None, help=plan_default("augment_mask_token", "The teacher's mask token")
+    ),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:
-    """Write augmented.jsonl: the training texts and their unique variants, for teacher labelling."""
+    """Write augmented.jsonl: the training texts and their unique variants, for teacher labelling.
+
+    The chain's augment step alone: where `carner train all` would put it.
+    """
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    out_dir = out or settings.workdir / "augmented"
-    ds = _load_data(data_dir, allow_pickle)
-    from carner.training.augment import AugmentConfig, augment
-
-    try:
-        cfg = AugmentConfig(
-            n_iter=n_iter, p_mask=p_mask, p_pos=p_pos, p_ng=p_ng, seed=seed, mask_token=mask_token
-        )
-        m = augment(cfg, ds.train_texts, ds.train_spans, out_dir)
-    except STAGE_ERRORS as exc:
-        raise fail(str(exc)) from None
-    typer.echo(
-        f"augment: {m.n_input} texts -> {m.n_written} unique lines ({m.n_duplicates} duplicates "
-        f"dropped; {m.n_masked_words} masked words, {m.n_substituted} substitutions, "
-        f"{m.n_shuffled} shuffles) in {m.seconds:.1f} s"
+    plan = make_plan(
+        demo_scale,
+        plan_file,
+        augment_n_iter=n_iter,
+        augment_p_mask=p_mask,
+        augment_p_pos=p_pos,
+        augment_p_ng=p_ng,
+        augment_mask_token=mask_token,
+        seed=seed,
+        allow_pickle=allow_pickle or None,
     )
-    typer.echo(f"wrote {m.path}")
+    result = run_alone(plan, ["augment"], data_dir, outputs={"augment": out} if out else None)
+    m = result.steps["augment"].result
+    if m:
+        typer.echo(
+            f"augment: {m['n_input']} texts -> {m['n_written']} unique lines ({m['n_duplicates']} "
+            f"duplicates dropped; {m['n_masked_words']} masked words, {m['n_substituted']} "
+            f"substitutions, {m['n_shuffled']} shuffles) in {m['seconds']:.1f} s"
+        )
+    typer.echo(f"wrote {result.steps['augment'].out}")
 
 
 # ----------------------------------------------------------------------------------------------- label
 @app.command("label")
 def label_cmd(
-    teacher: str = typer.Option(
-        "teacher", help="Teacher model directory, or `teacher`: the registry's champion (else newest)."
+    data: Path | None = typer.Option(None, help=DATA_HELP),
+    teacher: str | None = typer.Option(
+        None,
+        help="Teacher model directory, or `teacher`: the registry's champion (else newest) "
+        "(default: the plan's teacher, as `carner train teacher` made it).",
     ),
     input: Path | None = typer.Option(
-        None, "--input", help="Augmented JSONL file or its directory (default: <workdir>/augmented)."
+        None,
+        "--input",
+        help="Augmented JSONL file or its directory (default: the plan's, as `carner augment` made it).",
     ),
-    out: Path | None = typer.Option(None, help="Output directory (default: <workdir>/labelled)."),
-    chunk_size: int = typer.Option(
-        PLAN.label_chunk_size, min=1, help="Texts per chunk file (the unit of resumption)."
+    out: Path | None = typer.Option(None, help="Output directory (default: <workdir>/labelled/<key>)."),
+    chunk_size: int | None = typer.Option(
+        None, min=1, help=plan_default("label_chunk_size", "Texts per chunk file (the unit of resumption)")
     ),
-    batch_size: int = typer.Option(PLAN.label_batch_size, min=1, help="Texts per teacher forward pass."),
-    executor: str = typer.Option(
-        PLAN.label_executor,
+    batch_size: int | None = typer.Option(
+        None, min=1, help=plan_default("label_batch_size", "Texts per teacher forward pass")
+    ),
+    executor: str | None = typer.Option(
+        None,
         "--label-executor",
-        help="local (this process) or dask (worker processes over the same chunks).",
+        help=plan_default("label_executor", "local (this process) or dask (worker processes, same chunks)"),
     ),
     workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
     max_chunks: int | None = typer.Option(None, min=1, help="Stop after this many new chunks."),
-    restart: bool = typer.Option(
-        False, "--restart", help="Discard chunks made from another input or teacher."
+    restart: bool | None = typer.Option(
+        None,
+        "--restart/--no-restart",
+        help=plan_default("label_restart", "Discard chunks made from another input or teacher"),
     ),
     device: str | None = typer.Option(None, help="cpu or cuda (default: CUDA when available)."),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
+    seed: int | None = typer.Option(None, help=plan_default("seed", "The plan's seed (decides its inputs)")),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
 ) -> None:
-    """Label the augmented set with the teacher (spans + per-word probabilities), resumably in chunks."""
-    if executor not in LABEL_EXECUTORS:
+    """Label the augmented set with the teacher (spans + per-word probabilities), resumably in chunks.
+
+    The chain's label step alone: its inputs are the plan's teacher and augmented set unless given.
+    """
+    if executor is not None and executor not in LABEL_EXECUTORS:
         raise fail(f"--label-executor {executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
     settings = get_settings()
-    in_path = input or settings.workdir / "augmented"
-    out_dir = out or settings.workdir / "labelled"
-    _offline(None)
-    from carner.training.label import LabelConfig, label_file
-    from carner.training.registry import resolve_model
+    data_dir = data or settings.dataset_dir
+    offline_env(None)
+    given: dict[str, Path] = {}
+    if teacher is not None:
+        from carner.training.registry import resolve_model
 
-    try:
-        teacher_dir = resolve_model(settings.database_url, teacher)
-        cfg = LabelConfig(
-            chunk_size=chunk_size, batch_size=batch_size, restart=restart, max_chunks=max_chunks
-        )
-        if executor == "dask":
-            from carner.training.label_dask import label_file_dask
-
-            m = label_file_dask(cfg, teacher_dir, in_path, out_dir, workers=workers, threads=threads)
-        else:
-            from carner.training.teacher import TeacherModel
-
-            model = TeacherModel(teacher_dir, device=device, batch_size=batch_size, threads=threads)
-            m = label_file(cfg, model, in_path, out_dir)
-    except STAGE_ERRORS as exc:
-        raise fail(str(exc)) from None
-    state = "complete" if m.complete else "incomplete: run again to resume"
-    speed = f", {m.texts_per_second:.0f} texts/s" if m.texts_per_second else ""
-    typer.echo(
-        f"label: {m.n_texts} texts in {m.n_chunks} chunks ({m.chunks_labelled} labelled now, "
-        f"{m.chunks_skipped} already done{speed}); {state}"
+        try:
+            given["teacher"] = resolve_model(settings.database_url, teacher)
+        except FileNotFoundError as exc:
+            raise fail(str(exc)) from None
+    if input is not None:
+        if not input.exists():
+            raise fail(f"{input}: no such input file")
+        given["augment"] = input
+    plan = make_plan(
+        demo_scale,
+        plan_file,
+        label_chunk_size=chunk_size,
+        label_batch_size=batch_size,
+        label_executor=executor,
+        label_workers=workers,
+        label_max_chunks=max_chunks,
+        label_restart=restart,
+        device=device,
+        threads=threads,
+        seed=seed,
     )
-    typer.echo(f"wrote {out_dir}")
+    result = run_alone(plan, ["label"], data_dir, given=given, outputs={"label": out} if out else None)
+    m = result.steps["label"].result
+    if m:
+        state = "complete" if m["complete"] else "incomplete: run again to resume"
+        speed = f", {m['texts_per_second']:.0f} texts/s" if m["texts_per_second"] else ""
+        typer.echo(
+            f"label: {m['n_texts']} texts in {m['n_chunks']} chunks ({m['chunks_labelled']} labelled now, "
+            f"{m['chunks_skipped']} already done{speed}); {state}"
+        )
+    typer.echo(f"wrote {result.steps['label'].out}")
 
 
 # --------------------------------------------------------------------------------------------- student
@@ -237,8 +272,12 @@ def train_student_cmd(
     kind: str = typer.Option(
         ..., metavar="[spacy|soft]", help="spacy (hard labels, spaCy NER) or soft (BiLSTM on probabilities)."
     ),
-    labelled: Path | None = typer.Option(None, help="Teacher-labelled set (default: <workdir>/labelled)."),
-    data: Path | None = typer.Option(None, help=DATA_HELP + " Its test split evaluates the student."),
+    labelled: Path | None = typer.Option(
+        None, help="Teacher-labelled set (default: the plan's, as `carner label` made it)."
+    ),
+    data: Path | None = typer.Option(
+        None, help=DATA_HELP + " Its gold dev slice picks the checkpoint; its test split evaluates."
+    ),
     out: Path | None = typer.Option(
         None, help="Model directory (default: <workdir>/models/student-KIND/<key>)."
     ),
@@ -247,61 +286,73 @@ def train_student_cmd(
         min=1,
         help=f"Maximum epochs (default: the plan's, spacy {PLAN.student_epochs}, soft {PLAN.soft_epochs}).",
     ),
-    alpha: float = typer.Option(
-        0.5, min=0.0, max=1.0, help="soft: weight of the hard-label loss (rest: KL)."
+    alpha: float | None = typer.Option(
+        None,
+        min=0.0,
+        max=1.0,
+        help=plan_default("soft_alpha", "soft: weight of the hard-label loss (rest: KL)"),
     ),
-    temperature: float = typer.Option(2.0, min=0.01, help="soft: temperature of the teacher distributions."),
-    seed: int = typer.Option(0, help="Random seed."),
+    temperature: float | None = typer.Option(
+        None,
+        min=0.01,
+        help=plan_default("soft_temperature", "soft: temperature of the teacher distributions"),
+    ),
+    seed: int | None = typer.Option(None, help=plan_default("seed", "Random seed")),
     threads: int | None = typer.Option(None, min=1, help="soft: CPU threads for torch (default: torch's)."),
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
+    ),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
 ) -> None:
-    """Train a distilled student on the teacher-labelled augmented set."""
+    """Train a distilled student on the teacher-labelled augmented set.
+
+    The chain's student step (and its evaluation) alone, with the gold dev set of the dataset.
+    """
     if kind not in ("spacy", "soft"):
         raise fail(f"--kind {kind!r}: expected spacy or soft")
     settings = get_settings()
-    labelled_dir = labelled or settings.workdir / "labelled"
     data_dir = data or settings.dataset_dir
-    from carner.training.identity import key
-    from carner.training.label import iter_labelled, read_index
+    name = f"student-{kind}"
+    given: dict[str, Path] = {}
+    if labelled is not None:
+        from carner.training.label import read_index
 
-    try:
-        index = read_index(labelled_dir)
-        labels = [t[2:] for t in index["tags"] if t.startswith("B-")]
-        records = iter_labelled(labelled_dir)
-        upstream = {"label": key(index["input_sha256"], index["teacher_id"], index["chunk_size"])}
-        if kind == "spacy":
-            from carner.training.student_spacy import SpacyStudentConfig, train_spacy_student
-
-            cfg_spacy = SpacyStudentConfig(epochs=epochs or PLAN.student_epochs, seed=seed)
-            out_dir = out or model_out(settings.workdir, "student-spacy", data_dir, cfg_spacy, upstream)
-            r = train_spacy_student(cfg_spacy, records, labels, out_dir)
-            typer.echo(
-                f"student-spacy: {r.train_texts} texts, {r.steps} steps, {r.seconds:.1f} s, "
-                f"best dev F1 {_fmt(r.best_dev_f1)}"
-            )
-        else:
-            from carner.training.student_soft import SoftStudentConfig, train_soft_student
-
-            cfg = SoftStudentConfig(
-                epochs=epochs or PLAN.soft_epochs,
-                alpha=alpha,
-                temperature=temperature,
-                seed=seed,
-                threads=threads,
-            )
-            out_dir = out or model_out(settings.workdir, "student-soft", data_dir, cfg, upstream)
-            m = train_soft_student(cfg, records, labels, out_dir)
-            typer.echo(
-                f"student-soft: {m.n_train} texts, {m.steps} steps, {m.seconds:.1f} s, "
-                f"{m.parameters} parameters, {m.size_bytes / 1e6:.2f} MB"
-            )
-        if not no_eval and (Path(data_dir) / "text_test.npy").is_file():
-            _evaluate(out_dir, _load_data(data_dir, allow_pickle), data_dir)
-    except STAGE_ERRORS as exc:
-        raise fail(str(exc)) from None
-    typer.echo(f"wrote {out_dir}")
-    register(settings.database_url, out_dir, data_dir)
+        try:
+            read_index(labelled)
+        except STAGE_ERRORS as exc:
+            raise fail(str(exc)) from None
+        given["label"] = labelled
+    plan = make_plan(
+        demo_scale,
+        plan_file,
+        student_epochs=epochs if kind == "spacy" else None,
+        soft_epochs=epochs if kind == "soft" else None,
+        soft_alpha=alpha,
+        soft_temperature=temperature,
+        seed=seed,
+        threads=threads,
+        speed_texts=speed_texts,
+        allow_pickle=allow_pickle or None,
+    )
+    steps = [name] if no_eval else [name, f"eval:{name}"]
+    result = run_alone(plan, steps, data_dir, given=given, outputs={name: out} if out else None)
+    r = result.steps[name].result
+    if r and kind == "spacy":
+        typer.echo(
+            f"student-spacy: {r['train_texts']} texts, {r['steps']} steps, {r['seconds']:.1f} s, "
+            f"best dev F1 {fmt(r['best_dev_f1'])}"
+        )
+    elif r:
+        typer.echo(
+            f"student-soft: {r['n_train']} texts, {r['steps']} steps, {r['seconds']:.1f} s, "
+            f"{r['parameters']} parameters, {r['size_bytes'] / 1e6:.2f} MB"
+        )
+    print_model_eval(result, name)
+    typer.echo(f"wrote {result.steps[name].out}")
+    print_registered(result)
 
 
 # ------------------------------------------------------------------------------------------------- all
@@ -310,35 +361,36 @@ def train_all_cmd(
     data: Path | None = typer.Option(None, help=DATA_HELP),
     bert: str | None = typer.Option(None, help="BERT directory or hub name (default: the offline MiniLM)."),
     teacher_epochs: int | None = typer.Option(
-        None, min=1, help=f"Teacher epochs, early stopping (default: the plan's, {PLAN.teacher_epochs})."
+        None, min=1, help=plan_default("teacher_epochs", "Teacher epochs, early stopping")
     ),
-    teacher_max_texts: int | None = typer.Option(None, min=1, help="Cap on teacher training texts."),
+    teacher_max_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("teacher_max_texts", "Cap on teacher training texts")
+    ),
     baseline_epochs: int | None = typer.Option(
-        None, min=1, help=f"Baseline epochs (default: the plan's, {PLAN.baseline_epochs})."
+        None, min=1, help=plan_default("baseline_epochs", "Baseline epochs")
     ),
     n_iter: int | None = typer.Option(
-        None,
-        min=0,
-        help=f"Augmented variants per training text (default: the plan's, {PLAN.augment_n_iter}).",
+        None, min=0, help=plan_default("augment_n_iter", "Augmented variants per training text")
     ),
     student_epochs: int | None = typer.Option(
-        None, min=1, help=f"Epochs of the spaCy student (default: the plan's, {PLAN.student_epochs})."
+        None, min=1, help=plan_default("student_epochs", "Epochs of the spaCy student")
     ),
     soft_epochs: int | None = typer.Option(
-        None, min=1, help=f"Epochs of the soft-label student (default: the plan's, {PLAN.soft_epochs})."
+        None, min=1, help=plan_default("soft_epochs", "Epochs of the soft-label student")
     ),
-    seed: int | None = typer.Option(None, help=f"Random seed of every stage (default: {PLAN.seed})."),
+    seed: int | None = typer.Option(None, help=plan_default("seed", "Random seed of every stage")),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
     speed_texts: int | None = typer.Option(
-        None, min=1, help=f"Texts timed for the CPU speed figures (default: {PLAN.speed_texts})."
+        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
     label_executor: str | None = typer.Option(
-        None, "--label-executor", help="Teacher labelling: local (default) or dask (worker processes)."
+        None,
+        "--label-executor",
+        help=plan_default("label_executor", "Teacher labelling: local or dask (worker processes)"),
     ),
     label_workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
-    demo_scale: bool = typer.Option(
-        False, "--demo-scale", help="The demo's plan (short training); options above still override it."
-    ),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the spaCy baseline."),
     no_promote: bool = typer.Option(False, "--no-promote", help="Record the models, promote none."),
 ) -> None:
@@ -350,40 +402,28 @@ def train_all_cmd(
     """
     if label_executor is not None and label_executor not in LABEL_EXECUTORS:
         raise fail(f"--label-executor {label_executor!r}: expected {' or '.join(LABEL_EXECUTORS)}")
-    from carner.training.plan import DEMO_PLAN
-
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    bert = bert or settings.bert
-    _offline(bert)
-    options = {
-        "teacher_epochs": teacher_epochs,
-        "teacher_max_texts": teacher_max_texts,
-        "baseline_epochs": baseline_epochs,
-        "augment_n_iter": n_iter,
-        "student_epochs": student_epochs,
-        "soft_epochs": soft_epochs,
-        "seed": seed,
-        "speed_texts": speed_texts,
-        "label_executor": label_executor,
-    }
-    given = {name: value for name, value in options.items() if value is not None}
-    base = DEMO_PLAN if demo_scale else PLAN
-    kinds = [k for k in base.kinds if not (no_baseline and k == "baseline")]
-    try:
-        plan = TrainPlan.model_validate(
-            {
-                **base.model_dump(),
-                **given,
-                "kinds": kinds,
-                "bert": bert,
-                "threads": threads,
-                "label_workers": label_workers,
-                "promote": not no_promote,
-            }
-        )
-    except ValueError as exc:
-        raise fail(f"invalid plan: {exc}") from None
+    plan = make_plan(
+        demo_scale,
+        plan_file,
+        bert=bert,
+        teacher_epochs=teacher_epochs,
+        teacher_max_texts=teacher_max_texts,
+        baseline_epochs=baseline_epochs,
+        augment_n_iter=n_iter,
+        student_epochs=student_epochs,
+        soft_epochs=soft_epochs,
+        seed=seed,
+        threads=threads,
+        speed_texts=speed_texts,
+        label_executor=label_executor,
+        label_workers=label_workers,
+        promote=False if no_promote else None,
+    )
+    if no_baseline:
+        plan = plan.model_copy(update={"kinds": [k for k in plan.kinds if k != "baseline"]})
+    offline_env(plan.bert)
     from carner.training.chain import run_chain
     from carner.training.report import write_report
 
@@ -392,7 +432,7 @@ def train_all_cmd(
         from carner.training.metrics import read_metrics
 
         for kind, path in result.models.items():
-            typer.echo(f"{kind}: test F1 {_fmt(read_metrics(path).f1)} ({path})")
+            typer.echo(f"{kind}: test F1 {fmt(read_metrics(path).f1)} ({path})")
         if result.skipped:
             typer.echo(f"unchanged, skipped: {', '.join(result.skipped)}")
         for d in result.promotions:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from carner.cli.app import app, fail
+from carner.cli.steps import DEMO_HELP, PLAN_HELP, make_plan
 from carner.common.settings import get_settings
 
 
@@ -162,21 +163,21 @@ def pipeline_command(
     workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
     db: str | None = typer.Option(None, help="SQLAlchemy URL (CARNER_DB_URL)."),
     annotate_limit: int | None = typer.Option(None, min=1, help="Most texts exported for annotation."),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
 ) -> None:
     """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
     from carner.cli.exitcodes import for_crawl_status
     from carner.flows.pipeline import pipeline
     from carner.flows.tasks import CrawlFailed
-    from carner.training.plan import DEMO_PLAN, TrainPlan
-
+    plan = make_plan(demo_scale, plan_file)
     try:
         result = pipeline(
             queries=query or None,
             max_pages=max_pages,
             base_url=base_url,
             annotate_limit=annotate_limit,
-            plan=DEMO_PLAN if demo_scale else TrainPlan(),
+            plan=plan,
             workdir=str(workdir) if workdir else None,
             db_url=db,
         )
@@ -195,16 +196,18 @@ def retrain(
     force: bool = typer.Option(False, "--force", help="Retrain even without enough new gold."),
     workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
     db: str | None = typer.Option(None, help="SQLAlchemy URL (CARNER_DB_URL)."),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help="Short training (the demo's plan)."),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
 ) -> None:
     """Run `retrain-on-new-annotations` once: dataset, models, evaluation, promotion if better."""
     from carner.flows.retrain import retrain_on_new_annotations
-    from carner.training.plan import DEMO_PLAN
+
+    plan = make_plan(demo_scale, plan_file)
 
     result = retrain_on_new_annotations(
         min_new_gold=min_new_gold,
         force=force,
-        plan=DEMO_PLAN if demo_scale else None,
+        plan=plan,
         workdir=str(workdir) if workdir else None,
         db_url=db,
     )

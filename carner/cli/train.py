@@ -16,12 +16,21 @@ from typing import Any
 import typer
 
 from carner.cli.app import app, dataset_app, fail, train_app
+from carner.cli.steps import (
+    DATA_HELP,
+    DEMO_HELP,
+    PICKLE_HELP,
+    PLAN_HELP,
+    fmt,
+    make_plan,
+    plan_default,
+    print_eval,
+    print_model_eval,
+    print_registered,
+    run_alone,
+)
 from carner.common.settings import get_settings
 from carner.training.dataset import DatasetConfig
-from carner.training.plan import RESEARCH_PLAN
-
-DATA_HELP = "Dataset directory with the four npy files (default: CARNER_WORKDIR, i.e. data/)."
-PICKLE_HELP = "Accept pickled object arrays in the npy files (runs code from the file: trusted files only)."
 
 
 def _parse_overrides(items: list[str]) -> dict[str, Any]:
@@ -53,8 +62,12 @@ def _labels_option(labels: str | None) -> list[str] | None:
 @dataset_app.command("build")
 def dataset_build(
     out: Path | None = typer.Option(None, help="Output directory (default: CARNER_WORKDIR, i.e. data/)."),
-    test_size: float = typer.Option(0.5, min=0.0, max=1.0, help="Share of texts in the test split (0-1)."),
-    seed: int = typer.Option(0, help="Seed of the split (listings are shuffled with it)."),
+    test_size: float | None = typer.Option(
+        None, min=0.0, max=1.0, help=plan_default("test_size", "Share of texts in the test split (0-1)")
+    ),
+    seed: int | None = typer.Option(
+        None, help=plan_default("seed", "Seed of the split (listings are shuffled with it)")
+    ),
     source: str = typer.Option(
         DatasetConfig.source,
         metavar="[gold|distant|both]",
@@ -79,26 +92,26 @@ def dataset_build(
     """
     if source not in ("gold", "distant", "both"):
         raise fail(f"--source {source!r}: expected gold, distant or both")
-    if not 0 < test_size < 1:
+    if test_size is not None and not 0 < test_size < 1:
         raise fail(f"--test-size {test_size}: must be strictly between 0 and 1")
+    plan = make_plan(test_size=test_size, seed=seed)
+    test_size, seed = plan.test_size, plan.seed
     settings = get_settings(db_url=db)
     out_dir = out or settings.dataset_dir
     if from_doccano is not None:
         _print_dataset(_dataset_from_doccano(from_doccano, out_dir, test_size, seed))
         return
     url = settings.database_url
-    from carner.db.engine import open_session, sqlite_path
+    from carner.db.engine import sqlite_path
 
     db_file = sqlite_path(url)
     if db_file is not None and not db_file.exists():
         raise fail(f"no database at {db_file} (scrape and annotate first, or pass --db)")
-    from carner.training.dataset import DatasetConfig, build_dataset_from_db
+    from carner.training.chain import run_dataset
     from carner.training.npy_io import DatasetError
 
-    cfg = DatasetConfig(test_size=test_size, seed=seed, source=source, fields=tuple(field))
     try:
-        with open_session(url) as session:
-            manifest = build_dataset_from_db(session, out_dir, cfg)
+        manifest = run_dataset(plan, url, out_dir, source=source, fields=tuple(field))
     except DatasetError as exc:
         raise fail(str(exc)) from None
     _print_dataset(manifest)
@@ -145,11 +158,11 @@ def train_baseline_cmd(
         None, help="Model directory (default: <workdir>/models/baseline/<key>, the chain's layout)."
     ),
     epochs: int | None = typer.Option(
-        None,
-        min=1,
-        help=f"Epochs (default: the plan's {RESEARCH_PLAN.baseline_epochs}; with --config: its own).",
+        None, min=1, help=plan_default("baseline_epochs", "Epochs; with --config and no --epochs: its own")
     ),
-    seed: int = typer.Option(0, help="Random seed (spaCy's system and training seed, dev split)."),
+    seed: int | None = typer.Option(
+        None, help=plan_default("seed", "Random seed (spaCy's system and training seed, dev split)")
+    ),
     config: Path | None = typer.Option(
         None, help="spaCy config file (default: training/configs/baseline.cfg)."
     ),
@@ -160,78 +173,45 @@ def train_baseline_cmd(
         None,
         help="Comma-separated label set; spans with another label are an error (default: from the data).",
     ),
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
+    ),
+    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
+    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
 ) -> None:
-    """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split."""
+    """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split.
+
+    Runs the chain's baseline step (and its evaluation) alone: the model lands where `carner train
+    all` with the same settings puts it, and is recorded in the registry.
+    """
     settings = get_settings()
     data_dir = data or settings.dataset_dir
-    from carner.training.baseline import BASELINE_CONFIG, SpacyTrainConfig, train_baseline
-    from carner.training.npy_io import DatasetError
-
-    if epochs is None and config is None:
-        epochs = RESEARCH_PLAN.baseline_epochs
-    cfg = SpacyTrainConfig(
-        config_path=config or BASELINE_CONFIG,
-        overrides=_parse_overrides(set_),
+    overrides = _parse_overrides(set_)
+    plan = make_plan(
+        demo_scale,
+        plan_file,
         seed=seed,
-        epochs=epochs,
-        labels=_labels_option(labels),
-        allow_pickle=allow_pickle,
+        speed_texts=speed_texts,
+        baseline_cfg=str(config) if config else None,
+        baseline_overrides=overrides or None,
+        baseline_labels=_labels_option(labels),
+        allow_pickle=allow_pickle or None,
     )
-    try:
-        out_dir = out or model_out(settings.workdir, "baseline", data_dir, cfg)
-        result = train_baseline(data_dir, out_dir, cfg, evaluate=not no_eval)
-    except (DatasetError, FileNotFoundError, ValueError) as exc:
-        raise fail(str(exc)) from None
-    typer.echo(
-        f"baseline: {result.train_texts} train / {result.dev_texts} dev texts, {result.steps} steps, "
-        f"{result.seconds:.1f} s, best dev F1 {_fmt(result.best_dev_f1)}"
-    )
-    if not no_eval and "f1" in result.metrics:
-        _print_eval(result.out_dir, result.metrics)
-    typer.echo(f"wrote {result.out_dir}")
-    register(settings.database_url, Path(result.out_dir), data_dir)
-
-
-def model_out(
-    workdir: Path, kind: str, data_dir: Path, cfg: Any, upstream: dict[str, str] | None = None
-) -> Path:
-    """Where a single-step command puts a model: the chain's own directory for the same config
-    (`<workdir>/models/<kind>/<key>`), so `carner train all` later finds it done."""
-    from carner.training.chain import model_dir, step_key
-
-    return model_dir(workdir, kind, step_key(kind, data_dir, cfg, upstream or {}))
-
-
-def register(db_url: str, model_dir: Path, data_dir: Path | None) -> None:
-    """Record a trained model in the registry and promote it when it beats its kind's champion."""
-    from carner.training.registry import register_model
-
-    data = data_dir if data_dir is not None and (Path(data_dir) / "text_test.npy").is_file() else None
-    run, decision = register_model(db_url, model_dir, data_dir=data, promote=True)
-    verdict = ""
-    if decision is not None:
-        verdict = f"; {'champion' if decision['promoted'] else 'not champion'} ({decision['reason']})"
-    typer.echo(f"registered {run.kind} as model run #{run.id}{verdict}")
-
-
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _print_eval(name: str, m: dict[str, Any]) -> None:
-    speed = m.get("speed") or {}
-    typer.echo(
-        f"{name}: micro P/R/F1 {_fmt(m['precision'])}/{_fmt(m['recall'])}/{_fmt(m['f1'])}, "
-        f"macro F1 {_fmt(m['macro']['f1'])}, {m['size_bytes'] / 1e6:.1f} MB, "
-        f"{speed.get('texts_per_s_batch1', 0):.0f} texts/s (batch 1), "
-        f"{speed.get('texts_per_s_batch64', 0):.0f} texts/s (batch 64)"
-    )
-    for label, s in m["per_label"].items():
+    if config is not None or epochs is not None:  # a config of one's own keeps its epochs unless given
+        plan = plan.model_copy(update={"baseline_epochs": epochs})
+    steps = ["baseline"] if no_eval else ["baseline", "eval:baseline"]
+    result = run_alone(plan, steps, data_dir, outputs={"baseline": out} if out else None)
+    r = result.steps["baseline"].result
+    if r:
         typer.echo(
-            f"  {label:<14} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  n={s['support']}"
+            f"baseline: {r['train_texts']} train / {r['dev_texts']} dev texts, {r['steps']} steps, "
+            f"{r['seconds']:.1f} s, best dev F1 {fmt(r['best_dev_f1'])}"
         )
+    print_model_eval(result, "baseline")
+    typer.echo(f"wrote {result.steps['baseline'].out}")
+    print_registered(result)
 
 
 # ------------------------------------------------------------------------------------------- evaluate
@@ -243,7 +223,9 @@ def evaluate_cmd(
         None, help="Model directories or kinds (default: every registered model still on disk)."
     ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    speed_texts: int = typer.Option(1000, min=1, help="Texts timed at batch 1 for throughput and latency."),
+    speed_texts: int | None = typer.Option(
+        None, min=1, help=plan_default("speed_texts", "Texts timed at batch 1 for throughput and latency")
+    ),
     no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:
@@ -267,13 +249,17 @@ def evaluate_cmd(
     for model_dir in model_dirs:
         try:
             metrics = evaluate_on_dataset(
-                model_dir, data_dir, allow_pickle=allow_pickle, speed=not no_speed, speed_texts=speed_texts
+                model_dir,
+                data_dir,
+                allow_pickle=allow_pickle,
+                speed=not no_speed,
+                speed_texts=make_plan(speed_texts=speed_texts).speed_texts,
             )
             if registry_exists(settings.database_url):  # new figures for a registered model
                 register_model(settings.database_url, model_dir, data_dir=data_dir)
         except (FileNotFoundError, ValueError, KeyError) as exc:
             raise fail(str(exc) if str(model_dir) in str(exc) else f"{model_dir}: {exc}") from None
-        _print_eval(str(model_dir), metrics if not no_speed else {**metrics, "speed": {}})
+        print_eval(str(model_dir), metrics if not no_speed else {**metrics, "speed": {}})
 
 
 def _resolve(db_url: str, ref: str) -> Path:

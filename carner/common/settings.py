@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from carner.common.layout import WorkLayout
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARNER_", env_file=None, extra="ignore")
@@ -46,29 +48,31 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        from carner.db.engine import sqlite_url
+        return self.db_url or self.layout.db_url
 
-        return self.db_url or sqlite_url(self.workdir / "carner.db")
+    @property
+    def layout(self) -> WorkLayout:
+        return WorkLayout(self.workdir)
 
     @property
     def raw_dir(self) -> Path:
-        return self.workdir / "raw"
+        return self.layout.raw
 
     @property
     def dataset_dir(self) -> Path:
-        return self.workdir
+        return self.layout.dataset
 
     @property
     def models_dir(self) -> Path:
-        return self.workdir / "models"
+        return self.layout.models
 
     @property
     def reports_dir(self) -> Path:
-        return self.workdir / "reports"
+        return self.layout.reports
 
     @property
     def annotation_dir(self) -> Path:
-        return self.workdir / "annotation"
+        return self.layout.annotation
 
 
 def get_settings(**overrides: object) -> Settings:

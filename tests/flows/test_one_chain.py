@@ -192,3 +192,45 @@ def test_label_step_on_dask_workers_writes_the_local_labels(tiny_bert, tmp_path,
     for x, y in zip(left, right, strict=True):
         assert (x.text, x.spans, x.word_offsets) == (y.text, y.spans, y.word_offsets)
         np.testing.assert_allclose(x.probs, y.probs, atol=2e-3)
+
+
+def test_single_step_commands_run_the_chains_own_steps(tiny_bert, tmp_path) -> None:
+    """`carner train baseline|teacher|student`, `augment` and `label` with the plan's settings write
+    the chain's directories under the chain's keys, with the chain's metrics (the students choose
+    their checkpoint on the same gold dev set): `run_chain` afterwards finds every step done."""
+    from carner.training.chain import run_chain
+
+    from carner.cli import app
+
+    plan = tiny_plan(tiny_bert)
+    data = _dataset(tmp_path / "data")
+    chain, steps = tmp_path / "chain", tmp_path / "steps"
+    for workdir in (chain, steps):
+        shutil.copytree(data, workdir)
+    reference = run_chain(plan, chain, chain)
+
+    plan_file = tmp_path / "plan.json"  # the plan the inputs of a step run alone are found by
+    plan_file.write_text(plan.model_dump_json(), encoding="utf-8")
+    given = ["--plan", str(plan_file)]
+    missing = CliRunner().invoke(
+        app, ["train", "student", "--kind", "soft", *given], env={"CARNER_WORKDIR": str(steps)}
+    )
+    assert missing.exit_code == 2 and "step has not run" in missing.output, missing.output
+    # the plan's values, from the file or from options: the same plan
+    cli(steps, "train", "baseline", "--epochs", "2", "--speed-texts", "4")
+    cli(steps, "train", "teacher", *given)
+    cli(steps, "augment", *given)
+    assert "complete" in cli(steps, "label", *given)
+    cli(steps, "train", "student", "--kind", "spacy", *given)
+    cli(steps, "train", "student", "--kind", "soft", *given, "--epochs", "1")
+
+    again = run_chain(plan, steps, steps)
+    assert set(again.skipped) == set(reference.steps), "a single-step command missed the chain's key"
+    for name, outcome in reference.steps.items():
+        assert Path(again.steps[name].out).relative_to(steps) == Path(outcome.out).relative_to(chain)
+        assert again.steps[name].key == outcome.key
+    for kind, path in reference.models.items():
+        rel = Path(path).relative_to(chain)
+        assert _comparable(steps / rel) == _comparable(chain / rel), kind
+        evaluated = [json.loads((w / rel / "metrics.json").read_text())["eval_key"] for w in (chain, steps)]
+        assert evaluated[0] == evaluated[1] == reference.steps[f"eval:{kind}"].key

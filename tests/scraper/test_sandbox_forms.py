@@ -8,8 +8,9 @@ from collections import Counter
 
 import pytest
 from carner.scraper.sandbox import catalogue as cat
-from carner.scraper.sandbox import realism
 from carner.scraper.sandbox.generator import DEFAULT_MIX, TitleMix, generate_listings
+
+from bench import realism
 
 N = 3000
 

@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 from carner.annotation.labels import LABELS
 from carner.scraper.sandbox import catalogue as cat
-from carner.scraper.sandbox import realism
 from carner.scraper.sandbox.generator import SPECIFIC_ORDER, generate_listings, label_value
+
+from bench import realism
 
 N = 1500
 

@@ -160,4 +160,4 @@ def test_cli_trains_on_hand_made_files_with_its_own_labels(tmp_path: Path, make_
     res = CliRunner().invoke(
         app, ["train", "baseline", "--data", str(tmp_path / "nowhere"), "--out", str(out)]
     )
-    assert res.exit_code == 2 and "text_train.npy: missing file" in res.output
+    assert res.exit_code == 2 and "nowhere: no npy dataset (text_train.npy missing" in res.output

@@ -174,7 +174,7 @@ def test_a_trained_student_joins_glacier_white_that_argmax_splits(tmp_path: Path
     model = SoftStudentModel(tmp_path / "soft")
     assert [model.predict([t])[0] for t in texts] == joined  # the numpy batch-1 path decodes the same
 
-    from carner.training.speed import compare_speed
+    from bench.speed import compare_speed
 
     torch_only = SoftStudentModel(tmp_path / "soft")
     torch_only.batch1 = None

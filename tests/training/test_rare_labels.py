@@ -13,10 +13,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from carner.training.augment import AugmentConfig, augment, augment_sharded, rare_labels, variants_per_text  # noqa: E402
+from carner.training.augment import AugmentConfig, augment, rare_labels, variants_per_text  # noqa: E402
 from carner.training.evaluate import score_spans  # noqa: E402
 from carner.training.teacher import IGNORE_INDEX, TeacherConfig, TeacherModel, label_weights, train_teacher  # noqa: E402
 
+from bench.augment_shards import augment_sharded  # noqa: E402
 from tests.support.tiny_bert import build_tiny_bert, quiet_transformers, sandbox_titles  # noqa: E402
 
 TINY = {"epochs": 6, "learning_rate": 1e-3, "dropout": 0.1, "batch_size": 16, "progress": False, "seed": 1}

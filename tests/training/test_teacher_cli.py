@@ -90,6 +90,8 @@ def test_commands_chain_teacher_augment_label_students(work: dict) -> None:
     r = _run(
         [
             "label",
+            "--data",
+            data,
             "--teacher",
             str(models / "teacher"),
             "--input",
@@ -159,6 +161,12 @@ def test_bad_input_gives_one_line_errors(work: dict, tmp_path: Path) -> None:
     assert r.exit_code == 2 and "not a labelled set" in _error_line(r)
     r = _run(["augment", "--data", str(tmp_path / "missing")], tmp_path)
     assert r.exit_code == 2 and "missing" in _error_line(r)
+    bad_plan = tmp_path / "plan.json"
+    bad_plan.write_text('{"teacher_epochs": 0}', encoding="utf-8")
+    r = _run(["train", "teacher", "--plan", str(bad_plan)], tmp_path)
+    assert r.exit_code == 2 and str(bad_plan) in _error_line(r) and "teacher_epochs" in _error_line(r)
+    r = _run(["label", "--data", str(work["data"])], tmp_path)  # no teacher trained for the plan
+    assert r.exit_code == 2 and "carner train teacher" in _error_line(r)
 
 
 def test_train_all_runs_every_stage_then_skips_what_is_unchanged(work: dict) -> None:

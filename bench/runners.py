@@ -1,4 +1,4 @@
-"""Task runners for carner's flows, and teacher labelling spread over processes (or machines) by Dask.
+"""Lab code: Prefect task runners, and augmentation spread over processes (or machines) by Dask.
 
 `make_task_runner(kind)`:
 - "default" / "thread": Prefect's `ThreadPoolTaskRunner` (tasks in threads of the flow's process;
@@ -7,14 +7,8 @@
   thread each (CPU-bound work such as teacher inference, past the GIL), or an existing cluster's
   scheduler at `address` (`tcp://host:8786`), whose workers may run on other machines.
 
-Teacher labelling is split into the chunks of `training.label.ChunkIndex`, the index `label_file`
-and the chain's Dask executor (`training.label_dask`, `TrainPlan.label_executor="dask"`) share:
-one Prefect task per chunk, mapped on the chosen runner. Each
-worker process loads the teacher once and pins torch to `torch_threads` threads, so N processes do
-not fight over the cores. The index is written last, in label_file's own format: `iter_labelled`
-reads the result, and a later `label_file` on the same directory finds every chunk done.
-Workers need the teacher directory, the input file and the output directory at the same paths
-(one machine, or a shared disk).
+Teacher labelling on Dask is not here: it is the chain's label step with
+`TrainPlan.label_executor="dask"` (`training.label_dask`), the one Dask labelling loop.
 
 Augmentation (`run_augment_parallel`) is split into a fixed number of shards of the training texts
 (`training.augment.augment_shard`, one task each, one JSONL file each), merged in shard order with
@@ -96,103 +90,6 @@ def _runner_for(runner: str, workers: int | None, address: str | None) -> Any:
     return make_task_runner(runner, workers, address, worker_env=env)
 
 
-# ----------------------------------------------------------------------------- parallel labelling
-
-
-def label_chunk_run(
-    teacher_dir: str,
-    input_path: str,
-    out_dir: str,
-    k: int,
-    chunk_size: int,
-    batch_size: int,
-    torch_threads: int | None,
-    decode: str | None = None,
-) -> dict[str, Any]:
-    """Label chunk `k` (input lines k*chunk_size ...) into `out_dir/chunk-k.npz`; its index entry."""
-    from carner.training.label import chunk_texts, label_chunk
-    from carner.training.label_dask import teacher_in_process
-
-    texts = chunk_texts(Path(input_path), k, chunk_size)
-    teacher = teacher_in_process(teacher_dir, torch_threads)
-    entry = label_chunk(teacher, texts, Path(out_dir), k, chunk_size, batch_size, decode=decode)
-    return {**entry, "_pid": os.getpid()}
-
-
-label_chunk_task = task(label_chunk_run, name="label-chunk", task_run_name="label chunk {k}", retries=1)
-
-
-@flow(name="label-parallel", log_prints=True)
-def label_parallel(
-    teacher_dir: str,
-    input_path: str,
-    out_dir: str,
-    chunk_size: int = 2000,
-    batch_size: int = 64,
-    torch_threads: int | None = 1,
-) -> dict[str, Any]:
-    """Teacher labelling of an augmented JSONL, one task per chunk on the flow's task runner.
-
-    Built on `training.label.ChunkIndex` like `label_file` and the chain's Dask executor
-    (`training.label_dask`): chunks already listed in `out_dir/index.json` for the same input and
-    teacher are skipped, and the result is `label_file`'s format.
-    """
-    from carner.training.label import ChunkIndex, LabelConfig
-    from carner.training.label_dask import TeacherFiles
-
-    started = time.perf_counter()
-    cfg = LabelConfig(chunk_size=chunk_size, batch_size=batch_size, progress=False)
-    index = ChunkIndex.open(cfg, TeacherFiles(Path(teacher_dir)), Path(input_path), Path(out_dir))
-    todo = index.todo()
-    futures = label_chunk_task.map(
-        teacher_dir,
-        str(index.input_path),
-        str(index.out_dir),
-        todo,
-        chunk_size,
-        batch_size,
-        torch_threads,
-        decode=cfg.decode,
-    )
-    pids = set()
-    label_seconds = 0.0
-    for future in futures:
-        entry = future.result()
-        pids.add(entry.pop("_pid"))
-        label_seconds += entry.pop("seconds")
-        index.add(entry)
-    index.save()
-    seconds = time.perf_counter() - started
-    return {
-        "out_dir": str(index.out_dir),
-        "n_texts": int(index.identity["n_texts"]),
-        "n_chunks": index.n_chunks,
-        "chunks_labelled": len(todo),
-        "chunks_skipped": index.n_chunks - len(todo),
-        "complete": index.complete,
-        "processes": len(pids),
-        "seconds": round(seconds, 3),
-        "texts_per_second": round(sum(index.done[k]["n_texts"] for k in todo) / seconds, 1) if todo else None,
-        "task_seconds": round(label_seconds, 3),
-    }
-
-
-def run_label_parallel(
-    teacher_dir: str | Path,
-    input_path: str | Path,
-    out_dir: str | Path,
-    *,
-    runner: str = "dask",
-    workers: int | None = None,
-    address: str | None = None,
-    **kwargs: Any,
-) -> dict[str, Any]:
-    """`label_parallel` on the task runner `runner` ("dask": `workers` processes, or `address`)."""
-    task_runner = _runner_for(runner, workers, address)
-    configured = label_parallel.with_options(task_runner=task_runner)
-    return configured(str(teacher_dir), str(input_path), str(out_dir), **kwargs)
-
-
 # ----------------------------------------------------------------------------- parallel augmentation
 
 DEFAULT_AUGMENT_SHARDS = 8  # fixed, not from `workers`: the output depends on the shard count
@@ -222,7 +119,9 @@ def augment_shard_run(
     """Shard `k` of `n_shards` of the training texts at `source` into `shard_dir` (one worker's task)."""
     from dataclasses import asdict
 
-    from carner.training.augment import AugmentConfig, augment_shard, shard_file_name
+    from carner.training.augment import AugmentConfig
+
+    from bench.augment_shards import augment_shard, shard_file_name
 
     texts, spans = _load_training(source)
     result = augment_shard(
@@ -261,7 +160,9 @@ def augment_parallel(
     """
     from dataclasses import asdict
 
-    from carner.training.augment import SHARD_DIR, AugmentConfig, ShardResult, merge_shards
+    from carner.training.augment import AugmentConfig
+
+    from bench.augment_shards import SHARD_DIR, ShardResult, merge_shards
 
     started = time.perf_counter()
     config = AugmentConfig(**(cfg or {}))
@@ -328,7 +229,7 @@ def run_augment_parallel(
     """
     from dataclasses import asdict, is_dataclass
 
-    from carner.training.augment import SHARD_DIR
+    from bench.augment_shards import SHARD_DIR
 
     if shards < 1:
         raise ValueError(f"shards must be >= 1, got {shards}")

@@ -1,4 +1,6 @@
-"""Measures that compare generated titles with real eBay Motors titles (used by bench/ and tests).
+"""Measures that compare generated titles with real eBay Motors titles.
+
+Lab code: `bench/sandbox_realism.py` prints them; the sandbox generator's tests hold it to them.
 
 The real reference is ../shared/data/car-titles/ebay_motors_sedans_info.csv (column "Car Model").
 """

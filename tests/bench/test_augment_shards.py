@@ -15,20 +15,22 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from carner.training.augment import (  # noqa: E402
-    SHARD_DIR,
     AugmentConfig,
     augment,
-    augment_shard,
-    augment_sharded,
     collect_values,
-    merge_shards,
     model_words,
     read_augmented,
-    shard_bounds,
-    shard_file_name,
     validate_spans,
 )
 
+from bench.augment_shards import (  # noqa: E402
+    SHARD_DIR,
+    augment_shard,
+    augment_sharded,
+    merge_shards,
+    shard_bounds,
+    shard_file_name,
+)
 from tests.support.tiny_bert import sandbox_titles  # noqa: E402
 
 CFG = AugmentConfig(n_iter=8, seed=5)

@@ -248,6 +248,7 @@ def bench_model(kind: str, model_dir: Path, titles: list[str], seconds: float) -
         probe = asyncio.run(fairness(server.host, server.port, ones[0], big))
         probe["big_tokens"] = sum(len(t.split()) for t in maximal_texts(limits))
         probe["huge_status"] = asyncio.run(fairness_status(server.host, server.port, huge))
+        probe["limits"] = limits
         rows.append({"model": kind, "fairness": probe})
         print(json.dumps(rows[-1]), flush=True)
     finally:
@@ -296,9 +297,12 @@ def markdown(rows: list[dict[str, Any]], command: str, note: str) -> str:
                 f"| {r['model']} | {r['request']} | {r['clients']} | {r['requests_per_s']} | {r['p50_ms']} | "
                 f"{r['p95_ms']} | {r['p99_ms']} | {r['requests']} | {r['errors']} |"
             )
+    limits = next((r["fairness"]["limits"] for r in rows if "fairness" in r), {})
     lines += [
         "",
-        "One-title requests beside one maximal request (the most tokens the limits accept):",
+        "One-title requests beside one maximal request (the most tokens the limits accept; limits: "
+        + ", ".join(f"{k} {v}" for k, v in limits.items())
+        + "):",
         "",
         "| model | maximal request | its time s | one title alone p50 ms | beside it, slowest ms "
         "| delay ms | 64 x 2,000 chars of words |",

@@ -227,6 +227,7 @@ class ServerApp:
     def __init__(self, api: Any, predict: PredictEndpoint) -> None:
         self.api = api
         self.predict = predict
+        self.limits = predict.limits
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"] == "/predict":
@@ -364,10 +365,16 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_config(app: Any) -> Any:
-    """uvicorn's settings for the server: no access log (a line per request costs at 1,000 a second)."""
+    """uvicorn's settings for the server: no access log (a line per request costs at 1,000 a second),
+    and at most a queue's worth (plus some) of connections and requests at once, each holding at most
+    one body: beyond that uvicorn answers 503 itself, so open connections cannot grow memory unbounded.
+    httptools and uvloop are used when installed (`uvicorn[standard]`): less CPU per request."""
     import uvicorn
 
-    return uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    limits = getattr(app, "limits", None) or ServeLimits()
+    return uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, limit_concurrency=limits.max_queue + 64
+    )
 
 
 class ServerThread:

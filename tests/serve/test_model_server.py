@@ -291,14 +291,15 @@ def test_a_maximal_request_does_not_delay_a_one_title_request_by_more_than_250_m
     server answering requests in arrival order would delay the titles by all of it.
     """
     env = {
-        "CARNER_SERVE_MAX_TEXT_TOKENS": "128",
+        "CARNER_SERVE_MAX_BATCH": "128",
+        "CARNER_SERVE_MAX_TEXT_TOKENS": "64",
         "CARNER_SERVE_MAX_REQUEST_TOKENS": "8192",
-        "CARNER_SERVE_MAX_BATCH_TOKENS": "128",
+        "CARNER_SERVE_MAX_BATCH_TOKENS": "64",
         "CARNER_SERVE_TIMEOUT_S": "120",
     }
     proc, url = _start_cli_server(tiny_models.make_year, env)
     title = tiny_models.titles[0]
-    maximal = [("ab " * 128).strip()] * 64  # 64 x 128 = 8,192 tokens
+    maximal = [("ab " * 64).strip()] * 128  # 128 x 64 = 8,192 tokens
     big: list[Any] = []
     try:
         with requests.Session() as http:
@@ -322,7 +323,7 @@ def test_a_maximal_request_does_not_delay_a_one_title_request_by_more_than_250_m
         proc.terminate()
         proc.wait(timeout=30)
     big_resp, big_s = big[0]
-    assert big_resp.status_code == 200 and len(big_resp.json()["results"]) == 64
+    assert big_resp.status_code == 200 and len(big_resp.json()["results"]) == 128
     base = statistics.median(alone)
     delay = max(beside) - base
     print(

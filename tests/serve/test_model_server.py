@@ -549,3 +549,23 @@ def test_load_1000_requests_from_8_clients(tiny_models: Any) -> None:
     )
     assert len(latencies) == 1000 and errors == []
     assert p95 < 5.0  # generous: the CI machine is shared; measured figures are in the README
+
+
+def test_answers_do_not_wait_for_delayed_acks(year_server: Any) -> None:
+    """The listening socket says TCP, so asyncio turns Nagle off on each connection: an answer written
+    as head then body is not held ~40 ms for the client's delayed ACK (every request's floor before)."""
+    import socket
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
+    latencies = []
+    with requests.Session() as http:
+        for _ in range(21):
+            t0 = time.perf_counter()
+            assert http.get(f"{year_server.url}/health", timeout=10).status_code == 200
+            latencies.append(time.perf_counter() - t0)
+    assert statistics.median(latencies) < 0.035  # 40 ms and more with Nagle and delayed ACK

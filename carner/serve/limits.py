@@ -37,9 +37,9 @@ class ServeLimits:
 
     max_text_chars: int = 2000
     max_batch: int = 64  # texts in one request, and in one inference batch
-    max_text_tokens: int = 256
+    max_text_tokens: int = 128
     max_request_tokens: int = 8192
-    max_batch_tokens: int = 256  # one inference batch: a small request waits at most about one batch
+    max_batch_tokens: int = 128  # one inference batch: a small request waits at most about one batch
     max_queue: int = 256  # requests waiting for the model; more: 503 with Retry-After
     max_queue_tokens: int = 32_768
     timeout_s: float = 10.0  # a request not answered by then: 503 with Retry-After, its work dropped

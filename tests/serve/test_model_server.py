@@ -126,11 +126,21 @@ def default_server(tiny_models: Any) -> Any:
         (b'{"texts": ["2015 Ford", "\\udc00"]}', 422, "texts[1] holds a lone surrogate"),
         (b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply"),
         (b'{"text": ' + b"9" * 5000 + b"}", 400, "Exceeds the limit"),
-        (json.dumps({"texts": ["ab " * 666 + "ab"] * 64}).encode(), 413, "tokens long; the limit is 256"),
-        (json.dumps({"texts": ["ab " * 200] * 64}).encode(), 413, "request holds 12800 tokens; the limit"),
+        (json.dumps({"texts": ["ab " * 666 + "ab"] * 64}).encode(), 413, "tokens long; the limit is 128"),
+        (json.dumps({"texts": ["ab " * 100] * 64 + ["ab"]}).encode(), 413, "65 texts in one request"),
+        (json.dumps({"texts": ["ab " * 129] * 64}).encode(), 413, "texts[0] is 129 tokens long"),
         (json.dumps({"text": "🚗" * 2000}).encode(), 413, "text is 2000 tokens long"),
     ],
-    ids=["surrogate", "surrogate-in-batch", "100k-deep", "5000-digits", "64x2000-words", "budget", "emoji"],
+    ids=[
+        "surrogate",
+        "surrogate-in-batch",
+        "100k-deep",
+        "5000-digits",
+        "64x2000-words",
+        "65-texts",
+        "64x129-tokens",
+        "emoji",
+    ],
 )
 def test_hostile_bodies_are_4xx_not_500(default_server: Any, data: bytes, status: int, message: str) -> None:
     resp = requests.post(
@@ -223,7 +233,7 @@ def test_loopback_only_without_a_token() -> None:
 
 # ------------------------------------------------------------- cost: a busy queue, a time limit, fairness
 
-BIG_TEXT = ("ab " * 200).strip()  # 200 tokens
+BIG_TEXT = ("ab " * 120).strip()  # 120 tokens
 
 
 def _post(url: str, body: dict[str, Any], out: list[Any]) -> None:

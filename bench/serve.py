@@ -8,7 +8,8 @@ it starts the real `carner serve-model` process on 127.0.0.1 and drives it from 
 keep-alive HTTP/1.1 connections (asyncio, one connection per client, each sending its next request
 when the last is answered). Two request shapes: one title, and a batch of 64 titles. Then the
 fairness probe: one-title requests sent while one maximal request (the most tokens the limits
-accept) is being answered; its figure is how much later they are answered than alone.
+accept) is being answered; its figure is how much later they are answered than alone. For scale,
+the model's own speed is timed in this process first (titles/s one at a time and in batches of 32).
 
 The client shares the machine with the server: on a 2-core machine it takes CPU the server could use.
 """
@@ -142,6 +143,7 @@ class Run:
             return round(lat[min(len(lat) - 1, int(q * len(lat)))] * 1000, 1) if lat else float("nan")
 
         errors = sum(n for s, n in self.statuses.items() if s != 200)
+        kinds = ", ".join(f"{n} x {s}" for s, n in sorted(self.statuses.items()) if s != 200)
         return {
             "requests": len(lat),
             "requests_per_s": round(len(lat) / self.seconds, 1) if self.seconds else 0.0,
@@ -149,6 +151,7 @@ class Run:
             "p95_ms": pct(0.95),
             "p99_ms": pct(0.99),
             "errors": errors,
+            "error_statuses": kinds,
         }
 
 
@@ -231,9 +234,27 @@ def maximal_texts(limits: dict[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ report
+def model_speed(model_dir: Path, titles: list[str]) -> dict[str, float]:
+    """Titles/s of the model alone (in this process, spans with confidences as the server answers)."""
+    from carner.training.models import load_model
+    from carner.training.scored import predict_scored
+
+    model = load_model(model_dir)
+    predict_scored(model, titles[:8])
+    speed = {}
+    for batch in (1, 32):
+        n = 64 if batch == 1 else 256
+        t0 = time.perf_counter()
+        for i in range(0, n, batch):
+            predict_scored(model, titles[i : i + batch])
+        speed[f"batch{batch}"] = round(n / (time.perf_counter() - t0), 1)
+    return speed
+
+
 def bench_model(kind: str, model_dir: Path, titles: list[str], seconds: float) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{"model": kind, "speed": model_speed(model_dir, titles)}]
+    print(json.dumps(rows[-1]), flush=True)
     server = Server(model_dir)
-    rows = []
     try:
         limits = server.health()["limits"]
         ones = [request_bytes({"text": t}) for t in titles[:256]]
@@ -292,10 +313,10 @@ def markdown(rows: list[dict[str, Any]], command: str, note: str) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        if "fairness" not in r:
+        if "request" in r:
             lines.append(
                 f"| {r['model']} | {r['request']} | {r['clients']} | {r['requests_per_s']} | {r['p50_ms']} | "
-                f"{r['p95_ms']} | {r['p99_ms']} | {r['requests']} | {r['errors']} |"
+                f"{r['p95_ms']} | {r['p99_ms']} | {r['requests']} | {r['error_statuses'] or 0} |"
             )
     limits = next((r["fairness"]["limits"] for r in rows if "fairness" in r), {})
     lines += [
@@ -316,7 +337,17 @@ def markdown(rows: list[dict[str, Any]], command: str, note: str) -> str:
                 f"{f['alone_p50_ms']} | {f['beside_max_ms']} ({f['beside_n']} requests) | "
                 f"{f['max_delay_ms']} | HTTP {f['huge_status']} |"
             )
-    return "\n".join(line for line in lines if line is not None) + "\n"
+    lines += [
+        "",
+        "The model alone, in the bench's process (spans with confidences, as the server answers):",
+        "",
+        "| model | titles/s, one at a time | titles/s, batches of 32 |",
+        "|---|---:|---:|",
+    ]
+    for r in rows:
+        if "speed" in r:
+            lines.append(f"| {r['model']} | {r['speed']['batch1']} | {r['speed']['batch32']} |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:

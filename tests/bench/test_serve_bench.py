@@ -16,7 +16,7 @@ def test_serve_bench_runs_end_to_end(tmp_path: Path) -> None:
     md = tmp_path / "serve.md"
     argv = ["--build", str(tmp_path / "models"), "--listings", "60", "--seconds", "0.3"]
     rows = serve.main([*argv, "--kinds", "student-soft", "--md", str(md)])
-    table = [r for r in rows if "fairness" not in r]
+    table = [r for r in rows if "request" in r]
     assert {(r["request"], r["clients"]) for r in table} == {
         (shape, n) for shape in ("1 title", "64 titles") for n in (1, 8, 32)
     }
@@ -26,3 +26,5 @@ def test_serve_bench_runs_end_to_end(tmp_path: Path) -> None:
     text = md.read_text(encoding="utf-8")
     assert "| student-soft | 1 title | 32 |" in text and "- commit: " in text and "- command: " in text
     assert (tmp_path / "models" / "baseline" / "metrics.json").is_file()
+    speed = next(r["speed"] for r in rows if "speed" in r)
+    assert speed["batch1"] > 0 and speed["batch32"] > 0 and "titles/s, batches of 32" in text

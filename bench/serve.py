@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -375,7 +376,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     rows = []
     for kind, model_dir in models.items():
         rows += bench_model(kind, model_dir, titles, args.seconds)
-    command = "python bench/serve.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = shlex.join(["python", "bench/serve.py", *(argv if argv is not None else sys.argv[1:])])
     text = markdown(rows, command.strip(), args.note)
     print(text)
     if args.md is not None:

@@ -45,12 +45,19 @@ class ServeLimits:
     timeout_s: float = 10.0  # a request not answered by then: 503 with Retry-After, its work dropped
 
     def __post_init__(self) -> None:
-        if min(self.max_text_chars, self.max_batch, self.max_text_tokens, self.max_batch_tokens) < 1:
-            raise ValueError("serve limits must be >= 1")
-        if self.max_request_tokens < self.max_text_tokens or self.max_queue_tokens < self.max_request_tokens:
-            raise ValueError("serve limits must grow: text tokens <= request tokens <= queue tokens")
-        if self.max_queue < 1 or self.timeout_s <= 0:
-            raise ValueError("serve max_queue must be >= 1 and timeout_s > 0")
+        """Named as the settings are (CARNER_SERVE_<NAME>), so a bad combination says what to change."""
+        for name in ("max_text_chars", "max_batch", "max_text_tokens", "max_batch_tokens", "max_queue"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"CARNER_SERVE_{name.upper()} must be >= 1, got {getattr(self, name)}")
+        if self.timeout_s <= 0:
+            raise ValueError(f"CARNER_SERVE_TIMEOUT_S must be > 0, got {self.timeout_s}")
+        chain = ("max_text_tokens", "max_request_tokens", "max_queue_tokens")
+        for small, big in zip(chain, chain[1:], strict=False):
+            if getattr(self, small) > getattr(self, big):
+                raise ValueError(
+                    f"CARNER_SERVE_{small.upper()} ({getattr(self, small)}) must not exceed "
+                    f"CARNER_SERVE_{big.upper()} ({getattr(self, big)})"
+                )
 
     @classmethod
     def from_settings(cls, settings: Any) -> ServeLimits:

@@ -94,8 +94,12 @@ def test_token_counts_are_linear_and_bound_the_models_work() -> None:
     assert time.perf_counter() - t0 < 2.0  # ~1 MB in well under a second; no backtracking
 
 
-def test_limits_must_grow() -> None:
-    with pytest.raises(ValueError, match="must grow"):
+def test_limits_must_grow_and_name_the_setting() -> None:
+    with pytest.raises(ValueError, match=r"CARNER_SERVE_MAX_TEXT_TOKENS \(100\) must not exceed "):
         ServeLimits(max_text_tokens=100, max_request_tokens=50)
-    with pytest.raises(ValueError, match=">= 1"):
+    with pytest.raises(ValueError, match="CARNER_SERVE_MAX_REQUEST_TOKENS"):
+        ServeLimits(max_request_tokens=10_000, max_queue_tokens=5000)
+    with pytest.raises(ValueError, match="CARNER_SERVE_MAX_BATCH_TOKENS must be >= 1, got 0"):
         ServeLimits(max_batch_tokens=0)
+    with pytest.raises(ValueError, match="CARNER_SERVE_TIMEOUT_S must be > 0"):
+        ServeLimits(timeout_s=0)

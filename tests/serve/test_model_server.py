@@ -464,7 +464,12 @@ def test_cli_refuses_to_listen_beyond_loopback_without_a_token(
     monkeypatch.setenv("CARNER_SERVE_TOKEN", "tiny")
     env_short = runner.invoke(app, ["serve-model", "--model", model, "--host", "0.0.0.0"])
     assert env_short.exit_code == 2 and "use at least 16" in env_short.output
-    for result in (open_door, short, env_short):
+    monkeypatch.delenv("CARNER_SERVE_TOKEN")
+    monkeypatch.setenv("CARNER_SERVE_MAX_TEXT_TOKENS", "9000")
+    limits = runner.invoke(app, ["serve-model", "--model", model, "--port", "0"])
+    assert limits.exit_code == 2
+    assert "CARNER_SERVE_MAX_TEXT_TOKENS (9000) must not exceed CARNER_SERVE_MAX_REQUEST" in limits.output
+    for result in (open_door, short, env_short, limits):
         assert "Traceback" not in result.output
 
 

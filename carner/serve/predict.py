@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from carner.serve.auth import TokenGuard
 from carner.serve.batcher import Batcher, QueueFull, RequestTimeout, Rows
@@ -123,8 +124,6 @@ class PredictEndpoint:
 
 
 def query_params(scope: dict[str, Any]) -> dict[str, str]:
-    from urllib.parse import parse_qsl
-
     qs = scope.get("query_string", b"")
     return dict(parse_qsl(qs.decode("latin-1"), keep_blank_values=True)) if qs else {}
 

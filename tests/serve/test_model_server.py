@@ -302,14 +302,14 @@ def test_a_maximal_request_does_not_delay_a_one_title_request_by_more_than_250_m
     """
     env = {
         "CARNER_SERVE_MAX_BATCH": "128",
-        "CARNER_SERVE_MAX_TEXT_TOKENS": "64",
-        "CARNER_SERVE_MAX_REQUEST_TOKENS": "8192",
-        "CARNER_SERVE_MAX_BATCH_TOKENS": "64",
+        "CARNER_SERVE_MAX_TEXT_TOKENS": "32",
+        "CARNER_SERVE_MAX_REQUEST_TOKENS": "4096",
+        "CARNER_SERVE_MAX_BATCH_TOKENS": "32",
         "CARNER_SERVE_TIMEOUT_S": "120",
     }
     proc, url = _start_cli_server(tiny_models.make_year, env)
     title = tiny_models.titles[0]
-    maximal = [("ab " * 64).strip()] * 128  # 128 x 64 = 8,192 tokens
+    maximal = [("ab " * 32).strip()] * 128  # 128 x 32 = 4,096 tokens
     big: list[Any] = []
     try:
         with requests.Session() as http:

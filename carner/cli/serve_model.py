@@ -1,11 +1,13 @@
 """`carner serve-model`: serve the champion model (or a model directory) over HTTP until Ctrl-C.
 
-A thin shell over `flows.model_server`: resolve the model (registry champion of a kind, the best
-champion, or a directory), bind the port, run uvicorn in the foreground.
+A thin shell over `carner.serve.model_server`: resolve the model (registry champion of a kind, the
+best champion, or a directory), check the door (a token is required beyond loopback), bind the port,
+run uvicorn in the foreground.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -17,22 +19,29 @@ MODEL_HELP = (
     "A model kind (baseline, teacher, student-spacy, student-soft): serve that kind's champion and "
     "follow its promotions; or a model directory: serve it as is. Default: the best champion of any kind."
 )
+TOKEN_HELP = (
+    "Bearer token every endpoint but /health asks for; required with a --host beyond loopback. Prefer "
+    "CARNER_SERVE_TOKEN: a flag shows in the process list."
+)
 
 
 @app.command("serve-model")
 def serve_model(
     model: str | None = typer.Option(None, "--model", help=MODEL_HELP),
-    host: str = typer.Option("127.0.0.1", help="Address to listen on (keep 127.0.0.1 unless you mean it)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (beyond loopback: needs a token)."),
     port: int = typer.Option(8010, help="TCP port; 0 picks a free one."),
     reload_s: float | None = typer.Option(
         None, min=0.1, help="Seconds between registry checks for a new champion (CARNER_SERVE_RELOAD_S)."
     ),
+    token: str | None = typer.Option(None, "--token", help=TOKEN_HELP, show_default=False),
     db: str | None = typer.Option(None, help="SQLAlchemy URL of the registry (CARNER_DB_URL)."),
     workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
 ) -> None:
     """Serve POST /predict (spans with confidences), GET /health and POST /reload for the champion model."""
     import uvicorn
 
+    from carner.db.engine import sqlite_path
+    from carner.serve.auth import check_exposure
     from carner.serve.model_server import (
         ModelHolder,
         ServeLimits,
@@ -40,12 +49,19 @@ def serve_model(
         create_app,
         directory_ref,
         resolve_champion,
+        uvicorn_config,
     )
     from carner.training.models import MODEL_LOADERS
 
-    settings = get_settings(db_url=db, workdir=workdir, serve_reload_s=reload_s)
+    settings = get_settings(db_url=db, workdir=workdir, serve_reload_s=reload_s, serve_token=token)
     if not 0 <= port <= 65535:
         raise fail(f"--port must be in 0..65535, got {port}")
+    secret = settings.serve_token.get_secret_value() if settings.serve_token else None
+    try:
+        warning = check_exposure(host, secret or None)
+        limits = ServeLimits.from_settings(settings)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     if model is not None and Path(model).is_dir():
         try:
             ref = directory_ref(Path(model))
@@ -54,11 +70,10 @@ def serve_model(
         holder = ModelHolder(lambda: ref, follows_registry=False)
         where = f"directory {model}"
     elif model is None or model in MODEL_LOADERS:
-        url = settings.database_url
-        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-            raise fail(
-                f"no database at {url.removeprefix('sqlite:///')}: train a model first or pass --model DIR"
-            )
+        url = settings.database_url  # built by sqlalchemy's URL, so `?`, `%`, `#` in the workdir stay
+        db_file = sqlite_path(url)
+        if db_file is not None and not db_file.exists():
+            raise fail(f"no database at {db_file}: train a model first or pass --model DIR")
         holder = ModelHolder(lambda: resolve_champion(url, model))
         where = f"the registry's {model or 'best'} champion"
     else:
@@ -75,12 +90,16 @@ def serve_model(
     except OSError as exc:
         reason = "port already in use" if port and exc.errno in (98, 48, 10048) else exc.strerror or str(exc)
         raise fail(f"cannot listen on {host}:{port}: {reason}") from None
-    limits = ServeLimits(settings.serve_max_text_chars, settings.serve_max_batch)
-    api = create_app(holder, limits, settings.serve_reload_s)
+    api = create_app(holder, limits, settings.serve_reload_s, token=secret or None)
     bound_host, bound_port = sock.getsockname()[:2]
     served = holder.served
+    if warning:
+        typer.secho(f"Warning: {warning}", err=True, fg=typer.colors.YELLOW)
     typer.echo(
         f"Serving {served.ref.model_id} ({served.ref.path}) at http://{bound_host}:{bound_port} "
         f"(POST /predict, GET /health; Ctrl-C to stop)"
     )
-    uvicorn.Server(uvicorn.Config(api, log_level="warning", lifespan="on")).run(sockets=[sock])
+    # The event loop (HTTP) and the inference worker share the GIL: hand it over every 1 ms rather than
+    # 5, so reading and answering requests is not held up behind a batch's Python work.
+    sys.setswitchinterval(0.001)
+    uvicorn.Server(uvicorn_config(api)).run(sockets=[sock])

@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     serve_reload_s: float = Field(
         10.0, gt=0, description="Seconds between `serve-model`'s registry checks for a new champion."
     )
+    serve_token: SecretStr | None = Field(
+        None, description="Bearer token `serve-model` asks for (required to listen beyond loopback)."
+    )
+    serve_max_text_tokens: int = Field(128, ge=1, description="Most tokens in one text `serve-model` takes.")
+    serve_max_request_tokens: int = Field(8192, ge=1, description="Most tokens in one request.")
+    serve_max_batch_tokens: int = Field(
+        128, ge=1, description="Most tokens in one inference batch (a small request waits about one)."
+    )
+    serve_max_queue: int = Field(256, ge=1, description="Requests waiting for the model; more get 503.")
+    serve_max_queue_tokens: int = Field(32_768, ge=1, description="Tokens waiting for the model; more: 503.")
+    serve_timeout_s: float = Field(10.0, gt=0, description="Seconds a `serve-model` request may take.")
 
     @property
     def database_url(self) -> str:

@@ -2,14 +2,18 @@
 
     POST /predict  {"text": "..."} or {"texts": ["...", ...]}  -> spans (start, end, label, text,
                    confidence); one text answers {"model", "spans"}, a batch {"model", "results"}
-    GET  /health   the served model's id, kind, path and headline metrics, and the limits
+    GET  /health   the served model's id, kind, registry run and headline metrics, the limits and
+                   the queue depth (open without a token: it names no path and no secret)
     POST /reload   check the registry now (what a promotion hook calls); the watcher also checks it
                    every `reload_s` seconds
+    GET  /docs, /openapi.json   the API description
 
 Why a holder with a lock: when the registry promotes a new champion, the new model is loaded beside
 the old one and swapped in with one reference assignment under a lock. A request takes the model it
 starts with and finishes on it, so a swap never drops or mixes requests; the old model is freed when
-its last request ends. Bad input (not JSON, wrong shape, too long, too many) is a 4xx with a one-line
+its last request ends. Inference runs on one worker thread fed by a bounded queue
+(`carner.serve.batcher`); what one request may cost is in `carner.serve.limits`, the token in
+`carner.serve.auth`. Bad input (not JSON, wrong shape, too long, too many) is a 4xx with a one-line
 JSON `error`; an unexpected failure is a 500 without a traceback (the traceback goes to the log).
 """
 
@@ -28,9 +32,28 @@ from pathlib import Path
 from typing import Any
 
 # At module level: FastAPI reads the handlers' (string) annotations in this module's globals.
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+
+from carner.serve.auth import TokenGuard
+from carner.serve.batcher import Batcher
+from carner.serve.limits import BadRequest, PredictRequest, ServeLimits, parse_predict_body
+from carner.serve.predict import PREDICT_OPENAPI, PredictEndpoint
+
+__all__ = [
+    "BadRequest",
+    "ModelHolder",
+    "ModelRef",
+    "PredictRequest",
+    "ServeLimits",
+    "ServerThread",
+    "bind",
+    "create_app",
+    "directory_ref",
+    "parse_predict_body",
+    "resolve_champion",
+]
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +125,14 @@ class Served:
         from carner.training.scored import predict_scored
 
         with self.lock:
-            return [[s.as_dict() for s in row] for row in predict_scored(self.model, texts)]
+            rows = predict_scored(self.model, texts)
+        return [
+            [
+                {"start": s.start, "end": s.end, "label": s.label, "text": s.text, "confidence": s.confidence}
+                for s in row
+            ]
+            for row in rows
+        ]
 
     def describe(self) -> dict[str, Any]:
         metrics = self.ref.metrics
@@ -111,7 +141,6 @@ class Served:
             "id": self.ref.model_id,
             "kind": self.ref.kind,
             "run_id": self.ref.run_id,
-            "path": str(self.ref.path),
             "loaded_at": self.loaded_at,
             "metrics": {
                 **{k: metrics[k] for k in HEADLINE_METRICS if k in metrics},
@@ -167,9 +196,15 @@ class ModelHolder:
                 model = self.load(ref)
             except Exception as exc:  # a broken promotion must not take the server down
                 self._failed = (ref.run_id, ref.path)
-                self.last_error = f"{ref.model_id} at {ref.path}: {type(exc).__name__}: {exc}"
+                # what /health shows: no path, no message (it may name files); the log has both
+                self.last_error = f"could not load {ref.model_id} ({type(exc).__name__}); see the server log"
                 log.warning(
-                    "could not load %s; still serving %s", self.last_error, current and current.ref.model_id
+                    "could not load %s at %s: %s: %s; still serving %s",
+                    ref.model_id,
+                    ref.path,
+                    type(exc).__name__,
+                    exc,
+                    current and current.ref.model_id,
                 )
                 if current is None:
                     raise
@@ -186,63 +221,43 @@ class ModelHolder:
 # ------------------------------------------------------------------------------------ the web app
 
 
-@dataclass(frozen=True)
-class ServeLimits:
-    max_text_chars: int = 2000
-    max_batch: int = 64
+class ServerApp:
+    """The ASGI app: POST /predict on its lean path, everything else (health, reload, docs) on FastAPI."""
 
-    @property
-    def max_body_bytes(self) -> int:
-        """A generous bound on a valid body (4 bytes per character, JSON overhead), read before parsing."""
-        return self.max_batch * (self.max_text_chars * 4 + 16) + 1024
+    def __init__(self, api: Any, predict: PredictEndpoint) -> None:
+        self.api = api
+        self.predict = predict
+        self.limits = predict.limits
 
-
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/predict":
+            await self.predict(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
 
 
-def parse_predict_body(raw: bytes, limits: ServeLimits) -> tuple[list[str], bool]:
-    """The texts of a /predict body and whether it was a batch; `BadRequest` with a clear message."""
-    if len(raw) > limits.max_body_bytes:
-        raise BadRequest(413, f"request body is {len(raw)} bytes; the limit is {limits.max_body_bytes}")
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        raise BadRequest(400, f"request body is not valid JSON: {msg}{where}") from None
-    if (
-        not isinstance(body, dict)
-        or len({"text", "texts"} & body.keys()) != 1
-        or set(body) - {"text", "texts"}
-    ):
-        raise BadRequest(422, 'send a JSON object with either "text": "..." or "texts": ["...", ...]')
-    batch = "texts" in body
-    texts = body["texts"] if batch else [body["text"]]
-    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise BadRequest(422, '"texts" must be a list of strings' if batch else '"text" must be a string')
-    if len(texts) > limits.max_batch:
-        raise BadRequest(413, f"{len(texts)} texts in one request; the limit is {limits.max_batch}")
-    for i, text in enumerate(texts):
-        if len(text) > limits.max_text_chars:
-            name = f"texts[{i}]" if batch else "text"
-            raise BadRequest(
-                413, f"{name} is {len(text)} characters long; the limit is {limits.max_text_chars}"
-            )
-    return texts, batch
+def create_app(
+    holder: ModelHolder,
+    limits: ServeLimits | None = None,
+    reload_s: float | None = None,
+    token: str | None = None,
+) -> ServerApp:
+    """The server over `holder`; with `reload_s`, a watcher thread checks the registry that often.
 
+    With `token`, every endpoint but /health asks for it (see `carner.serve.auth`).
+    """
+    from fastapi import FastAPI
+    from fastapi.openapi.docs import get_swagger_ui_html
 
-def create_app(holder: ModelHolder, limits: ServeLimits | None = None, reload_s: float | None = None) -> Any:
-    """The FastAPI app over `holder`; with `reload_s`, a watcher thread checks the registry that often."""
     limits = limits or ServeLimits()
+    guard = TokenGuard(token)
+    batcher = Batcher(limits)
 
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         stop = threading.Event()
         watcher = None
+        batcher.start()
         if reload_s and holder.follows_registry:
             watcher = threading.Thread(
                 target=_watch, args=(holder, reload_s, stop), daemon=True, name="champion-watch"
@@ -252,21 +267,32 @@ def create_app(holder: ModelHolder, limits: ServeLimits | None = None, reload_s:
             yield
         finally:
             stop.set()
+            batcher.stop()
             if watcher is not None:
                 watcher.join(timeout=5)
 
-    app = FastAPI(title="carner model server", lifespan=lifespan)
+    api = FastAPI(
+        title="carner model server", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
 
-    def error(status: int, message: str) -> JSONResponse:
-        return JSONResponse({"error": message}, status_code=status)
+    def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
 
-    @app.exception_handler(Exception)
+    def denied(request: Request) -> JSONResponse | None:
+        refusal = guard.check(request.scope["headers"])
+        if refusal is None:
+            return None
+        status, message = refusal
+        return error(status, message, {"www-authenticate": "Bearer"} if status == 401 else None)
+
+    @api.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("request failed")
         return error(500, f"internal error ({type(exc).__name__}); see the server log")
 
-    @app.get("/health")
+    @api.get("/health")
     def health() -> JSONResponse:
+        """The served model (id, kind, registry run, headline metrics), the limits and the queue."""
         served = holder.served
         body = {
             "status": "ok" if served else "no model",
@@ -274,51 +300,42 @@ def create_app(holder: ModelHolder, limits: ServeLimits | None = None, reload_s:
             "follows_registry": holder.follows_registry,
             "swaps": holder.swaps,
             "last_reload_error": holder.last_error,
-            "limits": {"max_text_chars": limits.max_text_chars, "max_batch": limits.max_batch},
+            "limits": limits.describe(),
+            "queue": batcher.depth(),
+            "token_required": guard.enabled,
         }
         return JSONResponse(body, status_code=200 if served else 503)
 
-    @app.post("/predict")
-    async def predict(request: Request) -> JSONResponse:
-        try:
-            texts, batch = parse_predict_body(await _read_capped(request, limits.max_body_bytes), limits)
-        except BadRequest as exc:
-            return error(exc.status, exc.message)
-        served = holder.served  # this request finishes on this model, whatever is swapped meanwhile
-        if served is None:
-            return error(503, "no model loaded")
-        rows = await run_in_threadpool(served.predict, texts)
-        model_id = served.ref.model_id
-        if batch:
-            return JSONResponse({"model": model_id, "results": [{"spans": r} for r in rows]})
-        return JSONResponse({"model": model_id, "spans": rows[0]})
-
-    @app.post("/reload")
-    async def reload() -> JSONResponse:
+    @api.post("/reload")
+    async def reload(request: Request) -> JSONResponse:
+        """Check the registry now (what a promotion hook calls)."""
+        if (refusal := denied(request)) is not None:
+            return refusal
         if not holder.follows_registry:
             return error(409, "serving a model directory given by hand: nothing to reload")
         try:
             swapped = await run_in_threadpool(holder.refresh)
         except Exception as exc:  # the registry is unreachable, or the first load failed
-            return error(503, f"registry check failed: {type(exc).__name__}: {exc}")
+            log.warning("registry check failed: %s: %s", type(exc).__name__, exc)
+            return error(503, f"registry check failed ({type(exc).__name__}); see the server log")
         served = holder.served
         return JSONResponse({"reloaded": swapped, "model": served.ref.model_id if served else None})
 
-    return app
+    def openapi_schema() -> dict[str, Any]:
+        if api.openapi_schema is None:
+            schema = api.openapi()
+            schema["paths"] = {"/predict": PREDICT_OPENAPI, **schema.get("paths", {})}
+        return api.openapi_schema
 
+    @api.get("/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        return denied(request) or JSONResponse(openapi_schema())
 
-async def _read_capped(request: Request, cap: int) -> bytes:
-    """The body, refusing (413) one that announces or grows past `cap` bytes before reading it all."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        raise BadRequest(413, f"request body is {declared} bytes; the limit is {cap}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise BadRequest(413, f"request body is over {cap} bytes; the limit is {cap}")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    @api.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> Any:
+        return denied(request) or get_swagger_ui_html(openapi_url="/openapi.json", title=api.title)
+
+    return ServerApp(api, PredictEndpoint(holder, batcher, limits, guard))
 
 
 def _watch(holder: ModelHolder, every_s: float, stop: threading.Event) -> None:
@@ -335,8 +352,11 @@ def _watch(holder: ModelHolder, every_s: float, stop: threading.Event) -> None:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket (port 0: a free one), so a busy port is a clean error before uvicorn starts."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and
+    # without it every answer (head and body written apart) waited ~40 ms for the client's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError:
@@ -347,6 +367,19 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def uvicorn_config(app: Any) -> Any:
+    """uvicorn's settings for the server: no access log (a line per request costs at 1,000 a second),
+    and at most a queue's worth (plus some) of connections and requests at once, each holding at most
+    one body: beyond that uvicorn answers 503 itself, so open connections cannot grow memory unbounded.
+    httptools and uvloop are used when installed (`uvicorn[standard]`): less CPU per request."""
+    import uvicorn
+
+    limits = getattr(app, "limits", None) or ServeLimits()
+    return uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, limit_concurrency=limits.max_queue + 64
+    )
+
+
 class ServerThread:
     """uvicorn serving `app` on a bound socket in a background thread (tests, embedding)."""
 
@@ -355,7 +388,7 @@ class ServerThread:
 
         self.sock = bind(host, port)
         self.host, self.port = self.sock.getsockname()[:2]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(uvicorn_config(app))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property

@@ -3,8 +3,6 @@ small hand-made snippets for the cases the real pages do not cover."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from carner.scraper.parse import (
     extract_item_id,
@@ -16,15 +14,7 @@ from carner.scraper.parse import (
     parse_search_results,
 )
 
-EBAY_HTML = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ebay-html"
-
-
-def real_page(name: str) -> str:
-    path = EBAY_HTML / name
-    if not path.exists():
-        pytest.skip(f"{path} not available (../shared absent)")
-    return path.read_text(encoding="utf-8")
-
+from tests.scraper.real_pages import real_page
 
 # ------------------------------------------------------------------------------------ real pages
 

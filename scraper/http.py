@@ -6,8 +6,8 @@ between requests to one host (and robots.txt's Crawl-delay), a timeout on every 
 Transient failures are retried by urllib3's `Retry` (429/5xx with exponential backoff + jitter,
 `Retry-After` obeyed, connection resets and read timeouts); a body that arrives cut short (shorter
 than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity — unless every try
-brings the same bytes, which is the page as served. Every retry and every wait is counted in
-`HttpStats` so a crawl can report it and tests can check it.
+brings the same bytes (two tries at least), which is the page as served. Every retry and every
+wait is counted in `HttpStats` so a crawl can report it and tests can check it.
 
 Failures say their real cause (`describe_network_error`: "connection refused", "DNS lookup
 failed"), robots.txt that cannot be fetched raises `Unreachable` (not "disallowed"), a body over
@@ -269,6 +269,11 @@ def _is_body_error(exc: BaseException) -> bool:
     return False
 
 
+def _same_body_twice(hashes: list[str]) -> bool:
+    """At least two attempts, all with the same body: the page as served, not a cut transfer."""
+    return len(hashes) >= 2 and len(set(hashes)) == 1
+
+
 class PoliteSession:
     """requests.Session wrapper: robots.txt, per-host delay, retries with backoff, counted waits.
 
@@ -468,22 +473,24 @@ class PoliteSession:
             sleep=self._sleep,
             reraise=True,
         )
-        cut_bodies: set[str] = set()  # hashes of the bodies that ended without </html>
+        cut_bodies: list[str] = []  # hash of each attempt's body that ended without </html>
 
         def send(url: str) -> FetchResult:
             try:
                 return self._send(url)
             except TruncatedBody as exc:
                 if exc.cut == "no-end" and exc.result is not None:
-                    cut_bodies.add(hashlib.sha256(exc.result.content).hexdigest())
+                    cut_bodies.append(hashlib.sha256(exc.result.content).hexdigest())
                 raise
 
         try:
             return retrying(send, url)
         except TruncatedBody as exc:
-            # Every attempt brought the very same bytes without </html>: a transfer cut off at random
-            # never does that; the page is complete as served. Store it instead of retrying forever.
-            if exc.cut == "no-end" and exc.result is not None and len(cut_bodies) == 1:
+            # Every attempt, and at least two, brought the very same bytes without </html>: a transfer
+            # cut off at random never does that; the page is complete as served. Store it instead of
+            # retrying forever. One attempt proves nothing (`max_retries=0`): a cut page is never
+            # taken as complete, it fails as "incomplete" and the crawl fetches it again next run.
+            if exc.cut == "no-end" and exc.result is not None and _same_body_twice(cut_bodies):
                 log.warning("%s: same page without </html> on every try: taking it as complete", redact(url))
                 return exc.result
             with self.stats.lock:

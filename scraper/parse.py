@@ -429,16 +429,17 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     scan = Scanner(text)
     where, rows = _result_rows(scan)
     hits: list[SearchHit] = []
+    kinds: set[str] = set()
     if rows:
         tree = soup("".join(_row_piece(scan, start, end, kind) for start, end, kind in rows))
         seen: set[str] = set()
-        for wrapper in tree.find_all("div", class_="carner-row"):
+        for wrapper, (_s, _e, kind) in zip(tree.find_all("div", class_="carner-row"), rows, strict=False):
             row = wrapper.find("li")
             hit = _hit_from_row(row, base_url) if isinstance(row, Tag) else None
             if hit is not None and hit.item_id not in seen:
                 seen.add(hit.item_id)
                 hits.append(hit)
-    kinds = {kind for _s, _e, kind in rows}
+                kinds.add(kind)  # placeholder rows (an s-item among cards) do not make a page "mixed"
     if where == "page" and not rows:
         layout = UNKNOWN_LAYOUT
     else:
@@ -876,7 +877,7 @@ def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
         if source and source != "none"
     }
     known = title_source in ("json-ld", "markup:h1", "markup:#itemTitle") or price_source or path != "none"
-    listing.layout = f"item:{path}" if known else UNKNOWN_LAYOUT
+    listing.layout = path if known else UNKNOWN_LAYOUT
     listing.empty_fields = tuple(name for name in ITEM_FIELDS if not getattr(listing, name))
     return listing
 

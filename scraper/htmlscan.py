@@ -21,12 +21,14 @@ from functools import lru_cache
 
 TAG_CAP = 8_192  # an opening tag longer than this is not markup any real page has
 ELEMENT_CAP = 2_000_000  # an element is never sliced longer than this
+PIECE_CHARS = 200_000  # a piece handed to the tree builder: real sections are ~2-20 KB
+PIECE_TAGS = 2_500  # tags in one piece: a real specifics section has ~500-1,000
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
 
 _SKIPPED_OPEN = re.compile(r"<(?:!--|(script|style|template|noscript)(?=[\s>/]))", re.IGNORECASE)
-_CLASS_ATTR = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_CLASS_ATTR = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))""", re.IGNORECASE)
 _NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,40})")
 
 
@@ -51,7 +53,7 @@ def attr_value(tag: str, name: str) -> str | None:
 
 @lru_cache(maxsize=64)
 def _attr_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+    return re.compile(rf"""\s{re.escape(name)}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))""", re.IGNORECASE)
 
 
 def class_tokens(tag: str) -> list[str]:
@@ -164,25 +166,27 @@ class Scanner:
         end: int | None = None,
         limit: int = 1_000,
         outermost: bool = True,
+        cap: int = PIECE_CHARS,
     ) -> list[tuple[int, int]]:
         """(start, end) of elements whose opening tag holds `needle` and passes `accept`.
 
         With `outermost`, an element inside one already found is not reported (each byte is then
-        scanned a bounded number of times); at most `limit` elements.
+        scanned a bounded number of times); at most `limit` elements, each at most `cap` characters.
         """
         found: list[tuple[int, int]] = []
         for lt, name, _tag, after in self.tags_with(needle, accept, start, end):
             if outermost and found and lt < found[-1][1]:
                 continue
-            found.append((lt, self.element_end(lt, name, after, end)))
+            stop = lt + cap if end is None else min(end, lt + cap)
+            found.append((lt, self.element_end(lt, name, after, stop)))
             if len(found) >= limit:
                 break
         return found
 
     def by_class(
-        self, token: str, start: int = 0, end: int | None = None, limit: int = 1_000
+        self, token: str, start: int = 0, end: int | None = None, limit: int = 1_000, cap: int = PIECE_CHARS
     ) -> list[tuple[int, int]]:
-        return self.elements(token, lambda tag: token in class_tokens(tag), start, end, limit)
+        return self.elements(token, lambda tag: token in class_tokens(tag), start, end, limit, cap=cap)
 
     def by_class_prefix(
         self, prefix: str, start: int = 0, end: int | None = None, limit: int = 1_000
@@ -192,9 +196,15 @@ class Scanner:
         )
 
     def by_attr(
-        self, attr: str, value: str, start: int = 0, end: int | None = None, limit: int = 1_000
+        self,
+        attr: str,
+        value: str,
+        start: int = 0,
+        end: int | None = None,
+        limit: int = 1_000,
+        cap: int = PIECE_CHARS,
     ) -> list[tuple[int, int]]:
-        return self.elements(value, lambda tag: attr_value(tag, attr) == value, start, end, limit)
+        return self.elements(value, lambda tag: attr_value(tag, attr) == value, start, end, limit, cap=cap)
 
     def open_tags(self, name: str, start: int = 0, end: int | None = None, limit: int = 2_000) -> list[str]:
         """Opening tag texts of elements named `name` (e.g. every `<meta>`), outside skipped ranges."""
@@ -248,13 +258,22 @@ class Scanner:
         self, name: str, start: int = 0, end: int | None = None, limit: int = 1_000
     ) -> list[tuple[int, int]]:
         """Outermost elements named `name` in [start, end)."""
-        needle = f"<{name}"
-        return self.elements(needle, lambda tag: _NAME.match(tag).group(1).lower() == name, start, end, limit)  # type: ignore[union-attr]
 
-    def visible(self, span: tuple[int, int]) -> str:
+        def named(tag: str) -> bool:
+            match = _NAME.match(tag)
+            return match is not None and match.group(1).lower() == name
+
+        return self.elements(f"<{name}", named, start, end, limit, cap=ELEMENT_CAP)
+
+    def visible(self, span: tuple[int, int], max_tags: int = PIECE_TAGS) -> str:
         """The slice without its comments, scripts, styles, templates and noscripts: text a reader sees,
-        and far fewer nodes for a tree builder (eBay pages carry a comment around every text)."""
+        and far fewer nodes for a tree builder (eBay pages carry a comment around every text).
+
+        At most `max_tags` tags: a real price, title or specifics section has tens to hundreds; an
+        element that never closes would otherwise hand the tree builder the rest of the page.
+        """
         start, end = span
+        end = min(end, start + PIECE_CHARS)
         i = max(0, bisect_right(self._starts, start) - 1)
         parts: list[str] = []
         pos = start
@@ -267,4 +286,10 @@ class Scanner:
             i += 1
         if pos < end:
             parts.append(self.text[pos:end])
-        return "".join(parts)
+        piece = "".join(parts)
+        if piece.count("<") > max_tags:
+            cut = -1
+            for _ in range(max_tags + 1):
+                cut = piece.find("<", cut + 1)
+            piece = piece[:cut]
+        return piece

@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 
 from bs4 import Tag
 from carner.scraper import markup
-from carner.scraper.htmlscan import Scanner, attr_value, class_tokens
+from carner.scraper.htmlscan import ELEMENT_CAP, Scanner, attr_value, class_tokens
 from carner.scraper.markup import first, first_attr, normalize_text, soup
 from carner.scraper.price import MAX_PRICE, Price, parse_price
 
@@ -253,7 +253,7 @@ def is_blocked(html: str | bytes) -> bool:
 # description of 40,000 `<h1>` costs seconds in a DOM. Beyond the cap, a description is read as plain
 # text (a linear scan), and an item or search page is refused (`PageTooComplex`).
 MAX_TAGS = 60_000
-MAX_DESCRIPTION_TAGS = 15_000
+MAX_DESCRIPTION_TAGS = 5_000
 
 
 class PageTooComplex(ValueError):
@@ -296,8 +296,8 @@ def _result_rows(scan: Scanner) -> tuple[str, list[tuple[int, int, str]]]:
     Without such a list (older or hand-made pages), rows anywhere outside side modules count.
     """
     for where, spans in (
-        ("srp-results", scan.by_class("srp-results", limit=1)),
-        ("river", scan.by_attr("id", "srp-river-results", limit=1)),
+        ("srp-results", scan.by_class("srp-results", limit=1, cap=ELEMENT_CAP)),
+        ("river", scan.by_attr("id", "srp-river-results", limit=1, cap=ELEMENT_CAP)),
     ):
         if not spans:
             continue
@@ -921,8 +921,9 @@ def parse_description(html: str | bytes) -> str | None:
     """Seller's description text from the description frame, whitespace-normalised; None when empty."""
     text = _as_text(html)
     if text.count("<") > MAX_DESCRIPTION_TAGS:
-        body = text.find("<body")
-        return _plain_text(text[body:] if body != -1 else text)
+        start = text.find("ds_div")
+        start = text.rfind("<", 0, start) if start != -1 else text.find("<body")
+        return _plain_text(text[start:] if start > 0 else text)
     scan = Scanner(text)
     spans = (
         scan.by_attr("id", "ds_div", limit=1)

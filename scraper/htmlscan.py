@@ -111,20 +111,22 @@ class Scanner:
             return after_open
         stop = min(len(self.text), limit if limit is not None else len(self.text), lt + ELEMENT_CAP)
         depth = 1
-        pattern = _open_or_close(name)
-        pos = after_open
-        while True:
-            match = pattern.search(self.text, pos, stop)
-            if match is None:
-                return stop
-            if self.skipped(match.start()):
-                pos = self._skip_end(match.start())
+        # Only look up skipped ranges when one lies inside the element (most elements have none).
+        first = bisect_right(self._starts, after_open)
+        check = (first > 0 and self._ends[first - 1] > after_open) or (
+            first < len(self._starts) and self._starts[first] < stop
+        )
+        for match in _open_or_close(name).finditer(self.text, after_open, stop):
+            if check and self.skipped(match.start()):
                 continue
-            depth += -1 if match.group(1) else 1
-            if depth == 0:
-                gt = self.text.find(">", match.end(), match.end() + TAG_CAP)
-                return stop if gt == -1 else gt + 1
-            pos = match.end()
+            if match.group(1):
+                depth -= 1
+                if depth == 0:
+                    gt = self.text.find(">", match.end(), match.end() + TAG_CAP)
+                    return stop if gt == -1 else gt + 1
+            else:
+                depth += 1
+        return stop
 
     def tags_with(
         self, needle: str, accept: Callable[[str], bool], start: int = 0, end: int | None = None

@@ -579,26 +579,65 @@ def _microdata(scan: Scanner) -> dict[str, str]:
         if content is not None:
             found[key] = unescape(content)
         else:
-            value = markup.text(soup(scan.visible((lt, scan.element_end(lt, name, after)))).body)
+            value = _span_text(scan, (lt, scan.element_end(lt, name, after, lt + 20_000)))
             if value:
                 found[key] = value
     return found
 
 
-def _piece(scan: Scanner, *finders: tuple[str, str]) -> Tag | None:
-    """The first element found by (how, what) finders ("class", "id", "testid"), as a small soup."""
+# Markup that needs the tree to read (screen-reader copies, badges, controls, hidden full texts). A
+# piece without any of it is read by a linear strip of its tags: the same text BeautifulSoup gives,
+# without building a tree (most specifics rows, titles and prices are plain).
+_NEEDS_TREE = re.compile(
+    r"clipped|g-hdn|light_highlight|tagblock|new-?listing|badge|<button|ux-action|expandable|<!\[cdata\[",
+    re.IGNORECASE,
+)
+
+
+_TAG = re.compile(r"<[^<>]*>")  # never crosses a '<': each byte is looked at a bounded number of times
+
+
+def _strip_tags(piece: str) -> str | None:
+    """Text of markup without scripts, styles or comments (a `Scanner.visible` piece): tags to spaces."""
+    from html import unescape
+
+    return normalize_text(unescape(_TAG.sub(" ", piece)))
+
+
+def _span_text(
+    scan: Scanner, span: tuple[int, int], *, value: bool = False, inner: str | None = None
+) -> str | None:
+    """Visible text of an element (of its first `inner`-class descendant when given)."""
+    piece = scan.visible(span)
+    if _NEEDS_TREE.search(piece) is None:
+        if inner is not None:
+            found = scan.by_class(inner, span[0] + 1, span[1], limit=1)
+            if found:
+                piece = scan.visible(found[0])
+        return _strip_tags(piece)
+    body = soup(piece).body
+    node = next(markup.tags(body), None) if body is not None else None
+    if node is None:
+        return None
+    if inner is not None:
+        node = first(node, inner) or node
+    return _value_of(node) if value else markup.text(node)
+
+
+def _find(scan: Scanner, how: str, what: str) -> list[tuple[int, int]]:
+    if how == "class":
+        return scan.by_class(what, limit=1)
+    return scan.by_attr("id" if how == "id" else "data-testid", what, limit=1)
+
+
+def _text_of(scan: Scanner, *finders: tuple[str, str], inner: str | None = None) -> str | None:
+    """Text of the first element found by (how, what) finders ("class", "id", "testid")."""
     for how, what in finders:
-        if how == "class":
-            spans = scan.by_class(what, limit=1)
-        elif how == "id":
-            spans = scan.by_attr("id", what, limit=1)
-        else:
-            spans = scan.by_attr("data-testid", what, limit=1)
+        spans = _find(scan, how, what)
         if spans:
-            body = soup(scan.visible(spans[0])).body
-            node = next(markup.tags(body), None) if body is not None else None
-            if node is not None:
-                return node
+            text = _span_text(scan, spans[0], inner=inner)
+            if text:
+                return text
     return None
 
 
@@ -624,40 +663,63 @@ def _label_of(label: Tag) -> str | None:
     return (text.rstrip(":").strip() or None) if text else None
 
 
-def _row_shape(label: Tag) -> str:
-    if label.name == "dt":
-        return "dl"
-    for parent, _ in zip(label.parents, range(3), strict=False):
-        if "ux-labels-values" in (parent.attrs.get("class") or ()):
-            return "rows"
-    return "bare-rows"  # label and value divs straight in a layout row, no `ux-labels-values` wrapper
+_LABELS, _VALUES = "ux-labels-values__labels", "ux-labels-values__values"
 
 
-def _labelled_pairs(section: Tag) -> tuple[str | None, list[tuple[str, str]]]:
-    """Label/value pairs of a specifics section: each `__labels` element with the `__values` after it,
-    whatever wraps them (a `dl`, a `ux-labels-values` div, or nothing); else plain `dt`/`dd` pairs."""
+def _section_pairs(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, list[tuple[str, str]]]:
+    """Label/value pairs of a specifics section: each `__labels` element with the `__values` after it
+    (before the next label), whatever wraps them: a `dl`, a `ux-labels-values` div, or nothing.
+
+    One walk over the section finds both kinds; a section without markup that needs the tree (the
+    usual case) has each label and value read by stripping its tags.
+    """
+    start, end = span
+    parts: list[tuple[str, int, int]] = []  # (kind, start, end) in page order, outermost only
+    first_name = None
+    for lt, name, tag, after in scan.tags_with("ux-labels-values__", lambda _t: True, start, end):
+        if parts and lt < parts[-1][2]:
+            continue  # inside the previous label or value
+        tokens = class_tokens(tag)
+        kind = "label" if _LABELS in tokens else "value" if _VALUES in tokens else None
+        if kind is None:
+            continue
+        first_name = first_name or name
+        parts.append((kind, lt, scan.element_end(lt, name, after, end)))
+        if len(parts) >= 1_000:
+            break
+    if not any(kind == "label" for kind, _s, _e in parts):
+        return None, []
+    plain = _NEEDS_TREE.search(scan.visible(span, max_tags=100_000)) is None
+
+    def read(a: int, b: int) -> str | None:
+        return _strip_tags(scan.visible((a, b))) if plain else _span_text(scan, (a, b), value=True)
+
     pairs: list[tuple[str, str]] = []
-    shape: str | None = None
-    label: Tag | None = None
-    for tag in markup.tags(section):
-        classes = tag.attrs.get("class") or ()
-        if "ux-labels-values__labels" in classes:
-            label = tag
-        elif "ux-labels-values__values" in classes and label is not None:
-            name, value = _label_of(label), _value_of(tag)
-            shape = shape or _row_shape(label)
-            label = None
+    for (kind, a, b), following in zip(parts, parts[1:] + [("end", end, end)], strict=True):
+        if kind == "label" and following[0] == "value":
+            name, value = read(a, b), read(following[1], following[2])
+            name = name.rstrip(":").strip() if name else None
             if name and value:
                 pairs.append((name, value))
-    if pairs:
-        return shape, pairs
+    if first_name == "dt":
+        shape = "dl"
+    elif scan.by_class("ux-labels-values", start, end, limit=1):
+        shape = "rows"
+    else:
+        shape = "bare-rows"  # label and value divs straight in a layout row, no `ux-labels-values` wrapper
+    return shape, pairs
+
+
+def _dl_pairs(section: Tag) -> list[tuple[str, str]]:
+    """Plain `dt`/`dd` pairs (a section without eBay's label/value classes)."""
+    pairs: list[tuple[str, str]] = []
     for dt in section.find_all("dt"):
         dd = dt.find_next_sibling(["dd", "dt"])
         if isinstance(dd, Tag) and dd.name == "dd":
             name, value = _label_of(dt), _value_of(dd)
             if name and value:
                 pairs.append((name, value))
-    return ("dl-plain" if pairs else None), pairs
+    return pairs
 
 
 def _table_pairs(tables: list[Tag]) -> list[tuple[str, str]]:
@@ -673,15 +735,17 @@ def _table_pairs(tables: list[Tag]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _specifics(scan: Scanner, product: dict[str, Any] | None) -> tuple[str, OrderedDict[str, str], list[Tag]]:
+def _specifics(
+    scan: Scanner, product: dict[str, Any] | None
+) -> tuple[str, OrderedDict[str, str], list[tuple[int, int]]]:
     """Item specifics as the page shows them, in page order (first occurrence of a name wins), the
-    path that found them, and the section soups (the condition row lives there too).
+    path that found them, and the sections (the condition row lives there too).
 
     The "About this item" sections are `ux-layout-section-evo` blocks (shipping, returns and payments
     use the same row markup in plain `ux-layout-section` blocks, which are not specifics); older pages
     have one `#viTabs_0_is` / `x-about-this-item` block, or a `ux-layout-section--features` one.
     """
-    sections: list[Tag] = []
+    sections: list[tuple[int, int]] = []
     where = ""
     for name, spans in (
         ("evo", lambda: scan.by_class("ux-layout-section-evo", limit=50)),
@@ -694,22 +758,27 @@ def _specifics(scan: Scanner, product: dict[str, Any] | None) -> tuple[str, Orde
         ),
         ("features", lambda: scan.by_class("ux-layout-section--features", limit=5)),
     ):
-        sections = _pieces(scan, spans())
+        sections = spans()
         if sections:
             where = name
             break
     specifics: OrderedDict[str, str] = OrderedDict()
     shape = None
     for section in sections:
-        section_shape, pairs = _labelled_pairs(section)
+        section_shape, pairs = _section_pairs(scan, section)
         shape = shape or section_shape
-        for name, value in pairs:
-            specifics.setdefault(name, value)
+        for label, value in pairs:
+            specifics.setdefault(label, value)
+    if not specifics and sections:
+        for tree in _pieces(scan, sections):
+            for label, value in _dl_pairs(tree):
+                specifics.setdefault(label, value)
+        shape = "dl-plain"
     if specifics:
         return f"{where}/{shape}", specifics, sections
     tables = _pieces(scan, scan.by_class("itemAttr", limit=5))
-    for name, value in _table_pairs(tables):
-        specifics.setdefault(name, value)
+    for label, value in _table_pairs(tables):
+        specifics.setdefault(label, value)
     if specifics:
         return "itemAttr/table", specifics, sections
     specifics = _json_specifics(product)
@@ -724,7 +793,7 @@ def _title(scan: Scanner, product: dict[str, Any] | None, meta: dict[str, str]) 
         ("class", "x-item-title__mainTitle", "markup:h1"),
         ("id", "itemTitle", "markup:#itemTitle"),
     ):
-        title = markup.text(_piece(scan, (how, what)))
+        title = _text_of(scan, (how, what))
         if title:
             return title, source
     # og:title last: eBay appends the site name and sometimes the product's GTIN to it.
@@ -742,7 +811,7 @@ def _price(scan: Scanner, offer: dict[str, Any] | None, micro: dict[str, str]) -
         ("id", "mm-saleDscPrc"),
         ("id", "prcIsum_bidPrice"),
     ):
-        visible = parse_price(markup.text(_piece(scan, (how, what))))
+        visible = parse_price(_text_of(scan, (how, what)))
         if visible is not None:
             visible_source = f"markup:{what}"
             break
@@ -757,24 +826,23 @@ def _price(scan: Scanner, offer: dict[str, Any] | None, micro: dict[str, str]) -
     return (visible, visible_source) if visible is not None else (None, "")
 
 
-def _condition(scan: Scanner, offer: dict[str, Any] | None, sections: list[Tag]) -> tuple[str | None, str]:
+def _condition(
+    scan: Scanner, offer: dict[str, Any] | None, sections: list[tuple[int, int]]
+) -> tuple[str | None, str]:
     """The page's own wording first ("Neu", "New without box"): schema.org's is a four-value enum."""
-    node = _piece(
+    value = _text_of(
         scan, ("class", "x-item-condition-text"), ("class", "x-item-condition-value"),
-        ("class", "d-item-condition-text"), ("class", "d-item-condition-value"),
+        ("class", "d-item-condition-text"), ("class", "d-item-condition-value"), inner="ux-textspans",
     )  # fmt: skip
-    if node is not None:
-        value = markup.text(first(node, "ux-textspans") or node)
-        if value:
-            return value, "markup:item-condition"
-    for section in sections:
-        row = first(section, "ux-labels-values--condition")
-        values = first(row, "ux-labels-values__values") if row is not None else None
-        if values is not None:
-            value = _value_of(values)
+    if value:
+        return value, "markup:item-condition"
+    for start, end in sections:
+        for row_start, row_end in scan.by_class("ux-labels-values--condition", start, end, limit=1):
+            values = scan.by_class("ux-labels-values__values", row_start, row_end, limit=1)
+            value = _span_text(scan, values[0], value=True) if values else None
             if value and value.split(":")[0].strip():
                 return value.split(":")[0].strip(), "markup:specifics-row"
-    value = markup.text(_piece(scan, ("id", "vi-itm-cond"), ("class", "condText")))
+    value = _text_of(scan, ("id", "vi-itm-cond"), ("class", "condText"))
     if value:
         return value, "markup:vi-itm-cond"
     condition = offer.get("itemCondition") if offer else None
@@ -788,23 +856,22 @@ def _condition(scan: Scanner, offer: dict[str, Any] | None, sections: list[Tag])
 def _location(scan: Scanner, micro: dict[str, str]) -> str | None:
     """ "Located in: Paris, France" / "Standort: Delmenhorst, Deutschland": the item location row, else
     the shipping block's secondary text of `Label: value` form (the label's wording is the site's)."""
-    row = _piece(
-        scan, ("testid", "ux-labels-values--itemLocation"), ("class", "ux-labels-values--itemLocation")
-    )
-    if row is not None:
-        value = markup.text(first(row, "ux-labels-values__values"), value=True)
-        if value:
-            return value
-    spans = scan.by_class("ux-layout-section--shipping", limit=5) + scan.by_class(
-        "ux-labels-values--shipping", limit=5
-    )
-    secondary = [
-        t for a, b in sorted(spans) for t in scan.by_class("ux-textspans--SECONDARY", a, b, limit=50)
-    ]
-    for span in _pieces(scan, secondary):
-        match = _LABELLED.match(markup.text(span) or "")
-        if match:
-            return match.group(1).strip()
+    for how, what in (
+        ("testid", "ux-labels-values--itemLocation"),
+        ("class", "ux-labels-values--itemLocation"),
+    ):
+        for row_start, row_end in _find(scan, how, what):
+            values = scan.by_class("ux-labels-values__values", row_start, row_end, limit=1)
+            value = _span_text(scan, values[0], value=True) if values else None
+            if value:
+                return value
+    spans = scan.by_class("ux-layout-section--shipping", limit=5)
+    spans += scan.by_class("ux-labels-values--shipping", limit=5)
+    for start, end in sorted(spans):
+        for secondary in scan.by_class("ux-textspans--SECONDARY", start, end, limit=50):
+            match = _LABELLED.match(_span_text(scan, secondary) or "")
+            if match:
+                return match.group(1).strip()
     return normalize_text(micro.get("availableAtOrFrom"))
 
 
@@ -930,7 +997,10 @@ def parse_description(html: str | bytes) -> str | None:
         or scan.by_class("x-item-description-child", limit=1)
         or scan.named("body", limit=1)
     )
-    tree = soup(scan.visible(spans[0]) if spans else text)
+    piece = scan.visible(spans[0]) if spans else text
+    if "<![CDATA[" not in piece.upper():  # plain markup: its text is the tags stripped, no tree needed
+        return _strip_tags(piece)
+    tree = soup(piece)
     root = tree.find(id="ds_div") or first(tree, "x-item-description-child") or tree.body or tree
     assert isinstance(root, Tag)
     return markup.plain_text(root)

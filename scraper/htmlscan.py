@@ -128,20 +128,17 @@ class Scanner:
                 depth += 1
         return stop
 
-    def tags_with(
-        self, needle: str, accept: Callable[[str], bool], start: int = 0, end: int | None = None
-    ) -> Iterator[tuple[int, str, str, int]]:
-        """Opening tags in [start, end) holding `needle` whose tag text passes `accept`.
-
-        Yields (tag start, name, tag text, index after the tag); each tag is looked at once.
-        """
+    def next_tag(
+        self, needle: str, accept: Callable[[str], bool], pos: int, end: int
+    ) -> tuple[int, str, str, int] | None:
+        """The first opening tag in [pos, end) holding `needle` whose text passes `accept`:
+        (tag start, name, tag text, index after the tag). `pos` must not lie inside a tag."""
         text = self.text
-        end = len(text) if end is None else end
-        pos = floor = start
+        floor = pos
         while pos < end:
             i = text.find(needle, pos, end)
             if i == -1:
-                return
+                return None
             if self.skipped(i):
                 pos = floor = self._skip_end(i)
                 continue
@@ -155,10 +152,21 @@ class Scanner:
             if found is None:
                 pos = floor = i + 1
                 continue
-            name, tag, after = found
-            pos = floor = after
-            if accept(tag):
-                yield lt, name, tag, after
+            pos = floor = found[2]
+            if accept(found[1]):
+                return lt, found[0], found[1], found[2]
+        return None
+
+    def tags_with(
+        self, needle: str, accept: Callable[[str], bool], start: int = 0, end: int | None = None
+    ) -> Iterator[tuple[int, str, str, int]]:
+        """Opening tags in [start, end) holding `needle` whose tag text passes `accept`; each tag is
+        looked at once."""
+        end = len(self.text) if end is None else end
+        pos = start
+        while (hit := self.next_tag(needle, accept, pos, end)) is not None:
+            yield hit
+            pos = hit[3]
 
     def elements(
         self,
@@ -172,17 +180,21 @@ class Scanner:
     ) -> list[tuple[int, int]]:
         """(start, end) of elements whose opening tag holds `needle` and passes `accept`.
 
-        With `outermost`, an element inside one already found is not reported (each byte is then
-        scanned a bounded number of times); at most `limit` elements, each at most `cap` characters.
+        With `outermost`, the walk resumes after each element found, so nothing inside it is looked
+        at again (each byte is scanned a bounded number of times); at most `limit` elements, each at
+        most `cap` characters.
         """
         found: list[tuple[int, int]] = []
-        for lt, name, _tag, after in self.tags_with(needle, accept, start, end):
-            if outermost and found and lt < found[-1][1]:
-                continue
-            stop = lt + cap if end is None else min(end, lt + cap)
-            found.append((lt, self.element_end(lt, name, after, stop)))
-            if len(found) >= limit:
+        stop_all = len(self.text) if end is None else end
+        pos = start
+        while len(found) < limit:
+            hit = self.next_tag(needle, accept, pos, stop_all)
+            if hit is None:
                 break
+            lt, name, _tag, after = hit
+            close = self.element_end(lt, name, after, min(stop_all, lt + cap))
+            found.append((lt, close))
+            pos = close if outermost else after
         return found
 
     def by_class(

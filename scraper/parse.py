@@ -19,6 +19,7 @@ import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin
 
@@ -552,8 +553,6 @@ def _json_specifics(product: dict[str, Any] | None) -> OrderedDict[str, str]:
 
 def _meta(scan: Scanner) -> dict[str, str]:
     """First `content` per `<meta property|name|itemprop>` and the canonical `<link>`'s href."""
-    from html import unescape
-
     found: dict[str, str] = {}
     for tag in scan.open_tags("meta", limit=500):
         key = attr_value(tag, "property") or attr_value(tag, "name") or attr_value(tag, "itemprop")
@@ -568,8 +567,6 @@ def _meta(scan: Scanner) -> dict[str, str]:
 
 def _microdata(scan: Scanner) -> dict[str, str]:
     """`itemprop` price, currency and location of the page (content attribute, or the element's text)."""
-    from html import unescape
-
     found: dict[str, str] = {}
     for lt, name, tag, after in scan.tags_with("itemprop", lambda t: attr_value(t, "itemprop") in _MICRODATA):
         key = attr_value(tag, "itemprop") or ""
@@ -588,10 +585,15 @@ def _microdata(scan: Scanner) -> dict[str, str]:
 # Markup that needs the tree to read (screen-reader copies, badges, controls, hidden full texts). A
 # piece without any of it is read by a linear strip of its tags: the same text BeautifulSoup gives,
 # without building a tree (most specifics rows, titles and prices are plain).
-_NEEDS_TREE = re.compile(
-    r"clipped|g-hdn|light_highlight|tagblock|new-?listing|badge|<button|ux-action|expandable|<!\[cdata\[",
-    re.IGNORECASE,
-)
+_NEEDS_TREE = (
+    "clipped", "g-hdn", "light_highlight", "tagblock", "new-listing", "newlisting", "badge", "<button",
+    "ux-action", "expandable", "<![cdata[",
+)  # fmt: skip
+
+
+def _needs_tree(piece: str) -> bool:
+    lowered = piece.lower()  # a few C-speed substring searches: faster than one case-blind regex
+    return any(marker in lowered for marker in _NEEDS_TREE)
 
 
 _TAG = re.compile(r"<[^<>]*>")  # never crosses a '<': each byte is looked at a bounded number of times
@@ -599,8 +601,6 @@ _TAG = re.compile(r"<[^<>]*>")  # never crosses a '<': each byte is looked at a 
 
 def _strip_tags(piece: str) -> str | None:
     """Text of markup without scripts, styles or comments (a `Scanner.visible` piece): tags to spaces."""
-    from html import unescape
-
     return normalize_text(unescape(_TAG.sub(" ", piece)))
 
 
@@ -609,7 +609,7 @@ def _span_text(
 ) -> str | None:
     """Visible text of an element (of its first `inner`-class descendant when given)."""
     piece = scan.visible(span)
-    if _NEEDS_TREE.search(piece) is None:
+    if not _needs_tree(piece):
         if inner is not None:
             found = scan.by_class(inner, span[0] + 1, span[1], limit=1)
             if found:
@@ -666,6 +666,10 @@ def _label_of(label: Tag) -> str | None:
 _LABELS, _VALUES = "ux-labels-values__labels", "ux-labels-values__values"
 
 
+def _any(_tag: str) -> bool:
+    return True
+
+
 def _section_pairs(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, list[tuple[str, str]]]:
     """Label/value pairs of a specifics section: each `__labels` element with the `__values` after it
     (before the next label), whatever wraps them: a `dl`, a `ux-labels-values` div, or nothing.
@@ -676,20 +680,19 @@ def _section_pairs(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, li
     start, end = span
     parts: list[tuple[str, int, int]] = []  # (kind, start, end) in page order, outermost only
     first_name = None
-    for lt, name, tag, after in scan.tags_with("ux-labels-values__", lambda _t: True, start, end):
-        if parts and lt < parts[-1][2]:
-            continue  # inside the previous label or value
+    pos = start
+    while len(parts) < 1_000 and (hit := scan.next_tag("ux-labels-values__", _any, pos, end)) is not None:
+        lt, name, tag, after = hit
         tokens = class_tokens(tag)
         kind = "label" if _LABELS in tokens else "value" if _VALUES in tokens else None
-        if kind is None:
-            continue
-        first_name = first_name or name
-        parts.append((kind, lt, scan.element_end(lt, name, after, end)))
-        if len(parts) >= 1_000:
-            break
+        pos = after
+        if kind is not None:
+            first_name = first_name or name
+            pos = scan.element_end(lt, name, after, end)  # resume after it: its insides are text
+            parts.append((kind, lt, pos))
     if not any(kind == "label" for kind, _s, _e in parts):
         return None, []
-    plain = _NEEDS_TREE.search(scan.visible(span, max_tags=100_000)) is None
+    plain = not _needs_tree(scan.visible(span, max_tags=100_000))
 
     def read(a: int, b: int) -> str | None:
         return _strip_tags(scan.visible((a, b))) if plain else _span_text(scan, (a, b), value=True)
@@ -876,8 +879,6 @@ def _location(scan: Scanner, micro: dict[str, str]) -> str | None:
 
 
 def _description_url(scan: Scanner, url: str | None) -> str | None:
-    from html import unescape
-
     frames = [
         (attr_value(t, "id"), unescape(attr_value(t, "src") or ""))
         for t in scan.open_tags("iframe", limit=100)
@@ -957,8 +958,6 @@ _SKIP_OPEN = re.compile(r"<(?:!--|(script|style|template|noscript)(?=[\s>/]))", 
 def _plain_text(html: str) -> str | None:
     """Visible text by stripping tags in one forward walk (each byte read once), for documents too big
     for a DOM: no pattern ever backtracks over tags."""
-    from html import unescape
-
     out: list[str] = []
     pos, n = 0, len(html)
     while pos < n:

@@ -106,7 +106,9 @@ def baseline_ingest(url: str, raw_dir: Path, out_db: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="Listings (each an item + a description page).")
-    parser.add_argument("--rounds", type=int, default=3, help="Alternate both paths this often; best of each.")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Alternate both paths this often; best of each."
+    )
     parser.add_argument("--json", action="store_true", help="Print JSON instead of a Markdown table.")
     args = parser.parse_args()
 

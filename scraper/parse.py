@@ -329,63 +329,39 @@ def _result_rows(scan: Scanner) -> tuple[str, list[tuple[int, int, str]]]:
     return "page", rows
 
 
-def _attrs_tag(name: str, tag: str, attrs: tuple[str, ...]) -> str:
-    """A copy of an opening tag with only the attributes a parser reads (eBay's carry kilobytes of
-    tracking data that would only slow the tree builder)."""
-    kept = []
-    for attr in attrs:
-        value = attr_value(tag, attr)
-        if value is not None:
-            kept.append(f' {attr}="{value.replace(chr(34), "&quot;")}"')
-    return f"<{name}{''.join(kept)}>"
+def _hit(scan: Scanner, start: int, end: int, kind: str, base_url: str | None) -> SearchHit | None:
+    """One `li.s-item` / `li.s-card` row → SearchHit; None for placeholders and empty template rows.
 
-
-def _row_piece(scan: Scanner, start: int, end: int, kind: str) -> str:
-    """The parts of one row a hit needs, as HTML: the row's tag, its title, price and item links."""
+    Title and price are read from their elements (through the tree only when they hold badges or
+    screen-reader text); the item id from the first item link, else the card's `data-listingid`.
+    """
     found = scan.tag_at(start)
-    assert found is not None
+    if found is None:
+        return None
     _name, tag, after = found
-    parts = ['<div class="carner-row">', _attrs_tag("li", tag, ("class", "data-listingid"))]
-    for suffix in ("__title", "__price"):
-        spans = scan.by_class(kind + suffix, after, end, limit=1)
-        if spans:
-            parts.append(scan.visible(spans[0]))
-    links = [
-        link
-        for _lt, name, link, _after in scan.tags_with("/itm/", lambda _t: True, after, end)
-        if name == "a"
-    ]
-    parts += [_attrs_tag("a", link, ("href",)) + "</a>" for link in links[:3]]
-    parts.append("</li></div>")
-    return "".join(parts)
-
-
-def _hit_from_row(row: Tag, base_url: str | None) -> SearchHit | None:
-    """One `li.s-item` or `li.s-card` → SearchHit; None for placeholders and empty template rows."""
-    is_card = "s-card" in (row.get("class") or [])
-    prefix = "s-card" if is_card else "s-item"
-    title = markup.text(first(row, f"{prefix}__title"))
+    titles = scan.by_class(kind + "__title", after, end, limit=1)
+    title = _span_text(scan, titles[0]) if titles else None
     if title:
         title = _OPENS_NEW_WINDOW.sub("", title) or None
-    url = None
-    item_id = None
-    for link in markup.tags(row):
-        href = link.attrs.get("href") if link.name == "a" else None
+    url = item_id = None
+    for n, (_lt, name, link, _after) in enumerate(scan.tags_with("/itm/", _any, after, end)):
+        href = unescape(attr_value(link, "href") or "") if name == "a" else ""
         candidate = extract_item_id(href)
-        if candidate:
-            url, item_id = href, candidate
+        if candidate or n >= 20:
+            url, item_id = (href, candidate) if candidate else (None, None)
             break
-    if item_id is None and is_card:
-        listing_id = row.get("data-listingid")
-        if listing_id and re.fullmatch(r"\d{9,15}", str(listing_id)):
-            item_id = str(listing_id)
+    if item_id is None and kind == "s-card":
+        listing_id = attr_value(tag, "data-listingid")
+        if listing_id and re.fullmatch(r"\d{9,15}", listing_id):
+            item_id = listing_id
     if not title or not item_id:
         return None
     if url is None:
         url = f"/itm/{item_id}"
     if base_url:
         url = urljoin(base_url, url)
-    price = parse_price(markup.text(first(row, f"{prefix}__price")))
+    prices = scan.by_class(kind + "__price", after, end, limit=1)
+    price = parse_price(_span_text(scan, prices[0])) if prices else None
     return SearchHit(
         item_id=item_id,
         title=title,
@@ -431,16 +407,13 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     where, rows = _result_rows(scan)
     hits: list[SearchHit] = []
     kinds: set[str] = set()
-    if rows:
-        tree = soup("".join(_row_piece(scan, start, end, kind) for start, end, kind in rows))
-        seen: set[str] = set()
-        for wrapper, (_s, _e, kind) in zip(tree.find_all("div", class_="carner-row"), rows, strict=False):
-            row = wrapper.find("li")
-            hit = _hit_from_row(row, base_url) if isinstance(row, Tag) else None
-            if hit is not None and hit.item_id not in seen:
-                seen.add(hit.item_id)
-                hits.append(hit)
-                kinds.add(kind)  # placeholder rows (an s-item among cards) do not make a page "mixed"
+    seen: set[str] = set()
+    for start, end, kind in rows:
+        hit = _hit(scan, start, end, kind, base_url)
+        if hit is not None and hit.item_id not in seen:
+            seen.add(hit.item_id)
+            hits.append(hit)
+            kinds.add(kind)  # placeholder rows (an s-item among cards) do not make a page "mixed"
     if where == "page" and not rows:
         layout = UNKNOWN_LAYOUT
     else:

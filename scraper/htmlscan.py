@@ -70,11 +70,11 @@ class Scanner:
         self.text = text
         self._starts: list[int] = []
         self._ends: list[int] = []
-        pos, n = 0, len(text)
-        while pos < n:
-            match = _SKIPPED_OPEN.search(text, pos)
-            if match is None:
-                break
+        n = len(text)
+        end = 0
+        for match in _SKIPPED_OPEN.finditer(text):
+            if match.start() < end:
+                continue  # inside the previous range (a "<!--" in a script, a "<script" in a comment)
             name = match.group(1)
             if name is None:
                 end = text.find("-->", match.end())
@@ -84,7 +84,8 @@ class Scanner:
                 end = n if close is None else close.end()
             self._starts.append(match.start())
             self._ends.append(end)
-            pos = end
+            if end >= n:
+                break
 
     def skipped(self, pos: int) -> bool:
         """Whether `pos` lies inside a script, style, comment, template or noscript."""
@@ -254,6 +255,8 @@ class Scanner:
         out: list[str] = []
         close = _close_of("script")
         for lt, end in zip(self._starts, self._ends, strict=True):
+            if self.text[lt + 1 : lt + 7].lower() != "script":
+                continue  # a comment, style or template
             found = self.tag_at(lt)
             if found is None or found[0] != "script":
                 continue

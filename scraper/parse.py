@@ -527,12 +527,14 @@ def _json_specifics(product: dict[str, Any] | None) -> OrderedDict[str, str]:
 def _meta(scan: Scanner) -> dict[str, str]:
     """First `content` per `<meta property|name|itemprop>` and the canonical `<link>`'s href."""
     found: dict[str, str] = {}
-    for tag in scan.open_tags("meta", limit=500):
+    head = scan.text.find("</head")  # meta and link tags live in the head
+    head = len(scan.text) if head == -1 else head
+    for tag in scan.open_tags("meta", 0, head, limit=500):
         key = attr_value(tag, "property") or attr_value(tag, "name") or attr_value(tag, "itemprop")
         content = attr_value(tag, "content")
         if key and content is not None and key not in found:
             found[key] = unescape(content)
-    for tag in scan.open_tags("link", limit=500):
+    for tag in scan.open_tags("link", 0, head, limit=500):
         if "canonical" in (attr_value(tag, "rel") or "").lower().split() and "canonical" not in found:
             found["canonical"] = unescape(attr_value(tag, "href") or "")
     return found

@@ -329,18 +329,35 @@ def _result_rows(scan: Scanner) -> tuple[str, list[tuple[int, int, str]]]:
     return "page", rows
 
 
-def _hit(scan: Scanner, start: int, end: int, kind: str, base_url: str | None) -> SearchHit | None:
+def _titles(scan: Scanner, rows: list[tuple[int, int, str]]) -> list[str | None]:
+    """Each row's title text. Titles holding badges or screen-reader text are read through one
+    BeautifulSoup tree of all of them (one tree, not one per row); plain ones by stripping tags."""
+    spans = [scan.by_class(kind + "__title", start + 1, end, limit=1) for start, end, kind in rows]
+    titles: list[str | None] = [None] * len(rows)
+    noisy: list[int] = []
+    for i, found in enumerate(spans):
+        if found:
+            piece = scan.visible(found[0])
+            if _needs_tree(piece):
+                noisy.append(i)
+            else:
+                titles[i] = _strip_tags(piece)
+    for i, piece in zip(noisy, _pieces(scan, [spans[i][0] for i in noisy]), strict=False):
+        titles[i] = markup.text(next(markup.tags(piece), None))
+    return titles
+
+
+def _hit(
+    scan: Scanner, start: int, end: int, kind: str, title: str | None, base_url: str | None
+) -> SearchHit | None:
     """One `li.s-item` / `li.s-card` row → SearchHit; None for placeholders and empty template rows.
 
-    Title and price are read from their elements (through the tree only when they hold badges or
-    screen-reader text); the item id from the first item link, else the card's `data-listingid`.
+    The item id comes from the first item link, else the card's `data-listingid`.
     """
     found = scan.tag_at(start)
     if found is None:
         return None
     _name, tag, after = found
-    titles = scan.by_class(kind + "__title", after, end, limit=1)
-    title = _span_text(scan, titles[0]) if titles else None
     if title:
         title = _OPENS_NEW_WINDOW.sub("", title) or None
     url = item_id = None
@@ -408,8 +425,8 @@ def parse_search_results(html: str | bytes, base_url: str | None = None) -> Sear
     hits: list[SearchHit] = []
     kinds: set[str] = set()
     seen: set[str] = set()
-    for start, end, kind in rows:
-        hit = _hit(scan, start, end, kind, base_url)
+    for (start, end, kind), title in zip(rows, _titles(scan, rows), strict=True):
+        hit = _hit(scan, start, end, kind, title, base_url)
         if hit is not None and hit.item_id not in seen:
             seen.add(hit.item_id)
             hits.append(hit)
@@ -617,10 +634,23 @@ def _text_of(scan: Scanner, *finders: tuple[str, str], inner: str | None = None)
 
 
 def _pieces(scan: Scanner, spans: list[tuple[int, int]]) -> list[Tag]:
+    """The elements at `spans` as trees, one wrapper `div` each, built in one BeautifulSoup pass.
+
+    A piece that never closes (a page cut short) would swallow the wrappers after it: then each piece
+    is built alone, so pieces and spans always correspond one to one.
+    """
     if not spans:
         return []
-    body = soup("".join(f'<div class="carner-piece">{scan.visible(s)}</div>' for s in spans)).body
-    return body.find_all("div", class_="carner-piece", recursive=False) if body is not None else []
+
+    def build(pieces: list[str]) -> list[Tag]:
+        body = soup("".join(f'<div class="carner-piece">{piece}</div>' for piece in pieces)).body
+        return body.find_all("div", class_="carner-piece", recursive=False) if body is not None else []
+
+    pieces = [scan.visible(s) for s in spans]
+    trees = build(pieces)
+    if len(trees) == len(spans):
+        return trees
+    return [(build([piece]) or [soup("<div></div>").div])[0] for piece in pieces]  # type: ignore[list-item]
 
 
 def _value_of(values: Tag) -> str | None:

@@ -310,9 +310,12 @@ def test_utf16_pages_are_decoded(encoding: str) -> None:
 
 def test_a_title_that_never_closes_keeps_every_title_with_its_own_row() -> None:
     badge = '<span class="LIGHT_HIGHLIGHT">New listing</span>'
+    row = '<li class="s-item"><a href="/itm/{}"><div class="s-item__title">' + badge
     html = _srp(
-        f'<li class="s-item"><a href="/itm/111122223333"><div class="s-item__title">{badge}First <div>car</li>'
-        f'<li class="s-item"><a href="/itm/211122223333"><div class="s-item__title">{badge}Second</div></a></li>'
+        row.format("111122223333")
+        + "First <div>car</li>"
+        + row.format("211122223333")
+        + "Second</div></a></li>"
     )
     hits = parse_search_results(html).hits
     assert [(h.item_id, h.title) for h in hits] == [("111122223333", "First car"), ("211122223333", "Second")]

@@ -243,6 +243,14 @@ _HTML_START = re.compile(
 )
 
 
+def ends_early(content: bytes) -> bool:
+    """An HTML document that starts as one but never reaches `</html>`: cut short in transfer (or, if
+    every fetch brings the same bytes, served that way)."""
+    if not _HTML_START.match(content[:4096]):
+        return False
+    return _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None
+
+
 def _truncation(response: requests.Response) -> str | None:
     """ "short" (body shorter than its Content-Length), "no-end" (HTML never reaching `</html>`), or None."""
     if response.status_code != 200:
@@ -251,11 +259,8 @@ def _truncation(response: requests.Response) -> str | None:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) > len(content):
         return "short"
-    if "html" in response.headers.get("Content-Type", "text/html").lower() and _HTML_START.match(
-        content[:4096]
-    ):
-        if _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None:
-            return "no-end"
+    if "html" in response.headers.get("Content-Type", "text/html").lower() and ends_early(content):
+        return "no-end"
     return None
 
 

@@ -19,9 +19,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carner.db.models import RawPage
+from carner.db.models import Listing, RawPage
 from carner.db.repository import latest_raw_pages, upsert_listing
 from carner.scraper.drift import LayoutCensus
+from carner.scraper.http import ends_early
 from carner.scraper.parse import parse_description, parse_item_page, parse_search_results
 from carner.scraper.rawstore import RawStore
 from sqlalchemy import select
@@ -82,10 +83,21 @@ def reparse(
             desc = descriptions.get(item_id)
             if desc is not None:
                 try:
-                    parsed.description = parse_description(store.get(desc.path, desc.content_hash))
+                    content = store.get(desc.path, desc.content_hash)
+                    if ends_early(content):  # a cut page stored by an older carner: keep what is there
+                        older = _complete_description(session, store, item_id, desc.id)
+                        if older is None:
+                            result.errors.append(f"raw page #{desc.id} ({desc.url}): cut short, skipped")
+                            desc = None
+                        else:
+                            desc, content = older
+                    if desc is not None:
+                        parsed.description = parse_description(content)
                     result.description_pages += 1
                 except ValueError as exc:
                     result.errors.append(f"raw page #{desc.id} ({desc.url}): {exc}")
+            if desc is None and item_id in descriptions:
+                parsed.description = _stored_description(session, parsed.item_id or item_id)
             outcome = upsert_listing(session, parsed, seen_at=page.fetched_at)
             setattr(result, f"listings_{outcome}", getattr(result, f"listings_{outcome}") + 1)
             if on_item is not None:
@@ -129,3 +141,30 @@ def census(session_factory: sessionmaker[Session], raw_dir: Path | str) -> Censu
             except ValueError as exc:
                 found.errors.append(f"raw page #{page.id} ({page.url}): {exc}")
     return found
+
+
+def _complete_description(
+    session: Session, store: RawStore, item_id: str, newest_id: int
+) -> tuple[RawPage, bytes] | None:
+    """The newest stored description of an item that is not cut short, older than `newest_id`."""
+    stmt = (
+        select(RawPage)
+        .where(
+            RawPage.kind == "description", RawPage.item_id == item_id, RawPage.status == 200,
+            RawPage.blocked.is_(False), RawPage.id != newest_id,
+        )
+        .order_by(RawPage.fetched_at.desc(), RawPage.id.desc())
+    )  # fmt: skip
+    for page in session.execute(stmt).scalars():
+        try:
+            content = store.get(page.path, page.content_hash)
+        except ValueError:
+            continue
+        if not ends_early(content):
+            return page, content
+    return None
+
+
+def _stored_description(session: Session, item_id: str) -> str | None:
+    """The description the database already has (kept when every stored copy is cut short)."""
+    return session.execute(select(Listing.description).where(Listing.item_id == item_id)).scalar_one_or_none()

@@ -76,3 +76,42 @@ def test_max_retries_0_with_cut_answers_stores_nothing_cut_and_does_not_finish(t
     assert after.keys() == good.keys()
     for item_id, row in after.items():  # every description still the whole one
         assert row["description"] == good[item_id]["description"], item_id
+
+
+def test_reparse_never_replaces_a_whole_description_by_a_cut_copy_stored_earlier(tmp_path: Path) -> None:
+    """Stores written before the fix may hold cut copies as the newest: reparse takes the whole one."""
+    from datetime import UTC, datetime, timedelta
+
+    from carner.db.models import RawPage
+    from carner.scraper.rawstore import RawStore
+    from carner.scraper.reparse import reparse
+    from carner.scraper.sandbox import render
+    from carner.scraper.sandbox.generator import generate_listings
+
+    url = f"sqlite:///{tmp_path / 'carner.db'}"
+    upgrade(url)
+    sessions = session_factory(make_engine(url))
+    store = RawStore(tmp_path / "raw")
+    first, second = generate_listings(2, seed=9)
+    base, now = "http://127.0.0.1:9", datetime.now(UTC)
+
+    def page(kind: str, item_id: str, html: bytes, minutes: int) -> RawPage:
+        stored = store.put(html)
+        return RawPage(
+            url=f"{base}/itm/{item_id}" + ("/desc" if kind == "description" else ""), kind=kind,
+            item_id=item_id, status=200, fetched_at=now + timedelta(minutes=minutes),
+            content_hash=stored.content_hash, path=stored.path, size=stored.size, blocked=False,
+        )  # fmt: skip
+
+    with sessions.begin() as session:
+        for listing in (first, second):
+            whole = render.description_page(listing).encode()
+            session.add(page("item", listing.item_id, render.item_page(listing, base_url=base).encode(), 0))
+            session.add(page("description", listing.item_id, whole, 0))
+            session.add(page("description", listing.item_id, whole[: len(whole) // 2], 5))  # cut, newer
+    result = reparse(sessions, tmp_path / "raw")
+    assert result.listings_new == 2 and result.description_pages == 2
+    with sessions() as session:
+        stored = listing_snapshot(session)
+    assert stored[first.item_id]["description"] == " ".join(first.description.split())
+    assert stored[second.item_id]["description"] == " ".join(second.description.split())

@@ -8,14 +8,14 @@ walk over the text (no pattern that backtracks over tags), so the work is linear
 whatever it holds: hostile pages with thousands of unclosed tags cost the same per byte.
 
 Pieces are found by structure: an element carrying a class token, an id, an attribute value; its
-extent by counting open and close tags of its own name. Scripts, styles, comments, `<template>`
+extent by counting open and close tags of its own name. Scripts, styles, `<template>`
 and `<noscript>` are skipped (eBay ships copies of markup inside scripts and templates).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
@@ -27,7 +27,7 @@ VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
 
-_SKIPPED_OPEN = re.compile(r"<(?:!--|(script|style|template|noscript)(?=[\s>/]))", re.IGNORECASE)
+_SKIPPED_OPEN = re.compile(r"<(script|style|template|noscript)(?=[\s>/])", re.IGNORECASE)
 _CLASS_ATTR = re.compile(r"""\sclass\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>`]+))""", re.IGNORECASE)
 _NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,40})")
 
@@ -63,8 +63,30 @@ def class_tokens(tag: str) -> list[str]:
     return next(g for g in match.groups() if g is not None).split()
 
 
+def _without_comments(piece: str) -> str:
+    """The piece without `<!-- ... -->` comments (one forward walk; an unclosed one ends the piece)."""
+    start = piece.find("<!--")
+    if start == -1:
+        return piece
+    parts: list[str] = []
+    pos = 0
+    while start != -1:
+        parts.append(piece[pos:start])
+        end = piece.find("-->", start + 4)
+        if end == -1:
+            return "".join(parts)
+        pos = end + 3
+        start = piece.find("<!--", pos)
+    parts.append(piece[pos:])
+    return "".join(parts)
+
+
 class Scanner:
-    """One page's text plus the ranges a scan must not look into (scripts, comments, templates)."""
+    """One page's text plus the ranges a scan must not look into (scripts, styles, templates, noscripts).
+
+    Comments are not ranges: eBay wraps nearly every text in one (`<!--F#f_0-->`), thousands a page,
+    and none holds markup; pieces drop them when cut out (`visible`).
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -74,21 +96,16 @@ class Scanner:
         end = 0
         for match in _SKIPPED_OPEN.finditer(text):
             if match.start() < end:
-                continue  # inside the previous range (a "<!--" in a script, a "<script" in a comment)
-            name = match.group(1)
-            if name is None:
-                end = text.find("-->", match.end())
-                end = n if end == -1 else end + 3
-            else:
-                close = _close_of(name.lower()).search(text, match.end())
-                end = n if close is None else close.end()
+                continue  # inside the previous range (a "<style" in a script)
+            close = _close_of(match.group(1).lower()).search(text, match.end())
+            end = n if close is None else close.end()
             self._starts.append(match.start())
             self._ends.append(end)
             if end >= n:
                 break
 
     def skipped(self, pos: int) -> bool:
-        """Whether `pos` lies inside a script, style, comment, template or noscript."""
+        """Whether `pos` lies inside a script, style, template or noscript."""
         i = bisect_right(self._starts, pos) - 1
         return i >= 0 and pos < self._ends[i]
 
@@ -256,7 +273,7 @@ class Scanner:
         close = _close_of("script")
         for lt, end in zip(self._starts, self._ends, strict=True):
             if self.text[lt + 1 : lt + 7].lower() != "script":
-                continue  # a comment, style or template
+                continue  # a style, template or noscript
             found = self.tag_at(lt)
             if found is None or found[0] != "script":
                 continue
@@ -291,19 +308,18 @@ class Scanner:
         """
         start, end = span
         end = min(end, start + PIECE_CHARS)
-        i = max(0, bisect_right(self._starts, start) - 1)
-        parts: list[str] = []
+        starts, ends, text = self._starts, self._ends, self.text
+        before = bisect_right(starts, start) - 1
         pos = start
-        while i < len(self._starts) and self._starts[i] < end:
-            s, e = self._starts[i], self._ends[i]
-            if e > pos:
-                if s > pos:
-                    parts.append(self.text[pos:s])
-                pos = min(e, end)
-            i += 1
+        if before >= 0 and ends[before] > start:  # the span begins inside a skipped range
+            pos = min(ends[before], end)
+        parts: list[str] = []
+        for k in range(before + 1, bisect_left(starts, end)):  # the ranges starting inside the span
+            parts.append(text[pos : starts[k]])
+            pos = ends[k]
         if pos < end:
-            parts.append(self.text[pos:end])
-        piece = "".join(parts)
+            parts.append(text[pos:end])
+        piece = _without_comments("".join(parts))
         if piece.count("<") > max_tags:
             cut = -1
             for _ in range(max_tags + 1):

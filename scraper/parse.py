@@ -949,7 +949,9 @@ def parse_item_page(html: str | bytes, url: str | None = None) -> ParsedListing:
         )
         if source and source != "none"
     }
-    known = title_source in ("json-ld", "markup:h1", "markup:#itemTitle") or price_source or path != "none"
+    # A layout is known when eBay's markup or JSON-LD carried something; meta tags alone are not one.
+    known = title_source in ("json-ld", "markup:h1", "markup:#itemTitle") or path != "none"
+    known = known or price_source == "json-ld" or price_source.startswith("markup:")
     listing.layout = path if known else UNKNOWN_LAYOUT
     listing.empty_fields = tuple(name for name in ITEM_FIELDS if not getattr(listing, name))
     return listing

@@ -93,6 +93,12 @@ def test_an_unknown_layout_is_a_distinct_warning_and_exit_status(tmp_path: Path)
     assert summary["layouts"]["item:unknown"] == 6
     assert summary["drift"][0].startswith("unknown layout: 6 of 6 item page(s) matched no known eBay markup")
     assert "drift warning: unknown layout" in err
+    # the same stored pages, parsed again: the same distinct warning and exit status
+    again = runner.invoke(app, ["reparse", "--workdir", str(tmp_path / "w")])
+    assert again.exit_code == 6
+    assert "drift warning: unknown layout: 6 of 6 item page(s)" in again.stderr
+    report = runner.invoke(app, ["reparse", "--report", "--workdir", str(tmp_path / "w")])
+    assert report.exit_code == 6 and "| item | unknown | 6 | 100% |" in report.stdout
 
 
 def test_reparse_warns_on_drift_and_reports_the_census(tmp_path: Path) -> None:

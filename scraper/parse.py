@@ -289,6 +289,10 @@ def _row_kind(tag: str) -> str | None:
     return next((kind for kind in _ROW_KINDS if kind in classes), None)
 
 
+def _side_modules(scan: Scanner, start: int, end: int) -> list[tuple[int, int]]:
+    return [span for prefix in _SIDE_MODULES for span in scan.by_class_prefix(prefix, start, end, limit=200)]
+
+
 def _result_rows(scan: Scanner) -> tuple[str, list[tuple[int, int, str]]]:
     """Where the result rows are, and each row's (start, end, kind).
 
@@ -308,17 +312,17 @@ def _result_rows(scan: Scanner) -> tuple[str, list[tuple[int, int, str]]]:
             lists = scan.named("ul", start, end, limit=20)
         rows: list[tuple[int, int, str]] = []
         for list_start, list_end in lists:
+            # a river answer or carousel may also sit in the list as a `div`: rows inside are not results
+            side = _side_modules(scan, list_start + 1, list_end)
             for lt, close in scan.children(list_start, list_end, "li", limit=MAX_ROWS):
                 found = scan.tag_at(lt)
                 kind = _row_kind(found[1]) if found else None
-                if kind:
+                if kind and not any(s <= lt < e for s, e in side):
                     rows.append((lt, close, kind))
             if rows:
                 break
         return where, rows
-    side: list[tuple[int, int]] = []
-    for prefix in _SIDE_MODULES:
-        side += scan.by_class_prefix(prefix, limit=200)
+    side = _side_modules(scan, 0, len(scan.text))
     rows = []
     for kind in _ROW_KINDS:
         for lt, close in scan.by_class(kind, limit=MAX_ROWS):

@@ -395,3 +395,19 @@ def test_a_page_known_only_by_its_meta_is_an_unknown_layout() -> None:
     assert listing.sources["title"] == "meta:og:title" and listing.sources["price"] == "microdata"
     assert listing.layout == "unknown"
     assert listing.empty_fields == ("condition", "location", "specifics", "description_url")
+
+
+def test_a_carousel_in_a_div_inside_the_result_list_is_not_results() -> None:
+    html = _srp("").replace(
+        "<ul></ul>",
+        '<ul class="srp-results srp-list">'
+        + _row("123456789012", "2015 Toyota Camry")
+        + '<div class="srp-river-answer"><div class="carousel"><ul class="carousel__list">'
+        + _row("223456789012", "Promoted Corolla")
+        + "</ul></div></div>"
+        + _row("323456789012", "2017 Honda Accord")
+        + "</ul>",
+    )
+    results = parse_search_results(html)
+    assert [h.item_id for h in results.hits] == ["123456789012", "323456789012"]
+    assert results.layout == "srp-results>s-item"

@@ -5,6 +5,11 @@ The markup copies the structure of the saved eBay pages in ../shared/data/ebay-h
 placeholder rows and the empty template row), item pages with `h1.x-item-title__mainTitle`,
 `.x-price-primary` and the "Item specifics" `dl.ux-labels-values` rows, and the description served
 from a separate iframe URL. Parsers written against these pages should work on eBay's.
+
+Older layouts too, so crawls meet them: search pages with a sponsored side module (`srp-merch`) and
+a promo carousel repeating results at other prices (`s-item-merch`), item pages with 2022's
+wrapper-less specifics rows (`features-rows`) and the older `itemAttr` table (`item-attr`); and two
+simulated unannounced markup changes (`drifted`, `unknown`) for the layout-drift warnings.
 """
 
 from __future__ import annotations

@@ -102,14 +102,13 @@ def upsert_listing(session: Session, parsed: ListingLike, seen_at: datetime | No
     if insert is None:  # pragma: no cover - other backends: read-then-write, not race-free
         return _upsert_portable(session, values, seen_at)
 
+    # Core statements on the tables (not the ORM entities): no unit-of-work flush per listing, which
+    # used to cost as much as parsing the page (`carner reparse` of millions of stored pages).
     inserted_id = session.execute(
-        insert(Listing)
-        .values(**values, first_seen=seen_at, last_seen=seen_at)
-        .on_conflict_do_nothing(index_elements=[Listing.item_id])
-        .returning(Listing.id)
+        _insert_listing(insert, _dialect(session)), {**values, "first_seen": seen_at, "last_seen": seen_at}
     ).scalar_one_or_none()
     if inserted_id is not None:
-        session.add(_price_row(inserted_id, values, seen_at))
+        _record_price(session, inserted_id, values, seen_at)
         return "new"
 
     existing = session.execute(
@@ -131,9 +130,38 @@ def upsert_listing(session: Session, parsed: ListingLike, seen_at: datetime | No
         )
     )
     if changed_price:
-        session.add(_price_row(existing.id, values, seen_at))
+        _record_price(session, existing.id, values, seen_at)
     session.expire(existing)  # the Core statement bypassed the identity map
     return "updated" if changed else "unchanged"
+
+
+_INSERT_LISTING: dict[str, Any] = {}
+
+
+def _insert_listing(insert: Any, dialect: str) -> Any:
+    """`INSERT ... ON CONFLICT DO NOTHING RETURNING id`, built once per dialect (building it per
+    listing cost more than running it)."""
+    if dialect not in _INSERT_LISTING:
+        listing = Listing.__table__
+        _INSERT_LISTING[dialect] = (
+            insert(listing).on_conflict_do_nothing(index_elements=[listing.c.item_id]).returning(listing.c.id)
+        )
+    return _INSERT_LISTING[dialect]
+
+
+_INSERT_PRICE = PriceChange.__table__.insert()
+
+
+def _record_price(session: Session, listing_id: int, values: dict[str, Any], seen_at: datetime) -> None:
+    session.execute(
+        _INSERT_PRICE,
+        {
+            "listing_id": listing_id,
+            "price": values["price"],
+            "currency": values["currency"],
+            "seen_at": seen_at,
+        },
+    )
 
 
 def _price_row(listing_id: int, values: dict[str, Any], seen_at: datetime) -> PriceChange:

@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 
 from carner.db.models import CrawlState, RawPage
 from carner.db.repository import upsert_listing
+from carner.scraper.drift import LayoutCensus
 from carner.scraper.http import Disallowed, FetchError, FetchResult, HttpConfig, PoliteSession
 from carner.scraper.parse import (
     ParsedListing,
@@ -112,6 +113,11 @@ class CrawlResult:
     cause: str | None = None
     duration_s: float = 0.0
     error_messages: list[str] = field(default_factory=list)
+    # Layout census of the pages parsed in this run, and its warnings: an unknown layout, or a field
+    # empty on far more pages than usual (eBay changed its markup; the parser needs updating).
+    layouts: dict[str, int] = field(default_factory=dict)
+    empty_fields: dict[str, int] = field(default_factory=dict)
+    drift: list[str] = field(default_factory=list)
 
     @property
     def listings_stored(self) -> int:
@@ -173,6 +179,7 @@ class _Crawler:
         self._lock = threading.Lock()  # result counters: item fetches run in worker threads
         self.unreachable: str | None = None  # why the site could not be reached, when it could not
         self.failed_items: dict[str, str] = {}  # the crawl state's record of poison pages
+        self.census = LayoutCensus()
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._lock:
@@ -317,6 +324,7 @@ class _Crawler:
                 session.add_all(rows)
             self.result._error(f"search page {page}: unreadable ({type(exc).__name__}: {exc})"[:500])
             return False
+        self.census.add_search(results, url)
         self.result.pages_fetched += 1
         fresh = [h.item_id for h in results.hits if h.item_id not in done and h.item_id not in pending]
         pending.extend(fresh)
@@ -368,6 +376,7 @@ class _Crawler:
             parsed = parse_item_page(fetched.content, url=url)
         except Exception as exc:  # a page the parser cannot read must not stop every later run
             return _ItemFetch(item_id, "fail", rows, message=f"item page unreadable: {_exc_text(exc)}")
+        self.census.add_item(parsed, url)
         if parsed.item_id is None:
             parsed.item_id = item_id
         if not parsed.title:
@@ -615,6 +624,11 @@ def crawl(
         result.retry_after_waits = len(waits)
         result.retry_after_wait_s = round(sum(w.seconds for w in waits), 3)
         result.duration_s = round(time.monotonic() - started, 3)
+        census = crawler.census.to_dict()
+        result.layouts, result.empty_fields = census["layouts"], census["empty_fields"]
+        result.drift = crawler.census.warnings()
+        for warning in result.drift:
+            log.warning("layout drift: %s", warning)
         if own_http:
             session.close()
     log.info(

@@ -6,8 +6,8 @@ between requests to one host (and robots.txt's Crawl-delay), a timeout on every 
 Transient failures are retried by urllib3's `Retry` (429/5xx with exponential backoff + jitter,
 `Retry-After` obeyed, connection resets and read timeouts); a body that arrives cut short (shorter
 than its Content-Length, or HTML without `</html>`) is re-fetched by tenacity — unless every try
-brings the same bytes, which is the page as served. Every retry and every wait is counted in
-`HttpStats` so a crawl can report it and tests can check it.
+brings the same bytes (two tries at least), which is the page as served. Every retry and every
+wait is counted in `HttpStats` so a crawl can report it and tests can check it.
 
 Failures say their real cause (`describe_network_error`: "connection refused", "DNS lookup
 failed"), robots.txt that cannot be fetched raises `Unreachable` (not "disallowed"), a body over
@@ -243,6 +243,14 @@ _HTML_START = re.compile(
 )
 
 
+def ends_early(content: bytes) -> bool:
+    """An HTML document that starts as one but never reaches `</html>`: cut short in transfer (or, if
+    every fetch brings the same bytes, served that way)."""
+    if not _HTML_START.match(content[:4096]):
+        return False
+    return _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None
+
+
 def _truncation(response: requests.Response) -> str | None:
     """ "short" (body shorter than its Content-Length), "no-end" (HTML never reaching `</html>`), or None."""
     if response.status_code != 200:
@@ -251,11 +259,8 @@ def _truncation(response: requests.Response) -> str | None:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and not response.headers.get("Content-Encoding") and int(declared) > len(content):
         return "short"
-    if "html" in response.headers.get("Content-Type", "text/html").lower() and _HTML_START.match(
-        content[:4096]
-    ):
-        if _HTML_END.search(content[-65536:]) is None and _HTML_END.search(content) is None:
-            return "no-end"
+    if "html" in response.headers.get("Content-Type", "text/html").lower() and ends_early(content):
+        return "no-end"
     return None
 
 
@@ -267,6 +272,11 @@ def _is_body_error(exc: BaseException) -> bool:
         inner = exc.args[0]
         return isinstance(inner, ReadTimeoutError | ProtocolError)
     return False
+
+
+def _same_body_twice(hashes: list[str]) -> bool:
+    """At least two attempts, all with the same body: the page as served, not a cut transfer."""
+    return len(hashes) >= 2 and len(set(hashes)) == 1
 
 
 class PoliteSession:
@@ -468,22 +478,24 @@ class PoliteSession:
             sleep=self._sleep,
             reraise=True,
         )
-        cut_bodies: set[str] = set()  # hashes of the bodies that ended without </html>
+        cut_bodies: list[str] = []  # hash of each attempt's body that ended without </html>
 
         def send(url: str) -> FetchResult:
             try:
                 return self._send(url)
             except TruncatedBody as exc:
                 if exc.cut == "no-end" and exc.result is not None:
-                    cut_bodies.add(hashlib.sha256(exc.result.content).hexdigest())
+                    cut_bodies.append(hashlib.sha256(exc.result.content).hexdigest())
                 raise
 
         try:
             return retrying(send, url)
         except TruncatedBody as exc:
-            # Every attempt brought the very same bytes without </html>: a transfer cut off at random
-            # never does that; the page is complete as served. Store it instead of retrying forever.
-            if exc.cut == "no-end" and exc.result is not None and len(cut_bodies) == 1:
+            # Every attempt, and at least two, brought the very same bytes without </html>: a transfer
+            # cut off at random never does that; the page is complete as served. Store it instead of
+            # retrying forever. One attempt proves nothing (`max_retries=0`): a cut page is never
+            # taken as complete, it fails as "incomplete" and the crawl fetches it again next run.
+            if exc.cut == "no-end" and exc.result is not None and _same_body_twice(cut_bodies):
                 log.warning("%s: same page without </html> on every try: taking it as complete", redact(url))
                 return exc.result
             with self.stats.lock:

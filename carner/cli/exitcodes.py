@@ -8,6 +8,8 @@
 | 3    | blocked: the site answered with a bot wall; state saved, resume later            |
 | 4    | unreachable: the site (or robots.txt) could not be reached: DNS, refused, 5xx    |
 | 5    | partial: stopped early with work left (errors); state saved, resume later        |
+| 6    | layout drift: done, but pages matched no known layout or a field came out empty   |
+|      | on far more pages than usual (eBay changed its markup; the parser needs updating) |
 
 The same table is in README.md ("Exit codes").
 """
@@ -24,6 +26,7 @@ class ExitCode(IntEnum):
     BLOCKED = 3
     UNREACHABLE = 4
     PARTIAL = 5
+    DRIFT = 6
 
 
 CRAWL_STATUS_CODES: dict[str, ExitCode] = {

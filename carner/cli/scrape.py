@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from carner.cli.app import app, db_app, fail
-from carner.cli.exitcodes import for_crawl_status
+from carner.cli.exitcodes import ExitCode, for_crawl_status
 from carner.common.redact import redact_url
 from carner.common.settings import Settings, get_settings
 
@@ -163,6 +163,7 @@ def _report(result: Any, as_json: bool) -> None:
         )
         for message in result.error_messages[:10]:
             typer.echo(f"  error: {redact(message)}", err=True)
+    _warn_drift(result.drift)
     code = for_crawl_status(result.status)
     if result.status == "blocked":
         raise fail(
@@ -172,21 +173,53 @@ def _report(result: Any, as_json: bool) -> None:
         raise fail(f"site unreachable: {result.cause}; state is saved, run the same command later", code)
     if result.status != "finished":
         raise fail(f"partial: {result.cause}; state is saved, run the same command again to resume", code)
+    if result.drift:
+        raise fail("finished, but the pages drifted from every known eBay layout (see above)", ExitCode.DRIFT)
+
+
+def _warn_drift(warnings: list[str]) -> None:
+    """Layout drift, each warning on its own line: distinct from errors, never a silent "0 specifics"."""
+    for warning in warnings:
+        typer.secho(f"drift warning: {warning}", err=True, fg=typer.colors.YELLOW)
 
 
 @app.command("reparse")
 def reparse_cmd(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     workdir: Path | None = typer.Option(None, help=WORKDIR_HELP),
+    report: bool = typer.Option(
+        False, "--report", help="Print the per-layout census of the stored raw pages (changes nothing)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Rebuild listings from the stored raw pages with the current parser (no network)."""
-    from carner.scraper.reparse import reparse
+    """Rebuild listings from the stored raw pages with the current parser (no network).
+
+    Exit 6 (layout drift) when pages match no known eBay layout or a field comes out empty on far more
+    pages than usual; `--report` prints which layouts the stored pages use.
+    """
+    from carner.scraper.reparse import census, reparse
 
     settings = _settings(workdir=workdir, db_url=db)
     sessions = _open_db(settings)
     if not settings.raw_dir.is_dir():
         raise fail(f"no raw pages at {settings.raw_dir} (run `carner scrape` first or pass --workdir)")
+    if report:
+        found = census(sessions, settings.raw_dir)
+        warnings = found.census.warnings()
+        if as_json:
+            typer.echo(
+                json.dumps({**found.census.to_dict(), "errors": found.errors, "drift": warnings}, indent=2)
+            )
+        else:
+            typer.echo(f"layout census of {sum(found.census.pages.values())} stored raw page(s)\n")
+            for line in found.census.table():
+                typer.echo(line)
+            for error in found.errors[:10]:
+                typer.echo(f"  error: {error}", err=True)
+        _warn_drift(warnings)
+        if warnings:
+            raise fail("stored pages drifted from every known eBay layout (see above)", ExitCode.DRIFT)
+        return
     result = reparse(sessions, settings.raw_dir)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
@@ -198,6 +231,9 @@ def reparse_cmd(
         )
         for error in result.errors[:10]:
             typer.echo(f"  error: {error}", err=True)
+    _warn_drift(result.drift)
+    if result.drift:
+        raise fail("reparsed, but the pages drifted from every known eBay layout (see above)", ExitCode.DRIFT)
 
 
 @app.command("listings")

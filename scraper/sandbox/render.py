@@ -5,6 +5,11 @@ The markup copies the structure of the saved eBay pages in ../shared/data/ebay-h
 placeholder rows and the empty template row), item pages with `h1.x-item-title__mainTitle`,
 `.x-price-primary` and the "Item specifics" `dl.ux-labels-values` rows, and the description served
 from a separate iframe URL. Parsers written against these pages should work on eBay's.
+
+Older layouts too, so crawls meet them: search pages with a sponsored side module (`srp-merch`) and
+a promo carousel repeating results at other prices (`s-item-merch`), item pages with 2022's
+wrapper-less specifics rows (`features-rows`) and the older `itemAttr` table (`item-attr`); and two
+simulated unannounced markup changes (`drifted`, `unknown`) for the layout-drift warnings.
 """
 
 from __future__ import annotations
@@ -18,8 +23,16 @@ from urllib.parse import urlencode
 
 from carner.scraper.sandbox.generator import SandboxListing
 
-Layout = Literal["s-item", "s-card", "mixed"]
+Layout = Literal["s-item", "s-card", "mixed", "s-item-merch"]
 LAYOUTS: tuple[Layout, ...] = ("s-card", "s-item", "mixed")
+# Older search pages: s-item rows with a sponsored side module (`srp-merch`) and a promo carousel in
+# the result list repeating some results at other prices, as eBay served them in 2021-2022.
+OLDER_LAYOUTS: tuple[Layout, ...] = ("s-item-merch",)
+# Item pages: today's `ux-layout-section-evo` + `dl.ux-labels-values`; 2022's rows of bare label/value
+# divs (no `ux-labels-values` wrapper); the older `itemAttr` table. "drifted" and "unknown" stand for
+# a markup change eBay has not announced: specifics in classes no parser knows, or a whole page so.
+ItemLayout = Literal["evo", "features-rows", "item-attr", "drifted", "unknown"]
+ITEM_LAYOUTS: tuple[ItemLayout, ...] = ("evo", "features-rows", "item-attr")
 SCREEN_READER = "Opens in a new window or tab"
 PLACEHOLDER_ID = "123456"  # real pages link their "Shop on eBay" rows to a fake /itm/123456
 
@@ -179,6 +192,43 @@ def _s_card_row(listing: SandboxListing, base_url: str, query: str, index: int) 
     )
 
 
+MERCH_IDS = ("990000000001", "990000000002")  # sponsored items of the side module: not on the site
+
+
+def _merch_module(base_url: str) -> str:
+    """A sponsored side module (`srp-merch`) with s-item rows that are not results of the query."""
+    rows = "".join(
+        f'<li class="s-item"><a class="s-item__link" href="{_h(base_url)}/itm/{item_id}">'
+        f'<h3 class="s-item__title">Sponsored accessory {n}</h3></a>'
+        f'<span class="s-item__price">$19.9{n}</span></li>'
+        for n, item_id in enumerate(MERCH_IDS, start=1)
+    )
+    return (
+        '<div class="s-answer-region s-answer-region-left-rail-bottom">'
+        '<div class="srp-merch__items clearfix">'
+        '<h2 class="srp-merch__title">Sponsored items</h2>'
+        f'<ul class="srp-merch__items-list">{rows}</ul></div></div>'
+    )
+
+
+def _carousel_answer(listings: Sequence[SandboxListing], base_url: str, query: str) -> str:
+    """A promo carousel inside the result list repeating some results at other prices (eBay 2022)."""
+    cards = "".join(
+        '<li class="s-item carousel__snap-point srp-items-carousel__list-item">'
+        f'<a class="s-item__link" href="{_h(item_url(base_url, listing, query))}">'
+        f'<h3 class="s-item__title">{_h(listing.title)}</h3></a>'
+        '<span class="s-item__price">'
+        f"{_h(format_price(round(listing.price * 1.1, 2), listing.currency))}</span>"
+        "</li>"
+        for listing in listings
+    )
+    return (
+        '<li class="srp-river-answer srp-river-answer--REWRITE_START"><div class="carousel srp-grid'
+        ' srp-items-carousel"><div class="carousel__container"><div class="carousel__viewport">'
+        f'<ul class="carousel__list srp-items-carousel__list">{cards}</ul></div></div></div></li>'
+    )
+
+
 def _pagination(base_url: str, query: str, page: int, n_pages: int, per_page: int | None) -> str:
     parts = [
         '<nav class="pagination" role="navigation" aria-labelledby="pagination-heading">'
@@ -225,16 +275,20 @@ def search_page(
     if layout != "s-item":
         rows.append(_placeholder_row(base_url))
     for i, listing in enumerate(listings, start=1):
-        card = layout == "s-card" or (layout == "mixed" and i % 2 == 1)
+        card = layout == "s-card" or (layout == "mixed" and i % 2 == 1)  # s-item-merch: s-item rows
         row = _s_card_row if card else _s_item_row
         rows.append(row(listing, base_url, query, (page - 1) * page_size + i))
+    if layout == "s-item-merch" and listings:
+        rows.insert(min(len(rows), 4), _carousel_answer(listings[:2], base_url, query))
     empty = "" if listings else '<div class="srp-save-null-search"><h3>No exact matches found</h3></div>'
+    side = _merch_module(base_url) if layout == "s-item-merch" else ""
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{_h(query or 'Cars & Trucks')} for sale | eBay</title></head><body>"
         '<div id="mainContent"><div class="srp-controls__control srp-controls__count">'
         f'<h1 class="srp-controls__count-heading"><span class="BOLD">{total:,}</span> results for '
         f'<span class="BOLD">{_h(query)}</span></h1></div>'
+        f'<div class="srp-rail__left">{side}</div>'
         f'<div id="srp-river-main" class="srp-main">{empty}<ul class="srp-results srp-list clearfix">'
         + "".join(rows)
         + "</ul>"
@@ -281,8 +335,17 @@ def item_specifics_section(listing: SandboxListing) -> str:
     )
 
 
-def item_page(listing: SandboxListing, *, base_url: str) -> str:
-    """The item page `/itm/<id>`: title, price, condition, location, item specifics, description iframe."""
+def item_page(listing: SandboxListing, *, base_url: str, layout: ItemLayout = "evo") -> str:
+    """The item page `/itm/<id>`: title, price, condition, location, item specifics, description iframe.
+
+    `layout` picks the markup (`ITEM_LAYOUTS`, or a simulated unannounced change: "drifted", "unknown").
+    """
+    if layout == "features-rows":
+        return _features_rows_page(listing, base_url)
+    if layout == "item-attr":
+        return _item_attr_page(listing, base_url)
+    if layout == "unknown":
+        return _unknown_page(listing, base_url)
     price = _h(format_price(listing.price, listing.currency, prefix="US $"))
     desc_src = _h(f"{base_url}/itm/{listing.item_id}/desc")
     return (
@@ -305,7 +368,7 @@ def item_page(listing: SandboxListing, *, base_url: str) -> str:
         f'<span class="ux-textspans ux-textspans--SECONDARY">Located in: {_h(listing.location)}</span>'
         "</div></div></div>"
         '<div class="tabs__content">'
-        + item_specifics_section(listing)
+        + (_drifted_specifics(listing) if layout == "drifted" else item_specifics_section(listing))
         + '<div class="vim d-item-description" data-testid="d-item-description"><div class="section-title">'
         '<h2 class="section-title__title"><span class="ux-textspans">Item description from the seller</span>'
         f'</h2></div><iframe id="desc_ifr" title="Seller\'s description of item" src="{desc_src}" '
@@ -314,6 +377,104 @@ def item_page(listing: SandboxListing, *, base_url: str) -> str:
         " item number:"
         f'</span><span class="ux-textspans ux-textspans--BOLD">{listing.item_id}</span></div>'
         "</div></body></html>"
+    )
+
+
+def _pairs(listing: SandboxListing) -> list[tuple[str, str]]:
+    return [("Condition", listing.condition), *listing.specifics.items()]
+
+
+def _head(listing: SandboxListing, base_url: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_h(listing.title)} | eBay</title>"
+        f'<meta Property="og:title" Content="{_h(listing.title)}  | eBay" />'
+        f'<meta Property="og:url" Content="{_h(base_url)}/itm/{listing.item_id}" /></head>'
+    )
+
+
+def _desc_frame(listing: SandboxListing, base_url: str) -> str:
+    src = _h(f"{base_url}/itm/{listing.item_id}/desc")
+    return f'<iframe id="desc_ifr" src="{src}" width="100%" height="500px" frameborder="0"></iframe>'
+
+
+def _features_rows_page(listing: SandboxListing, base_url: str) -> str:
+    """2022's item page: specifics rows with label and value divs straight in each row (no
+    `ux-labels-values` wrapper), condition in `d-item-condition-*` blocks, price in `#prcIsum` with
+    `itemprop` microdata."""
+    rows = "".join(
+        '<div class="ux-layout-section__row"><div class="ux-labels-values__labels"><div'
+        ' class="ux-labels-values__labels-content">'
+        f'<div><span class="ux-textspans">{_h(n)}:</span></div></div>'
+        '</div><div class="ux-labels-values__values"><div class="ux-labels-values__values-content"><div>'
+        f'<span class="ux-textspans">{_h(v)}</span></div></div></div></div>'
+        for n, v in _pairs(listing)
+    )
+    return (
+        _head(listing, base_url)
+        + '<body><div id="mainContent" itemscope itemtype="https://schema.org/Offer">'
+        '<div class="vim x-item-title"><h1 class="x-item-title__mainTitle"><span class="ux-textspans'
+        f' ux-textspans--BOLD">{_h(listing.title)}</span></h1></div>'
+        f'<div class="val vi-price"><span class="notranslate" id="prcIsum" itemprop="price"'
+        f' content="{listing.price:.2f}">'
+        f"{_h(format_price(listing.price, listing.currency, prefix='US $'))}</span>"
+        f'<span itemprop="priceCurrency" content="{_h(listing.currency)}"></span></div>'
+        '<div class="vim d-item-condition"><div class="d-item-condition-label">Condition:</div>'
+        '<div class="d-item-condition-value"><div class="d-item-condition-text"><span class="ux-textspans">'
+        f"{_h(listing.condition)}</span>"
+        f'<span class="clipped">{_h(listing.condition)}</span></div></div></div>'
+        '<div class="ux-labels-values col-12 ux-labels-values--itemLocation">'
+        '<div class="ux-labels-values__labels">'
+        'Item location:</div><div class="ux-labels-values__values"><span class="ux-textspans">'
+        f"{_h(listing.location)}</span></div></div>"
+        '<div id="viTabs_0_is" class="vim x-about-this-item" data-testid="x-about-this-item">'
+        '<div class="ux-layout-section ux-layout-section--features"><div class="ux-layout-section__item'
+        f' ux-layout-section__item--table-view">{rows}</div></div></div>'
+        f"{_desc_frame(listing, base_url)}</div></body></html>"
+    )
+
+
+def _item_attr_page(listing: SandboxListing, base_url: str) -> str:
+    """The older item page: `#itemTitle`, `#prcIsum`, `#vi-itm-cond` and the `.itemAttr` table."""
+    pairs = list(listing.specifics.items())
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="attrLabels">{_h(n)}:</td><td><span>{_h(v)}</span></td>' for n, v in pairs[i : i + 2]
+        )
+        + "</tr>"
+        for i in range(0, len(pairs), 2)
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<link rel="canonical" href="{_h(base_url)}/itm/{listing.item_id}"></head><body>'
+        '<h1 class="it-ttl" id="itemTitle"><span class="g-hdn">Details about  </span>'
+        f"{_h(listing.title)}</h1>"
+        f'<span id="prcIsum">{_h(format_price(listing.price, listing.currency, prefix="US $"))}</span>'
+        f'<div id="vi-itm-cond">{_h(listing.condition)}</div>'
+        f'<span itemprop="availableAtOrFrom">{_h(listing.location)}</span>'
+        f'<div class="itemAttr"><table>{rows}</table></div>'
+        f"{_desc_frame(listing, base_url)}</body></html>"
+    )
+
+
+def _drifted_specifics(listing: SandboxListing) -> str:
+    """Specifics in markup no parser knows (an unannounced change): the values are there, unfound."""
+    rows = "".join(
+        f'<div class="x-spec-row"><span class="x-spec-k">{_h(n)}</span>'
+        f'<span class="x-spec-v">{_h(v)}</span></div>'
+        for n, v in _pairs(listing)
+    )
+    return f'<section class="x-spec-grid" data-testid="x-spec-grid">{rows}</section>'
+
+
+def _unknown_page(listing: SandboxListing, base_url: str) -> str:
+    """A whole item page in markup no parser knows; only the `og:` meta still names the title."""
+    return (
+        _head(listing, base_url)
+        + f'<body><main class="vx-page"><h1 class="vx-heading">{_h(listing.title)}</h1>'
+        f'<div class="vx-amount">{_h(format_price(listing.price, listing.currency, prefix="US $"))}</div>'
+        f"{_drifted_specifics(listing)}{_desc_frame(listing, base_url)}</main></body></html>"
     )
 
 

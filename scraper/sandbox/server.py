@@ -13,9 +13,11 @@ import socket
 import struct
 import threading
 import time
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from carner.scraper.sandbox import render
@@ -92,6 +94,7 @@ class SandboxServer:
         page_size: int = 60,
         *,
         layout: render.Layout | None = None,
+        item_layout: render.ItemLayout | Literal["mixed"] = "evo",
         retry_after_s: int = 1,
         slow_s: float = 3.0,
         mix: TitleMix | None = None,
@@ -105,6 +108,9 @@ class SandboxServer:
         self.port = port
         self.page_size = page_size
         self.layout = layout
+        if item_layout != "mixed" and item_layout not in typing.get_args(render.ItemLayout):
+            raise ValueError(f"unknown item layout {item_layout!r}")
+        self.item_layout = item_layout
         self.faults = coerce_spec(faults, retry_after_s=retry_after_s, slow_s=slow_s)
         self.listings: list[SandboxListing] = generate_listings(n_listings, seed, mix)
         self.by_id: dict[str, SandboxListing] = {listing.item_id: listing for listing in self.listings}
@@ -184,6 +190,13 @@ class SandboxServer:
             return self.layout
         return render.LAYOUTS[(page - 1 + self.seed) % len(render.LAYOUTS)]
 
+    def item_layout_for(self, listing: SandboxListing) -> render.ItemLayout:
+        """The item page markup of a listing: the fixed one, or with "mixed" every real eBay layout in
+        turn by item id (today's, 2022's wrapper-less rows, the older `itemAttr` table)."""
+        if self.item_layout != "mixed":
+            return self.item_layout
+        return render.ITEM_LAYOUTS[int(listing.item_id) % len(render.ITEM_LAYOUTS)]
+
     def route(self, path: str) -> tuple[int, str, str]:
         """(status, content type, body) for a GET of `path` (path + query), faults aside."""
         parts = urlsplit(path)
@@ -199,7 +212,8 @@ class SandboxServer:
         elif m := _ITEM_RE.match(parts.path):
             listing = self.by_id.get(m["id"])
             if listing:
-                return 200, html, render.item_page(listing, base_url=self.base_url)
+                layout = self.item_layout_for(listing)
+                return 200, html, render.item_page(listing, base_url=self.base_url, layout=layout)
         elif parts.path == "/":
             url = render.search_url(self.base_url, "cars", 1)
             return (

@@ -3,8 +3,6 @@ small hand-made snippets for the cases the real pages do not cover."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from carner.scraper.parse import (
     extract_item_id,
@@ -16,15 +14,7 @@ from carner.scraper.parse import (
     parse_search_results,
 )
 
-EBAY_HTML = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ebay-html"
-
-
-def real_page(name: str) -> str:
-    path = EBAY_HTML / name
-    if not path.exists():
-        pytest.skip(f"{path} not available (../shared absent)")
-    return path.read_text(encoding="utf-8")
-
+from tests.scraper.real_pages import real_page
 
 # ------------------------------------------------------------------------------------ real pages
 
@@ -316,3 +306,108 @@ def test_utf16_pages_are_decoded(encoding: str) -> None:
     hits = parse_search_results(html.encode(encoding)).hits
     assert [hit.title for hit in hits] == ["Citroën C4 – 2019", "Škoda Octavia"]
     assert not is_blocked(html.encode(encoding))
+
+
+def test_a_title_that_never_closes_keeps_every_title_with_its_own_row() -> None:
+    badge = '<span class="LIGHT_HIGHLIGHT">New listing</span>'
+    row = '<li class="s-item"><a href="/itm/{}"><div class="s-item__title">' + badge
+    html = _srp(
+        row.format("111122223333")
+        + "First <div>car</li>"
+        + row.format("211122223333")
+        + "Second</div></a></li>"
+    )
+    hits = parse_search_results(html).hits
+    assert [(h.item_id, h.title) for h in hits] == [("111122223333", "First car"), ("211122223333", "Second")]
+
+
+# ------------------------------------------------------------------ structured data, locales, currencies
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency", "high"),
+    [
+        ("3,858 円", 3858.0, "JPY", None),
+        ("3,858 円 ～ 13,507 円", 3858.0, "JPY", 13507.0),
+        ("￥1,200", 1200.0, "JPY", None),
+        ("JPY 3,000", 3000.0, "JPY", None),
+        ("S$ 199.00", 199.0, "SGD", None),
+        ("CHF 25.50", 25.5, "CHF", None),
+        ("Fr. 12.50", 12.5, "CHF", None),
+        ("99,00 zł", 99.0, "PLN", None),
+        ("PLN 1 299,00", 1299.0, "PLN", None),
+        ("₹ 1,299.00", 1299.0, "INR", None),
+        ("Rs. 500", 500.0, "INR", None),
+        ("EUR 124,00 bis EUR 174,00", 124.0, "EUR", 174.0),
+    ],
+)
+def test_parse_price_on_every_site(text: str, amount: float, currency: str, high: float | None) -> None:
+    price = parse_price(text)
+    assert price is not None and (price.amount, price.currency, price.high) == (amount, currency, high)
+
+
+def test_badges_are_removed_by_element_in_any_language() -> None:
+    html = _srp(
+        '<li class="s-card" data-listingid="123456789012"><a href="/itm/123456789012">'
+        '<div class="s-card__title"><span class="s-card__new-listing">Neues Angebot</span>'
+        '<span class="su-styled-text primary default">VW Golf 1.4 TSI</span></div></a>'
+        '<span class="s-card__price">EUR 9.500,00</span></li>'
+    )
+    hit = parse_search_results(html).hits[0]
+    assert (hit.title, hit.price, hit.currency) == ("VW Golf 1.4 TSI", 9500.0, "EUR")
+
+
+JSON_LD_PAGE = """<html><head><title>x</title>
+<meta property="og:title" content="2016 Audi A4 Avant | eBay" />
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product",
+ "name": "2016 Audi A4 Avant 2.0 TDI", "offers": {"@type": "Offer", "price": "14950.00",
+ "priceCurrency": "GBP", "itemCondition": "https://schema.org/UsedCondition",
+ "url": "https://www.ebay.co.uk/itm/334455667788"},
+ "additionalProperty": [{"@type": "PropertyValue", "name": "Make", "value": "Audi"},
+  {"@type": "PropertyValue", "name": "Model", "value": "A4"},
+  {"@type": "PropertyValue", "name": "Fuel", "value": ["Diesel"]}]}</script>
+</head><body><div class="vx-unknown">nothing eBay ever used</div></body></html>"""
+
+
+def test_structured_data_first_with_each_field_recording_its_source() -> None:
+    listing = parse_item_page(JSON_LD_PAGE)
+    assert listing.item_id == "334455667788"  # from the offer's URL
+    assert listing.title == "2016 Audi A4 Avant 2.0 TDI"
+    assert (listing.price, listing.currency, listing.condition) == (14950.0, "GBP", "Used")
+    assert dict(listing.specifics) == {"Make": "Audi", "Model": "A4", "Fuel": "Diesel"}
+    assert listing.sources == {
+        "title": "json-ld", "price": "json-ld", "condition": "json-ld",
+        "specifics": "json-ld/additionalProperty",
+    }  # fmt: skip
+    assert listing.layout == "json-ld/additionalProperty"
+
+
+def test_a_page_known_only_by_its_meta_is_an_unknown_layout() -> None:
+    html = (
+        '<html><head><meta property="og:title" content="2012 Honda Jazz  | eBay.co.uk" />'
+        '<meta property="og:url" content="https://www.ebay.co.uk/itm/223344556677" /></head>'
+        '<body><h1 class="vx-heading">2012 Honda Jazz</h1><meta itemprop="price" content="3450">'
+        '<meta itemprop="priceCurrency" content="GBP"></body></html>'
+    )
+    listing = parse_item_page(html)
+    assert (listing.item_id, listing.title) == ("223344556677", "2012 Honda Jazz")
+    assert (listing.price, listing.currency) == (3450.0, "GBP")
+    assert listing.sources["title"] == "meta:og:title" and listing.sources["price"] == "microdata"
+    assert listing.layout == "unknown"
+    assert listing.empty_fields == ("condition", "location", "specifics", "description_url")
+
+
+def test_a_carousel_in_a_div_inside_the_result_list_is_not_results() -> None:
+    html = _srp("").replace(
+        "<ul></ul>",
+        '<ul class="srp-results srp-list">'
+        + _row("123456789012", "2015 Toyota Camry")
+        + '<div class="srp-river-answer"><div class="carousel"><ul class="carousel__list">'
+        + _row("223456789012", "Promoted Corolla")
+        + "</ul></div></div>"
+        + _row("323456789012", "2017 Honda Accord")
+        + "</ul>",
+    )
+    results = parse_search_results(html)
+    assert [h.item_id for h in results.hits] == ["123456789012", "323456789012"]
+    assert results.layout == "srp-results>s-item"

@@ -371,7 +371,11 @@ def split_dev(n: int, fraction: float, seed: int) -> tuple[list[int], list[int]]
 
 
 def train_baseline(
-    data_dir: Path | str, out_dir: Path | str, cfg: SpacyTrainConfig | None = None, evaluate: bool = True
+    data_dir: Path | str,
+    out_dir: Path | str,
+    cfg: SpacyTrainConfig | None = None,
+    evaluate: bool = True,
+    speed: bool = True,
 ) -> TrainResult:
     """Train the baseline on a dataset directory (four npy files), then evaluate it on the test split."""
     from carner.training.spacy_docs import blank_nlp
@@ -406,7 +410,12 @@ def train_baseline(
         from carner.training.evaluate import evaluate_dir
 
         result.metrics = evaluate_dir(
-            out_dir, ds.test_texts, ds.test_spans, labels=ds.labels, eval_data=eval_data(data_dir)
+            out_dir,
+            ds.test_texts,
+            ds.test_spans,
+            labels=ds.labels,
+            eval_data=eval_data(data_dir),
+            speed=speed,
         )
     return result
 

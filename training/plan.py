@@ -53,6 +53,7 @@ class TrainPlan(BaseModel):
     soft_epochs: int = Field(SoftStudentConfig.epochs, ge=1, description="Soft-label student epochs.")
     soft_batch_size: int = Field(SoftStudentConfig.batch_size, ge=1)
     speed_texts: int = Field(1000, ge=1, description="Texts timed (best of 3 passes) for the speed figures.")
+    measure_speed: bool = Field(True, description="Time each model (False: F1 and size only).")
     promote: bool = Field(True, description="Promote a model that beats its kind's champion.")
 
     def wants(self, kind: str) -> bool:

@@ -45,13 +45,14 @@ def _load_data(data_dir: Path, allow_pickle: bool = False) -> Any:
         raise fail(str(exc)) from None
 
 
-def _evaluate(model_dir: Path, ds: Any, data_dir: Path) -> None:
+def _evaluate(model_dir: Path, ds: Any, data_dir: Path, speed: bool = True) -> None:
     if not ds.test_texts:
         return
     from carner.cli.train import _print_eval
     from carner.training.evaluate import evaluate_on_dataset
 
-    _print_eval(str(model_dir), evaluate_on_dataset(model_dir, data_dir))
+    metrics = evaluate_on_dataset(model_dir, data_dir, speed=speed)
+    _print_eval(str(model_dir), metrics if speed else {**metrics, "speed": {}})
 
 
 # --------------------------------------------------------------------------------------------- teacher
@@ -89,6 +90,9 @@ def train_teacher_cmd(
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Fine-tune the BERT teacher (token classification) on the dataset's training split."""
     settings = get_settings()
@@ -120,7 +124,7 @@ def train_teacher_cmd(
             f"{m.seconds_per_epoch:.1f} s/epoch on {m.device}, {m.size_bytes / 1e6:.1f} MB"
         )
         if not no_eval:
-            _evaluate(out_dir, ds, data_dir)
+            _evaluate(out_dir, ds, data_dir, speed=not no_speed)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
     typer.echo(f"wrote {out_dir}")
@@ -255,6 +259,9 @@ def train_student_cmd(
     threads: int | None = typer.Option(None, min=1, help="soft: CPU threads for torch (default: torch's)."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Train a distilled student on the teacher-labelled augmented set."""
     if kind not in ("spacy", "soft"):
@@ -297,7 +304,7 @@ def train_student_cmd(
                 f"{m.parameters} parameters, {m.size_bytes / 1e6:.2f} MB"
             )
         if not no_eval and (Path(data_dir) / "text_test.npy").is_file():
-            _evaluate(out_dir, _load_data(data_dir, allow_pickle), data_dir)
+            _evaluate(out_dir, _load_data(data_dir, allow_pickle), data_dir, speed=not no_speed)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
     typer.echo(f"wrote {out_dir}")
@@ -341,6 +348,9 @@ def train_all_cmd(
     ),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the spaCy baseline."),
     no_promote: bool = typer.Option(False, "--no-promote", help="Record the models, promote none."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Baseline, teacher, augment, label, both students, evaluation and report, in one go.
 
@@ -380,6 +390,7 @@ def train_all_cmd(
                 "threads": threads,
                 "label_workers": label_workers,
                 "promote": not no_promote,
+                "measure_speed": not no_speed,
             }
         )
     except ValueError as exc:
@@ -401,5 +412,6 @@ def train_all_cmd(
         report = write_report(list(result.models.values()), settings.reports_dir)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
-    typer.echo(Path(report.markdown).read_text(encoding="utf-8"))
-    typer.echo(f"wrote {report.markdown}")
+    from carner.cli.tables import print_report
+
+    print_report(report.json, files=[report.markdown])

@@ -162,6 +162,9 @@ def train_baseline_cmd(
     ),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split."""
     settings = get_settings()
@@ -181,7 +184,7 @@ def train_baseline_cmd(
     )
     try:
         out_dir = out or model_out(settings.workdir, "baseline", data_dir, cfg)
-        result = train_baseline(data_dir, out_dir, cfg, evaluate=not no_eval)
+        result = train_baseline(data_dir, out_dir, cfg, evaluate=not no_eval, speed=not no_speed)
     except (DatasetError, FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
     typer.echo(
@@ -222,11 +225,15 @@ def _fmt(value: float | None) -> str:
 
 def _print_eval(name: str, m: dict[str, Any]) -> None:
     speed = m.get("speed") or {}
+    timing = (
+        f", {speed['texts_per_s_batch1']:.0f} texts/s (batch 1), "
+        f"{speed.get('texts_per_s_batch64', 0):.0f} texts/s (batch 64)"
+        if speed.get("texts_per_s_batch1")
+        else ""
+    )
     typer.echo(
         f"{name}: micro P/R/F1 {_fmt(m['precision'])}/{_fmt(m['recall'])}/{_fmt(m['f1'])}, "
-        f"macro F1 {_fmt(m['macro']['f1'])}, {m['size_bytes'] / 1e6:.1f} MB, "
-        f"{speed.get('texts_per_s_batch1', 0):.0f} texts/s (batch 1), "
-        f"{speed.get('texts_per_s_batch64', 0):.0f} texts/s (batch 64)"
+        f"macro F1 {_fmt(m['macro']['f1'])}, {m['size_bytes'] / 1e6:.1f} MB{timing}"
     )
     for label, s in m["per_label"].items():
         typer.echo(
@@ -312,9 +319,9 @@ def report_cmd(
         result = write_report(model_dirs, out or settings.reports_dir, plot=not no_plot)
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
-    typer.echo(Path(result.markdown).read_text(encoding="utf-8"))
-    written = [p for p in (result.markdown, result.json, result.plot) if p]
-    typer.echo(f"wrote {', '.join(written)}")
+    from carner.cli.tables import print_report
+
+    print_report(result.json, files=[p for p in (result.markdown, result.json, result.plot) if p])
 
 
 # ------------------------------------------------------------------------------------------- predict

@@ -26,7 +26,7 @@ from carner.training.dataset import DOCBIN_FILES, read_manifest
 from carner.training.identity import dataset_id, eval_data
 from carner.training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from carner.training.provenance import provenance
-from carner.training.spacy_export import portable_config, portable_meta
+from carner.training.spacy_export import model_key, portable_config, portable_meta
 from carner.training.spacy_stream import READER
 
 if TYPE_CHECKING:
@@ -279,7 +279,7 @@ def train_spacy_ner(
         with atomic_dir(out_dir) as tmp:
             shutil.copytree(chosen, tmp, dirs_exist_ok=True)
             portable_config(tmp, schedule)  # `spacy debug config/train/package` work without carner
-            portable_meta(tmp, kind, scores)
+            portable_meta(tmp, kind, scores, labels, model_key(out_dir, kind, labels, training))
             write_json_atomic(tmp / METRICS_FILE, metrics)
     log.info("%s trained in %.1f s (best dev F1 %s) → %s", kind, seconds, training["best_dev_f1"], out_dir)
     return TrainResult(

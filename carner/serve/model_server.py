@@ -112,6 +112,7 @@ class Served:
             "kind": self.ref.kind,
             "run_id": self.ref.run_id,
             "path": str(self.ref.path),
+            "labels": list(getattr(self.model, "labels", None) or []),
             "loaded_at": self.loaded_at,
             "metrics": {
                 **{k: metrics[k] for k in HEADLINE_METRICS if k in metrics},

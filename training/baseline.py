@@ -88,26 +88,24 @@ class TrainResult:
 
 
 def _register_logger() -> None:
-    """A spaCy training logger that reports through `logging` and a tqdm bar instead of printing."""
+    """A spaCy training logger: `logging` lines and carner's progress bar instead of printing."""
     from spacy.util import registry
 
     def make_logger(total_steps: int | None = None, name: str = "spacy") -> Callable:
         def setup(nlp: Language, stdout: Any = None, stderr: Any = None) -> tuple[Callable, Callable]:
-            from tqdm.auto import tqdm
+            from carner.common.progress import progress
 
-            bar = tqdm(
-                total=total_steps or None, desc=f"train {name}", unit="step", leave=False, disable=None
-            )
+            bar = progress(f"train {name}", total=total_steps or None)
+            advance = bar.__enter__()  # closed in finalize: spaCy calls setup and finalize, not a `with`
 
             def log_step(info: dict[str, Any] | None) -> None:
-                bar.update(1)
+                advance(1)
                 _LAST_STEP["steps"] = _LAST_STEP.get("steps", 0) + 1
                 if info is None:
                     return
                 _LAST_STEP.update(epoch=info.get("epoch"), score=info.get("score"))
                 losses = ", ".join(f"{k}={v:.2f}" for k, v in info.get("losses", {}).items())
                 score = info.get("score")
-                bar.set_postfix(epoch=info.get("epoch"), score=f"{score:.3f}" if score is not None else "-")
                 log.info(
                     "%s step %s epoch %s: %s score=%s",
                     name,
@@ -118,7 +116,7 @@ def _register_logger() -> None:
                 )
 
             def finalize() -> None:
-                bar.close()
+                bar.__exit__(None, None, None)
 
             return log_step, finalize
 

@@ -9,8 +9,11 @@ is actually drawn, so importing this module costs nothing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _enabled: bool | None = None  # None: decided by whether stderr is a terminal
 
@@ -21,22 +24,23 @@ def set_enabled(enabled: bool | None) -> None:
     _enabled = enabled
 
 
-def enabled() -> bool:
+def is_enabled() -> bool:
     """Whether a bar would be drawn now."""
     if _enabled is not None:
         return _enabled
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
-def _nothing(_steps: float = 1) -> None:
+def nothing(_steps: float = 1) -> None:
+    """The `advance` of a bar that is not drawn."""
     return None
 
 
 @contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Callable[[float], None]]:
     """A bar for one long step; yields `advance(steps=1)`. `total=None` shows a spinner and a count."""
-    if not enabled():
-        yield _nothing
+    if not is_enabled():
+        yield nothing
         return
     from rich.console import Console
     from rich.progress import (
@@ -65,3 +69,21 @@ def progress(description: str, total: float | None = None) -> Iterator[Callable[
             bar.advance(task, steps)
 
         yield advance
+
+
+progress_bar = progress  # for modules whose own flag is called `progress`
+
+
+def track(
+    iterable: Iterable[T], description: str, total: float | None = None, enabled: bool = True
+) -> Iterator[T]:
+    """`for item in track(items, "teacher epoch 1/3"):` draws a bar over `items` (as tqdm would)."""
+    if not enabled or not is_enabled():
+        yield from iterable
+        return
+    if total is None and hasattr(iterable, "__len__"):
+        total = len(iterable)  # type: ignore[arg-type]
+    with progress(description, total=total) as advance:
+        for item in iterable:
+            yield item
+            advance()

@@ -108,7 +108,7 @@ def test_libraries_are_silent_without_v_and_back_with_it(monkeypatch: pytest.Mon
         assert logging.getLogger("urllib3.connectionpool").isEnabledFor(logging.WARNING)
         configure_logging(0, True)
         assert not logging.getLogger("carner.training.chain").isEnabledFor(logging.INFO)
-        assert not progress.enabled()
+        assert not progress.is_enabled()
         with progress.progress("nothing drawn", total=3) as advance:
             advance(3)
     finally:
@@ -123,9 +123,15 @@ def test_progress_bar_when_switched_on(capsys: pytest.CaptureFixture[str]) -> No
     progress.set_enabled(True)
     try:
         with progress.progress("timing baseline", total=4) as advance:
-            assert advance is not progress._nothing  # a real rich bar on stderr
+            assert advance is not progress.nothing  # a real rich bar on stderr
             for _ in range(4):
                 advance()
+        assert list(progress.track(range(3), "epoch 1/1")) == [0, 1, 2]
+    finally:
+        progress.set_enabled(None)
+    progress.set_enabled(False)
+    try:
+        assert list(progress.track(iter("ab"), "off")) == ["a", "b"]
     finally:
         progress.set_enabled(None)
     capsys.readouterr()

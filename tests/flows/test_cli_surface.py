@@ -18,8 +18,8 @@ runner = CliRunner()
 
 
 def _carner(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """The real entry point (flows.cli:main, with its logging set-up) in a fresh process."""
-    code = "import sys; from flows.cli import main; sys.argv[0] = 'carner'; main()"
+    """The real entry point (carner.cli:main, with its logging set-up) in a fresh process."""
+    code = "import sys; from carner.cli import main; sys.argv[0] = 'carner'; main()"
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120

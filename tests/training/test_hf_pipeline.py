@@ -114,3 +114,12 @@ def test_docs_say_which_call_equals_which_decode() -> None:
         assert "`carner predict --decode argmax`" in text, doc
         assert "Viterbi" in text, doc
         assert "returns exactly `carner predict`'s spans" not in text, doc
+
+
+def test_teacher_spans_with_confidences_as_the_model_server_serves_them(teacher: Path) -> None:
+    from carner.training.scored import predict_scored
+
+    model = TeacherModel(teacher)
+    scored = predict_scored(model, HARD[:4])
+    assert [[(s.start, s.end, s.label) for s in row] for row in scored] == model.predict(HARD[:4])
+    assert all(0.0 <= s.confidence <= 1.0 for row in scored for s in row)

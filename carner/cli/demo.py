@@ -140,7 +140,7 @@ def print_real_titles(scores: dict[str, dict[str, Any]], csv: Path) -> None:
 
     labels = list(next(iter(scores.values()))["per_label"])
     # labels as rows, models as columns: eleven label columns never fit 80 columns
-    table = Table(title=f"Real eBay Motors titles ({csv.name}), exact-span F1", box=box.SIMPLE_HEAD)
+    table = Table(title=f"Real titles, hand-checked gold ({csv.name}): exact-span F1", box=box.SIMPLE_HEAD)
     table.add_column("label")
     for kind in scores:
         table.add_column(kind, justify="right")

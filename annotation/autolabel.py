@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema
-from carner.annotation.sync import DoccanoClient, DoccanoError
+from carner.annotation.sync import DoccanoClient, DoccanoError, DoccanoUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,37 @@ def check_model_url(url: str) -> str:
     return url
 
 
+def health_url(model_url: str) -> str:
+    """The model server's `/health` beside its `/predict` URL."""
+    parts = urlsplit(model_url)
+    path = parts.path.rsplit("/", 1)[0] if parts.path.endswith("/predict") else parts.path.rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, f"{path}/health", "", ""))
+
+
+def served_labels(model_url: str, timeout_s: float = 10.0) -> list[str]:
+    """The labels of the model `carner serve-model` serves at `model_url` (from its `/health`).
+
+    The auto-labelling config maps exactly these labels, so a model trained on a doccano project's own
+    labels gets its suggestions through (doccano drops every label the mapping does not name).
+    """
+    import requests
+
+    url = health_url(model_url)
+    try:
+        body = requests.get(url, timeout=timeout_s).json()
+    except requests.RequestException as exc:
+        raise DoccanoUnreachable(
+            f"cannot ask the model server for its labels at {redact_url(url)} ({type(exc).__name__}); "
+            "start `carner serve-model` or pass --labels"
+        ) from None
+    except ValueError:
+        raise DoccanoError(f"{redact_url(url)} did not answer JSON: not carner's model server") from None
+    labels = ((body or {}).get("model") or {}).get("labels") if isinstance(body, dict) else None
+    if not labels:
+        raise DoccanoError(f"{redact_url(url)} names no model labels (no model loaded?); pass --labels")
+    return [str(label) for label in labels]
+
+
 def autolabel_config(model_url: str, labels: Sequence[str]) -> dict[str, Any]:
     """The config body doccano's `POST /v1/projects/{id}/auto-labeling/configs` takes."""
     return {
@@ -92,15 +123,18 @@ def write_autolabel_config(
     model_url: str,
     schema: LabelSchema = DEFAULT_SCHEMA,
     check: bool = True,
+    labels: Sequence[str] | None = None,
 ) -> AutolabelResult:
     """Create or update carner's auto-labelling config in `project` (created with its labels if missing).
 
     With `check`, doccano itself sends a sample text to `model_url` and maps the answer with the
     template, so a server doccano cannot reach is reported now rather than in the annotators' UI.
+    `labels` (default: the schema's) are the labels mapped and created in the project.
     """
-    body = autolabel_config(model_url, schema.labels)
+    labels = list(labels) if labels else list(schema.labels)
+    body = autolabel_config(model_url, labels)
     project_id, _ = client.ensure_project(project)
-    client.ensure_labels(project_id, schema.labels)
+    client.ensure_labels(project_id, labels)
     base = f"/v1/projects/{project_id}/auto-labeling"
     existing = client.request("GET", f"{base}/configs").json()
     mine = [c for c in existing if _is_carner(c)]
@@ -120,7 +154,7 @@ def write_autolabel_config(
     log.info(
         "doccano project #%d: auto-labelling config #%d -> %s", project_id, config_id, redact_url(model_url)
     )
-    return AutolabelResult(project_id, config_id, created, list(schema.labels), checked, others)
+    return AutolabelResult(project_id, config_id, created, labels, checked, others)
 
 
 def check_config(client: DoccanoClient, project_id: int, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -134,7 +168,7 @@ def check_config(client: DoccanoClient, project_id: int, body: dict[str, Any]) -
             ok=(200,),
         ).json()
     except DoccanoError as exc:
-        raise DoccanoError(
+        raise DoccanoUnreachable(
             f"doccano could not get an answer from {redact_url(body['model_attrs']['url'])} "
             f"(is `carner serve-model` running where doccano can reach it?): {exc}"
         ) from None

@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("csv", type=Path, help="../shared/data/car-titles/ebay_motors_sedans_info.csv")
+    parser.add_argument("csv", type=Path, help="CSV of real eBay Motors titles (ebay_motors_sedans_info.csv)")
     parser.add_argument("--gold", type=Path, default=SEDANS_GOLD)
     parser.add_argument("--rows", default="", help="first-last rows to show, e.g. 0-39 (default all)")
     args = parser.parse_args(argv)

@@ -58,6 +58,24 @@ class DoccanoError(RuntimeError):
     """A doccano request failed or doccano did something unexpected; the message says which call."""
 
 
+class DoccanoUnreachable(DoccanoError):
+    """doccano (or a server it must call) could not be reached: DNS, connection refused, timeout."""
+
+
+def _unreachable_reason(exc: Exception) -> str:
+    """A short cause of a failed connection, without urllib3's pool and retry wording."""
+    text = str(exc)
+    for needle, reason in (
+        ("Connection refused", "connection refused (is doccano running?)"),
+        ("Name or service not known", "unknown host name"),
+        ("nodename nor servname", "unknown host name"),
+        ("timed out", "timed out"),
+    ):
+        if needle in text:
+            return reason
+    return type(exc).__name__
+
+
 class DoccanoClient:
     """The few doccano 1.8 endpoints carner needs, with token auth and retries on idempotent GETs."""
 
@@ -79,7 +97,10 @@ class DoccanoClient:
         self.task_timeout_s = task_timeout_s
         self.poll_s = poll_s
         self.http = requests.Session()
-        retry = Retry(total=4, backoff_factor=0.5, status_forcelist=(502, 503, 504), allowed_methods={"GET"})
+        # connection errors are not retried: an unreachable doccano is reported at once (exit 4)
+        retry = Retry(
+            total=4, connect=0, backoff_factor=0.5, status_forcelist=(502, 503, 504), allowed_methods={"GET"}
+        )
         self.http.mount("http://", HTTPAdapter(max_retries=retry))
         self.http.mount("https://", HTTPAdapter(max_retries=retry))
         self._logged_in = False
@@ -96,6 +117,11 @@ class DoccanoClient:
         secrets = (self._password, self.http.headers.get("Authorization", "").removeprefix("Token "))
         try:
             resp = self.http.request(method, url, timeout=self.timeout_s, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            reason = _unreachable_reason(exc)
+            raise DoccanoUnreachable(
+                redact(f"doccano unreachable at {self.base_url} ({method} {path}): {reason}", secrets)
+            ) from None
         except requests.RequestException as exc:
             raise DoccanoError(redact(f"{method} {url}: {type(exc).__name__}: {exc}", secrets)) from None
         if resp.status_code not in ok:

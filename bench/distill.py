@@ -8,7 +8,7 @@ teacher labelling, spaCy student on hard labels, BiLSTM student on soft labels),
 with `training/evaluate.py`, and prints: micro/macro F1, per-label P/R, size on disk, CPU texts/s at
 batch 1 and 64, the ratios student/teacher (F1, size, speed), and MAKE/YEAR accuracy on the real titles
 of ../shared/data/car-titles (skipped when absent). Resumable: unchanged stages are skipped.
-The goal (issue 7): a student at >= 0.98x the teacher's F1, >= 20x smaller, >= 20x faster, and >= 3 F1
+The goal: a student at >= 0.98x the teacher's F1, >= 20x smaller, >= 20x faster, and >= 3 F1
 points above the baseline.
 """
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/label_quality.py --out DIR [--listings 2800] [--steps data,baseline,teacher,...]
 
 Why a separate bench: `bench/models.py --scale research` takes over an hour on a 2-core CPU, too long
-to try each option of issue 17 there. This bench builds one dataset from sandbox listings through
+to try each decoding and labelling option there. This bench builds one dataset from sandbox listings through
 `training.dataset` (same generator, same split by listing, ~650 train / ~650 test titles at the
 default size), trains the spaCy baseline and MiniLM teachers once per setting, and scores every model
 and decoder per label on the test split (`training.evaluate.score_spans`). Steps whose output exists

@@ -553,7 +553,7 @@ def build_tables(
                 fmt(r["f1_gap_baseline_points"], "{:+.1f}"),
             )
         t3.note = (
-            "Goals (issue 7): F1 ratio ≥ 0.98, ≥ 20x smaller, ≥ 20x faster on CPU, "
+            "Goals: F1 ratio ≥ 0.98, ≥ 20x smaller, ≥ 20x faster on CPU, "
             "≥ +3 F1 points over the baseline."
         )
         tables.append(t3)

@@ -181,6 +181,8 @@ class _Crawler:
         self.failed_items: dict[str, str] = {}  # the crawl state's record of poison pages
         self.census = LayoutCensus()
 
+    _advance: Callable[[], None] = staticmethod(lambda: None)  # the progress bar's, while `run` runs
+
     def _count(self, name: str, n: int = 1) -> None:
         with self._lock:
             setattr(self.result, name, getattr(self.result, name) + n)
@@ -539,6 +541,7 @@ class _Crawler:
                     before = self.result.listings_stored
                     self.apply_item(state, result, pending, done)
                     stored += self.result.listings_stored - before
+                    self._advance()
         finally:
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
@@ -548,6 +551,14 @@ class _Crawler:
 
     # ---------------------------------------------------------------------------------------- run
     def run(self) -> None:
+        """The crawl, with a progress bar of item pages on a terminal (`carner.common.progress`)."""
+        from carner.common.progress import progress
+
+        with progress(f"crawl {self.config.query!r}: item pages") as advance:
+            self._advance = advance
+            self._run()
+
+    def _run(self) -> None:
         state = self.load_state()
         pending: list[str] = list(state.pending_item_ids)
         done: set[str] = set(state.done_item_ids)

@@ -322,7 +322,9 @@ def augment(
     progress: bool = True,
 ) -> AugmentManifest:
     """Write `out_dir/augmented.jsonl` (+ `manifest.json`): the originals and their unique variants."""
-    from tqdm.auto import tqdm
+    from contextlib import nullcontext
+
+    from carner.common.progress import nothing, progress_bar
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -334,7 +336,7 @@ def augment(
     last_source = -1
     with (
         atomic_file(target, "w", encoding="utf-8") as fh,
-        tqdm(total=len(texts), desc="augment", unit="text", disable=not progress) as bar,
+        progress_bar("augment", total=len(texts)) if progress else nullcontext(nothing) as advance,
     ):
         for text, text_spans, source, original in iter_augmented(cfg, texts, spans, values, aug):
             fh.write(
@@ -347,9 +349,9 @@ def augment(
             counts["written"] += 1
             counts["original"] += int(original)
             if source != last_source:
-                bar.update(source - last_source)
+                advance(source - last_source)
                 last_source = source
-        bar.update(len(texts) - 1 - last_source)
+        advance(len(texts) - 1 - last_source)
     expected = sum(variants_per_text(cfg, spans)) + len(texts) * int(cfg.include_original)
     manifest = AugmentManifest(
         path=str(target),

@@ -26,7 +26,7 @@ from carner.training.dataset import DOCBIN_FILES, read_manifest
 from carner.training.identity import dataset_id, eval_data, files_match
 from carner.training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from carner.training.provenance import provenance
-from carner.training.spacy_export import portable_config, portable_meta
+from carner.training.spacy_export import model_key, portable_config, portable_meta
 from carner.training.spacy_stream import READER
 
 if TYPE_CHECKING:
@@ -88,26 +88,24 @@ class TrainResult:
 
 
 def _register_logger() -> None:
-    """A spaCy training logger that reports through `logging` and a tqdm bar instead of printing."""
+    """A spaCy training logger: `logging` lines and carner's progress bar instead of printing."""
     from spacy.util import registry
 
     def make_logger(total_steps: int | None = None, name: str = "spacy") -> Callable:
         def setup(nlp: Language, stdout: Any = None, stderr: Any = None) -> tuple[Callable, Callable]:
-            from tqdm.auto import tqdm
+            from carner.common.progress import progress
 
-            bar = tqdm(
-                total=total_steps or None, desc=f"train {name}", unit="step", leave=False, disable=None
-            )
+            bar = progress(f"train {name}", total=total_steps or None)
+            advance = bar.__enter__()  # closed in finalize: spaCy calls setup and finalize, not a `with`
 
             def log_step(info: dict[str, Any] | None) -> None:
-                bar.update(1)
+                advance(1)
                 _LAST_STEP["steps"] = _LAST_STEP.get("steps", 0) + 1
                 if info is None:
                     return
                 _LAST_STEP.update(epoch=info.get("epoch"), score=info.get("score"))
                 losses = ", ".join(f"{k}={v:.2f}" for k, v in info.get("losses", {}).items())
                 score = info.get("score")
-                bar.set_postfix(epoch=info.get("epoch"), score=f"{score:.3f}" if score is not None else "-")
                 log.info(
                     "%s step %s epoch %s: %s score=%s",
                     name,
@@ -118,7 +116,7 @@ def _register_logger() -> None:
                 )
 
             def finalize() -> None:
-                bar.close()
+                bar.__exit__(None, None, None)
 
             return log_step, finalize
 
@@ -279,7 +277,7 @@ def train_spacy_ner(
         with atomic_dir(out_dir) as tmp:
             shutil.copytree(chosen, tmp, dirs_exist_ok=True)
             portable_config(tmp, schedule)  # `spacy debug config/train/package` work without carner
-            portable_meta(tmp, kind, scores)
+            portable_meta(tmp, kind, scores, labels, model_key(out_dir, kind, labels, training))
             write_json_atomic(tmp / METRICS_FILE, metrics)
     log.info("%s trained in %.1f s (best dev F1 %s) → %s", kind, seconds, training["best_dev_f1"], out_dir)
     return TrainResult(
@@ -371,7 +369,11 @@ def split_dev(n: int, fraction: float, seed: int) -> tuple[list[int], list[int]]
 
 
 def train_baseline(
-    data_dir: Path | str, out_dir: Path | str, cfg: SpacyTrainConfig | None = None, evaluate: bool = True
+    data_dir: Path | str,
+    out_dir: Path | str,
+    cfg: SpacyTrainConfig | None = None,
+    evaluate: bool = True,
+    speed: bool = True,
 ) -> TrainResult:
     """Train the baseline on a dataset directory (four npy files), then evaluate it on the test split."""
     from carner.training.spacy_docs import blank_nlp
@@ -406,7 +408,12 @@ def train_baseline(
         from carner.training.evaluate import evaluate_dir
 
         result.metrics = evaluate_dir(
-            out_dir, ds.test_texts, ds.test_spans, labels=ds.labels, eval_data=eval_data(data_dir)
+            out_dir,
+            ds.test_texts,
+            ds.test_spans,
+            labels=ds.labels,
+            eval_data=eval_data(data_dir),
+            speed=speed,
         )
     return result
 

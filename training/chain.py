@@ -294,7 +294,9 @@ def _evaluate_step(kind: str) -> Step:
     def run(ctx: StepContext) -> dict[str, Any]:
         from carner.training.evaluate import evaluate_on_dataset, update_metrics
 
-        m = evaluate_on_dataset(ctx.needs[kind], ctx.data_dir, speed_texts=ctx.plan.speed_texts)
+        m = evaluate_on_dataset(
+            ctx.needs[kind], ctx.data_dir, speed=ctx.plan.measure_speed, speed_texts=ctx.plan.speed_texts
+        )
         update_metrics(ctx.needs[kind], {"eval_key": ctx.key})
         return {
             "micro_f1": m["f1"],
@@ -312,7 +314,11 @@ def _evaluate_step(kind: str) -> Step:
     return Step(
         name=f"eval:{kind}",
         needs=(kind,),
-        inputs=lambda plan: {"speed_texts": plan.speed_texts},
+        # "speed" only when off, so the keys of evaluations that were timed stay as they were
+        inputs=lambda plan: {
+            "speed_texts": plan.speed_texts,
+            **({} if plan.measure_speed else {"speed": False}),
+        },
         output=None,  # evaluates the model in place (its metrics.json)
         done=done,
         run=run,

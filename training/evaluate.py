@@ -26,7 +26,7 @@ from carner.training.tokens import bio_to_spans, spans_to_bio, word_tokens
 log = logging.getLogger(__name__)
 
 METRICS_FILE = "metrics.json"
-SPEED_TEXTS = 1000  # timed texts at batch 1 (cycled when the test split is smaller), best of 3 passes
+SPEED_TEXTS = 1000  # most texts timed (at most the test split, never cycled), best of 3 passes
 WARMUP_TEXTS = 10
 SPEED_REPEATS = 3  # best of: see measure_speed
 
@@ -135,35 +135,42 @@ def measure_speed(
 ) -> dict[str, Any]:
     """CPU throughput at batch 1 and `batch_size`, and per-text latency p50/p95 at batch 1, after warm-up.
 
-    Texts are cycled when the test set is smaller than `n_texts` (and than two full batches), so
-    small test sets still give a timing over more than a handful of calls. Each timing is taken
-    `repeats` times and the fastest kept (as `timeit` advises): on a shared CPU, the slower passes
-    measure the neighbours, not the model.
+    At most `n_texts` texts of the test set are timed, never more than it holds: timing costs at most
+    `repeats` + 1 passes over the test split at batch 1, whatever its size (a slow model on a tiny split
+    is not timed for minutes). Each timing is taken `repeats` times and the fastest kept (as `timeit`
+    advises): on a shared CPU, the slower passes measure the neighbours, not the model.
     """
+    from carner.common.progress import progress
+
     if not texts:
         return {}
     if repeats < 1:
         raise ValueError("repeats must be >= 1")
-    pool = [texts[i % len(texts)] for i in range(max(n_texts, 2 * batch_size))]
-    single = pool[:n_texts]
-    model.predict(list(pool[: max(1, warmup)]))  # warm-up: lazy init, caches, thread pools
-    for t in pool[: max(1, warmup)]:
-        model.predict([t])
+    pool = list(texts[: max(1, n_texts)])
+    single = pool
+    batches = [pool[i : i + batch_size] for i in range(0, len(pool), batch_size)]
     best_lat: np.ndarray | None = None
     best_batched_s = float("inf")
-    for _ in range(repeats):
-        latencies = []
-        for t in single:
-            t0 = time.perf_counter()
+    steps = repeats * (len(single) + len(batches))
+    with progress(f"timing {getattr(model, 'kind', 'model')}", total=steps) as advance:
+        model.predict(list(pool[: max(1, warmup)]))  # warm-up: lazy init, caches, thread pools
+        for t in pool[: max(1, warmup)]:
             model.predict([t])
-            latencies.append(time.perf_counter() - t0)
-        lat = np.array(latencies)
-        if best_lat is None or lat.sum() < best_lat.sum():
-            best_lat = lat
-        t0 = time.perf_counter()
-        for i in range(0, len(pool), batch_size):
-            model.predict(list(pool[i : i + batch_size]))
-        best_batched_s = min(best_batched_s, time.perf_counter() - t0)
+        for _ in range(repeats):
+            latencies = []
+            for t in single:
+                t0 = time.perf_counter()
+                model.predict([t])
+                latencies.append(time.perf_counter() - t0)
+                advance(1)
+            lat = np.array(latencies)
+            if best_lat is None or lat.sum() < best_lat.sum():
+                best_lat = lat
+            t0 = time.perf_counter()
+            for batch in batches:
+                model.predict(list(batch))
+            best_batched_s = min(best_batched_s, time.perf_counter() - t0)
+            advance(len(batches))
     assert best_lat is not None
     return {
         "texts_per_s_batch1": len(single) / float(best_lat.sum()),

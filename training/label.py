@@ -300,7 +300,9 @@ def finish(
 
 def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir: Path) -> LabelManifest:
     """Label every text of an augmented JSONL file; resumes from `out_dir/index.json` when it exists."""
-    from tqdm.auto import tqdm
+    from contextlib import nullcontext
+
+    from carner.common.progress import nothing, progress_bar
 
     started = time.perf_counter()
     if cfg.committee_baseline is not None:
@@ -313,13 +315,9 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
     labelled = texts_labelled = 0
     t_label = 0.0
     lines = read_augmented(index.input_path)
-    with tqdm(
-        total=int(index.identity["n_texts"]),
-        desc="label",
-        unit="text",
-        disable=not cfg.progress,
-        initial=sum(c["n_texts"] for c in index.done.values()),
-    ) as bar:
+    total = int(index.identity["n_texts"])
+    with progress_bar("label", total=total) if cfg.progress else nullcontext(nothing) as advance:
+        advance(sum(c["n_texts"] for c in index.done.values()))  # chunks a killed run finished
         for k in range(index.n_chunks):
             chunk = list(islice(lines, cfg.chunk_size))  # parse through finished chunks too (cheap)
             if k in index.done:
@@ -340,7 +338,7 @@ def label_file(cfg: LabelConfig, teacher: ProbTeacher, input_path: Path, out_dir
             index.save()
             labelled += 1
             texts_labelled += entry["n_texts"]
-            bar.update(entry["n_texts"])
+            advance(entry["n_texts"])
     return finish(index, cfg, labelled, skipped, texts_labelled, t_label, started)
 
 

@@ -95,6 +95,7 @@ class TrainPlan(BaseModel):
     speed_texts: int = Field(
         SPEED_TEXTS, ge=1, description="Texts timed (best of 3 passes) for the speed figures."
     )
+    measure_speed: bool = Field(True, description="Time each model (False: F1 and size only).")
     promote: bool = Field(True, description="Promote a model that beats its kind's champion.")
 
     def wants(self, kind: str) -> bool:

@@ -6,7 +6,7 @@ gives it differently:
   same weights (the share of beam probability of the parses that contain that entity; 0.0 when no
   parse in the beam contains it);
 - teacher and soft student: the least sure word of the span, i.e. the minimum over its words of the
-  probability of the word's predicted tag;
+  probability of the word's most likely tag;
 - any other `NerModel`: the text's `confidence()` for each of its spans.
 """
 
@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+from carner.annotation.labels import Span
 from carner.training.baseline import BEAM_WIDTH, SpacyNerModel
-from carner.training.tokens import Token, bio_to_spans
+from carner.training.tokens import Token
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,12 @@ def predict_scored(model: Any, texts: list[str], beam_width: int = BEAM_WIDTH) -
         return _spacy_scored(model, texts, beam_width)
     if hasattr(model, "predict_with_probs"):  # teacher
         preds = model.predict_with_probs(texts)
-        return [_word_scored(t, p.offsets, p.probs, model.tags) for t, p in zip(texts, preds, strict=True)]
-    if hasattr(model, "word_probs"):  # soft student
         return [
-            _word_scored(t, offs, probs, model.tags)
-            for t, (offs, probs) in zip(texts, model.word_probs(texts), strict=True)
+            _word_scored(t, p.word_offsets, p.probs, p.spans) for t, p in zip(texts, preds, strict=True)
         ]
+    if hasattr(model, "word_probs"):  # soft student: its decoded spans, scored by its word probabilities
+        rows = zip(texts, model.word_probs(texts), model.predict(texts), strict=True)
+        return [_word_scored(t, offs, probs, spans) for t, (offs, probs), spans in rows]
     spans, conf = model.predict(texts), model.confidence(texts)
     return [
         [ScoredSpan(s, e, label, t[s:e], float(c)) for s, e, label in row]
@@ -77,12 +78,13 @@ def _spacy_scored(model: SpacyNerModel, texts: list[str], beam_width: int) -> li
     return out
 
 
-def _word_scored(text: str, offsets: list[Token], probs: np.ndarray, tags: list[str]) -> list[ScoredSpan]:
+def _word_scored(
+    text: str, offsets: list[Token], probs: np.ndarray, spans: list[Span]
+) -> list[ScoredSpan]:
+    """The model's own decoded spans (as `carner predict` gives them), each scored by its least sure word."""
     if not len(offsets):
         return []
-    best = probs.argmax(axis=1)
     sure = probs.max(axis=1)
-    spans = bio_to_spans(offsets, [tags[j] for j in best])
     row = []
     for start, end, label in spans:
         inside = [i for i, (s, e) in enumerate(offsets) if s >= start and e <= end]

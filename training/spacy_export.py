@@ -11,7 +11,10 @@ checkpoint's dev scores.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -52,15 +55,37 @@ def portable_config(model_dir: Path, training: dict[str, Any]) -> None:
     config.to_disk(path)
 
 
-def portable_meta(model_dir: Path, kind: str, scores: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite `model_dir/meta.json`: name `carner_<kind>`, carner's version, the kept model's scores."""
+def model_key(out_dir: Path, kind: str, labels: Sequence[str], training: dict[str, Any]) -> str:
+    """The model's key: its directory name under `models/<kind>/<key>` (16 hex digits, the step key),
+    else a digest of what made it (kind, labels, settings), so two different models never share one."""
+    name = Path(out_dir).name
+    if re.fullmatch(r"[0-9a-f]{16}", name):
+        return name
+    made_of = json.dumps([kind, sorted(labels), training], sort_keys=True, default=str)
+    return hashlib.sha256(made_of.encode("utf-8")).hexdigest()[:16]
+
+
+def meta_name(kind: str, labels: Sequence[str]) -> str:
+    """spaCy's package name for a model: `carner_<kind>_<labels>` (up to three labels by name, else
+    their count), lower case and underscores only, as `spacy package` requires."""
+    tag = "_".join(labels) if 0 < len(labels) <= 3 else f"{len(labels)}labels"
+    return re.sub(r"[^a-z0-9_]+", "_", f"carner_{kind}_{tag}".lower()).strip("_")
+
+
+def portable_meta(
+    model_dir: Path, kind: str, scores: dict[str, Any], labels: Sequence[str] = (), key: str = ""
+) -> dict[str, Any]:
+    """Rewrite `model_dir/meta.json`: a name from the kind and labels, carner's version with the model's
+    key as its local part (`0.1.0+3fa2b1c93fa2b1c9`), the labels, the kept checkpoint's scores."""
     path = Path(model_dir) / "meta.json"
     meta = json.loads(path.read_text(encoding="utf-8"))
+    labels = list(labels) or list((meta.get("labels") or {}).get("ner", []))
     meta.update(
         {
-            "name": f"carner_{kind.replace('-', '_')}",
-            "version": carner_version(),
-            "description": f"carner {kind}: named entities of car listing titles (make, model, ...)",
+            "name": meta_name(kind, labels),
+            "version": f"{carner_version()}+{key}" if key else carner_version(),
+            "description": f"carner {kind}: {', '.join(labels) or 'named entities'} in car listing titles"
+            + (f" (model key {key})" if key else ""),
             "author": "carner",
             "license": "MIT",
             "performance": {k: scores[k] for k in PERFORMANCE_KEYS if k in scores},

@@ -315,7 +315,8 @@ def train_soft_student(
     """
     import torch
     import torch.nn.functional as F
-    from tqdm.auto import tqdm
+
+    from carner.common.progress import track
 
     started = time.perf_counter()
     random.seed(cfg.seed)
@@ -414,14 +415,8 @@ def train_soft_student(
         net.train()
         rng.shuffle(train_idx)
         total, t0, epoch_steps = 0.0, time.perf_counter(), 0
-        bar = tqdm(
-            range(0, len(train_idx), cfg.batch_size),
-            desc=f"student-soft epoch {epoch}",
-            unit="batch",
-            disable=not cfg.progress,
-            leave=False,
-        )
-        for b in bar:
+        batches = range(0, len(train_idx), cfg.batch_size)
+        for b in track(batches, f"student-soft epoch {epoch}/{cfg.epochs}", enabled=cfg.progress):
             if cfg.max_steps is not None and steps >= cfg.max_steps:
                 done = True  # max_steps=0 saves the untrained network (a floor for tests)
                 break
@@ -448,8 +443,6 @@ def train_soft_student(
             total += float(loss.detach())
             steps += 1
             epoch_steps += 1
-            bar.set_postfix(loss=f"{float(loss.detach()):.4f}")
-        bar.close()
         row: dict[str, float] = {
             "epoch": epoch,
             "loss": total / max(1, epoch_steps),

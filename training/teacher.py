@@ -371,22 +371,24 @@ class TeacherModel:
         total: int | None = None,
     ) -> Iterator[TokenPrediction]:
         """Stream predictions for any iterable of texts; works in windows of 16 batches (sorted by length)."""
-        from tqdm.auto import tqdm
+        from contextlib import nullcontext
+
+        from carner.common.progress import nothing, progress_bar
 
         bs = batch_size or self.batch_size
         if total is None and hasattr(texts, "__len__"):
             total = len(texts)  # type: ignore[arg-type]
-        with tqdm(total=total, desc="teacher", unit="text", disable=not progress) as bar:
+        with progress_bar("teacher", total=total) if progress else nullcontext(nothing) as advance:
             window: list[str] = []
             for text in texts:
                 window.append(text)
                 if len(window) >= bs * 16:
                     yield from self._enc.predict(window, bs)
-                    bar.update(len(window))
+                    advance(len(window))
                     window = []
             if window:
                 yield from self._enc.predict(window, bs)
-                bar.update(len(window))
+                advance(len(window))
 
     def predict(self, texts: list[str]) -> list[list[Span]]:
         return [p.spans for p in self.iter_predict_with_probs(texts)]
@@ -458,8 +460,9 @@ def train_teacher(
     write the directory atomically (an existing model stays intact until the new one is complete).
     """
     import torch
-    from tqdm.auto import tqdm
     from transformers import get_linear_schedule_with_warmup
+
+    from carner.common.progress import track
 
     started = time.perf_counter()
     if len(texts) != len(spans):
@@ -541,14 +544,8 @@ def train_teacher(
         model.train()
         perm = [train_idx[j] for j in torch.randperm(len(train_idx), generator=gen).tolist()]
         total_loss = 0.0
-        bar = tqdm(
-            range(0, len(perm), cfg.batch_size),
-            desc=f"teacher epoch {epoch}/{cfg.epochs}",
-            unit="batch",
-            disable=not cfg.progress,
-            leave=False,
-        )
-        for b in bar:
+        batches = range(0, len(perm), cfg.batch_size)
+        for b in track(batches, f"teacher epoch {epoch}/{cfg.epochs}", enabled=cfg.progress):
             batch = [examples[i] for i in perm[b : b + cfg.batch_size]]
             ids = torch.tensor(_pad([x[0] for x in batch], tokenizer.pad_token_id or 0), device=device)
             att = torch.tensor(_pad([x[1] for x in batch], 0), device=device)
@@ -577,8 +574,6 @@ def train_teacher(
                 optimizer.step()
             scheduler.step()
             total_loss += float(loss.detach())
-            bar.set_postfix(loss=f"{float(loss.detach()):.4f}")
-        bar.close()
         epoch_times.append(time.perf_counter() - t0)
         row: dict[str, float] = {
             "epoch": epoch,

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from carner.cli.app import annotate_app, fail
+from carner.cli.exitcodes import ExitCode
 from carner.common.settings import Settings, get_settings
 
 DB_HELP = "SQLAlchemy database URL (default: CARNER_DB_URL, else sqlite:///<workdir>/carner.db)."
@@ -363,7 +364,7 @@ def push(
 ) -> None:
     """Upload pre-annotated texts to a doccano project (created with its labels if missing)."""
     from carner.annotation.doccano import ExportConfig
-    from carner.annotation.sync import DoccanoError
+    from carner.annotation.sync import DoccanoError, DoccanoUnreachable
     from carner.annotation.sync import push as push_stage
 
     settings = _settings(db, workdir)
@@ -373,6 +374,8 @@ def push(
     with _session(settings) as session:
         try:
             result = push_stage(session, client, project or settings.doccano_project, cfg, model=loaded)
+        except DoccanoUnreachable as exc:
+            raise fail(str(exc), ExitCode.UNREACHABLE) from None
         except DoccanoError as exc:
             raise fail(str(exc)) from None
     if result.fallback_reason:
@@ -396,7 +399,7 @@ def pull(
 ) -> None:
     """Download confirmed annotations from doccano (every annotator's file) and import them as gold."""
     from carner.annotation.doccano import ImportValidationError
-    from carner.annotation.sync import DoccanoError
+    from carner.annotation.sync import DoccanoError, DoccanoUnreachable
     from carner.annotation.sync import pull as pull_stage
     from carner.flows.events import import_counts
 
@@ -412,6 +415,8 @@ def pull(
                 add_labels=add_labels,
                 save_dir=settings.annotation_dir / "pulls",
             )
+        except DoccanoUnreachable as exc:
+            raise fail(str(exc), ExitCode.UNREACHABLE) from None
         except DoccanoError as exc:
             raise fail(str(exc)) from None
         except ImportValidationError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 import typer
 
@@ -39,26 +40,51 @@ def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
     return typer.Exit(int(code))
 
 
-# Loggers of carner's own packages (INFO by default) and of the libraries whose INFO lines are noise in a
-# command's output: Alembic narrates every migration, httpx every request, Prefect every worker poll.
+# Loggers of carner's own packages (INFO by default). Every other logger inherits the root's level, so
+# libraries (Alembic, httpx, Prefect, transformers, uvicorn, urllib3's retry warnings, Python warnings)
+# stay silent unless asked for with -v; a few set their own levels or read environment settings at import.
 CARNER_LOGGERS = ("carner", "bench")
-LIBRARY_LOGGERS = ("alembic", "httpx", "httpcore", "urllib3", "prefect", "uvicorn", "spacy", "filelock")
+LIBRARY_LOGGERS = (
+    "alembic", "httpx", "httpcore", "urllib3", "prefect", "uvicorn", "spacy", "filelock", "transformers",
+    "huggingface_hub", "py.warnings",
+)
+# Read by the libraries when they are imported (later, inside commands); a value the user set wins.
+QUIET_ENVIRONMENT = {
+    "PREFECT_LOGGING_LEVEL": "ERROR",  # flow and task run INFO lines (printed dicts included)
+    "PREFECT_LOGGING_LOGGERS_PREFECT_WORKERS_LEVEL": "ERROR",
+    "TRANSFORMERS_VERBOSITY": "error",  # the model load report
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' "Loading weights" bar reads this too
+    "TOKENIZERS_PARALLELISM": "false",  # the fork warning of the Rust tokenizers
+}
 
 
 def configure_logging(verbose: int = 0, quiet: bool = False) -> None:
-    """Default: carner's INFO lines, libraries' warnings. `-v`: libraries' INFO too; `-vv`: DEBUG.
-    `-q`: warnings and errors only. Prefect configures its loggers itself when imported, hence the
-    environment settings (a value the user set wins)."""
+    """The one logging configuration of the command line.
+
+    Default: carner's INFO lines only; libraries say nothing below ERROR. `-v`: libraries' INFO lines and
+    progress bars too; `-vv`: DEBUG. `-q`: carner's warnings and errors only (and no progress bars).
+    """
     own = logging.WARNING if quiet else logging.DEBUG if verbose >= 2 else logging.INFO
-    libs = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    libs = {0: logging.ERROR, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.captureWarnings(True)  # warnings.warn from libraries -> the "py.warnings" logger
+    logging.getLogger().setLevel(libs)
     for name in CARNER_LOGGERS:
         logging.getLogger(name).setLevel(own)
     for name in LIBRARY_LOGGERS:
         logging.getLogger(name).setLevel(libs)
-    if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_WORKERS_LEVEL", "WARNING")
-    if quiet:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from carner.common.progress import set_enabled
+
+    set_enabled(False if quiet else None)  # carner's own bars: on a terminal, unless -q
+    if verbose:
+        return
+    for key, value in QUIET_ENVIRONMENT.items():
+        os.environ.setdefault(key, value)
+    if "transformers" in sys.modules:  # already imported: its settings were read; set them directly
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
 
 
 def _version(value: bool) -> None:
@@ -83,9 +109,12 @@ def _global_options(
         "--verbose",
         "-v",
         count=True,
-        help="Also show libraries' INFO lines (Alembic, httpx, Prefect); -vv: DEBUG.",
+        help="Also show libraries' INFO lines and progress bars (Prefect, transformers, Alembic, "
+        "httpx); -vv: DEBUG.",
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only warnings and errors besides the results."),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Only warnings and errors besides the results; no progress bars."
+    ),
 ) -> None:
     """carner: turn eBay car ads into a named-entity recognizer for car make, model and characteristics."""
     configure_logging(verbose, quiet)

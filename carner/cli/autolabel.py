@@ -8,6 +8,7 @@ import typer
 
 from carner.cli.annotate import PROJECT_HELP, URL_HELP, _client
 from carner.cli.app import annotate_app, fail
+from carner.cli.exitcodes import ExitCode
 from carner.common.settings import get_settings
 
 
@@ -23,22 +24,39 @@ def autolabel_config(
     check: bool = typer.Option(
         True, "--check/--no-check", help="Have doccano call the model server once with a sample text first."
     ),
+    labels: str | None = typer.Option(
+        None,
+        "--labels",
+        help="Comma-separated labels to map and create (default: the served model's own labels, read from "
+        "its /health beside --model-url).",
+    ),
     workdir: Path | None = typer.Option(None, help="Working directory (CARNER_WORKDIR)."),
 ) -> None:
     """Write doccano's auto-labelling config (Custom REST Request to carner's model server, response and
     label mappings) into the project, so annotators get the model's spans as suggestions."""
-    from carner.annotation.autolabel import check_model_url, redact_url, write_autolabel_config
-    from carner.annotation.sync import DoccanoError
+    from carner.annotation.autolabel import (
+        check_model_url,
+        redact_url,
+        served_labels,
+        write_autolabel_config,
+    )
+    from carner.annotation.sync import DoccanoError, DoccanoUnreachable
 
     try:
         check_model_url(model_url)
     except ValueError as exc:
         raise fail(str(exc)) from None
+    wanted = [lab.strip() for lab in labels.split(",") if lab.strip()] if labels is not None else None
+    if wanted is not None and not wanted:
+        raise fail("--labels is empty: name at least one label, e.g. --labels MAKE,MODEL")
     settings = get_settings(workdir=workdir)
     client = _client(settings, doccano_url)
     name = project or settings.doccano_project
     try:
-        result = write_autolabel_config(client, name, model_url, check=check)
+        wanted = wanted or served_labels(model_url)
+        result = write_autolabel_config(client, name, model_url, check=check, labels=wanted)
+    except DoccanoUnreachable as exc:
+        raise fail(str(exc), ExitCode.UNREACHABLE) from None
     except DoccanoError as exc:
         raise fail(str(exc)) from None
     verb = "created" if result.created else "updated"

@@ -25,6 +25,7 @@ from carner.training.plan import DEMO_PLAN, DEMO_SITE
 
 SANDBOX_PAGE_SIZE = 60
 SANDBOX_QUERY = "cars"  # the sandbox's match-all query
+# where the development checkout keeps that CSV; used when present and --real-titles is not given
 DEFAULT_REAL_TITLES = Path("../shared/data/car-titles/ebay_motors_sedans_info.csv")
 
 
@@ -52,8 +53,8 @@ def demo(
     fresh: bool = typer.Option(False, "--fresh", help="Delete the work directory first (no cached steps)."),
     real_titles: Path | None = typer.Option(
         None,
-        help="CSV of the real eBay Motors titles the hand-checked gold annotates (default: ../shared/data/"
-        "car-titles/ebay_motors_sedans_info.csv when present; the table is skipped without it).",
+        help="CSV of real eBay Motors titles (ebay_motors_sedans_info.csv, not shipped: third-party data) "
+        "that carner's hand-checked gold annotates; adds every model's F1 on them to the output.",
     ),
 ) -> None:
     """Run the whole chain on a local sandbox site: scrape → SQLite → pre-annotation → doccano JSONL →
@@ -78,8 +79,29 @@ def demo(
     print_summary(result, time.perf_counter() - started, cpu_now() - cpu_started)
     if csv.is_file():
         print_real_titles(real_title_scores((result.get("train") or {}).get("models", {}), csv), csv)
-    else:
-        typer.echo(f"real-title table skipped: {csv} not found (pass --real-titles CSV)")
+    elif real_titles is not None:
+        typer.echo(f"real-title table skipped: {csv} not found")
+    print_next_steps(workdir)
+
+
+def next_steps(workdir: Path) -> list[tuple[str, str]]:
+    """What to try after the demo: (command, what it does), on the demo's own work directory."""
+    return [
+        (f"export CARNER_WORKDIR={workdir}", "the demo's work directory"),
+        ('carner predict --model student-soft "2015 Toyota Camry LE"', "tag a title"),
+        ("carner models", "the trained models (★ champion)"),
+        ("carner serve-model --model baseline", "HTTP /predict, e.g. for doccano"),
+        ("python -c 'import carner; print(carner.predict(\"2015 Toyota Camry LE\"))'", ""),
+        (f"less {workdir / 'reports' / 'report.md'}", "every figure of the report"),
+    ]
+
+
+def print_next_steps(workdir: Path) -> None:
+    """The demo's last lines: where to go from here (README.md has the recipes)."""
+    typer.echo("")
+    typer.echo("Next steps (more recipes in carner's README):")
+    for command, what in next_steps(workdir):
+        typer.echo(f"  {command:<40}  # {what}" if what and len(command) <= 40 else f"  {command}")
 
 
 def real_title_scores(models: dict[str, str], csv: Path) -> dict[str, dict[str, Any]]:
@@ -91,20 +113,25 @@ def real_title_scores(models: dict[str, str], csv: Path) -> dict[str, dict[str, 
 
 def print_real_titles(scores: dict[str, dict[str, Any]], csv: Path) -> None:
     """F1 per label of every model on the real titles (models trained on sandbox titles only)."""
-    from rich.console import Console
     from rich.table import Table
 
     if not scores:
         return
+    from rich import box
+
+    from carner.cli.tables import console
+
     labels = list(next(iter(scores.values()))["per_label"])
-    table = Table(title=f"real eBay Motors titles, hand-checked gold ({csv.name}): F1, exact spans")
-    table.add_column("model")
-    for name in [*labels, "micro", "macro"]:
-        table.add_column(name, justify="right")
-    for kind, sc in scores.items():
-        cells = [f"{sc['per_label'][lab]['f1']:.2f}" for lab in labels]
-        table.add_row(kind, *cells, f"{sc['micro']['f1']:.3f}", f"{sc['macro']['f1']:.3f}")
-    Console(width=max(Console().width, 160)).print(table)  # 14 columns: never truncated to '0…'
+    # labels as rows, models as columns: eleven label columns never fit 80 columns
+    table = Table(title=f"Real titles, hand-checked gold ({csv.name}): exact-span F1", box=box.SIMPLE_HEAD)
+    table.add_column("label")
+    for kind in scores:
+        table.add_column(kind, justify="right")
+    for lab in labels:
+        table.add_row(lab, *(f"{sc['per_label'][lab]['f1']:.2f}" for sc in scores.values()))
+    table.add_row("micro", *(f"{sc['micro']['f1']:.3f}" for sc in scores.values()))
+    table.add_row("macro", *(f"{sc['macro']['f1']:.3f}" for sc in scores.values()))
+    console().print(table)
 
 
 def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:
@@ -135,10 +162,11 @@ def run_demo(workdir: Path, n_listings: int, seed: int) -> dict[str, Any]:
 
 
 def print_summary(result: dict[str, Any], total_s: float, total_cpu_s: float = 0.0) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from carner.cli.tables import console as make_console
+
+    console = make_console()
     table = Table(title="carner demo: seconds per stage")
     table.add_column("stage")
     table.add_column("seconds", justify="right")
@@ -168,8 +196,9 @@ def print_summary(result: dict[str, Any], total_s: float, total_cpu_s: float = 0
     for decision in (result.get("train") or {}).get("promotions", []):
         verdict = "champion" if decision["promoted"] else "kept previous champion"
         typer.echo(f"{decision['kind']}: {verdict} ({decision['reason']})")
-    markdown = (result.get("train") or {}).get("report_markdown")
-    if markdown:
+    report = (result.get("train") or {}).get("report") or {}
+    if report.get("json"):
+        from carner.cli.tables import print_report
+
         typer.echo("")
-        typer.echo(markdown)
-        typer.echo(f"report: {result['train']['report'].get('markdown')}")
+        print_report(report["json"], files=[report["markdown"]])

@@ -6,12 +6,12 @@
 | 1    | internal error (a bug: please report it with the traceback)                      |
 | 2    | bad input: an argument, option, setting or input file is wrong (FILE:LINE shown) |
 | 3    | blocked: the site answered with a bot wall; state saved, resume later            |
-| 4    | unreachable: the site (or robots.txt) could not be reached: DNS, refused, 5xx    |
+| 4    | unreachable: a site or server (eBay, doccano, model server): DNS, refused, 5xx |
 | 5    | partial: stopped early with work left (errors); state saved, resume later        |
 | 6    | layout drift: done, but pages matched no known layout or a field came out empty   |
 |      | on far more pages than usual (eBay changed its markup; the parser needs updating) |
 
-The same table is in README.md ("Exit codes").
+The same table is in docs/usage.md ("Exit codes").
 """
 
 from __future__ import annotations

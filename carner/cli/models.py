@@ -83,6 +83,9 @@ def train_teacher_cmd(
     plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Fine-tune the BERT teacher (token classification) on the dataset's training split.
 
@@ -107,6 +110,7 @@ def train_teacher_cmd(
         device=device,
         threads=threads,
         speed_texts=speed_texts,
+        measure_speed=False if no_speed else None,
         allow_pickle=allow_pickle or None,
     )
     steps = ["teacher"] if no_eval else ["teacher", "eval:teacher"]
@@ -306,6 +310,9 @@ def train_student_cmd(
     plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Train a distilled student on the teacher-labelled augmented set.
 
@@ -335,6 +342,7 @@ def train_student_cmd(
         seed=seed,
         threads=threads,
         speed_texts=speed_texts,
+        measure_speed=False if no_speed else None,
         allow_pickle=allow_pickle or None,
     )
     steps = [name] if no_eval else [name, f"eval:{name}"]
@@ -393,6 +401,9 @@ def train_all_cmd(
     plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the spaCy baseline."),
     no_promote: bool = typer.Option(False, "--no-promote", help="Record the models, promote none."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Baseline, teacher, augment, label, both students, evaluation and report, in one go.
 
@@ -417,6 +428,7 @@ def train_all_cmd(
         seed=seed,
         threads=threads,
         speed_texts=speed_texts,
+        measure_speed=False if no_speed else None,
         label_executor=label_executor,
         label_workers=label_workers,
         promote=False if no_promote else None,
@@ -441,5 +453,6 @@ def train_all_cmd(
         report = write_report(list(result.models.values()), settings.reports_dir)
     except STAGE_ERRORS as exc:
         raise fail(str(exc)) from None
-    typer.echo(Path(report.markdown).read_text(encoding="utf-8"))
-    typer.echo(f"wrote {report.markdown}")
+    from carner.cli.tables import print_report
+
+    print_report(report.json, files=[report.markdown])

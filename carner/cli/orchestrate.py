@@ -118,37 +118,9 @@ def models(
     if not rows:
         typer.echo("no model runs recorded yet")
         return
-    from rich.console import Console
-    from rich.table import Table
+    from carner.cli.tables import console, models_table
 
-    table = Table(title="carner model runs (newest first)")
-    for col in (
-        "id",
-        "kind",
-        "champion",
-        "F1",
-        "size MB",
-        "texts/s",
-        "dataset",
-        "test split",
-        "created",
-        "path",
-    ):
-        table.add_column(col)
-    for row in rows:
-        table.add_row(
-            str(row["id"]),
-            row["kind"],
-            "★" if row["champion"] else "",
-            "-" if row["f1"] is None else f"{row['f1']:.4f}",
-            "-" if row["size_bytes"] is None else f"{row['size_bytes'] / 1e6:.1f}",
-            "-" if row["texts_per_s"] is None else f"{row['texts_per_s']:.0f}",
-            row["dataset_id"],
-            row["test_id"] or "-",
-            row["created_at"],
-            row["path"],
-        )
-    Console().print(table)
+    console().print(models_table(rows))
 
 
 @app.command("pipeline")
@@ -185,9 +157,11 @@ def pipeline_command(
         raise fail(str(exc), for_crawl_status(exc.status)) from None
     for name, secs in result["seconds"].items():
         typer.echo(f"{name:<28} {secs:>8.1f} s")
-    markdown = (result.get("train") or {}).get("report_markdown")
-    if markdown:
-        typer.echo(markdown)
+    report = (result.get("train") or {}).get("report") or {}
+    if report.get("json"):
+        from carner.cli.tables import print_report
+
+        print_report(report["json"], files=[report["markdown"]])
 
 
 @app.command()

@@ -180,6 +180,9 @@ def train_baseline_cmd(
     plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_speed: bool = typer.Option(
+        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
+    ),
 ) -> None:
     """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split.
 
@@ -198,6 +201,7 @@ def train_baseline_cmd(
         baseline_overrides=overrides or None,
         baseline_labels=_labels_option(labels),
         allow_pickle=allow_pickle or None,
+        measure_speed=False if no_speed else None,
     )
     if config is not None or epochs is not None:  # a config of one's own keeps its epochs unless given
         plan = plan.model_copy(update={"baseline_epochs": epochs})
@@ -298,9 +302,9 @@ def report_cmd(
         result = write_report(model_dirs, out or settings.reports_dir, plot=not no_plot)
     except (FileNotFoundError, ValueError) as exc:
         raise fail(str(exc)) from None
-    typer.echo(Path(result.markdown).read_text(encoding="utf-8"))
-    written = [p for p in (result.markdown, result.json, result.plot) if p]
-    typer.echo(f"wrote {', '.join(written)}")
+    from carner.cli.tables import print_report
+
+    print_report(result.json, files=[p for p in (result.markdown, result.json, result.plot) if p])
 
 
 # ------------------------------------------------------------------------------------------- predict

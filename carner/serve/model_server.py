@@ -141,6 +141,7 @@ class Served:
             "id": self.ref.model_id,
             "kind": self.ref.kind,
             "run_id": self.ref.run_id,
+            "labels": list(getattr(self.model, "labels", None) or []),
             "loaded_at": self.loaded_at,
             "metrics": {
                 **{k: metrics[k] for k in HEADLINE_METRICS if k in metrics},

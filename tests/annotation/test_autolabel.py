@@ -10,12 +10,26 @@ from typing import Any
 
 import pytest
 import requests
-from carner.annotation.autolabel import MARKER, TEMPLATE, autolabel_config, redact_url
+from carner.annotation.autolabel import (
+    MARKER,
+    TEMPLATE,
+    autolabel_config,
+    health_url,
+    redact_url,
+    served_labels,
+)
 from carner.annotation.sync import DoccanoClient
 from typer.testing import CliRunner
 
 from carner.cli import app
-from carner.serve.model_server import ModelHolder, ServerThread, create_app, resolve_champion
+from carner.serve.model_server import (
+    ModelHolder,
+    ServerThread,
+    bind,
+    create_app,
+    directory_ref,
+    resolve_champion,
+)
 from tests.support.tiny_models import record_and_promote, registry
 
 
@@ -86,11 +100,14 @@ def test_doccano_autolabels_with_the_champion_and_follows_a_promotion(
         "carner-autolabel",
     ]
     try:
-        # 1. carner writes the config; doccano checks it by calling the server once
+        # 1. carner writes the config; doccano checks it by calling the server once. By default the
+        # mapping holds the served model's own labels (MAKE only here)
         done = runner.invoke(app, [*args, "--model-url", f"{server.url}/predict"])
         assert done.exit_code == 0, done.output
         assert "created" in done.output and "Checked: doccano reached the model server" in done.output
-        again = runner.invoke(app, [*args, "--model-url", f"{server.url}/predict"])
+        assert "labels MAKE." in done.output
+        # the next champion also knows YEAR: name every label the mapping must let through
+        again = runner.invoke(app, [*args, "--model-url", f"{server.url}/predict", "--labels", "MAKE,YEAR"])
         assert again.exit_code == 0 and "updated" in again.output
         assert doccano_server.password not in done.output + again.output
 
@@ -135,11 +152,7 @@ def test_unreachable_model_server_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv("CARNER_DOCCANO_USER", doccano_server.username)
     monkeypatch.setenv("CARNER_DOCCANO_PASSWORD", doccano_server.password)
-    from carner.serve.model_server import bind
-
-    sock = bind("127.0.0.1", 0)  # a port nobody answers on once closed
-    port = sock.getsockname()[1]
-    sock.close()
+    port = _closed_port()
     result = CliRunner().invoke(
         app,
         [
@@ -151,9 +164,60 @@ def test_unreachable_model_server_is_one_clear_line(
             "carner-autolabel-down",
             "--model-url",
             f"http://user:hunter2@127.0.0.1:{port}/predict",
+            "--labels",
+            "MAKE,MODEL",
         ],
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "doccano could not get an answer from http://127.0.0.1:" in result.output
     assert "hunter2" not in result.output and doccano_server.password not in result.output
     assert "Traceback" not in result.output
+
+
+def _closed_port() -> int:
+    sock = bind("127.0.0.1", 0)  # a port nobody answers on once closed
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def test_served_labels_are_the_served_models_own(tiny_models: Any) -> None:
+    """The default of --labels: what the model behind --model-url knows (MAKE only here), not carner's 11."""
+    assert health_url("http://h:1/predict") == "http://h:1/health"
+    assert health_url("http://h:1/api/predict") == "http://h:1/api/health"
+    holder = ModelHolder(lambda: directory_ref(tiny_models.make_only), follows_registry=False)
+    holder.refresh()
+    server = ServerThread(create_app(holder)).start()
+    try:
+        assert served_labels(f"{server.url}/predict") == ["MAKE"]
+    finally:
+        server.stop()
+
+
+def test_unreachable_doccano_exits_4_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARNER_DOCCANO_USER", "admin")
+    monkeypatch.setenv("CARNER_DOCCANO_PASSWORD", "s3cret-pw")
+    url = f"http://127.0.0.1:{_closed_port()}"
+    args = ["annotate", "autolabel-config", "--doccano-url", url, "--project", "p", "--labels", "MAKE,MODEL"]
+    started = time.monotonic()
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 4, result.output
+    assert f"doccano unreachable at {url}" in result.output and "connection refused" in result.output
+    assert "Retrying" not in result.output and "Traceback" not in result.output
+    assert "s3cret-pw" not in result.output
+    assert time.monotonic() - started < 10  # no retries with back-off on a refused connection
+    pushed = CliRunner().invoke(app, ["annotate", "push", "--doccano-url", url, "--project", "p"])
+    assert pushed.exit_code in (2, 4), pushed.output  # 2 only when no database to push from
+    empty = CliRunner().invoke(app, [*args[:-1], ""])
+    assert empty.exit_code == 2 and "--labels is empty" in empty.output
+
+
+def test_unreachable_model_server_without_labels_exits_4(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARNER_DOCCANO_USER", "admin")
+    monkeypatch.setenv("CARNER_DOCCANO_PASSWORD", "s3cret-pw")
+    model_url = f"http://127.0.0.1:{_closed_port()}/predict"
+    result = CliRunner().invoke(
+        app, ["annotate", "autolabel-config", "--doccano-url", "http://127.0.0.1:9", "--model-url", model_url]
+    )
+    assert result.exit_code == 4, result.output
+    assert "cannot ask the model server for its labels" in result.output and "--labels" in result.output

@@ -74,8 +74,12 @@ def test_cli_then_flow_on_one_workdir_share_registry_report_and_names(
 
     report = cli(workdir, "report", "--no-plot")
     assert "different test sets" not in report and "unknown identity" not in report
+    markdown = (workdir / "reports" / "report.md").read_text(encoding="utf-8")
     for path in {r["path"] for r in runs}:
-        assert f"@{Path(path).name[:8]} |" in report, path
+        assert f"@{Path(path).name[:8]} |" in markdown, path
+    # the terminal's table names a model by its kind, and by kind@key where a kind appears twice
+    baselines = [Path(r["path"]).name[:8] for r in runs if r["kind"] == "baseline"]
+    assert all(f"baseline@{key}" in report for key in baselines), report
 
     cli(workdir, "evaluate", *MODEL_KINDS, "--no-speed")
     cli(workdir, "evaluate", str(workdir / "models" / "baseline"), "--no-speed")  # a kind's home

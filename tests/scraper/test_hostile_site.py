@@ -1,6 +1,6 @@
 """A hostile site: pages that used to stall a crawl forever, crash it, or pass for a bot wall.
 
-A sandbox whose `route` is overridden for a few item ids serves each page of issue 15 point 3; the
+A sandbox whose `route` is overridden for a few item ids serves each hostile page; the
 crawl must finish, store every other listing (hostile but legitimate ones included), record the
 poison page with its reason, and exit with the documented code. Real HTTP on 127.0.0.1, real SQLite.
 """
@@ -147,7 +147,7 @@ class FlakyDescriptions(SandboxServer):
 
 
 def test_a_description_that_failed_is_fetched_again_on_resume(tmp_path: Path) -> None:
-    """Issue 15 point 2: never 'done' with the description missing; the next run completes it."""
+    """Never 'done' with the description missing; the next run completes it."""
     workdir = tmp_path / "w"
     args = ["scrape", "-q", "cars", "--workdir", str(workdir), "--min-delay", "0", "--max-retries", "1"]
     with FlakyDescriptions(fail_first=4, n_listings=6, seed=2, page_size=6) as site:

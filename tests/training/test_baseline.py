@@ -156,6 +156,16 @@ def test_cli_trains_on_hand_made_files_with_its_own_labels(tmp_path: Path, make_
     assert metrics["labels"] == ["COLOUR", "THING"] and metrics["training"]["max_epochs"] == 3
     assert sorted(metrics["training"]["model_labels"]) == ["COLOUR", "THING"]
     assert "THING" in metrics["per_label"]
+    # timing takes at most the test split's 10 texts, never 1,000 cycled ones
+    assert metrics["speed"]["timed_texts_batch1"] == 10 and metrics["speed"]["timed_texts_batch64"] == 10
+
+    quick = CliRunner().invoke(
+        app, ["train", "baseline", "--data", str(data), "--out", str(tmp_path / "m2"), "--epochs", "1"]
+        + ["--no-speed"]
+    )
+    assert quick.exit_code == 0, quick.output
+    assert "micro P/R/F1" in quick.output and "texts/s" not in quick.output
+    assert "speed" not in json.loads((tmp_path / "m2" / "metrics.json").read_text())
 
     res = CliRunner().invoke(
         app, ["train", "baseline", "--data", str(tmp_path / "nowhere"), "--out", str(out)]

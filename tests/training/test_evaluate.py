@@ -117,17 +117,20 @@ def test_speed_and_size_are_measured(tmp_path: Path) -> None:
     (tmp_path / "weights.bin").write_bytes(b"\0" * 12345)
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "vocab.txt").write_text("abc")
-    texts = ["2015 Honda Civic", "1999 Ford Ranger", "2020 Kia Rio"]
+    texts = [f"{2000 + i} Honda Civic" for i in range(40)]
     model = SleepyModel(tmp_path, per_call_s=0.002, per_text_s=0.0001)
-    m = evaluate_model(model, texts, [[(0, 4, "YEAR")]] * 3, speed_texts=30, warmup=2)
+    m = evaluate_model(model, texts, [[(0, 4, "YEAR")]] * 40, speed_texts=30, warmup=2)
     assert m["size_bytes"] == 12345 + 3
     speed = m["speed"]
-    assert speed["timed_texts_batch1"] == 30 and speed["timed_texts_batch64"] == 128
+    assert speed["timed_texts_batch1"] == 30 and speed["timed_texts_batch64"] == 30
+    # never more than the test split: 3 texts are timed as 3, not cycled up to speed_texts
+    few = measure_speed(model, texts[:3], n_texts=1000, warmup=1, repeats=1)
+    assert few["timed_texts_batch1"] == 3 and few["timed_texts_batch64"] == 3
     # batch 1 pays the 2 ms overhead per text: under 1/0.0021 texts/s; batching amortises it
     assert speed["texts_per_s_batch1"] < 1 / 0.0021
     assert speed["texts_per_s_batch64"] > 3 * speed["texts_per_s_batch1"]
     assert 2.0 <= speed["latency_ms_p50"] <= speed["latency_ms_p95"]
-    slower = measure_speed(SleepyModel(tmp_path, 0.006, 0.0001), texts, n_texts=20, warmup=1)
+    slower = measure_speed(SleepyModel(tmp_path, 0.006, 0.0001), texts[:3], n_texts=20, warmup=1)
     assert slower["latency_ms_p50"] > speed["latency_ms_p50"] + 2
     assert speed["timing_repeats"] == 3
 
@@ -142,7 +145,7 @@ class HiccupModel(SleepyModel):
 
 
 def test_speed_keeps_the_fastest_of_the_repeats(tmp_path: Path) -> None:
-    texts = ["2015 Honda Civic", "1999 Ford Ranger"]
+    texts = ["2015 Honda Civic", "1999 Ford Ranger"] * 5
     model = HiccupModel(tmp_path, per_call_s=0.001, per_text_s=0.0)
     speed = measure_speed(model, texts, n_texts=10, warmup=2, repeats=2)
     assert speed["latency_ms_p95"] < 15  # the slowed first pass is not the one reported

@@ -102,3 +102,24 @@ def test_any_hf_token_classifier_predicts_without_carner_metrics(teacher: Path, 
     assert model.predict(texts) == TeacherModel(teacher, decode="argmax").predict(texts)  # word by word
     conf = model.confidence(texts)
     assert len(conf) == len(texts) and all(0.0 <= c <= 1.0 for c in conf) and conf[-1] == 1.0
+
+
+def test_docs_say_which_call_equals_which_decode() -> None:
+    """The equality the tests above prove is the one the docs state: pipeline "first" == argmax decoding;
+    the default `carner predict` (Viterbi) is not claimed to equal any pipeline strategy."""
+    root = Path(__file__).resolve().parents[2]
+    for doc in (root / "README.md", root / "docs" / "usage.md"):
+        text = " ".join(doc.read_text(encoding="utf-8").split())
+        assert f'aggregation_strategy="{PIPELINE_AGGREGATION}"' in text, doc
+        assert "`carner predict --decode argmax`" in text, doc
+        assert "Viterbi" in text, doc
+        assert "returns exactly `carner predict`'s spans" not in text, doc
+
+
+def test_teacher_spans_with_confidences_as_the_model_server_serves_them(teacher: Path) -> None:
+    from carner.training.scored import predict_scored
+
+    model = TeacherModel(teacher)
+    scored = predict_scored(model, HARD[:4])
+    assert [[(s.start, s.end, s.label) for s in row] for row in scored] == model.predict(HARD[:4])
+    assert all(0.0 <= s.confidence <= 1.0 for row in scored for s in row)

@@ -88,7 +88,9 @@ def test_cli_report(tiny_baseline_dir: Path, tmp_path: Path) -> None:
         app, ["report", "--models", str(tmp_path / "m" / "baseline"), "--out", str(tmp_path / "r")]
     )
     assert res.exit_code == 0, res.output
-    assert "| baseline | baseline |" in res.output
+    assert "micro F1" in res.output and "F1 per label" in res.output  # rich tables, not raw Markdown
+    assert max(len(line) for line in res.output.splitlines() if "wrote" not in line) <= 80
+    assert any(line.split()[:1] == ["baseline"] for line in res.output.splitlines())
     assert {p.name for p in (tmp_path / "r").iterdir()} == {"report.md", "report.json", "report.png"}
     res = CliRunner().invoke(
         app, ["report", "--models", str(tmp_path / "none"), "--out", str(tmp_path / "r")]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from carner.training.spacy_export import carner_version
+from carner.training.spacy_export import carner_version, model_key
 
 
 def _spacy(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
@@ -58,7 +58,11 @@ def test_meta_names_the_model_and_carries_the_kept_checkpoints_scores(
 ) -> None:
     meta = json.loads((tiny_baseline_dir / "meta.json").read_text())
     metrics = json.loads((tiny_baseline_dir / "metrics.json").read_text())
-    assert meta["name"] == "carner_baseline" and meta["version"] == carner_version() != "0.0.0"
+    key = model_key(tiny_baseline_dir, "baseline", metrics["labels"], metrics["training"])
+    labels = metrics["labels"]
+    name = "carner_baseline_" + ("_".join(labels).lower() if len(labels) <= 3 else f"{len(labels)}labels")
+    assert meta["name"] == name and meta["version"] == f"{carner_version()}+{key}"
+    assert carner_version() != "0.0.0" and ", ".join(labels) in meta["description"]
     # the labels the pipeline learnt: those of the dataset its training split carries
     assert {"MAKE", "MODEL", "YEAR"} <= set(meta["labels"]["ner"]) <= set(metrics["labels"])
     assert meta["performance"]["ents_f"] == metrics["training"]["best_dev_f1"] > 0.3
@@ -68,8 +72,20 @@ def test_meta_names_the_model_and_carries_the_kept_checkpoints_scores(
 def test_spacy_package_builds_a_package_directory(tiny_baseline_dir: Path, tmp_path: Path) -> None:
     out = _spacy("package", str(tiny_baseline_dir), str(tmp_path), "--build", "none")
     assert out.returncode == 0, out.stdout + out.stderr
-    package = tmp_path / f"en_carner_baseline-{carner_version()}"
+    meta = json.loads((tiny_baseline_dir / "meta.json").read_text())
+    name, version = f"en_{meta['name']}", meta["version"]
+    package = tmp_path / f"{name}-{version}"
     assert (package / "setup.py").is_file() and (package / "meta.json").is_file()
-    assert (
-        package / "en_carner_baseline" / f"en_carner_baseline-{carner_version()}" / "config.cfg"
-    ).is_file()
+    assert (package / name / f"{name}-{version}" / "config.cfg").is_file()
+
+
+def test_meta_names_differ_by_labels_and_key(tmp_path: Path) -> None:
+    from carner.training.spacy_export import meta_name
+
+    assert meta_name("student-spacy", ["MAKE", "MODEL"]) == "carner_student_spacy_make_model"
+    assert meta_name("baseline", [f"L{i}" for i in range(11)]) == "carner_baseline_11labels"
+    keyed = tmp_path / "models" / "baseline" / "0123456789abcdef"
+    assert model_key(keyed, "baseline", ["MAKE"], {}) == "0123456789abcdef"
+    a = model_key(tmp_path / "mine", "baseline", ["MAKE"], {"seed": 0})
+    assert a != model_key(tmp_path / "mine", "baseline", ["MAKE", "MODEL"], {"seed": 0})
+    assert a != model_key(tmp_path / "mine", "baseline", ["MAKE"], {"seed": 1}) and len(a) == 16

@@ -87,6 +87,10 @@ def test_soft_student_learns_from_teacher_distributions(labelled: dict, tmp_path
     conf = model.confidence(test_texts[:10] + [""])
     assert all(0 <= c <= 1 for c in conf) and conf[-1] == 1.0
     assert model.predict(["", "🚗", "[MASK] [MASK]"])[0] == []
+    from carner.training.scored import predict_scored  # what the model server answers
+
+    scored = predict_scored(model, test_texts[:20])
+    assert [[(s.start, s.end, s.label) for s in row] for row in scored] == pred[:20]
 
 
 def test_soft_student_temperature_and_alpha_change_the_objective(labelled: dict, tmp_path: Path) -> None:

@@ -14,10 +14,11 @@ def resolve_model(ref: str | Path, workdir: str | Path | None = None, db_url: st
     from carner.common.settings import Settings
     from carner.training.registry import resolve_model as _resolve
 
+    data_dir = None
     if db_url is None:
         settings = Settings() if workdir is None else Settings(workdir=Path(workdir))
-        db_url = settings.database_url
-    return _resolve(db_url, ref)
+        db_url, data_dir = settings.database_url, settings.dataset_dir
+    return _resolve(db_url, ref, data_dir)
 
 
 def load_model(

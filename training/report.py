@@ -43,7 +43,7 @@ def find_model_dirs(root: Path | str) -> list[Path]:
     if not root.is_dir():
         return []
     found = [p.parent for pattern in ("*/" + METRICS_FILE, "*/*/" + METRICS_FILE) for p in root.glob(pattern)]
-    return sorted(found)
+    return sorted(p for p in found if not p.is_symlink())  # models/<kind>/champion points at one of them
 
 
 def model_row(model_dir: Path) -> dict[str, Any]:

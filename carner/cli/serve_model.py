@@ -59,7 +59,7 @@ def serve_model(
             raise fail(
                 f"no database at {url.removeprefix('sqlite:///')}: train a model first or pass --model DIR"
             )
-        holder = ModelHolder(lambda: resolve_champion(url, model))
+        holder = ModelHolder(lambda: resolve_champion(url, model, settings.dataset_dir))
         where = f"the registry's {model or 'best'} champion"
     else:
         raise fail(f"--model {model!r} is neither a model directory nor a kind ({', '.join(MODEL_LOADERS)})")

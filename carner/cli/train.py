@@ -281,7 +281,7 @@ def _resolve(db_url: str, ref: str) -> Path:
     from carner.training.registry import resolve_model
 
     try:
-        return resolve_model(db_url, ref)
+        return resolve_model(db_url, ref, get_settings().dataset_dir)
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
 
@@ -360,15 +360,26 @@ def predict_cmd(
         help="Teacher / soft student: BIO-constrained Viterbi (the saved default) or each word alone "
         "(argmax: what transformers' pipeline with aggregation_strategy=first gives).",
     ),
+    data: Path | None = typer.Option(
+        None,
+        help="With a kind: follow the champion of models trained on this data set (default: the "
+        "workdir's own data set).",
+    ),
 ) -> None:
     """Tag texts with a trained model and print the entities."""
-    from carner.training.models import load_model
+    from carner.training.models import MODEL_LOADERS, load_model
+    from carner.training.registry import resolve_model
 
     texts = _utf8_arguments(texts) if texts else _utf8_stdin_lines()
     if not texts:
         raise fail("no texts: pass them as arguments or one per line on stdin")
+    settings = get_settings()
     try:
-        ner = load_model(_resolve(get_settings().database_url, model), decode=decode)
+        model_dir = resolve_model(settings.database_url, model, data or settings.dataset_dir)
+        if model in MODEL_LOADERS:  # name what the kind resolved to: the task it follows
+            home = Path(data or settings.dataset_dir).resolve()
+            typer.echo(f"{model}: {model_dir} (models trained on {home})", err=True)
+        ner = load_model(model_dir, decode=decode)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     for text, spans in zip(texts, ner.predict(list(texts)), strict=True):

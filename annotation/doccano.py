@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
@@ -33,7 +32,7 @@ from carner.db.models import AnnotationTask, Listing
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from carner.common.files import mkstemp_shared
+from carner.common.files import atomic_file
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +56,10 @@ def export_line(task: AnnotationTask, item_id: str, spans: Sequence[Span]) -> di
 
 
 def write_jsonl_atomic(path: Path, lines: Sequence[dict[str, Any]]) -> None:
-    """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) via a temp file and os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines:
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) through the one atomic writer."""
+    with atomic_file(path, "w", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 @dataclass

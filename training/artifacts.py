@@ -6,36 +6,14 @@ and `os.replace`; model directories are built beside their target and swapped in
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from carner.common.files import mkdtemp_shared, mkstemp_shared, share_tree
+from carner.common.files import atomic_dir, atomic_file
 
-
-@contextlib.contextmanager
-def atomic_file(path: Path | str, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
-    """The one atomic writer: a temp file beside `path`, moved over it only when the block succeeds.
-
-    Readers never see half a file; on error the temp file is removed and `path` stays as it was.
-    Streaming writers (augmented JSONL, label chunks) and whole-file writers use it alike.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, encoding=encoding) as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+__all__ = ["atomic_dir", "atomic_file", "atomic_write_bytes", "atomic_write_text", "write_json_atomic"]
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
@@ -61,31 +39,6 @@ def read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from exc
-
-
-@contextlib.contextmanager
-def atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a fresh temp directory beside `target`; on success it replaces `target` as a whole.
-
-    On error the temp directory is removed and an existing `target` stays as it was.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(mkdtemp_shared(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield tmp
-        share_tree(tmp)  # the user's umask for everything inside, whoever wrote it
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def file_sha256(path: Path, limit: int | None = None) -> str:

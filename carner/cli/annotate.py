@@ -244,7 +244,12 @@ def export(
     from rich.progress import Progress
 
     from carner.annotation.doccano import PREFILLS, ExportConfig, export_jsonl
+    from carner.common.files import OutputError, check_output
 
+    try:
+        check_output(out)  # before any work: a symlink, FIFO, device or folder is refused (no exit 0)
+    except OutputError as exc:
+        raise fail(f"--out {exc}") from None
     if prefill not in PREFILLS:
         raise fail(f"--prefill must be one of {', '.join(PREFILLS)}, got {prefill!r}")
     cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields), prefill)

@@ -4,13 +4,55 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from carner.cli.exitcodes import ExitCode
 from carner.common.redact import redact
 
+
+def user_error(exc: BaseException) -> str | None:
+    """The one-line message of an error the user can fix (a setting, an output path, the database URL),
+    or None for anything else (a bug: its traceback is wanted)."""
+    from carner.common.files import OutputError
+    from carner.common.settings import SettingsError
+
+    if isinstance(exc, SettingsError | OutputError):
+        return str(exc)
+    module = type(exc).__module__
+    if module.startswith("sqlalchemy"):
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+        if isinstance(exc, ArgumentError | NoSuchModuleError):
+            return f"database URL: {' '.join(str(exc).split())}"
+        if isinstance(exc, OperationalError):  # cannot open / reach the database
+            return f"database: {' '.join(str(getattr(exc, 'orig', exc)).split())[:300]}"
+    if type(exc).__name__ == "DatabaseURLError":
+        return str(exc)
+    return None
+
+
+class CarnerGroup(TyperGroup):
+    """Every command runs inside this: an error the user can fix becomes one redacted line and exit 2,
+    whichever command met it (settings are read in many places; one handler instead of one per door)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            message = user_error(exc)
+            if message is None:
+                raise
+            raise fail(message) from None
+
+
 app = typer.Typer(
+    cls=CarnerGroup,
     name="carner",
     help="carner: turn eBay car ads into a named-entity recognizer for car make, model and characteristics.",
     no_args_is_help=True,

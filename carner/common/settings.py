@@ -6,13 +6,21 @@ Only `flows/` reads these; stages receive explicit values so they stay testable 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
+
+ENV_PREFIX = "CARNER_"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the `CARNER_*` variable (or option) and why."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CARNER_", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=None, extra="ignore")
 
     workdir: Path = Field(Path("data"), description="Default working directory for every output.")
     db_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<workdir>/carner.db")
@@ -44,11 +52,28 @@ class Settings(BaseSettings):
         10.0, gt=0, description="Seconds between `serve-model`'s registry checks for a new champion."
     )
 
+    @field_validator("workdir")
+    @classmethod
+    def _workdir_is_a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a directory")
+        return value
+
     @property
     def database_url(self) -> str:
+        """The registry/listings database; an in-memory SQLite URL is refused (each connection would
+        see a new empty database: nothing a command writes would be kept)."""
         from carner.db.engine import sqlite_url
 
-        return self.db_url or sqlite_url(self.workdir / "carner.db")
+        if self.db_url is None:
+            return sqlite_url(self.workdir / "carner.db")
+        bare = self.db_url.split("?", 1)[0].rstrip("/")
+        if bare in ("sqlite:", "sqlite:/") or bare.endswith(":memory:"):
+            raise SettingsError(
+                f"{ENV_PREFIX}DB_URL / --db {self.db_url!r}: an in-memory SQLite database keeps nothing; "
+                "use sqlite:///PATH/carner.db"
+            )
+        return self.db_url
 
     @property
     def raw_dir(self) -> Path:
@@ -72,5 +97,38 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit (CLI) overrides that are not None."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with explicit (CLI) overrides that are not None.
+
+    A bad value raises `SettingsError` naming its `CARNER_*` variable (or the option) and why, one
+    line per bad setting: what every command prints instead of a traceback.
+    """
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError("; ".join(_describe(err, given) for err in exc.errors())) from None
+    except _SourceError as exc:  # a list/dict setting that is not valid JSON
+        raise SettingsError(_describe_source(str(exc))) from None
+
+
+def _variable(field: str, given: dict[str, Any]) -> str:
+    return f"--{field.replace('_', '-')}" if field in given else f"{ENV_PREFIX}{field.upper()}"
+
+
+def _describe(err: Any, given: dict[str, Any]) -> str:
+    field = str(err["loc"][0]) if err.get("loc") else "?"
+    shown = repr(err.get("input"))
+    if "password" in field or "secret" in field:
+        shown = "***"
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{_variable(field, given)}={shown}: {reason}"
+
+
+def _describe_source(message: str) -> str:
+    import re
+
+    found = re.search(r'field "([^"]+)"', message)
+    field = found.group(1) if found else "?"
+    return f'{ENV_PREFIX}{field.upper()}: not valid JSON (a list is written like ["a", "b"])'

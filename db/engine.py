@@ -56,12 +56,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     A URL that cannot give an engine raises `DatabaseURLError` (the URL shown without its password).
     """
     try:
-        return _make_engine(url, **kwargs)
+        engine = _make_engine(url, **kwargs)
     except (ArgumentError, NoSuchModuleError, ImportError, OSError) as exc:
         from carner.common.redact import redact_url
 
         why = f"driver not installed ({exc})" if isinstance(exc, ImportError) else " ".join(str(exc).split())
         raise DatabaseURLError(f"database {redact_url(url)!r}: {why}") from None
+    if getattr(engine.dialect, "is_async", False):
+        from carner.common.redact import redact_url
+
+        engine.dispose()
+        driver = engine.dialect.driver
+        raise DatabaseURLError(
+            f"database {redact_url(url)!r}: {driver} is an asyncio driver; carner needs a synchronous "
+            "one (e.g. postgresql+psycopg://)"
+        )
+    return engine
 
 
 def _make_engine(url: str, **kwargs: Any) -> Engine:

@@ -340,14 +340,17 @@ def import_(
 
 
 def _client(settings: Settings, url: str | None) -> Any:
-    from carner.annotation.sync import DoccanoClient
+    from carner.annotation.sync import DoccanoClient, DoccanoError
 
     base = url or settings.doccano_url
     if not base:
         raise fail("no doccano URL: pass --doccano-url or set CARNER_DOCCANO_URL")
     if not settings.doccano_user or settings.doccano_password is None:
         raise fail("doccano credentials missing: set CARNER_DOCCANO_USER and CARNER_DOCCANO_PASSWORD")
-    return DoccanoClient(base, settings.doccano_user, settings.doccano_password.get_secret_value())
+    try:
+        return DoccanoClient(base, settings.doccano_user, settings.doccano_password.get_secret_value())
+    except DoccanoError as exc:
+        raise fail(str(exc)) from None
 
 
 @annotate_app.command("push")

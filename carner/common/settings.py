@@ -102,13 +102,23 @@ def get_settings(**overrides: object) -> Settings:
     A bad value raises `SettingsError` naming its `CARNER_*` variable (or the option) and why, one
     line per bad setting: what every command prints instead of a traceback.
     """
+    from carner.common.redact import register_secret, register_url_secrets
+
     given = {k: v for k, v in overrides.items() if v is not None}
+    for value in (given.get("db_url"), given.get("doccano_url")):
+        register_url_secrets(value if isinstance(value, str) else None)
     try:
-        return Settings(**given)  # type: ignore[arg-type]
+        settings = Settings(**given)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError("; ".join(_describe(err, given) for err in exc.errors())) from None
     except _SourceError as exc:  # a list/dict setting that is not valid JSON
         raise SettingsError(_describe_source(str(exc))) from None
+    # every secret a setting holds is masked in whatever carner prints from now on
+    register_url_secrets(settings.db_url)
+    register_url_secrets(settings.doccano_url)
+    if settings.doccano_password is not None:
+        register_secret(settings.doccano_password.get_secret_value(), user=settings.doccano_user)
+    return settings
 
 
 def _variable(field: str, given: dict[str, Any]) -> str:

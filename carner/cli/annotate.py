@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carner.cli.app import annotate_app, fail
+from carner.cli.app import annotate_app, cell, fail
 from carner.common.settings import Settings, get_settings
 
 DB_HELP = "SQLAlchemy database URL (default: CARNER_DB_URL, else sqlite:///<workdir>/carner.db)."
@@ -105,13 +105,19 @@ def _print_report(report: Any) -> None:
             table.add_column(col, justify="left" if col == "label" else "right")
         for label, s in report.scores.items():
             table.add_row(
-                label, _fmt(s.precision), _fmt(s.recall), str(s.support), str(s.tp), str(s.fp), str(s.fn)
+                cell(label),
+                _fmt(s.precision),
+                _fmt(s.recall),
+                str(s.support),
+                str(s.tp),
+                str(s.fp),
+                str(s.fn),
             )
     else:
         for col in ("label", "found", "given", "found rate"):
             table.add_column(col, justify="left" if col == "label" else "right")
         for label, (found, given) in report.found.items():
-            table.add_row(label, str(found), str(given), _fmt(found / given if given else None))
+            table.add_row(cell(label), str(found), str(given), _fmt(found / given if given else None))
     console = Console()
     console.print(table)
     if report.note:

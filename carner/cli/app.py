@@ -72,12 +72,46 @@ app.add_typer(dataset_app, name="dataset")
 app.add_typer(train_app, name="train")
 
 
+# Characters a terminal acts on instead of showing: C0 controls (ESC starts `ESC ] 0;title` and colour
+# sequences), DEL, C1 controls (U+009B is a one-character CSI) and the bidi overrides that reorder text.
+_UNSAFE = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+_UNSAFE.update(
+    {c: f"\\u{c:04x}" for c in (*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+)
+
+
+def terminal_safe(value: object) -> str:
+    """Stored or site-supplied text fit for a terminal: control characters shown as escapes (`\\x1b`),
+    never acted on (a seller's `ESC ] 0;…` would retitle the window or hide what follows)."""
+    return str(value).translate(_UNSAFE)
+
+
+def cell(value: object) -> Any:
+    """A rich table cell from stored text: terminal-safe, and never read as rich markup (`[red]`)."""
+    from rich.text import Text
+
+    return Text(terminal_safe("" if value is None else value))
+
+
+def json_line(record: Any) -> str:
+    """One JSON line for the terminal: JSON already escapes C0 controls; C1 and bidi ones are too."""
+    import json
+
+    text = json.dumps(record, ensure_ascii=False)
+    return text.translate({c: f"\\u{c:04x}" for c in _UNSAFE if c >= 0x7F})
+
+
+def terminal_safe_lines(text: str) -> str:
+    """`terminal_safe` per line: a multi-line message keeps its line breaks (and tabs)."""
+    return "\n".join(terminal_safe(line).replace("\\x09", "\t") for line in text.split("\n"))
+
+
 def fail(message: str, code: int = ExitCode.BAD_INPUT) -> typer.Exit:
     """Print a one-line error to stderr and return the Exit to raise (so callers write `raise fail(...)`).
 
     The message is redacted (no password of a URL, no token) and the code comes from `ExitCode`.
     """
-    typer.secho(f"Error: {redact(message)}", err=True, fg=typer.colors.RED)
+    typer.secho(f"Error: {terminal_safe_lines(redact(message))}", err=True, fg=typer.colors.RED)
     return typer.Exit(int(code))
 
 

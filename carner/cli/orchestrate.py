@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
-from carner.cli.app import app, fail
+from carner.cli.app import app, cell, fail, json_line
 from carner.common.settings import get_settings
 
 
@@ -112,7 +111,7 @@ def models(
         ]
     if as_json:
         for row in rows:
-            typer.echo(json.dumps(row))
+            typer.echo(json_line(row))
         return
     if not rows:
         typer.echo("no model runs recorded yet")
@@ -137,7 +136,7 @@ def models(
     for row in rows:
         table.add_row(
             str(row["id"]),
-            row["kind"],
+            cell(row["kind"]),
             "★" if row["champion"] else "",
             "-" if row["f1"] is None else f"{row['f1']:.4f}",
             "-" if row["size_bytes"] is None else f"{row['size_bytes'] / 1e6:.1f}",
@@ -145,7 +144,7 @@ def models(
             row["dataset_id"],
             row["test_id"] or "-",
             row["created_at"],
-            row["path"],
+            cell(row["path"]),
         )
     Console().print(table)
 

@@ -160,3 +160,36 @@ def test_npy_labels_nested_100k_deep_are_a_clear_error(tmp_path: Path) -> None:
     result = invoke(["train", "baseline", "--data", str(tmp_path), "--epochs", "1"])
     assert result.exit_code == 2 and "nested too deeply" in result.output
     assert "labels_train.npy" in result.output
+
+
+# --------------------------------------------------------------------------- terminal escapes
+
+
+EVIL = "Camry \x1b]0;owned\x07 LE \x1b[2J\x9b31m [/] [red]x \u202eevil"
+
+
+def test_listings_never_send_stored_control_characters_to_the_terminal(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "carner.db")
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine)() as session:
+        session.add(
+            Listing(item_id="200000000009", url="http://127.0.0.1/itm/9", title=EVIL, location="\x1bP")
+        )
+        session.commit()
+    engine.dispose()
+    table = invoke(["listings", "--workdir", str(tmp_path)])
+    assert table.exit_code == 0, table.output
+    raw = table.output
+    assert not any(ch in raw for ch in ("\x1b", "\x07", "\x9b", "\u202e"))
+    assert "\\x1b]0;owned\\x07" in raw and "[/] [red]x" in raw  # shown, escaped, not read as markup
+    lines = invoke(["listings", "--workdir", str(tmp_path), "--json"])
+    assert lines.exit_code == 0
+    assert not any(ch in lines.output for ch in ("\x1b", "\x07", "\x9b", "\u202e"))
+    assert json.loads(lines.output.strip())["title"] == EVIL  # the JSON still carries the exact text
+
+
+def test_error_messages_escape_control_characters(tmp_path: Path) -> None:
+    bad = tmp_path / "in\x1b]0;x\x07.jsonl"
+    result = invoke(["annotate", "import", str(bad), "--workdir", str(tmp_path)])
+    assert result.exit_code == 2 and "\x1b" not in result.output and "\\x1b]0;x\\x07" in result.output

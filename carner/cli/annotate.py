@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carner.cli.app import annotate_app, cell, fail
+from carner.cli.app import annotate_app, bad_lines, cell, fail
 from carner.common.settings import Settings, get_settings
 
 DB_HELP = "SQLAlchemy database URL (default: CARNER_DB_URL, else sqlite:///<workdir>/carner.db)."
@@ -335,11 +335,7 @@ def import_(
         try:
             result = import_jsonl(session, file, add_labels=add_labels, exported_at=when)
         except ImportValidationError as exc:
-            if len(exc.issues) == 1 and not exc.issues[0].line:  # the file as a whole: one line
-                raise fail(f"{exc.issues[0]}; nothing imported") from None
-            for issue in exc.issues:
-                typer.secho(str(issue), err=True)
-            raise fail(f"{len(exc.issues)} bad line(s) in {file}; nothing imported") from None
+            raise bad_lines(exc, str(file)) from None
         counts = import_counts(session, str(file), result, settings.retrain_min_new_gold)
     _print_import(result)
     _announce(counts)
@@ -429,9 +425,7 @@ def pull(
         except DoccanoError as exc:
             raise fail(str(exc)) from None
         except ImportValidationError as exc:
-            for issue in exc.issues:
-                typer.secho(str(issue), err=True)
-            raise fail(f"{len(exc.issues)} bad line(s) in the doccano export; nothing imported") from None
+            raise bad_lines(exc, "the doccano export") from None
         counts = import_counts(session, str(result.archive), result.imported, settings.retrain_min_new_gold)
     typer.echo(f"Downloaded {result.archive} ({len(result.members)} annotator file(s)).")
     _print_import(result.imported)

@@ -101,6 +101,18 @@ def json_line(record: Any) -> str:
     return text.translate({c: f"\\u{c:04x}" for c in _UNSAFE if c >= 0x7F})
 
 
+def bad_lines(exc: Any, what: str, outcome: str = "nothing imported") -> typer.Exit:
+    """Print an import's bad lines (`ImportValidationError`: the first ones, then "and K more") and
+    return the Exit to raise with its one-line summary."""
+    issues = list(getattr(exc, "issues", []))
+    if len(issues) == 1 and not issues[0].line and not getattr(exc, "more", 0):  # the file as a whole
+        return fail(f"{issues[0]}; {outcome}")
+    for line in str(exc).splitlines():
+        typer.secho(terminal_safe_lines(redact(line)), err=True)
+    total = getattr(exc, "total", len(issues))
+    return fail(f"{total:,} bad line(s) in {what}; {outcome}")
+
+
 def terminal_safe_lines(text: str) -> str:
     """`terminal_safe` per line: a multi-line message keeps its line breaks (and tabs)."""
     return "\n".join(terminal_safe(line).replace("\\x09", "\t") for line in text.split("\n"))

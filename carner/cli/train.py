@@ -112,9 +112,9 @@ def _dataset_from_doccano(path: Path, out_dir: Path, test_size: float, seed: int
     try:
         return build_dataset_from_doccano(path, out_dir, test_size=test_size, seed=seed)
     except ImportValidationError as exc:
-        for issue in exc.issues:
-            typer.secho(str(issue), err=True)
-        raise fail(f"{len(exc.issues)} bad line(s) in {path}; nothing written") from None
+        from carner.cli.app import bad_lines
+
+        raise bad_lines(exc, str(path), "nothing written") from None
     except (DatasetError, FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
 

@@ -346,10 +346,17 @@ def registered_models(
         return [_plain(r) for r in model_runs.list_runs(session, kind=kind, limit=limit)]
 
 
-def current_model_dirs(db_url: str) -> list[Path]:
-    """Every registered model still on disk, once per directory, oldest first (the report's rows)."""
+def current_model_dirs(db_url: str, data_dir: Path | str | None = None) -> list[Path]:
+    """Every registered model still on disk, once per directory, oldest first (the report's rows).
+
+    With `data_dir`, only the models trained on that data set (and those recorded before tasks): what
+    `carner evaluate` re-scores by default, so evaluating on one data set never rewrites the figures of
+    models of another."""
+    home = data_home(data_dir) if data_dir is not None else None
     seen: dict[str, Path] = {}
     for run in reversed(registered_models(db_url)):
+        if home is not None and run.data_home not in (None, home):
+            continue
         if run.path not in seen and (Path(run.path) / "metrics.json").is_file():
             seen[run.path] = Path(run.path)
     return list(seen.values())

@@ -106,6 +106,8 @@ def models(
                 "test_id": (r.test_id or "")[:12],
                 "created_at": r.created_at.isoformat(timespec="seconds"),
                 "path": r.path,
+                "task": r.task,
+                "data_set": r.data_home,
             }
             for r in model_runs.list_runs(session, kind=kind, limit=limit)
         ]
@@ -131,6 +133,7 @@ def models(
         "test split",
         "created",
         "path",
+        "data set",
     ):
         table.add_column(col)
     for row in rows:
@@ -145,6 +148,7 @@ def models(
             row["test_id"] or "-",
             row["created_at"],
             cell(row["path"]),
+            cell(row["data_set"] or "-"),
         )
     Console().print(table)
 

@@ -240,7 +240,9 @@ def _print_eval(name: str, m: dict[str, Any]) -> None:
 @app.command("evaluate")
 def evaluate_cmd(
     models: list[str] = typer.Argument(
-        None, help="Model directories or kinds (default: every registered model still on disk)."
+        None,
+        help="Model directories or kinds (default: every registered model trained on the data set, "
+        "still on disk).",
     ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
     speed_texts: int = typer.Option(1000, min=1, help="Texts timed at batch 1 for throughput and latency."),
@@ -261,7 +263,7 @@ def evaluate_cmd(
     if not ds.test_texts:
         raise fail(f"{data_dir}: the test split is empty")
     model_dirs = [_resolve(settings.database_url, m) for m in models or []]
-    model_dirs = model_dirs or current_model_dirs(settings.database_url)
+    model_dirs = model_dirs or current_model_dirs(settings.database_url, data_dir)  # that data set's
     if not model_dirs:
         raise fail("no models to evaluate: pass model directories or kinds, or train one first")
     for model_dir in model_dirs:

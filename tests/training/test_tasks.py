@@ -67,6 +67,19 @@ def test_a_model_of_another_data_set_never_takes_the_champion(workdir: Path, tmp
     assert named.exit_code == 0, named.output
     assert {label for _, _, label in json.loads(named.output.strip().splitlines()[-1])["spans"]} <= {"FOO"}
 
+    # evaluating on the workdir's data set by default leaves the other data set's model alone
+    foreign_dir = next(
+        p for p in link.parent.iterdir() if p.is_dir() and p != champion_dir and not p.is_symlink()
+    )
+    foreign_metrics = (foreign_dir / "metrics.json").read_bytes()
+    evaluated = CliRunner().invoke(app, ["evaluate", "--no-speed"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert str(champion_dir) in evaluated.output and str(foreign_dir) not in evaluated.output
+    assert (foreign_dir / "metrics.json").read_bytes() == foreign_metrics
+    listed = CliRunner().invoke(app, ["models", "--json"])
+    homes = {json.loads(line)["data_set"] for line in listed.output.splitlines() if line.startswith("{")}
+    assert homes == {str(workdir.resolve()), str(foreign.resolve())}
+
     # a retrain on the workdir's own data set competes with the champion (same task)
     out = train("--seed", "2")
     assert "no champion yet" not in out and "champion" in out

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     def _workdir_is_a_folder(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
             raise ValueError(f"{value} exists and is not a directory")
+        blocker = next((p for p in value.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise ValueError(f"{blocker} is not a directory")
         return value
 
     @property

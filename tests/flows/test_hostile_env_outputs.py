@@ -38,6 +38,7 @@ def invoke(args: list[str], env: dict[str, str] | None = None):
         ("CARNER_DB_URL", "sqlite://", "in-memory SQLite database keeps nothing"),
         ("CARNER_DB_URL", "sqlite:///:memory:", "in-memory SQLite database keeps nothing"),
         ("CARNER_WORKDIR", "/dev/null", "CARNER_WORKDIR='/dev/null': /dev/null exists and is not a dir"),
+        ("CARNER_WORKDIR", "/dev/null/data", "/dev/null is not a directory"),
         ("CARNER_DB_URL", "mysql://carner:hunter2@127.0.0.1/db", "driver not installed"),
         ("CARNER_DB_URL", "nosuchdialect://x", "nosuchdialect"),
     ],

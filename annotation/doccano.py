@@ -352,10 +352,10 @@ def parse_document(
 ) -> tuple[list[_Record], list[Issue], set[str]]:
     """Parse one JSONL text into records, collecting the bad lines instead of stopping at the first.
 
-    Streams the document line by line within `budget` (bytes and lines of the whole import). Once a
-    line is bad nothing will be written, so records are no longer kept: memory stays bounded by the
-    valid lines before the first bad one. Returns the records, the issues shown (of `issues`, a fresh
-    log by default) and the labels not in `known_labels`.
+    Streams the document line by line within `budget` (bytes and lines of the whole import): bad
+    lines cost a count each (the first ones are kept in `issues`, a fresh log by default), good ones a
+    record, so memory is bounded by the caps whatever the file. Returns the records, the issues shown
+    and the labels not in `known_labels`.
     """
     issues = IssueLog() if issues is None else issues
     budget = ReadBudget() if budget is None else budget
@@ -363,10 +363,8 @@ def parse_document(
     new_labels: set[str] = set()
     for number, raw_line in _lines(doc, budget, issues):
         record = _parse_line(doc, number, raw_line, known_labels, add_labels, issues, new_labels)
-        if record is not None and not issues:
+        if record is not None:
             records.append(record)
-        elif issues and records:
-            records = []  # a bad line: nothing will be written, keep no memory for it
     return records, list(issues.first), new_labels
 
 
@@ -687,15 +685,14 @@ def import_documents(
     new_labels: set[str] = set()
     for doc in documents:
         recs, _, labels = parse_document(doc, known, add_labels, issues, budget)
-        records = [] if issues else records + recs
+        records += recs
         new_labels |= labels
     if not issues and budget.texts == 0:
         where = documents[0].name.split("!")[0] if documents else "the import"
         raise ImportValidationError([Issue(where, 0, "no annotation lines (the file is empty)")])
-    if not issues:
-        joined, join_issues = _join(session, records)
-        for issue in join_issues:
-            issues.add(issue)
+    joined, join_issues = _join(session, records)  # lines that parse but match no listing are bad too
+    for issue in join_issues:
+        issues.add(issue)
     if issues:
         session.rollback()
         raise issues.error()

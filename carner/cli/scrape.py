@@ -44,12 +44,14 @@ def _open_db(settings: Settings) -> sessionmaker[Session]:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     _quiet_libraries()
-    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.engine import DatabaseURLError, make_engine, session_factory, upgrade
 
     url = settings.database_url
     try:
         upgrade(url)
         return session_factory(make_engine(url))
+    except DatabaseURLError as exc:
+        raise fail(f"--db: {exc}") from None
     except ArgumentError as exc:
         raise fail(f"--db: cannot use {redact_url(url)!r}: {exc}") from None
     except OperationalError as exc:

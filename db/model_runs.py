@@ -106,8 +106,6 @@ def record_run(
             data_home=data_home,
         )
         session.add(run)
-    elif run.task == LEGACY_TASK and task != LEGACY_TASK:
-        run.task, run.data_home = task, data_home
     run.test_id = test_id
     run.metrics = metrics
     run.f1 = f1

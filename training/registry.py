@@ -75,10 +75,14 @@ def data_home(data_dir: Path | str | None) -> str | None:
 
 
 def _trained_dir(metrics: dict[str, Any], data_dir: Path | None) -> Path | None:
-    """The data set a model was trained on: the one given, else what its metrics.json says."""
+    """The data set a model was trained on: what its metrics.json records of its training, else the
+    one given (the door that trained it), else the one it was evaluated on."""
+    trained = (metrics.get("dataset") or {}).get("dir")
+    if isinstance(trained, str) and trained:
+        return Path(trained)
     if data_dir is not None:
         return data_dir
-    found = (metrics.get("dataset") or {}).get("dir") or (metrics.get("eval_data") or {}).get("dir")
+    found = (metrics.get("eval_data") or {}).get("dir")
     return Path(found) if isinstance(found, str) and found else None
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carner.cli.app import annotate_app, bad_lines, cell, fail
+from carner.cli.app import annotate_app, bad_lines, cell, fail, terminal_safe
 from carner.common.settings import Settings, get_settings
 
 DB_HELP = "SQLAlchemy database URL (default: CARNER_DB_URL, else sqlite:///<workdir>/carner.db)."
@@ -283,7 +283,7 @@ def _print_import(result: Any) -> None:
         f"{result.conflicts} annotator conflicts."
     )
     if result.new_labels:
-        typer.echo(f"New labels accepted: {', '.join(result.new_labels)}")
+        typer.echo(f"New labels accepted: {terminal_safe(', '.join(result.new_labels))}")
 
 
 def _announce(counts: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from typing import Any
@@ -32,7 +33,13 @@ def user_error(exc: BaseException) -> str | None:
             return f"database: {' '.join(str(getattr(exc, 'orig', exc)).split())[:300]}"
     if type(exc).__name__ == "DatabaseURLError":
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:  # full disk, read-only, no permission
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}cannot write: {exc.strerror or exc}"
     return None
+
+
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
 
 
 class CarnerGroup(TyperGroup):

@@ -194,3 +194,13 @@ def test_error_messages_escape_control_characters(tmp_path: Path) -> None:
     bad = tmp_path / "in\x1b]0;x\x07.jsonl"
     result = invoke(["annotate", "import", str(bad), "--workdir", str(tmp_path)])
     assert result.exit_code == 2 and "\x1b" not in result.output and "\\x1b]0;x\\x07" in result.output
+
+
+def test_environment_errors_are_user_errors_and_bugs_are_not() -> None:
+    import errno
+
+    from carner.cli.app import user_error
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/data/report.md")
+    assert user_error(full) == "/data/report.md: cannot write: No space left on device"
+    assert user_error(KeyError("bug")) is None and user_error(OSError(errno.EIO, "I/O")) is None

@@ -202,10 +202,6 @@ class JsonlDocument:
     open: Callable[[], IO[bytes]]
     annotator: str | None = None
 
-    @classmethod
-    def from_bytes(cls, name: str, content: bytes, annotator: str | None = None) -> JsonlDocument:
-        return cls(name, lambda: io.BytesIO(content), annotator)
-
 
 @dataclass(frozen=True)
 class Issue:
@@ -239,8 +235,12 @@ class IssueLog:
     def __bool__(self) -> bool:
         return self.total > 0
 
-    def error(self) -> ImportValidationError:
-        return ImportValidationError(sorted(self.first, key=lambda i: (i.location, i.line)), self.total)
+    def error(self, stopped: ImportValidationError | None = None) -> ImportValidationError:
+        """The import's error: these bad lines, after `stopped` (reading stopped at a cap) if given."""
+        first = sorted(self.first, key=lambda i: (i.location, i.line))
+        if stopped is None:
+            return ImportValidationError(first, self.total)
+        return ImportValidationError([*stopped.issues, *first], self.total + len(stopped.issues))
 
 
 class ImportValidationError(ValueError):
@@ -683,10 +683,14 @@ def import_documents(
     issues = IssueLog()
     budget = ReadBudget()
     new_labels: set[str] = set()
-    for doc in documents:
-        recs, _, labels = parse_document(doc, known, add_labels, issues, budget)
-        records += recs
-        new_labels |= labels
+    try:
+        for doc in documents:
+            recs, _, labels = parse_document(doc, known, add_labels, issues, budget)
+            records += recs
+            new_labels |= labels
+    except ImportValidationError as stopped:  # a cap or a corrupt member: with the bad lines so far
+        session.rollback()
+        raise issues.error(stopped) from None
     if not issues and budget.texts == 0:
         where = documents[0].name.split("!")[0] if documents else "the import"
         raise ImportValidationError([Issue(where, 0, "no annotation lines (the file is empty)")])

@@ -39,7 +39,10 @@ def records_from_doccano(path: Path) -> list[Record]:
     records: list[Record] = []
     issues, budget = IssueLog(), ReadBudget()
     for doc in documents:
-        parsed, _, _ = parse_document(doc, set(), True, issues, budget)
+        try:
+            parsed, _, _ = parse_document(doc, set(), True, issues, budget)
+        except ImportValidationError as stopped:  # a cap or a corrupt member: with the bad lines so far
+            raise issues.error(stopped) from None
         if issues:  # nothing will be written: no memory for records any more
             records = []
             continue

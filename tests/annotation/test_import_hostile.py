@@ -187,6 +187,9 @@ def test_a_flood_of_bad_lines_is_twenty_errors_and_a_count(
     tracemalloc.stop()
     assert result.exit_code == 2, result.output
     assert "200,000-line import limit" in result.stderr and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 23 and lines[1].endswith(":1: missing text")  # the cap, 20 lines, more, summary
+    assert "... and 199,980 more bad line(s)" in result.stderr
     assert peak < 20_000_000 and seconds < 120, (peak, seconds)
     assert dump(workdir) == before
 

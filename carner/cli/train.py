@@ -378,7 +378,7 @@ def predict_cmd(
     settings = get_settings()
     try:
         model_dir = resolve_model(settings.database_url, model, data or settings.dataset_dir)
-        if model in MODEL_LOADERS:  # name what the kind resolved to: the task it follows
+        if model in MODEL_LOADERS and not as_json:  # name what the kind resolved to: the task it follows
             home = Path(data or settings.dataset_dir).resolve()
             typer.echo(f"{model}: {model_dir} (models trained on {home})", err=True)
         ner = load_model(model_dir, decode=decode)

@@ -58,7 +58,8 @@ def test_a_model_of_another_data_set_never_takes_the_champion(workdir: Path, tmp
     assert predicted.exit_code == 0, predicted.output
     spans = json.loads(predicted.output.strip().splitlines()[-1])["spans"]
     assert all(label != "FOO" for _, _, label in spans)
-    assert f"trained on {workdir.resolve()}" in predicted.stderr  # names the task it follows
+    plain = CliRunner().invoke(app, ["predict", "--model", "baseline", "Toyota Camry LE"])
+    assert f"baseline: {champion_dir} (models trained on {workdir.resolve()})" in plain.stderr
 
     # the foreign task is still reachable by naming its data set
     named = CliRunner().invoke(

@@ -9,15 +9,17 @@ nothing is written unless the whole input is good.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from carner.annotation.labels import DEFAULT_SCHEMA, LabelSchema, Span
 from carner.annotation.store import (
@@ -56,7 +58,7 @@ def export_line(task: AnnotationTask, item_id: str, spans: Sequence[Span]) -> di
 
 
 def write_jsonl_atomic(path: Path, lines: Sequence[dict[str, Any]]) -> None:
-    """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) atomically."""
+    """Write UTF-8 JSONL (not ASCII-escaped, like doccano's own) through the one atomic writer."""
     with atomic_file(path, "w", encoding="utf-8", newline="\n") as fh:
         for line in lines:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -190,10 +192,14 @@ def export_jsonl(
 
 @dataclass(frozen=True)
 class JsonlDocument:
-    """One JSONL text to import: `name` is how errors point at it (a path, or `zip!member`)."""
+    """One JSONL text to import: `name` is how errors point at it (a path, or `zip!member`).
+
+    `open` gives a fresh binary stream each time: an import reads its lines as a stream, never the
+    whole (decompressed) file at once.
+    """
 
     name: str
-    content: bytes
+    open: Callable[[], IO[bytes]]
     annotator: str | None = None
 
 
@@ -209,12 +215,53 @@ class Issue:
         )
 
 
-class ImportValidationError(ValueError):
-    """Every bad line of an import, one `FILE:LINE: reason` per line; nothing was written."""
+MAX_SHOWN_ISSUES = 20  # bad lines reported one by one; the rest are counted ("and K more")
 
-    def __init__(self, issues: list[Issue]):
+
+class IssueLog:
+    """The bad lines of an import: the first `MAX_SHOWN_ISSUES` kept, every one counted (bounded memory
+    however many lines are bad: 7 million `{}` lines are 20 issues and a number)."""
+
+    def __init__(self, shown: int | None = None) -> None:
+        self.shown = MAX_SHOWN_ISSUES if shown is None else shown
+        self.first: list[Issue] = []
+        self.total = 0
+
+    def add(self, issue: Issue) -> None:
+        self.total += 1
+        if len(self.first) < self.shown:
+            self.first.append(issue)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def error(self, stopped: ImportValidationError | None = None) -> ImportValidationError:
+        """The import's error: these bad lines, after `stopped` (reading stopped at a cap) if given."""
+        first = sorted(self.first, key=lambda i: (i.location, i.line))
+        if stopped is None:
+            return ImportValidationError(first, self.total)
+        return ImportValidationError([*stopped.issues, *first], self.total + len(stopped.issues))
+
+
+class ImportValidationError(ValueError):
+    """The bad lines of an import, one `FILE:LINE: reason` each (the first `MAX_SHOWN_ISSUES`, then
+    "and K more"); nothing was written. `issues` holds the lines shown, `total` counts them all."""
+
+    def __init__(self, issues: list[Issue], total: int | None = None):
         self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
+        self.total = len(issues) if total is None else max(total, len(issues))
+        lines = [str(i) for i in issues]
+        if self.more:
+            lines.append(f"... and {self.more:,} more bad line(s)")
+        super().__init__("\n".join(lines))
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.issues)
+
+    def summary(self, what: str) -> str:
+        """The closing line a command prints after the issues (`what`: the file or export)."""
+        return f"{self.total:,} bad line(s) in {what}"
 
 
 @dataclass
@@ -297,82 +344,102 @@ def _off_text_reason(text: str, start: int, end: int) -> str | None:
 
 
 def parse_document(
-    doc: JsonlDocument, known_labels: set[str], add_labels: bool
+    doc: JsonlDocument,
+    known_labels: set[str],
+    add_labels: bool,
+    issues: IssueLog | None = None,
+    budget: ReadBudget | None = None,
 ) -> tuple[list[_Record], list[Issue], set[str]]:
-    """Parse one JSONL text into records, collecting every bad line instead of stopping at the first."""
+    """Parse one JSONL text into records, collecting the bad lines instead of stopping at the first.
+
+    Streams the document line by line within `budget` (bytes and lines of the whole import): bad
+    lines cost a count each (the first ones are kept in `issues`, a fresh log by default), good ones a
+    record, so memory is bounded by the caps whatever the file. Returns the records, the issues shown
+    and the labels not in `known_labels`.
+    """
+    issues = IssueLog() if issues is None else issues
+    budget = ReadBudget() if budget is None else budget
     records: list[_Record] = []
-    issues: list[Issue] = []
     new_labels: set[str] = set()
-    for number, raw_line in enumerate(doc.content.split(b"\n"), start=1):
-        if not raw_line.strip():
-            continue
+    for number, raw_line in _lines(doc, budget, issues):
+        record = _parse_line(doc, number, raw_line, known_labels, add_labels, issues, new_labels)
+        if record is not None:
+            records.append(record)
+    return records, list(issues.first), new_labels
 
-        def bad(reason: str, number: int = number) -> None:
-            issues.append(Issue(doc.name, number, reason))
 
-        if len(raw_line) > MAX_LINE_BYTES:
-            bad(f"line of {len(raw_line):,} bytes is longer than the {MAX_LINE_BYTES:,}-byte limit")
-            continue
-        try:
-            obj = json.loads(raw_line.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            bad(f"not UTF-8 ({exc.reason} at byte {exc.start})")
-            continue
-        except json.JSONDecodeError as exc:
-            bad(f"bad JSON: {exc.msg} (column {exc.colno})")
-            continue
-        except RecursionError:
-            bad("bad JSON: nested too deeply")
-            continue
-        except ValueError as exc:  # a number of more than 4,300 digits
-            bad(f"bad JSON: {' '.join(str(exc).split())[:120]}")
-            continue
-        if not isinstance(obj, dict):
-            bad("expected a JSON object")
-            continue
-        surrogate = _lone_surrogate(obj)
-        if surrogate:
-            bad(surrogate)
-            continue
-        text = obj.get("text")
-        if not isinstance(text, str) or not text:
-            bad("missing text" if text is None or text == "" else "'text' is not a string")
-            continue
-        spans, problems = _parse_spans(obj, text)
-        for problem in problems:
-            bad(problem)
-        unknown = sorted({label for _, _, label in spans} - known_labels)
-        if unknown and not add_labels:
-            bad(
-                f"unknown label(s) {', '.join(unknown)} (known: {', '.join(sorted(known_labels))}; "
-                "--add-labels accepts new ones)"
-            )
-        new_labels.update(unknown)
-        field_name = obj.get("field", "title")
-        if field_name not in FIELDS:
-            bad(f"field must be one of {', '.join(FIELDS)}, not {field_name!r}")
-        declared = obj.get("text_hash")
-        if declared is not None and declared != text_hash(text):
-            bad("text_hash does not match the text (the text was edited after export)")
-        listing_id = obj.get("listing_id")
-        if listing_id is not None and not isinstance(listing_id, str | int):
-            bad("listing_id must be a string")
-        if problems or (unknown and not add_labels) or field_name not in FIELDS:
-            continue
-        if declared is not None and declared != text_hash(text):
-            continue
-        records.append(
-            _Record(
-                doc.name,
-                number,
-                text,
-                spans,
-                None if listing_id is None else str(listing_id),
-                field_name,
-                doc.annotator,
-            )
+def _parse_line(
+    doc: JsonlDocument,
+    number: int,
+    raw_line: bytes,
+    known_labels: set[str],
+    add_labels: bool,
+    issues: IssueLog,
+    new_labels: set[str],
+) -> _Record | None:
+    """One line as a record, or None after adding its problems to `issues`."""
+    found = False
+
+    def bad(reason: str) -> None:
+        nonlocal found
+        found = True
+        issues.add(Issue(doc.name, number, reason))
+
+    try:
+        obj = json.loads(raw_line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        bad(f"not UTF-8 ({exc.reason} at byte {exc.start})")
+        return None
+    except json.JSONDecodeError as exc:
+        bad(f"bad JSON: {exc.msg} (column {exc.colno})")
+        return None
+    except RecursionError:
+        bad("bad JSON: nested too deeply")
+        return None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        bad(f"bad JSON: {' '.join(str(exc).split())[:120]}")
+        return None
+    if not isinstance(obj, dict):
+        bad("expected a JSON object")
+        return None
+    surrogate = _lone_surrogate(obj) if b"\\u" in raw_line else None  # only an escape (\\ud800) makes one
+    if surrogate:
+        bad(surrogate)
+        return None
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        bad("missing text" if text is None or text == "" else "'text' is not a string")
+        return None
+    spans, problems = _parse_spans(obj, text)
+    for problem in problems:
+        bad(problem)
+    unknown = sorted({label for _, _, label in spans} - known_labels)
+    if unknown and not add_labels:
+        bad(
+            f"unknown label(s) {', '.join(unknown)} (known: {', '.join(sorted(known_labels))}; "
+            "--add-labels accepts new ones)"
         )
-    return records, issues, new_labels
+    new_labels.update(unknown)
+    field_name = obj.get("field", "title")
+    if field_name not in FIELDS:
+        bad(f"field must be one of {', '.join(FIELDS)}, not {field_name!r}")
+    declared = obj.get("text_hash")
+    if declared is not None and declared != text_hash(text):
+        bad("text_hash does not match the text (the text was edited after export)")
+    listing_id = obj.get("listing_id")
+    if listing_id is not None and not isinstance(listing_id, str | int):
+        bad("listing_id must be a string")
+    if found:
+        return None
+    return _Record(
+        doc.name,
+        number,
+        text,
+        spans,
+        None if listing_id is None else str(listing_id),
+        field_name,
+        doc.annotator,
+    )
 
 
 def _lone_surrogate(obj: Any) -> str | None:
@@ -385,30 +452,91 @@ def _lone_surrogate(obj: Any) -> str | None:
     return None
 
 
-# An import is read whole into memory: every member and file is capped, read in bounded pieces
-# (a zip's declared sizes can lie), so a 97 KB zip bomb of newlines cannot take a gigabyte.
+# An import is streamed: lines are read one at a time (each at most MAX_LINE_BYTES), and the whole
+# import (every member of a zip, decompressed) is capped in bytes and lines while reading, whatever a
+# zip declares: a 21 KB zip of 20 MB `{}` lines is refused or reported in bounded memory and time.
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
+MAX_IMPORT_LINES = 1_000_000
 MAX_LINE_BYTES = 4 * 1024 * 1024
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, zlib.error)
+_READ_BLOCK = 1 << 20
 
 
-def _read_capped(stream: Any, name: str, limit: int) -> bytes:
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ImportValidationError([Issue(name, 0, f"larger than the {limit:,}-byte import limit")])
-    return data
+class ReadBudget:
+    """Bytes and lines (blank ones too) an import may still read, shared by all its documents."""
+
+    def __init__(self) -> None:
+        self.bytes = MAX_IMPORT_BYTES
+        self.lines = MAX_IMPORT_LINES
+        self.texts = 0  # non-blank lines read
+
+    def take(self, name: str, size: int) -> None:
+        self.bytes -= size
+        if self.bytes < 0:
+            limit = f"larger than the {MAX_IMPORT_BYTES:,}-byte import limit"
+            raise ImportValidationError([Issue(name, 0, limit)])
+
+    def line(self, name: str, number: int) -> None:
+        self.lines -= 1
+        if self.lines < 0:
+            limit = f"more than the {MAX_IMPORT_LINES:,}-line import limit (stopped at line {number:,})"
+            raise ImportValidationError([Issue(name, 0, limit)])
+
+
+def _lines(doc: JsonlDocument, budget: ReadBudget, issues: IssueLog) -> Iterator[tuple[int, bytes]]:
+    """(number, line) of every non-blank line of `doc`, read in bounded pieces within `budget`; a line
+    longer than `MAX_LINE_BYTES` is an issue (and skipped without being held), a corrupt zip member a
+    file-level `ImportValidationError`."""
+    number = 0
+    try:
+        with doc.open() as opened:
+            stream = (
+                opened if isinstance(opened, io.BufferedReader) else io.BufferedReader(opened, _READ_BLOCK)
+            )
+            while True:
+                raw = stream.readline(MAX_LINE_BYTES + 1)
+                if not raw:
+                    return
+                number += 1
+                budget.take(doc.name, len(raw))
+                budget.line(doc.name, number)
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    size = len(raw) + _skip_line(stream, doc.name, budget)
+                    reason = f"line of {size:,} bytes is longer than the {MAX_LINE_BYTES:,}-byte limit"
+                    issues.add(Issue(doc.name, number, reason))
+                    continue
+                if not raw.strip():
+                    continue
+                budget.texts += 1
+                yield number, raw.rstrip(b"\r\n")
+    except _ZIP_ERRORS as exc:
+        what = "corrupt zip" if "!" in doc.name else "cannot read"
+        reason = f"{what} ({' '.join(str(exc).split())[:120]})"
+        raise ImportValidationError([Issue(doc.name, 0, reason)]) from None
+
+
+def _skip_line(stream: IO[bytes], name: str, budget: ReadBudget) -> int:
+    """Read past the rest of an over-long line in blocks; its size in bytes."""
+    skipped = 0
+    while True:
+        piece = stream.readline(_READ_BLOCK)
+        if not piece:
+            return skipped
+        skipped += len(piece)
+        budget.take(name, len(piece))
+        if piece.endswith(b"\n"):
+            return skipped
 
 
 def read_documents(path: Path) -> list[JsonlDocument]:
     """A JSONL file, or a doccano export zip (one `<annotator>.jsonl` per annotator: every member).
 
-    Raises `ImportValidationError` (file-level issue) for a corrupt zip, a zip without a `.jsonl`
-    member, or input over `MAX_IMPORT_BYTES` in all.
+    Documents are opened lazily (read as streams by `parse_document`). Raises `ImportValidationError`
+    (file-level issue) for a corrupt zip or a zip without a `.jsonl` member.
     """
     path = Path(path)
     if not zipfile.is_zipfile(path):
-        with open(path, "rb") as fh:
-            return [JsonlDocument(str(path), _read_capped(fh, str(path), MAX_IMPORT_BYTES))]
+        return [JsonlDocument(str(path), lambda: open(path, "rb"))]
     return zip_documents(path, str(path))
 
 
@@ -425,13 +553,12 @@ def zip_export_time(path: Path) -> datetime | None:
 
 
 def zip_documents(source: Path | Any, name: str, *, require_jsonl: bool = True) -> list[JsonlDocument]:
-    """Every `.jsonl` member of a doccano export zip (a path or a file object), read within the caps.
+    """Every `.jsonl` member of a doccano export zip (a path or a seekable file object), each opened
+    as a stream when parsed (sizes are checked while reading: a zip's declared sizes can lie).
 
     `require_jsonl=False` accepts a zip without members (doccano's export of a project with nothing
     confirmed yet); a file a user passes must hold some.
     """
-    documents: list[JsonlDocument] = []
-    budget = MAX_IMPORT_BYTES
     try:
         with zipfile.ZipFile(source) as zf:
             members = sorted(info.filename for info in zf.infolist() if info.filename.endswith(".jsonl"))
@@ -439,25 +566,27 @@ def zip_documents(source: Path | Any, name: str, *, require_jsonl: bool = True) 
                 names = ", ".join(sorted(zf.namelist())[:5]) or "nothing"
                 raise ImportValidationError([Issue(name, 0, f"zip has no .jsonl member (found: {names})")])
             for member_name in members:
-                where = f"{name}!{member_name}"
-                if zf.getinfo(member_name).file_size > budget:
+                if zf.getinfo(member_name).file_size > MAX_IMPORT_BYTES:
                     limit = f"larger than the {MAX_IMPORT_BYTES:,}-byte import limit"
-                    raise ImportValidationError([Issue(where, 0, limit)])
-                with zf.open(member_name) as member:
-                    content = _read_capped(member, where, budget)
-                budget -= len(content)
-                documents.append(JsonlDocument(where, content, Path(member_name).stem))
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        EOFError,
-        OSError,
-        NotImplementedError,
-        zlib.error,
-    ) as exc:
+                    raise ImportValidationError([Issue(f"{name}!{member_name}", 0, limit)])
+    except _ZIP_ERRORS as exc:
         reason = f"corrupt zip ({' '.join(str(exc).split())[:120]})"
         raise ImportValidationError([Issue(name, 0, reason)]) from None
-    return documents
+    return [
+        JsonlDocument(f"{name}!{member}", _member_opener(source, member), Path(member).stem)
+        for member in members
+    ]
+
+
+def _member_opener(source: Path | Any, member: str) -> Callable[[], IO[bytes]]:
+    @contextlib.contextmanager
+    def opened() -> Iterator[IO[bytes]]:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with zipfile.ZipFile(source) as zf, zf.open(member) as stream:
+            yield stream
+
+    return opened  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- import: join and write
@@ -551,19 +680,26 @@ def import_documents(
     result = ImportResult(documents=[d.name for d in documents])
     known = set(schema.labels)
     records: list[_Record] = []
-    issues: list[Issue] = []
+    issues = IssueLog()
+    budget = ReadBudget()
     new_labels: set[str] = set()
-    for doc in documents:
-        recs, errs, labels = parse_document(doc, known, add_labels)
-        records += recs
-        issues += errs
-        new_labels |= labels
-
-    joined, join_issues = _join(session, records)
-    issues += join_issues
+    try:
+        for doc in documents:
+            recs, _, labels = parse_document(doc, known, add_labels, issues, budget)
+            records += recs
+            new_labels |= labels
+    except ImportValidationError as stopped:  # a cap or a corrupt member: with the bad lines so far
+        session.rollback()
+        raise issues.error(stopped) from None
+    if not issues and budget.texts == 0:
+        where = documents[0].name.split("!")[0] if documents else "the import"
+        raise ImportValidationError([Issue(where, 0, "no annotation lines (the file is empty)")])
+    joined, join_issues = _join(session, records)  # lines that parse but match no listing are bad too
+    for issue in join_issues:
+        issues.add(issue)
     if issues:
         session.rollback()
-        raise ImportValidationError(sorted(issues, key=lambda i: (i.location, i.line)))
+        raise issues.error()
     result.records = len(records)
     result.new_labels = sorted(new_labels)
 
@@ -637,8 +773,6 @@ def import_jsonl(
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     documents = read_documents(path)
-    if not any(doc.content.strip() for doc in documents):
-        raise ImportValidationError([Issue(str(path), 0, "no annotation lines (the file is empty)")])
     if exported_at is None:
         exported_at = zip_export_time(path)
     return import_documents(

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from carner.annotation.doccano import (
+    MAX_IMPORT_BYTES,
     ExportConfig,
     ImportResult,
     export_lines,
@@ -33,7 +35,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy.orm import Session
 from urllib3.util.retry import Retry
 
-from carner.common.redact import redact, register_secret
+from carner.common.redact import redact, register_secret, register_url_secrets, url_credentials
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ LABEL_COLORS = (
     "#808000",
 )
 UPLOAD_CHUNK = 500  # lines per uploaded file: keeps each doccano import task short
+PAGE_SIZE = 100
+MAX_PAGES = 2_000  # 200,000 items of one list: far beyond a doccano project; a `next` that never ends
 
 
 class DoccanoError(RuntimeError):
@@ -92,7 +96,15 @@ class DoccanoClient:
         self.base_url = base_url.rstrip("/")
         self.username = username
         self._password = password
-        register_secret(password)  # masked in every later message and log line of this process
+        # masked in every later message and log line of this process, with its Basic-auth form
+        register_secret(password, user=username)
+        register_url_secrets(self.base_url)  # credentials in the URL go out as Basic auth
+        typed = url_credentials(self.base_url)
+        if typed is not None and urlsplit(self.base_url).password != typed[1]:
+            raise DoccanoError(
+                "the doccano URL's password holds a character a URL cannot carry as is (/ ? # @): "
+                "percent-encode it (/ is %2F) or pass it as CARNER_DOCCANO_PASSWORD"
+            )
         self.timeout_s = timeout_s
         self.task_timeout_s = task_timeout_s
         self.poll_s = poll_s
@@ -130,36 +142,65 @@ class DoccanoClient:
             raise DoccanoError(redact(f"{method} {url}: HTTP {resp.status_code}: {body}", secrets))
         return resp
 
+    def request_json(self, method: str, path: str, expect: type = dict, **kwargs: Any) -> Any:
+        """`request` whose answer must be JSON of type `expect`: an HTML page (a proxy's login or error
+        page answered with 200), a truncated body or another shape is a DoccanoError naming the call."""
+        resp = self.request(method, path, **kwargs)
+        where = f"{method} {self.base_url}{path}"
+        try:
+            data = resp.json()
+        except ValueError:  # requests' JSONDecodeError, RecursionError-free: bodies are small JSON
+            kind = resp.headers.get("Content-Type", "no content type").split(";")[0]
+            start = " ".join(redact(resp.text[:80]).split())
+            raise DoccanoError(
+                f"{where}: answered {kind}, not JSON ({start!r}): is this a doccano server?"
+            ) from None
+        except RecursionError:
+            raise DoccanoError(f"{where}: answered JSON nested too deeply") from None
+        if not isinstance(data, expect):
+            raise DoccanoError(f"{where}: expected a JSON {_json_name(expect)}, got {_json_name(type(data))}")
+        return data
+
     def login(self) -> None:
-        resp = self.request(
+        data = self.request_json(
             "POST", "/v1/auth/login/", json={"username": self.username, "password": self._password}, ok=(200,)
         )
-        key = resp.json().get("key")
-        if not key:
+        key = data.get("key")
+        if not key or not isinstance(key, str):
             raise DoccanoError(f"login as {self.username!r} returned no token")
         # Login also sets session + CSRF cookies; with them every later POST fails "403 CSRF Failed".
         self.http.cookies.clear()
         self.http.headers["Authorization"] = f"Token {key}"
+        register_secret(key)
         self._logged_in = True
 
-    def _paginated(self, path: str, page: int = 100) -> Iterator[dict[str, Any]]:
+    def _paginated(self, path: str, page: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """Every item of a doccano list, page by page; a page that is not a list of objects, a `next`
+        that never ends (an empty page that says there is more, more than `MAX_PAGES`) is an error."""
         offset = 0
-        while True:
+        for _ in range(MAX_PAGES):
             sep = "&" if "?" in path else "?"
-            data = self.request("GET", f"{path}{sep}limit={page}&offset={offset}").json()
+            where = f"GET {self.base_url}{path}"
+            data = self.request_json("GET", f"{path}{sep}limit={page}&offset={offset}", expect=dict | list)
             if isinstance(data, list):  # some doccano endpoints are not paginated
-                yield from data
+                yield from _objects(data, where)
                 return
-            yield from data["results"]
+            results = data.get("results")
+            if not isinstance(results, list):
+                raise DoccanoError(f"{where}: a page without a 'results' list (keys: {sorted(data)[:8]})")
+            yield from _objects(results, where)
             if not data.get("next"):
                 return
+            if not results:
+                raise DoccanoError(f"{where}: an empty page at offset {offset} still says there is more")
             offset += page
+        raise DoccanoError(f"{where}: more than {MAX_PAGES:,} pages (a `next` that never ends?): stopped")
 
     def wait_task(self, task_id: str) -> Any:
         """Poll a celery task (import/export) until ready; its errors become a DoccanoError."""
         deadline = time.monotonic() + self.task_timeout_s
         while time.monotonic() < deadline:
-            status = self.request("GET", f"/v1/tasks/status/{task_id}").json()
+            status = self.request_json("GET", f"/v1/tasks/status/{task_id}")
             if status.get("error"):
                 raise DoccanoError(f"doccano task {task_id} failed: {status['error']}")
             if status.get("ready"):
@@ -177,7 +218,7 @@ class DoccanoClient:
     def find_project(self, name: str) -> int | None:
         for project in self._paginated("/v1/projects"):
             if project.get("name") == name:
-                return int(project["id"])
+                return _int_id(project, "project")
         return None
 
     def ensure_project(self, name: str, description: str = "carner: car ad NER") -> tuple[int, bool]:
@@ -196,10 +237,11 @@ class DoccanoClient:
             "use_relation": False,  # keeps exports in the `label` form
             "tags": [],
         }
-        return int(self.request("POST", "/v1/projects", json=body).json()["id"]), True
+        return _int_id(self.request_json("POST", "/v1/projects", json=body), "new project"), True
 
     def span_types(self, project_id: int) -> dict[str, int]:
-        return {t["text"]: int(t["id"]) for t in self._paginated(f"/v1/projects/{project_id}/span-types")}
+        types = self._paginated(f"/v1/projects/{project_id}/span-types")
+        return {str(t.get("text")): _int_id(t, "span type") for t in types}
 
     def ensure_labels(self, project_id: int, labels: Sequence[str]) -> dict[str, int]:
         existing = self.span_types(project_id)
@@ -212,9 +254,8 @@ class DoccanoClient:
                     "background_color": LABEL_COLORS[i % len(LABEL_COLORS)],
                     "text_color": "#ffffff",
                 }
-                existing[label] = int(
-                    self.request("POST", f"/v1/projects/{project_id}/span-types", json=body).json()["id"]
-                )
+                made = self.request_json("POST", f"/v1/projects/{project_id}/span-types", json=body)
+                existing[label] = _int_id(made, "new span type")
         return existing
 
     # -------------------------------------------------------------- examples
@@ -235,14 +276,20 @@ class DoccanoClient:
             "delimiter": "",
             "encoding": "utf_8",  # never let doccano guess (it guessed Windows-1252 on real UTF-8)
         }
-        task_id = self.request("POST", f"/v1/projects/{project_id}/upload", json=body).json()["task_id"]
+        task_id = _task_id(self.request_json("POST", f"/v1/projects/{project_id}/upload", json=body))
         self.wait_task(task_id)
 
     def export_zip(self, project_id: int, approved_only: bool = True) -> bytes:
         body = {"format": "JSONL", "exportApproved": approved_only}
-        task_id = self.request("POST", f"/v1/projects/{project_id}/download", json=body).json()["task_id"]
+        task_id = _task_id(self.request_json("POST", f"/v1/projects/{project_id}/download", json=body))
         self.wait_task(task_id)
-        return self.request("GET", f"/v1/projects/{project_id}/download?taskId={task_id}").content
+        path = f"/v1/projects/{project_id}/download?taskId={task_id}"
+        resp = self.request("GET", path, stream=True)
+        data = resp.raw.read(MAX_IMPORT_BYTES + 1, decode_content=True)
+        resp.close()
+        if len(data) > MAX_IMPORT_BYTES:
+            raise DoccanoError(f"GET {self.base_url}{path}: export larger than {MAX_IMPORT_BYTES:,} bytes")
+        return data
 
     def spans(self, project_id: int, example_id: int) -> list[dict[str, Any]]:
         return list(self._paginated(f"/v1/projects/{project_id}/examples/{example_id}/spans"))
@@ -258,9 +305,40 @@ class DoccanoClient:
         self.request("POST", f"/v1/projects/{project_id}/examples/{example_id}/states", json={})
 
 
+def _json_name(kind: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+    if isinstance(kind, type):
+        return names.get(kind, "null" if kind is type(None) else kind.__name__)
+    return " or ".join(names.get(k, k.__name__) for k in getattr(kind, "__args__", ()))
+
+
+def _objects(items: list[Any], where: str) -> Iterator[dict[str, Any]]:
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise DoccanoError(f"{where}: item {i} is a {_json_name(type(item))}, not an object")
+        yield item
+
+
+def _int_id(obj: dict[str, Any], what: str) -> int:
+    """A doccano object's id, which must be an integer (`"7"` is accepted, `"abc"`/`1.5`/none are not)."""
+    value = obj.get("id")
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise DoccanoError(f"doccano {what} has no integer id (id: {json.dumps(value)[:40]})")
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise DoccanoError(f"doccano {what} has no integer id (id: {json.dumps(value)[:40]})")
+    return int(value)
+
+
+def _task_id(obj: dict[str, Any]) -> str:
+    value = obj.get("task_id")
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        raise DoccanoError(f"doccano answered no task id ({json.dumps(obj)[:80]})")
+    return str(value)
+
+
 def example_key(meta: dict[str, Any]) -> tuple[str, str, str] | None:
     """carner's join key of a doccano example (its `meta` holds our export's extra keys)."""
-    if not meta or "listing_id" not in meta:
+    if not isinstance(meta, dict) or "listing_id" not in meta:
         return None
     return str(meta["listing_id"]), str(meta.get("field", "title")), str(meta.get("text_hash", ""))
 

@@ -11,13 +11,14 @@ from carner.annotation.labels import Span
 
 def resolve_model(ref: str | Path, workdir: str | Path | None = None, db_url: str | None = None) -> Path:
     """A model directory from a path or a kind (its champion in `workdir`'s registry, default `data/`)."""
-    from carner.common.settings import Settings
+    from carner.common.settings import get_settings
     from carner.training.registry import resolve_model as _resolve
 
+    data_dir = None
     if db_url is None:
-        settings = Settings() if workdir is None else Settings(workdir=Path(workdir))
-        db_url = settings.database_url
-    return _resolve(db_url, ref)
+        settings = get_settings(workdir=Path(workdir) if workdir is not None else None)
+        db_url, data_dir = settings.database_url, settings.dataset_dir
+    return _resolve(db_url, ref, data_dir)
 
 
 def load_model(

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from carner.common.layout import sqlite_url  # noqa: F401 - defined with the layout, used here too
@@ -38,8 +39,35 @@ def sqlite_path(url: str) -> Path | None:
     return Path(database)
 
 
+class DatabaseURLError(ValueError):
+    """A database URL carner cannot use (malformed, unknown dialect, driver not installed, no folder)."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Engine for `url`; for a SQLite file: parent directory created, WAL, foreign keys, busy timeout."""
+    """Engine for `url`; for a SQLite file: parent directory created, WAL, foreign keys, busy timeout.
+
+    A URL that cannot give an engine raises `DatabaseURLError` (the URL shown without its password).
+    """
+    try:
+        engine = _make_engine(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ImportError, OSError) as exc:
+        from carner.common.redact import redact_url
+
+        why = f"driver not installed ({exc})" if isinstance(exc, ImportError) else " ".join(str(exc).split())
+        raise DatabaseURLError(f"database {redact_url(url)!r}: {why}") from None
+    if getattr(engine.dialect, "is_async", False):
+        from carner.common.redact import redact_url
+
+        engine.dispose()
+        driver = engine.dialect.driver
+        raise DatabaseURLError(
+            f"database {redact_url(url)!r}: {driver} is an asyncio driver; carner needs a synchronous "
+            "one (e.g. postgresql+psycopg://)"
+        )
+    return engine
+
+
+def _make_engine(url: str, **kwargs: Any) -> Engine:
     path = sqlite_path(url)
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     if path is not None:

@@ -144,7 +144,7 @@ class Annotation(Base):
 
 
 class ModelRun(Base):
-    """A trained model and its evaluation; one champion per model kind is served."""
+    """A trained model and its evaluation; one champion per model kind and task."""
 
     __tablename__ = "model_run"
 
@@ -159,4 +159,8 @@ class ModelRun(Base):
     size_bytes: Mapped[int | None] = mapped_column(Integer)
     texts_per_s: Mapped[float | None] = mapped_column(Float)
     champion: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The task it competes in (label set + data set it was trained on; "" = recorded without one):
+    # a champion is one per kind *and task*, so a model of another data set never replaces it.
+    task: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    data_home: Mapped[str | None] = mapped_column(Text)  # resolved directory of that data set
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

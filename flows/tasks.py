@@ -165,8 +165,10 @@ def champion_models(session: Any, most: int | None = None) -> list[Any]:
     """The champions whose directories load, in `UNCERTAINTY_MODEL_ORDER`, at most `most` of them."""
     from carner.db import model_runs
     from carner.training.models import load_model
+    from carner.training.registry import data_home, workdir_data
 
-    champions = model_runs.champions(session)
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    champions = model_runs.champions(session, data_home=data_home(workdir_data(url)))  # the workdir's task
     loaded: list[Any] = []
     for kind in UNCERTAINTY_MODEL_ORDER:
         run = champions.get(kind)

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carner.annotation.doccano import ImportValidationError, parse_document, read_documents
+from carner.annotation.doccano import (
+    ImportValidationError,
+    Issue,
+    IssueLog,
+    ReadBudget,
+    parse_document,
+    read_documents,
+)
 from carner.annotation.store import text_hash
 from carner.training.dataset import DatasetConfig, DatasetManifest, Record, build_dataset
 
@@ -21,7 +28,7 @@ def records_from_doccano(path: Path) -> list[Record]:
     """Gold records of a doccano JSONL file or export zip.
 
     A line's listing is its `listing_id` when it has one (texts of one listing stay on one side of the
-    split), else the text itself. Raises `ImportValidationError` listing every bad line.
+    split), else the text itself. Raises `ImportValidationError` (the first bad lines and their count).
     """
     path = Path(path)
     if not path.is_file():
@@ -30,10 +37,15 @@ def records_from_doccano(path: Path) -> list[Record]:
     if not documents:
         raise ValueError(f"{path}: a zip without any .jsonl member")
     records: list[Record] = []
-    issues = []
+    issues, budget = IssueLog(), ReadBudget()
     for doc in documents:
-        parsed, bad, _ = parse_document(doc, known_labels=set(), add_labels=True)
-        issues += bad
+        try:
+            parsed, _, _ = parse_document(doc, set(), True, issues, budget)
+        except ImportValidationError as stopped:  # a cap or a corrupt member: with the bad lines so far
+            raise issues.error(stopped) from None
+        if issues:  # nothing will be written: no memory for records any more
+            records = []
+            continue
         records += [
             Record(
                 listing_key=r.listing_id if r.listing_id is not None else f"text:{text_hash(r.text)}",
@@ -45,7 +57,9 @@ def records_from_doccano(path: Path) -> list[Record]:
             for r in parsed
         ]
     if issues:
-        raise ImportValidationError(sorted(issues, key=lambda i: (i.location, i.line)))
+        raise issues.error()
+    if budget.texts == 0:
+        raise ImportValidationError([Issue(str(path), 0, "no annotation lines (the file is empty)")])
     return records
 
 

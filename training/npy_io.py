@@ -264,6 +264,10 @@ def parse_spans(raw: str, text: str, where: str, labels: set[str] | None = None)
         items = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise DatasetError(f"{where}: not valid JSON ({exc.msg} at char {exc.pos}): {raw[:80]!r}") from None
+    except RecursionError:
+        raise DatasetError(f"{where}: JSON nested too deeply: {raw[:40]!r}") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise DatasetError(f"{where}: not valid JSON ({' '.join(str(exc).split())[:100]})") from None
     if not isinstance(items, list):
         raise DatasetError(f"{where}: expected a JSON list of [start, end, label], found {raw[:80]!r}")
     spans: list[Span] = []

@@ -43,7 +43,7 @@ def find_model_dirs(root: Path | str) -> list[Path]:
     if not root.is_dir():
         return []
     found = [p.parent for pattern in ("*/" + METRICS_FILE, "*/*/" + METRICS_FILE) for p in root.glob(pattern)]
-    return sorted(found)
+    return sorted(p for p in found if not p.is_symlink())  # models/<kind>/champion points at one of them
 
 
 def model_row(model_dir: Path) -> dict[str, Any]:
@@ -70,6 +70,31 @@ def model_row(model_dir: Path) -> dict[str, Any]:
         "n_texts": m.n_texts,
         "eval_data": m.eval_data,
     }
+
+
+_NUMBERS = (
+    "macro_recall", "macro_precision", "macro_f1", "micro_f1", "size_bytes", "texts_per_s_batch1",
+    "texts_per_s_batch64", "latency_ms_p50", "latency_ms_p95", "n_texts",
+)  # fmt: skip
+
+
+def checked_row(model_dir: Path) -> dict[str, Any]:
+    """`model_row`, refusing a metrics.json whose figures are not numbers (ValueError naming it), so
+    one corrupt model is reported as skipped instead of failing the whole report."""
+    row = model_row(model_dir)
+    where = Path(model_dir) / "metrics.json"
+    for name in _NUMBERS:
+        value = row[name]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError(f"{where}: {name} is {value!r}, not a number")
+    if not all(isinstance(v, dict) for v in row["per_label"].values()):
+        raise ValueError(f"{where}: per_label must map labels to score objects")
+    for label, scores in row["per_label"].items():
+        if not all(isinstance(scores.get(k), int | float) for k in ("precision", "recall", "f1")):
+            raise ValueError(f"{where}: per_label {label!r} lacks numeric precision/recall/f1")
+    if not all(isinstance(x, str) for x in row["labels"]):
+        raise ValueError(f"{where}: labels must be strings")
+    return row
 
 
 def _num(value: float | None, fmt: str = "{:.3f}") -> str:
@@ -183,8 +208,14 @@ def write_report(model_dirs: Sequence[Path | str], out_dir: Path | str, plot: bo
     if not model_dirs:
         raise ValueError("no model directories to report on (train or evaluate a model first)")
     out_dir = Path(out_dir)
-    rows = [model_row(Path(d)) for d in model_dirs]
-    warnings = []
+    rows, warnings = [], []
+    for d in model_dirs:
+        try:
+            rows.append(checked_row(Path(d)))
+        except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:  # one bad model
+            warnings.append(f"skipped {d}: {' '.join(str(exc).split())[:200]}")
+    if not rows:
+        raise ValueError(f"no readable model to report on: {'; '.join(warnings)}")
     not_evaluated = [r["name"] for r in rows if not r["evaluated"]]
     if not_evaluated:
         warnings.append(f"not evaluated yet (run `carner evaluate`): {', '.join(not_evaluated)}")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from carner.cli.app import annotate_app, fail
+from carner.cli.app import annotate_app, bad_lines, cell, fail, terminal_safe
 from carner.cli.exitcodes import ExitCode
 from carner.common.settings import Settings, get_settings
 
@@ -106,13 +106,19 @@ def _print_report(report: Any) -> None:
             table.add_column(col, justify="left" if col == "label" else "right")
         for label, s in report.scores.items():
             table.add_row(
-                label, _fmt(s.precision), _fmt(s.recall), str(s.support), str(s.tp), str(s.fp), str(s.fn)
+                cell(label),
+                _fmt(s.precision),
+                _fmt(s.recall),
+                str(s.support),
+                str(s.tp),
+                str(s.fp),
+                str(s.fn),
             )
     else:
         for col in ("label", "found", "given", "found rate"):
             table.add_column(col, justify="left" if col == "label" else "right")
         for label, (found, given) in report.found.items():
-            table.add_row(label, str(found), str(given), _fmt(found / given if given else None))
+            table.add_row(cell(label), str(found), str(given), _fmt(found / given if given else None))
     console = Console()
     console.print(table)
     if report.note:
@@ -245,7 +251,12 @@ def export(
     from rich.progress import Progress
 
     from carner.annotation.doccano import PREFILLS, ExportConfig, export_jsonl
+    from carner.common.files import OutputError, check_output
 
+    try:
+        check_output(out)  # before any work: a symlink, FIFO, device or folder is refused (no exit 0)
+    except OutputError as exc:
+        raise fail(f"--out {exc}") from None
     if prefill not in PREFILLS:
         raise fail(f"--prefill must be one of {', '.join(PREFILLS)}, got {prefill!r}")
     cfg = ExportConfig(limit, _strategy(strategy), include_annotated, seed, _fields(fields), prefill)
@@ -273,7 +284,7 @@ def _print_import(result: Any) -> None:
         f"{result.conflicts} annotator conflicts."
     )
     if result.new_labels:
-        typer.echo(f"New labels accepted: {', '.join(result.new_labels)}")
+        typer.echo(f"New labels accepted: {terminal_safe(', '.join(result.new_labels))}")
 
 
 def _announce(counts: Any) -> None:
@@ -325,25 +336,24 @@ def import_(
         try:
             result = import_jsonl(session, file, add_labels=add_labels, exported_at=when)
         except ImportValidationError as exc:
-            if len(exc.issues) == 1 and not exc.issues[0].line:  # the file as a whole: one line
-                raise fail(f"{exc.issues[0]}; nothing imported") from None
-            for issue in exc.issues:
-                typer.secho(str(issue), err=True)
-            raise fail(f"{len(exc.issues)} bad line(s) in {file}; nothing imported") from None
+            raise bad_lines(exc, str(file)) from None
         counts = import_counts(session, str(file), result, settings.retrain_min_new_gold)
     _print_import(result)
     _announce(counts)
 
 
 def _client(settings: Settings, url: str | None) -> Any:
-    from carner.annotation.sync import DoccanoClient
+    from carner.annotation.sync import DoccanoClient, DoccanoError
 
     base = url or settings.doccano_url
     if not base:
         raise fail("no doccano URL: pass --doccano-url or set CARNER_DOCCANO_URL")
     if not settings.doccano_user or settings.doccano_password is None:
         raise fail("doccano credentials missing: set CARNER_DOCCANO_USER and CARNER_DOCCANO_PASSWORD")
-    return DoccanoClient(base, settings.doccano_user, settings.doccano_password.get_secret_value())
+    try:
+        return DoccanoClient(base, settings.doccano_user, settings.doccano_password.get_secret_value())
+    except DoccanoError as exc:
+        raise fail(str(exc)) from None
 
 
 @annotate_app.command("push")
@@ -420,9 +430,7 @@ def pull(
         except DoccanoError as exc:
             raise fail(str(exc)) from None
         except ImportValidationError as exc:
-            for issue in exc.issues:
-                typer.secho(str(issue), err=True)
-            raise fail(f"{len(exc.issues)} bad line(s) in the doccano export; nothing imported") from None
+            raise bad_lines(exc, "the doccano export") from None
         counts = import_counts(session, str(result.archive), result.imported, settings.retrain_min_new_gold)
     typer.echo(f"Downloaded {result.archive} ({len(result.members)} annotator file(s)).")
     _print_import(result.imported)

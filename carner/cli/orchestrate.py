@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
 
-from carner.cli.app import app, fail
+from carner.cli.app import app, fail, json_line
 from carner.cli.steps import DEMO_HELP, PLAN_HELP, make_plan
 from carner.common.settings import get_settings
 
@@ -108,12 +107,14 @@ def models(
                 "test_id": (r.test_id or "")[:12],
                 "created_at": r.created_at.isoformat(timespec="seconds"),
                 "path": r.path,
+                "task": r.task,
+                "data_set": r.data_home,
             }
             for r in model_runs.list_runs(session, kind=kind, limit=limit)
         ]
     if as_json:
         for row in rows:
-            typer.echo(json.dumps(row))
+            typer.echo(json_line(row))
         return
     if not rows:
         typer.echo("no model runs recorded yet")

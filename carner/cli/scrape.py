@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from carner.cli.app import app, db_app, fail
+from carner.cli.app import app, cell, db_app, fail, json_line
 from carner.cli.exitcodes import ExitCode, for_crawl_status
 from carner.common.redact import redact_url
 from carner.common.settings import Settings, get_settings
@@ -44,12 +44,14 @@ def _open_db(settings: Settings) -> sessionmaker[Session]:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     _quiet_libraries()
-    from carner.db.engine import make_engine, session_factory, upgrade
+    from carner.db.engine import DatabaseURLError, make_engine, session_factory, upgrade
 
     url = settings.database_url
     try:
         upgrade(url)
         return session_factory(make_engine(url))
+    except DatabaseURLError as exc:
+        raise fail(f"--db: {exc}") from None
     except ArgumentError as exc:
         raise fail(f"--db: cannot use {redact_url(url)!r}: {exc}") from None
     except OperationalError as exc:
@@ -263,18 +265,18 @@ def listings_cmd(
                     "specifics": row.specifics, "description": row.description,
                     "first_seen": row.first_seen.isoformat(), "last_seen": row.last_seen.isoformat(),
                 }  # fmt: skip
-                typer.echo(json.dumps(record, ensure_ascii=False))
+                typer.echo(json_line(record))
             return
         table = Table(title=f"{len(rows)} of {total} listing(s)")
         for column in ("item id", "title", "price", "location", "specifics", "last seen"):
             table.add_column(column, overflow="fold")
         for row in rows:
             price = f"{row.price:,.2f} {row.currency or ''}".strip() if row.price is not None else "-"
-            table.add_row(
-                row.item_id,
-                row.title,
-                price,
-                row.location or "-",
+            table.add_row(  # stored text comes from sellers: escaped, never run by the terminal
+                cell(row.item_id),
+                cell(row.title),
+                cell(price),
+                cell(row.location or "-"),
                 str(len(row.specifics or {})),
                 row.last_seen.strftime("%Y-%m-%d %H:%M"),
             )

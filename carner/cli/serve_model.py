@@ -74,7 +74,7 @@ def serve_model(
         db_file = sqlite_path(url)
         if db_file is not None and not db_file.exists():
             raise fail(f"no database at {db_file}: train a model first or pass --model DIR")
-        holder = ModelHolder(lambda: resolve_champion(url, model))
+        holder = ModelHolder(lambda: resolve_champion(url, model, settings.dataset_dir))
         where = f"the registry's {model or 'best'} champion"
     else:
         raise fail(f"--model {model!r} is neither a model directory nor a kind ({', '.join(MODEL_LOADERS)})")

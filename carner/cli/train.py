@@ -125,9 +125,9 @@ def _dataset_from_doccano(path: Path, out_dir: Path, test_size: float, seed: int
     try:
         return build_dataset_from_doccano(path, out_dir, test_size=test_size, seed=seed)
     except ImportValidationError as exc:
-        for issue in exc.issues:
-            typer.secho(str(issue), err=True)
-        raise fail(f"{len(exc.issues)} bad line(s) in {path}; nothing written") from None
+        from carner.cli.app import bad_lines
+
+        raise bad_lines(exc, str(path), "nothing written") from None
     except (DatasetError, FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
 
@@ -224,7 +224,9 @@ def train_baseline_cmd(
 @app.command("evaluate")
 def evaluate_cmd(
     models: list[str] = typer.Argument(
-        None, help="Model directories or kinds (default: every registered model still on disk)."
+        None,
+        help="Model directories or kinds (default: every registered model trained on the data set, "
+        "still on disk).",
     ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
     speed_texts: int | None = typer.Option(
@@ -247,7 +249,7 @@ def evaluate_cmd(
     if not ds.test_texts:
         raise fail(f"{data_dir}: the test split is empty")
     model_dirs = [_resolve(settings.database_url, m) for m in models or []]
-    model_dirs = model_dirs or current_model_dirs(settings.database_url)
+    model_dirs = model_dirs or current_model_dirs(settings.database_url, data_dir)  # that data set's
     if not model_dirs:
         raise fail("no models to evaluate: pass model directories or kinds, or train one first")
     for model_dir in model_dirs:
@@ -271,7 +273,7 @@ def _resolve(db_url: str, ref: str) -> Path:
     from carner.training.registry import resolve_model
 
     try:
-        return resolve_model(db_url, ref)
+        return resolve_model(db_url, ref, get_settings().dataset_dir)
     except FileNotFoundError as exc:
         raise fail(str(exc)) from None
 
@@ -350,15 +352,26 @@ def predict_cmd(
         help="Teacher / soft student: BIO-constrained Viterbi (the saved default) or each word alone "
         "(argmax: what transformers' pipeline with aggregation_strategy=first gives).",
     ),
+    data: Path | None = typer.Option(
+        None,
+        help="With a kind: follow the champion of models trained on this data set (default: the "
+        "workdir's own data set).",
+    ),
 ) -> None:
     """Tag texts with a trained model and print the entities."""
-    from carner.training.models import load_model
+    from carner.training.models import MODEL_LOADERS, load_model
+    from carner.training.registry import resolve_model
 
     texts = _utf8_arguments(texts) if texts else _utf8_stdin_lines()
     if not texts:
         raise fail("no texts: pass them as arguments or one per line on stdin")
+    settings = get_settings()
     try:
-        ner = load_model(_resolve(get_settings().database_url, model), decode=decode)
+        model_dir = resolve_model(settings.database_url, model, data or settings.dataset_dir)
+        if model in MODEL_LOADERS and not as_json:  # name what the kind resolved to: the task it follows
+            home = Path(data or settings.dataset_dir).resolve()
+            typer.echo(f"{model}: {model_dir} (models trained on {home})", err=True)
+        ner = load_model(model_dir, decode=decode)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     for text, spans in zip(texts, ner.predict(list(texts)), strict=True):

@@ -6,6 +6,10 @@ the rename keeps that mode: model directories, `batch.jsonl` and `report.json` c
 a serving container or doccano running as another user. These wrappers give the mode `open()` and
 `mkdir()` would have given (0644/0755 under the usual umask 022). Lives in `carner.common`, the lowest layer,
 so that every layer can use it.
+
+`atomic_file` / `atomic_dir` are the one atomic writers. They refuse a target that is not a regular
+file (or folder): renaming over a symlink, a FIFO or a device (`--out /dev/null`) would replace it with
+a plain file, and `/dev/full` would "succeed" having written nothing anyone can read.
 """
 
 from __future__ import annotations
@@ -16,10 +20,112 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+
+class OutputError(ValueError):
+    """An output path carner will not write: the message names the path and why."""
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def check_output(path: Path | str, *, directory: bool = False) -> Path:
+    """`path` if carner may replace it: absent, or a regular file (a real folder with `directory`);
+    its parent must be a folder or creatable. Raises `OutputError` otherwise (symlink, FIFO, device...)."""
+    path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except NotADirectoryError:
+        blocker = next(p for p in reversed(path.parents) if p.exists() and not p.is_dir())
+        raise OutputError(f"{path}: {blocker} is not a folder") from None
+    except OSError as exc:  # no permission, name too long
+        raise OutputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
+    if mode is not None:
+        wanted = stat.S_ISDIR(mode) if directory else stat.S_ISREG(mode)
+        if not wanted:
+            kind = "a folder" if directory else "a file"
+            raise OutputError(f"{path}: is {_what(mode)}, not {kind}; refusing to replace it")
+    for parent in path.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise OutputError(f"{path}: {parent} is not a folder")
+            break
+    return path
+
+
+def _make_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot create its folder {path.parent} ({exc.strerror or exc})") from None
+
+
+@contextlib.contextmanager
+def atomic_file(
+    path: Path | str, mode: str = "wb", encoding: str | None = None, newline: str | None = None
+) -> Iterator[IO[Any]]:
+    """The one atomic file writer: a temp file beside `path`, moved over it only when the block succeeds.
+
+    Readers never see half a file; on error the temp file is removed and `path` stays as it was.
+    A target that is not a regular file is refused before anything is written (`OutputError`).
+    """
+    path = check_output(path)
+    _make_parent(path)
+    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+        check_output(path)  # replaced by something else meanwhile: still not ours to replace
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_dir(target: Path | str) -> Iterator[Path]:
+    """Yield a fresh temp directory beside `target`; on success it replaces `target` as a whole.
+
+    On error the temp directory is removed and an existing `target` stays as it was. A target that
+    is not a real folder (a file, a symlink) is refused (`OutputError`).
+    """
+    target = check_output(target, directory=True)
+    _make_parent(target)
+    tmp = Path(mkdtemp_shared(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield tmp
+        share_tree(tmp)  # the user's umask for everything inside, whoever wrote it
+        check_output(target, directory=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def current_umask() -> int:
@@ -72,29 +178,6 @@ def share_tree(root: str | os.PathLike[str]) -> None:
                 os.chmod(path, file_mode())
 
 
-# ------------------------------------------------------------------ the one atomic writer, the one file hash
-@contextlib.contextmanager
-def atomic_file(
-    path: Path | str, mode: str = "wb", encoding: str | None = None, newline: str | None = None
-) -> Iterator[IO[Any]]:
-    """The one atomic writer: a temp file beside `path`, moved over it only when the block succeeds.
-
-    Readers never see half a file; on error the temp file is removed and `path` stays as it was.
-    Streaming writers (augmented JSONL, label chunks) and whole-file writers use it alike.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = mkstemp_shared(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     with atomic_file(path, "wb") as fh:
         fh.write(data)
@@ -109,31 +192,6 @@ def write_json_atomic(path: Path | str, data: Any) -> None:
     with atomic_file(path, "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=2, sort_keys=False)
         fh.write("\n")
-
-
-@contextlib.contextmanager
-def atomic_dir(target: Path) -> Iterator[Path]:
-    """Yield a fresh temp directory beside `target`; on success it replaces `target` as a whole.
-
-    On error the temp directory is removed and an existing `target` stays as it was.
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(mkdtemp_shared(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
-        yield tmp
-        share_tree(tmp)  # the user's umask for everything inside, whoever wrote it
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def file_sha256(path: Path, limit: int | None = None) -> str:

@@ -6,15 +6,23 @@ Only `flows/` reads these; stages receive explicit values so they stay testable 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
 
 from carner.common.layout import WorkLayout
 
+ENV_PREFIX = "CARNER_"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the `CARNER_*` variable (or option) and why."""
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CARNER_", env_file=None, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=None, extra="ignore")
 
     workdir: Path = Field(Path("data"), description="Default working directory for every output.")
     db_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///<workdir>/carner.db")
@@ -57,9 +65,29 @@ class Settings(BaseSettings):
     serve_max_queue_tokens: int = Field(32_768, ge=1, description="Tokens waiting for the model; more: 503.")
     serve_timeout_s: float = Field(10.0, gt=0, description="Seconds a `serve-model` request may take.")
 
+    @field_validator("workdir")
+    @classmethod
+    def _workdir_is_a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a directory")
+        blocker = next((p for p in value.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise ValueError(f"{blocker} is not a directory")
+        return value
+
     @property
     def database_url(self) -> str:
-        return self.db_url or self.layout.db_url
+        """The registry/listings database; an in-memory SQLite URL is refused (each connection would
+        see a new empty database: nothing a command writes would be kept)."""
+        if self.db_url is None:
+            return self.layout.db_url
+        bare = self.db_url.split("?", 1)[0].rstrip("/")
+        if bare in ("sqlite:", "sqlite:/") or bare.endswith(":memory:"):
+            raise SettingsError(
+                f"{ENV_PREFIX}DB_URL / --db {self.db_url!r}: an in-memory SQLite database keeps nothing; "
+                "use sqlite:///PATH/carner.db"
+            )
+        return self.db_url
 
     @property
     def layout(self) -> WorkLayout:
@@ -87,5 +115,48 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit (CLI) overrides that are not None."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with explicit (CLI) overrides that are not None.
+
+    A bad value raises `SettingsError` naming its `CARNER_*` variable (or the option) and why, one
+    line per bad setting: what every command prints instead of a traceback.
+    """
+    from carner.common.redact import register_secret, register_url_secrets
+
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for value in (given.get("db_url"), given.get("doccano_url")):
+        register_url_secrets(value if isinstance(value, str) else None)
+    try:
+        settings = Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError("; ".join(_describe(err, given) for err in exc.errors())) from None
+    except _SourceError as exc:  # a list/dict setting that is not valid JSON
+        raise SettingsError(_describe_source(str(exc))) from None
+    # every secret a setting holds is masked in whatever carner prints from now on
+    register_url_secrets(settings.db_url)
+    register_url_secrets(settings.doccano_url)
+    if settings.doccano_password is not None:
+        register_secret(settings.doccano_password.get_secret_value(), user=settings.doccano_user)
+    return settings
+
+
+def _variable(field: str, given: dict[str, Any]) -> str:
+    return f"--{field.replace('_', '-')}" if field in given else f"{ENV_PREFIX}{field.upper()}"
+
+
+def _describe(err: Any, given: dict[str, Any]) -> str:
+    field = str(err["loc"][0]) if err.get("loc") else "?"
+    shown = repr(err.get("input"))
+    if "password" in field or "secret" in field:
+        shown = "***"
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{_variable(field, given)}={shown}: {reason}"
+
+
+def _describe_source(message: str) -> str:
+    import re
+
+    found = re.search(r'field "([^"]+)"', message)
+    field = found.group(1) if found else "?"
+    return f'{ENV_PREFIX}{field.upper()}: not valid JSON (a list is written like ["a", "b"])'

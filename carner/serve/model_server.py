@@ -77,27 +77,29 @@ class ModelRef:
         return f"{self.kind}#{self.run_id}" if self.run_id is not None else f"{self.kind}@{self.path.name}"
 
 
-def resolve_champion(db_url: str, kind: str | None = None) -> ModelRef | None:
-    """The model to serve: what `kind` names in the registry (its champion, else its newest run, as
-    `carner predict --model KIND`), or (kind None) the best-F1 champion over all kinds.
+def resolve_champion(db_url: str, kind: str | None = None, data_dir: Path | None = None) -> ModelRef | None:
+    """The model to serve: what `kind` names in the registry (its champion in the task of the data set
+    `data_dir`, default the workdir's own, else that task's newest run, as `carner predict --model KIND`),
+    or (kind None) the best-F1 of those champions over all kinds.
 
-    The one place the server reads the model registry.
+    The one place the server reads the model registry (through `training.registry.champion_of`).
     """
+    from carner.training.registry import champion_of, champions_of
+
+    if kind is not None:
+        run = champion_of(db_url, kind, data_dir, or_newest=True)
+    else:
+        runs = list(champions_of(db_url, data_dir).values())
+        run = max(runs, key=lambda r: (r.f1 is not None, r.f1 or 0.0, r.id), default=None)
+    if run is None:
+        return None
     from carner.db import model_runs
     from carner.db.engine import open_session
-    from carner.training.registry import registry_exists
 
-    if not registry_exists(db_url):
-        return None
     with open_session(db_url) as session:
-        if kind is not None:
-            run = model_runs.resolve(session, kind)
-        else:
-            runs = list(model_runs.champions(session).values())
-            run = max(runs, key=lambda r: (r.f1 is not None, r.f1 or 0.0, r.id), default=None)
-        if run is None:
-            return None
-        return ModelRef(Path(run.path), run.kind, run.id, dict(run.metrics or {}))
+        row = model_runs.find_by_path(session, run.path)
+        metrics = dict(row.metrics or {}) if row is not None else {}
+    return ModelRef(Path(run.path), run.kind, run.id, metrics)
 
 
 def directory_ref(path: Path) -> ModelRef:

@@ -120,7 +120,8 @@ def test_zip_bomb_is_refused_within_bounded_memory(workdir: Path, monkeypatch: p
     result = run_import(workdir, bomb)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert result.exit_code == 2 and "larger than the 2,000,000-byte import limit" in result.stderr
+    assert result.exit_code == 2 and "import limit" in result.stderr
+    assert "larger than the 2,000,000-byte" in result.stderr or "1,000,000-line" in result.stderr
     assert peak < 12_000_000, peak  # the 20 MB member was never inflated whole
     assert dump(workdir) == before
 
@@ -162,3 +163,64 @@ def test_zip_export_is_ordered_by_doccanos_own_timestamp(workdir: Path) -> None:
     os.utime(older, (2_000_000_000, 2_000_000_000))
     result = run_import(workdir, older)
     assert result.exit_code == 0 and "1 older than the stored version" in result.stdout, result.output
+
+
+def test_a_flood_of_bad_lines_is_twenty_errors_and_a_count(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """21 KB of zip holding 20 MB of `{}` lines: the first 20 errors, "and K more", bounded memory and
+    time; the import stops at the line limit (lowered here to keep the test short)."""
+    import time
+    import tracemalloc
+
+    monkeypatch.setattr(doccano, "MAX_IMPORT_LINES", 200_000)
+
+    flood = workdir / "flood.zip"
+    flood.write_bytes(zip_bytes({"admin.jsonl": b"{}\n" * 7_000_000}))
+    assert flood.stat().st_size < 100_000
+    before = dump(workdir)
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    result = run_import(workdir, flood)
+    seconds = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert result.exit_code == 2, result.output
+    assert "200,000-line import limit" in result.stderr and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 23 and lines[1].endswith(":1: missing text")  # the cap, 20 lines, more, summary
+    assert "... and 199,980 more bad line(s)" in result.stderr
+    assert peak < 20_000_000 and seconds < 120, (peak, seconds)
+    assert dump(workdir) == before
+
+
+def test_many_bad_lines_show_the_first_twenty_and_count_the_rest(workdir: Path) -> None:
+    bad = workdir / "bad.jsonl"
+    bad.write_bytes(b"{}\n" * 5000 + (GOOD + "\n").encode() + b"not json\n")
+    result = run_import(workdir, bad)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    shown = [line for line in lines if line.startswith(f"{bad}:")]
+    assert len(shown) == 20 and shown[0] == f"{bad}:1: missing text" and shown[-1].startswith(f"{bad}:20:")
+    assert "... and 4,981 more bad line(s)" in result.stderr
+    assert "5,001 bad line(s) in" in lines[-1]
+
+
+def test_dataset_from_doccano_shares_the_bounded_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"[]\n" * 300)
+    result = CliRunner().invoke(
+        app, ["dataset", "build", "--from-doccano", str(bad), "--out", str(tmp_path / "ds")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "... and 280 more bad line(s)" in result.stderr and "300 bad line(s)" in result.stderr
+    assert not (tmp_path / "ds" / "text_train.npy").exists()
+
+
+def test_an_over_long_line_is_named_and_skipped_without_holding_it(workdir: Path, monkeypatch) -> None:
+    monkeypatch.setattr(doccano, "MAX_LINE_BYTES", 1000)
+    file = workdir / "long.jsonl"
+    file.write_bytes((GOOD + "\n").encode() + b"x" * 50_000 + b"\n" + (GOOD + "\n").encode())
+    result = run_import(workdir, file)
+    assert result.exit_code == 2
+    assert f"{file}:2: line of 50,001 bytes is longer than the 1,000-byte limit" in result.stderr

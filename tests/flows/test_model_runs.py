@@ -135,7 +135,7 @@ def test_migration_0002_keeps_existing_runs(tmp_path):
                 "VALUES ('baseline', '/m/b', 'abc', '{}', 0.5, 1, '2025-01-01 00:00:00')"
             )
         )
-    assert upgrade(url) == "0003_crawl_failed_items"
+    assert upgrade(url) == "0004_model_tasks"
     with Session(engine) as s:
         run = model_runs.champion(s, "baseline")
         assert run.dataset_id == "abc" and run.test_id is None and run.f1 == 0.5

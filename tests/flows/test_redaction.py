@@ -87,3 +87,60 @@ def test_doccano_login_error_never_echoes_the_password(echo_server: str, tmp_pat
         output = result.stdout + result.stderr
         assert result.exit_code == 2, output
         assert "url-pw-9" not in output and "other-pw-7" not in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("postgresql+asyncpg://carner:ab/cd@db/x", "ab/cd"),
+        ("--doccano-url 'http://admin:pa'ss@127.0.0.1:8000': refused", "pa'ss"),
+        ("http://admin:x@y:z%@host/v1", "x@y:z%"),
+        ("mysql+pymysql://u:p%2Fq@h/db", "p%2Fq"),
+        ("redis://:only-pw-1@h:6379/0", "only-pw-1"),
+        ('{"password": "it\'s a secret"}', "it's a secret"),
+        ("password=pa'ss&next=1", "pa'ss"),
+        ("HTTP 401: Authorization: Basic YWRtaW46aHVudGVyMg==", "YWRtaW46aHVudGVyMg=="),
+        ("Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc", "eyJhbGciOiJIUzI1NiJ9"),
+    ],
+)
+def test_the_secret_itself_is_masked_whatever_it_holds(text: str, secret: str) -> None:
+    shown = redact(text)
+    assert secret not in shown and "***" in shown
+
+
+def test_ordinary_words_are_left_alone() -> None:
+    for text in ("Basic authentication failed", "Token limit reached", "see bob@example.com at http://h/x"):
+        assert redact(text) == text
+
+
+def test_known_secrets_of_any_length_and_their_basic_auth_form() -> None:
+    import base64
+
+    from carner.common.redact import register_secret
+
+    register_secret("q7", user="admin")  # two characters: masked as a word, not inside other words
+    register_secret("s3cr'et/pw", user="admin")
+    token = base64.b64encode(b"admin:s3cr'et/pw").decode()
+    shown = redact(f"login q7 failed for q7x; echo {token}; sent s3cr%27et%2Fpw and s3cr'et/pw")
+    assert shown == "login *** failed for q7x; echo ***; sent *** and ***"
+
+
+def test_settings_register_the_secrets_they_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    from carner.common.settings import get_settings
+
+    monkeypatch.setenv("CARNER_DB_URL", "postgresql+psycopg://carner:zz/9!pw@db/x")
+    monkeypatch.setenv("CARNER_DOCCANO_PASSWORD", "dp")
+    monkeypatch.setenv("CARNER_DOCCANO_USER", "ann")
+    get_settings()
+    assert (
+        redact("driver said: bad password zz/9!pw; doccano: dp")
+        == "driver said: bad password ***; doccano: ***"
+    )
+
+
+def test_async_driver_url_is_a_clear_error_without_the_password(tmp_path) -> None:
+    result = CliRunner().invoke(
+        app, ["listings"], env={"CARNER_DB_URL": "postgresql+asyncpg://carner:ab/cd@127.0.0.1:1/x"}
+    )
+    assert result.exit_code == 2, result.output
+    assert "asyncio driver" in result.output and "ab/cd" not in result.output

@@ -20,7 +20,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_db_upgrade_creates_the_database(tmp_path: Path) -> None:
     code, out, _ = run("db", "upgrade", "--workdir", str(tmp_path / "w"))
-    assert code == 0 and "0003_crawl_failed_items" in out
+    assert code == 0 and "0004_model_tasks" in out
     assert (tmp_path / "w" / "carner.db").exists()
 
 

@@ -127,3 +127,27 @@ def test_report_warns_only_when_test_splits_differ(
     b = _evaluated_copy(tiny_baseline_dir, changed, models / "b")
     result = write_report([a, b], tmp_path / "r2", plot=False)
     assert result.warnings == ["models were evaluated on different test sets; their scores do not compare"]
+
+
+def test_one_corrupt_model_is_reported_as_skipped_not_fatal(tiny_baseline_dir: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from carner.cli import app
+
+    good = shutil.copytree(tiny_baseline_dir, tmp_path / "good")
+    broken = {"bad-json": "{not json", "bad-f1": json.dumps({"kind": "baseline", "per_label": {}, "f1": "x"})}
+    args = ["report", "--models", str(good), "--out", str(tmp_path / "r"), "--no-plot"]
+    for name, text in broken.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "metrics.json").write_text(text)
+        args += ["--models", str(tmp_path / name)]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [m["path"] for m in report["models"]] == [str(good)]
+    skipped = [w for w in report["warnings"] if w.startswith("skipped")]
+    assert len(skipped) == 2 and "invalid JSON" in skipped[0] and "f1 is 'x', not a number" in skipped[1]
+    assert "skipped" in (tmp_path / "r" / "report.md").read_text()
+    only_bad = ["report", "--models", str(tmp_path / "bad-json"), "--out", str(tmp_path / "r2")]
+    res = CliRunner().invoke(app, only_bad)
+    assert res.exit_code == 2 and "no readable model" in res.output and "Traceback" not in res.output

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the name tables below keep one make per line)
 """The car catalogue derived from NHTSA vPIC, read the way eBay's item specifics read cars.
 
 Why here: the sandbox (scraper), pre-annotation and linking all need one list of real makes, models,
@@ -53,9 +54,50 @@ MAKE_ALIASES: dict[str, tuple[str, ...]] = {
     "Skoda": ("Škoda",),
     "AMC": ("American Motors",),
 }
-# Makes sold where vPIC (a US register) has no VIN schema for them; names only.
+# Makes sold where vPIC (a US register) has no VIN schema for them, or few US years; names only.
 EXTRA_MAKES = ("Skoda", "Seat", "Dacia", "Lada", "Trabant", "Vauxhall", "Wartburg", "Pierce-Arrow", "Packard",
-               "Studebaker", "Nash", "Hudson", "Kaiser", "Edsel", "DeSoto", "Willys")  # fmt: skip
+               "Studebaker", "Nash", "Hudson", "Kaiser", "Edsel", "DeSoto", "Willys", "Scion", "Opel", "Renault",
+               "Peugeot", "Citroen", "Fiat", "Lancia", "Daewoo", "Rover", "Saab", "Smart", "Daihatsu",
+               "Alfa Romeo", "Holden", "Proton", "SsangYong", "Tata")  # fmt: skip
+# Models sold outside the US that vPIC cannot know (European market), by make: sellers name them
+# without the make ("Corsa C 1.2", "Golf IV"), so they point to the make. Hand-kept; extend as needed.
+OTHER_MARKET_MODELS: dict[str, tuple[str, ...]] = {
+    "Opel": ("Corsa", "Astra", "Vectra", "Zafira", "Omega", "Kadett", "Insignia", "Meriva", "Agila", "Tigra",
+             "Senator", "Calibra", "Manta", "Signum", "Frontera", "Ascona", "Rekord", "Combo", "Vivaro", "Adam",
+             "Mokka", "Antara", "Karl"),
+    "Renault": ("Clio", "Megane", "Mégane", "Twingo", "Laguna", "Scenic", "Scénic", "Kangoo", "Espace", "Modus",
+                "Safrane", "Kadjar", "Captur", "Zoe", "Trafic", "Master", "Vel Satis", "Koleos"),
+    "Peugeot": ("Partner", "Boxer", "Expert", "Bipper"),
+    "Citroen": ("Xsara", "Saxo", "Berlingo", "Picasso", "Xantia", "Jumpy", "Jumper", "Nemo", "DS3", "C1", "C2",
+                "C3", "C4", "C5", "C8", "2CV", "Visa", "Evasion"),
+    "Fiat": ("Punto", "Panda", "Stilo", "Bravo", "Brava", "Doblo", "Multipla", "Seicento", "Cinquecento", "Uno",
+             "Ducato", "Croma", "Idea", "Marea", "Tipo", "Qubo", "Barchetta", "Scudo"),
+    "Volkswagen": ("Polo", "Lupo", "Fox", "Sharan", "Touran", "Caravelle", "Kaefer", "Käfer", "Bora", "Up",
+                   "Multivan", "Transporter", "Scirocco", "Corrado", "Vento", "Santana", "Amarok", "Derby"),
+    "Seat": ("Ibiza", "Leon", "León", "Cordoba", "Toledo", "Arosa", "Alhambra", "Altea", "Exeo", "Mii", "Marbella"),
+    "Skoda": ("Octavia", "Fabia", "Felicia", "Superb", "Roomster", "Yeti", "Citigo", "Rapid", "Favorit"),
+    "Smart": ("Fortwo", "Forfour", "ForTwo"),
+    "Dacia": ("Logan", "Sandero", "Duster", "Lodgy", "Dokker"),
+    "Lada": ("Niva", "Samara", "Kalina", "Priora"),
+    "Daewoo": ("Kalos", "Matiz", "Lanos", "Nubira", "Tacuma", "Nexia", "Espero"),
+    "Lancia": ("Ypsilon", "Delta", "Musa", "Thesis", "Lybra", "Phedra", "Kappa", "Dedra", "Thema"),
+    "Toyota": ("Aygo", "Avensis", "Auris", "Verso", "Starlet", "Carina", "Urban Cruiser", "Picnic"),
+    "Nissan": ("Micra", "Almera", "Primera", "Note", "Qashqai", "Terrano", "Navara", "Sunny", "Patrol"),
+    "Ford": ("Fiesta", "Ka", "Mondeo", "Galaxy", "Fusion", "Sierra", "Scorpio", "Puma", "Granada", "Kuga",
+             "C-Max", "S-Max", "Orion", "Capri", "Taunus", "Tourneo"),
+    "Mercedes-Benz": ("Vito", "Viano", "Citan", "Vaneo"),
+    "Mitsubishi": ("Colt", "Carisma", "Space Star", "Pajero", "Space Wagon", "Grandis"),
+    "Hyundai": ("Getz", "i10", "i20", "i30", "i40", "ix35", "Atos", "Matrix", "Trajet", "Lantra", "Coupe"),
+    "Kia": ("Picanto", "Ceed", "cee'd", "Carens", "Carnival", "Shuma", "Venga", "Pride"),
+    "Daihatsu": ("Cuore", "Sirion", "Terios", "Charade", "Materia", "Move", "Applause", "YRV", "Feroza"),
+    "Suzuki": ("Swift", "Alto", "Jimny", "Wagon R", "Ignis", "Splash", "Liana", "Baleno", "Vitara"),
+    "Mazda": ("Demio", "Premacy", "Xedos", "121", "323", "626"),
+    "Honda": ("Jazz", "Logo", "Stream", "FR-V", "HR-V", "Concerto"),
+    "Rover": ("Freelander", "Metro", "Streetwise"),
+    "Chevrolet": ("Matiz", "Kalos", "Lacetti", "Nubira", "Captiva", "Spark", "Aveo", "Cruze", "Orlando"),
+    "Trabant": ("601", "P601"),
+    "Volvo": ("V40", "V50", "V70", "S40", "S60", "S80", "XC90", "XC60", "850", "940", "740", "245", "240"),
+}  # fmt: skip
 # vPIC models sold under another eBay Model value (per make): vPIC name -> eBay Model.
 EBAY_MODEL_NAMES: dict[str, dict[str, str]] = {
     "Bentley": {"Turbo": "Turbo R"},
@@ -70,6 +112,10 @@ EBAY_MODEL_NAMES: dict[str, dict[str, str]] = {
 # Lexus "LS 400" -> "LS". Each rule: make, pattern over the model text, eBay Model template.
 _MB_CLASSES = "CLA|CLK|CLS|CLE|GLA|GLB|GLC|GLE|GLK|GLS|SLK|SLC|SLR|SLS|SL|CL|GL|ML|A|B|C|E|G|M|R|S"
 _LEXUS = "CT|ES|GS|GX|HS|IS|LC|LS|LX|NX|RC|RX|RZ|SC|TX|UX"
+# Stricter forms that point to the make when no make is written ("320d" is a BMW; "E36" is a BMW
+# chassis code, not a Mercedes E-Class).
+STRICT_FAMILY = {"BMW": r"[1-8]\d\d[a-z]{1,3}", "Mercedes-Benz": rf"(?:{_MB_CLASSES}) ?\d{{3}}[a-z]{{0,3}}",
+                 "Lexus": rf"(?:{_LEXUS}) ?\d{{3}}[a-z]?"}  # fmt: skip
 FAMILY_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("BMW", re.compile(r"^(?:ActiveHybrid ?|Alpina ?B|B)?(?P<n>[1-8])(?:\d\d|\b)(?!\d)", re.I), "{n}-Series"),
     ("Mercedes-Benz", re.compile(rf"^(?:AMG ?)?(?P<c>{_MB_CLASSES}) ?-?(?P<n>\d{{2,3}})(?:[a-z]|\b)", re.I),
@@ -191,6 +237,17 @@ class Catalogue:
                 model, trim = ebay_reading(make, m.name)
                 index.setdefault(norm(m.name), ModelReading(make, model, trim, (m,)))
             self._models[make] = index
+        self._other_market: set[tuple[str, str]] = set()
+        for make, names in OTHER_MARKET_MODELS.items():
+            index = self._models.setdefault(make, {})
+            for name in names:
+                if norm(name) not in index:
+                    index[norm(name)] = ModelReading(make, name, None, ())
+                    self._other_market.add((make, norm(name)))
+        self._model_makes: dict[str, list[str]] = {}
+        for make, index in self._models.items():
+            for key in index:
+                self._model_makes.setdefault(key, []).append(make)
 
     @property
     def makes(self) -> list[str]:
@@ -218,8 +275,13 @@ class Catalogue:
 
     def makes_of_model(self, text: str) -> list[str]:
         """Makes that have a model written this way (to find the make of "Golf 1.6" or "Impala SS")."""
-        key = norm(text)
-        return [make for make, index in self._models.items() if key and key in index]
+        makes = list(self._model_makes.get(norm(text), ()))
+        if re.search(r"[a-z]", text, re.I) and not text.strip().isalpha():  # "320d", "C 320", "A140"
+            for make in ("BMW", "Mercedes-Benz", "Lexus"):
+                found = family_of(make, text)
+                if found and make not in makes and re.fullmatch(STRICT_FAMILY[make], text.strip(), re.I):
+                    makes.append(make)
+        return makes
 
     def exists(self, make: str, model: str, year: int | None) -> bool | None:
         """Whether vPIC knows this make/model (in this model year); None where vPIC cannot know.
@@ -231,6 +293,8 @@ class Catalogue:
         if year is not None and year < FIRST_VPIC_YEAR:
             return None
         reading = self.model(make, model)
+        if reading is not None and (make, norm(reading.model)) in self._other_market:
+            return None  # sold where vPIC does not look
         if reading is None or not reading.vpic:
             return False
         return year is None or any(m.has_year(year) for m in reading.vpic)

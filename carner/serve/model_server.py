@@ -289,6 +289,12 @@ def create_app(holder: ModelHolder, limits: ServeLimits | None = None, reload_s:
             return error(503, "no model loaded")
         rows = await run_in_threadpool(served.predict, texts)
         model_id = served.ref.model_id
+        if request.query_params.get("records") in {"1", "true"}:  # the car as eBay item specifics
+            from carner.annotation.link import link_many
+
+            linked = [r.as_dict() for r in await run_in_threadpool(link_many, texts, rows)]
+            results = [{"spans": r, "record": rec} for r, rec in zip(rows, linked, strict=True)]
+            return JSONResponse({"model": model_id, **({"results": results} if batch else results[0])})
         if batch:
             return JSONResponse({"model": model_id, "results": [{"spans": r} for r in rows]})
         return JSONResponse({"model": model_id, "spans": rows[0]})

@@ -20,10 +20,25 @@ def spans_of(text: str, *parts: tuple[str, str]) -> list[tuple[int, int, str]]:
 
 def test_aliases_become_canonical_makes_and_models_with_vpic_ids() -> None:
     text = "2005 Merc C300 4dr Sedan 84k miles"
-    rec = link(text, spans_of(text, ("2005", "YEAR"), ("Merc", "MAKE"), ("C300", "MODEL"), ("4dr Sedan", "BODY"),
-                              ("84k miles", "MILEAGE")))  # fmt: skip
-    assert rec.specifics == {"Year": "2005", "Make": "Mercedes-Benz", "Model": "C-Class", "Trim": "C300",
-                             "Body Type": "Sedan", "Mileage": "84,000"}  # fmt: skip
+    rec = link(
+        text,
+        spans_of(
+            text,
+            ("2005", "YEAR"),
+            ("Merc", "MAKE"),
+            ("C300", "MODEL"),
+            ("4dr Sedan", "BODY"),
+            ("84k miles", "MILEAGE"),
+        ),
+    )
+    assert rec.specifics == {
+        "Year": "2005",
+        "Make": "Mercedes-Benz",
+        "Model": "C-Class",
+        "Trim": "C300",
+        "Body Type": "Sedan",
+        "Mileage": "84,000",
+    }
     assert rec.vpic_make_id == load().vpic_make_id("Mercedes-Benz") and rec.vpic_model_ids
     assert rec.exists is True and 0.5 < rec.confidence <= 1.0
     for make, written in (("Chevrolet", "Chevy"), ("Volkswagen", "VW")):
@@ -34,20 +49,32 @@ def test_aliases_become_canonical_makes_and_models_with_vpic_ids() -> None:
 def test_a_model_without_its_make_names_the_make() -> None:
     text = "2010 5-Series 528i xDrive"
     rec = link(text, spans_of(text, ("2010", "YEAR"), ("5-Series", "MODEL"), ("528i xDrive", "TRIM")))
-    assert (rec.specifics["Make"], rec.specifics["Model"], rec.specifics["Trim"]) == ("BMW", "5-Series", "528i xDrive")
+    assert (rec.specifics["Make"], rec.specifics["Model"], rec.specifics["Trim"]) == (
+        "BMW",
+        "5-Series",
+        "528i xDrive",
+    )
     bmw_528i = load().model("BMW", "528i")
-    assert bmw_528i is not None and rec.vpic_model_ids == [m.id for m in bmw_528i.vpic]  # narrowed by the trim
+    assert bmw_528i is not None
+    assert rec.vpic_model_ids == [m.id for m in bmw_528i.vpic]  # narrowed by the trim
 
 
 def test_existence_flag() -> None:
     text = "1995 Chevrolet Impala SS"
-    rec = link(text, spans_of(text, ("1995", "YEAR"), ("Chevrolet", "MAKE"), ("Impala", "MODEL"), ("SS", "TRIM")))
-    assert rec.exists is True and not rec.notes  # vPIC files the 1994-96 Impala SS under Caprice; eBay does not
+    rec = link(
+        text, spans_of(text, ("1995", "YEAR"), ("Chevrolet", "MAKE"), ("Impala", "MODEL"), ("SS", "TRIM"))
+    )
+    # vPIC files the 1994-96 Impala SS under Caprice; eBay's reading knows it
+    assert rec.exists is True and not rec.notes
     text = "2012 Karma EcoSport"
     rec = link(text, spans_of(text, ("2012", "YEAR"), ("Karma", "MAKE"), ("EcoSport", "MODEL")))
     assert rec.exists is False and any("no such car" in n for n in rec.notes)
-    assert rec.confidence < link("2012 Karma Revero", spans_of("2012 Karma Revero", ("Karma", "MAKE"),
-                                                               ("Revero", "MODEL"))).confidence  # fmt: skip
+    assert (
+        rec.confidence
+        < link(
+            "2012 Karma Revero", spans_of("2012 Karma Revero", ("Karma", "MAKE"), ("Revero", "MODEL"))
+        ).confidence
+    )
 
 
 def test_titles_without_spans_link_from_their_words() -> None:
@@ -66,8 +93,12 @@ def test_api_link_and_predict_records(tiny_models: Any) -> None:
     spans = carner.predict(titles, model=tiny_models.make_year)
     assert len(records) == len(titles)
     assert records == carner.link(titles, spans)
-    assert all(r["Make"] == load().make(t[s:e]) for r, t, row in zip(records, titles, spans, strict=True)
-               for s, e, lab in row[:1] if lab == "MAKE" and load().make(t[s:e]))  # fmt: skip
+    assert all(
+        r["Make"] == load().make(t[s:e])
+        for r, t, row in zip(records, titles, spans, strict=True)
+        for s, e, lab in row[:1]
+        if lab == "MAKE" and load().make(t[s:e])
+    )
     assert isinstance(carner.predict(titles[0], model=tiny_models.make_year, records=True), dict)
 
 
@@ -77,7 +108,9 @@ def test_cli_predict_records(tiny_models: Any) -> None:
     assert res.exit_code == 0, res.output
     lines = [json.loads(line) for line in res.output.splitlines()]
     assert [line["text"] for line in lines] == titles
-    assert [line["record"] for line in lines] == carner.predict(titles, model=tiny_models.make_year, records=True)
+    assert [line["record"] for line in lines] == carner.predict(
+        titles, model=tiny_models.make_year, records=True
+    )
     assert all("Make" in line["record"] and "confidence" in line["record"] for line in lines)
 
 
@@ -90,11 +123,13 @@ def test_server_predict_records(tiny_models: Any) -> None:
     try:
         title = tiny_models.titles[0]
         body = requests.post(f"{server.url}/predict?records=1", json={"text": title}, timeout=30).json()
-        assert body["record"] == carner.link(title, [(s["start"], s["end"], s["label"]) for s in body["spans"]]) | {
-            "confidence": body["record"]["confidence"]
-        }
+        assert body["record"] == carner.link(
+            title, [(s["start"], s["end"], s["label"]) for s in body["spans"]]
+        ) | {"confidence": body["record"]["confidence"]}
         assert body["record"]["Make"]
-        batch = requests.post(f"{server.url}/predict?records=1", json={"texts": [title, ""]}, timeout=30).json()
+        batch = requests.post(
+            f"{server.url}/predict?records=1", json={"texts": [title, ""]}, timeout=30
+        ).json()
         assert batch["results"][0]["record"]["Make"] == body["record"]["Make"]
         plain = requests.post(f"{server.url}/predict", json={"text": title}, timeout=30).json()
         assert "record" not in plain

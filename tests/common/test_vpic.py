@@ -32,23 +32,42 @@ def test_the_shipped_file_loads_once_and_names_its_source() -> None:
 
 @pytest.mark.parametrize(
     ("written", "make"),
-    [("Chevy", "Chevrolet"), ("VW", "Volkswagen"), ("Merc", "Mercedes-Benz"), ("MERCEDES-BENZ", "Mercedes-Benz"),
-     ("mercedes_benz", "Mercedes-Benz"), ("alfa_romeo", "Alfa Romeo"), ("Rolls Royce", "Rolls-Royce"),
-     ("skoda", "Skoda"), ("Mini", "Mini")],
-)  # fmt: skip
+    [
+        ("Chevy", "Chevrolet"),
+        ("VW", "Volkswagen"),
+        ("Merc", "Mercedes-Benz"),
+        ("MERCEDES-BENZ", "Mercedes-Benz"),
+        ("mercedes_benz", "Mercedes-Benz"),
+        ("alfa_romeo", "Alfa Romeo"),
+        ("Rolls Royce", "Rolls-Royce"),
+        ("skoda", "Skoda"),
+        ("Mini", "Mini"),
+    ],
+)
 def test_makes_as_written_are_canonical(written: str, make: str) -> None:
     assert load().make(written) == make
 
 
 @pytest.mark.parametrize(
     ("make", "written", "model", "trim"),
-    [("BMW", "528i", "5-Series", "528i"), ("BMW", "5 Series", "5-Series", None), ("BMW", "X5", "X5", None),
-     ("Mercedes-Benz", "C300", "C-Class", "C300"), ("Mercedes-Benz", "C-Class", "C-Class", None),
-     ("Mercedes-Benz", "300SEL", "300-Series", "300SEL"), ("Bentley", "Turbo", "Turbo R", None),
-     ("Bentley", "Turbo R", "Turbo R", None), ("Lexus", "LS 400", "LS", "400"), ("Ford", "F150", "F-150", None),
-     ("Lincoln", "Town Car", "Town Car", None), ("Rolls-Royce", "Silver Spur", "Silver Spur", None)],
-)  # fmt: skip
-def test_vpic_names_read_as_ebay_item_specifics(make: str, written: str, model: str, trim: str | None) -> None:
+    [
+        ("BMW", "528i", "5-Series", "528i"),
+        ("BMW", "5 Series", "5-Series", None),
+        ("BMW", "X5", "X5", None),
+        ("Mercedes-Benz", "C300", "C-Class", "C300"),
+        ("Mercedes-Benz", "C-Class", "C-Class", None),
+        ("Mercedes-Benz", "300SEL", "300-Series", "300SEL"),
+        ("Bentley", "Turbo", "Turbo R", None),
+        ("Bentley", "Turbo R", "Turbo R", None),
+        ("Lexus", "LS 400", "LS", "400"),
+        ("Ford", "F150", "F-150", None),
+        ("Lincoln", "Town Car", "Town Car", None),
+        ("Rolls-Royce", "Silver Spur", "Silver Spur", None),
+    ],
+)
+def test_vpic_names_read_as_ebay_item_specifics(
+    make: str, written: str, model: str, trim: str | None
+) -> None:
     reading = load().model(make, written)
     assert reading is not None and (reading.model, reading.trim) == (model, trim)
     assert reading.vpic  # backed by vPIC models
@@ -72,10 +91,13 @@ def _tiny_vpic(path: Path) -> None:
         CREATE TABLE Make_Model (Id INTEGER, MakeId INTEGER, ModelId INTEGER);
         CREATE TABLE Wmi (Id INTEGER, Wmi TEXT, MakeId INTEGER, VehicleTypeId INTEGER);
         CREATE TABLE Wmi_Make (WmiId INTEGER, MakeId INTEGER);
-        CREATE TABLE Wmi_VinSchema (Id INTEGER, WmiId INTEGER, VinSchemaId INTEGER, YearFrom INTEGER, YearTo INTEGER);
-        CREATE TABLE Pattern (Id INTEGER, VinSchemaId INTEGER, Keys TEXT, ElementId INTEGER, AttributeId TEXT);
+        CREATE TABLE Wmi_VinSchema (Id INTEGER, WmiId INTEGER, VinSchemaId INTEGER,
+                                    YearFrom INTEGER, YearTo INTEGER);
+        CREATE TABLE Pattern (Id INTEGER, VinSchemaId INTEGER, Keys TEXT, ElementId INTEGER,
+                              AttributeId TEXT);
         CREATE TABLE BodyStyle (Id INTEGER, Name TEXT); CREATE TABLE DriveType (Id INTEGER, Name TEXT);
-        CREATE TABLE FuelType (Id INTEGER, Name TEXT); CREATE TABLE EngineConfiguration (Id INTEGER, Name TEXT);
+        CREATE TABLE FuelType (Id INTEGER, Name TEXT);
+        CREATE TABLE EngineConfiguration (Id INTEGER, Name TEXT);
         CREATE TABLE Turbo (Id INTEGER, Name TEXT);
         INSERT INTO Make VALUES (1, 'Chevrolet'), (2, 'Boatworks');
         INSERT INTO Model VALUES (10, 'Impala'), (11, 'Caprice'), (12, 'Yacht');
@@ -83,7 +105,8 @@ def _tiny_vpic(path: Path) -> None:
         INSERT INTO Wmi VALUES (1, '1G1', 1, 2), (2, 'ZZZ', 2, 1);
         INSERT INTO Wmi_Make VALUES (1, 1), (2, 2);
         INSERT INTO Wmi_VinSchema VALUES (1, 1, 100, 2000, 2002), (2, 2, 200, 2000, NULL);
-        INSERT INTO BodyStyle VALUES (13, 'Sedan/Saloon'), (3, 'Coupe'); INSERT INTO FuelType VALUES (4, 'Gasoline');
+        INSERT INTO BodyStyle VALUES (13, 'Sedan/Saloon'), (3, 'Coupe');
+        INSERT INTO FuelType VALUES (4, 'Gasoline');
         INSERT INTO Pattern VALUES (1, 100, '*A', 28, '10'), (2, 100, '*[BC]', 28, '11'),
             (3, 100, '*A', 38, 'LS (1LS)'), (4, 100, '*B', 38, 'Classic'), (5, 100, '*[AB]', 5, '13'),
             (6, 100, '*C', 5, '3'), (7, 100, '*', 24, '4'), (8, 200, '*', 28, '12');

@@ -87,7 +87,8 @@ def _engine(values: dict[int, str]) -> str | None:
     if not cyl or not cyl.isdigit():
         return litres
     layout = {"V-Shaped": "V", "In-Line": "I", "Horizontally opposed (boxer)": "H", "W-Shaped": "W"}
-    return f"{litres} {layout.get(values.get(64, ''), 'I' if int(cyl) <= 6 else 'V')}{cyl}"
+    # no layout recorded: in-line up to five cylinders, V from six (the common US engines)
+    return f"{litres} {layout.get(values.get(64, ''), 'I' if int(cyl) <= 5 else 'V')}{cyl}"
 
 
 def _year_ranges(years: set[int]) -> list[list[int]]:

@@ -130,31 +130,96 @@ def _pick(cat: Catalogue, makes: list[str]) -> str | None:
 
 
 def _title_make(cat: Catalogue, text: str) -> str | None:
-    """A make named by the title's own words (two-word makes first), for titles with no MAKE span."""
+    """The make a title's own words name, for titles with no MAKE span.
+
+    In order: a model ending in a make's name ("Range Rover" is a Land Rover); a make (multi-word
+    makes first; glued: "Peugeot206"); a model of one make ("Golf IV", "A6 2.0 TDI", "E Klasse 280");
+    a misspelt make ("Peugoet"); a model in two words ("C 180", "520 d")."""
     words = re.findall(r"[\w'!-]+", text.replace("_", " "))
+    for i in range(len(words) - 1):  # a model ending in another make's name
+        make = _make_of(cat, words[i + 1]) and _model_make(cat, f"{words[i]} {words[i + 1]}")
+        if make:
+            return make
     for i in range(len(words)):
         for width in (3, 2, 1):
-            chunk = " ".join(words[i : i + width])
-            if width > 1 and len(words) < i + width:
+            if i + width > len(words):
                 continue
-            make = _make_of(cat, chunk)
+            make = _make_of(cat, " ".join(words[i : i + width]))
             if make and _major(cat, make):
                 return make
+        make = _fused_make(cat, words[i])
+        if make:
+            return make
+    for word in words:
+        make = _model_make(cat, word)
+        if make:
+            return make
+    make = _fuzzy_make(cat, words)
+    if make:
+        return make
+    for i in range(len(words) - 1):  # "C 180", "A Klasse 140", "520 d"
+        make = _model_make(cat, f"{words[i]} {words[i + 1]}")
+        if make:
+            return make
     return None
 
 
-def _title_model_make(cat: Catalogue, text: str) -> str | None:
-    """The make of the first word group that is a model of exactly one make ("Golf IV 1.9 TDI")."""
-    words = re.findall(r"[\w-]+", text.replace("_", " "))
-    for i in range(len(words)):
-        for width in (2, 1):
-            chunk = " ".join(words[i : i + width])
-            if len(norm(chunk)) < 3 or chunk.isdigit():
-                continue
-            make = _pick(cat, _makes_of_model(cat, chunk))
-            if make:
-                return make
+def _fused_make(cat: Catalogue, word: str) -> str | None:
+    """A make glued to what follows it: "Peugeot206", "BMW118i", "VWTiguan", "Golf4"."""
+    m = re.match(r"([A-Za-z]{2,}?)([A-Z0-9].+)$", word)
+    make = _make_of(cat, m[1]) if m and len(m[2]) >= 2 else None
+    if make and _major(cat, make):
+        return make
+    m = re.match(r"([A-Za-z]{3,})(\d.*)$", word)
+    return _model_make(cat, m[1]) if m else None
+
+
+@cache
+def _major_keys(cat: Catalogue) -> dict[str, str]:
+    names = {n for n in cat.make_ids if _major(cat, n)} | set(EXTRA_MAKES) | set(ebay.CATALOGUE)
+    return {norm(n): n for n in names if len(norm(n)) >= 5}
+
+
+def _fuzzy_make(cat: Catalogue, words: list[str]) -> str | None:
+    """A misspelt make ("Peugoet", "Merzedes", "Chrsyler"): one close match among the common makes."""
+    import difflib
+
+    keys = _major_keys(cat)
+    for word in words:
+        key = norm(word)
+        if len(key) >= 6 and key.isalpha():
+            close = difflib.get_close_matches(key, keys, n=1, cutoff=0.84)
+            if close:
+                return keys[close[0]]
     return None
+
+
+# Words that are some maker's model name but in a title mostly say something else ("Super Zustand",
+# "Cabrio", "Kombi", "Turbo").
+GENERIC_WORDS = frozenset(norm(w) for w in (
+    "super", "cabrio", "cabriolet", "kombi", "bus", "van", "sport", "sports", "turbo", "coupe", "limo",
+    "touring", "special", "custom", "deluxe", "classic", "auto", "pkw", "transporter", "diesel", "gt", "gti",
+    "tdi", "cdi", "v6", "v8", "v12", "4x4", "limited", "premium", "city", "family", "top", "export", "rs",
+    "roadster", "spider", "spyder", "targa", "hybrid", "electric", "ev", "eco", "lx", "ls", "le", "se",
+))  # fmt: skip
+
+
+def _model_make(cat: Catalogue, chunk: str) -> str | None:
+    """The make of a model name as written, when it points to one make."""
+    chunk = re.sub(r"(?i)\bklasse\b", "Class", chunk)  # German "E Klasse"
+    key = norm(chunk)
+    if (
+        key in GENERIC_WORDS
+        or chunk.isdigit()
+        or len(key) < 2
+        or (len(key) == 2 and not re.search(r"\d", key))
+    ):
+        return None
+    makes = [m for m in _makes_of_model(cat, chunk) if _major(cat, m)]
+    # a name kept for the markets vPIC does not cover wins where vPIC has a namesake ("Astra": Opel's,
+    # not the Saturn sold 2008-09): a title without its make is rarely a rare import
+    local = [m for m in makes if cat.other_market(m, chunk)]
+    return _pick(cat, local or makes)
 
 
 @cache
@@ -215,7 +280,7 @@ def link(text: str, spans: Iterable[SpanLike], cat: Catalogue | None = None) -> 
         if make:
             how.append("from-model")
     if make is None:
-        make = _title_make(cat, text) or _title_model_make(cat, text)
+        make = _title_make(cat, text)
         if make:
             how.append("title")
     if make is None and "MAKE" in first:

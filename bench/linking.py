@@ -102,7 +102,11 @@ def score_german(path: Path) -> dict[str, object]:
             hits += 1
         elif len(misses) < 40:
             misses[f"{brand} <- {title[:60]!r} -> {got}"] += 1
-    return {"n": total, "make_accuracy": hits / total, "unlinked": unlinked, "misses": list(misses)}
+    linked = total - unlinked
+    return {
+        "n": total, "make_accuracy": hits / total, "unlinked": unlinked,
+        "make_precision_linked": hits / linked if linked else 0.0, "misses": list(misses),
+    }  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,7 +137,11 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"| sandbox, {source}, {scope} | " + " | ".join(cells) + " |")
     if "german" in result:
         g = result["german"]
-        lines.append(f"| German titles, title words (n={g['n']}) | {g['make_accuracy']:.4f} |" + " — |" * 7)
+        rest = " — |" * 7
+        linked = g["n"] - g["unlinked"]
+        lines.append(f"| German titles, title words, all (n={g['n']}) | {g['make_accuracy']:.4f} |{rest}")
+        precision = g["make_precision_linked"]
+        lines.append(f"| German titles, title words, linked (n={linked}) | {precision:.4f} |{rest}")
     table = "\n".join(lines)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "linking.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -73,7 +73,7 @@ OTHER_MARKET_MODELS: dict[str, tuple[str, ...]] = {
     "Fiat": ("Punto", "Panda", "Stilo", "Bravo", "Brava", "Doblo", "Multipla", "Seicento", "Cinquecento", "Uno",
              "Ducato", "Croma", "Idea", "Marea", "Tipo", "Qubo", "Barchetta", "Scudo"),
     "Volkswagen": ("Polo", "Lupo", "Fox", "Sharan", "Touran", "Caravelle", "Kaefer", "Käfer", "Bora", "Up",
-                   "Multivan", "Transporter", "Scirocco", "Corrado", "Vento", "Santana", "Amarok", "Derby"),
+                   "Multivan", "Transporter", "T3", "T4", "T5", "T6", "Scirocco", "Corrado", "Vento", "Santana", "Amarok", "Derby"),
     "Seat": ("Ibiza", "Leon", "León", "Cordoba", "Toledo", "Arosa", "Alhambra", "Altea", "Exeo", "Mii", "Marbella"),
     "Skoda": ("Octavia", "Fabia", "Felicia", "Superb", "Roomster", "Yeti", "Citigo", "Rapid", "Favorit"),
     "Smart": ("Fortwo", "Forfour", "ForTwo"),
@@ -114,7 +114,7 @@ _MB_CLASSES = "CLA|CLK|CLS|CLE|GLA|GLB|GLC|GLE|GLK|GLS|SLK|SLC|SLR|SLS|SL|CL|GL|
 _LEXUS = "CT|ES|GS|GX|HS|IS|LC|LS|LX|NX|RC|RX|RZ|SC|TX|UX"
 # Stricter forms that point to the make when no make is written ("320d" is a BMW; "E36" is a BMW
 # chassis code, not a Mercedes E-Class).
-STRICT_FAMILY = {"BMW": r"[1-8]\d\d[a-z]{1,3}", "Mercedes-Benz": rf"(?:{_MB_CLASSES}) ?\d{{3}}[a-z]{{0,3}}",
+STRICT_FAMILY = {"BMW": r"[1-8]\d\d(?:i|d|e|xi|ci|is|li|ti|td|tds|csi|ix|xd|il)", "Mercedes-Benz": rf"(?:{_MB_CLASSES}) ?\d{{3}}[a-z]{{0,3}}",
                  "Lexus": rf"(?:{_LEXUS}) ?\d{{3}}[a-z]?"}  # fmt: skip
 FAMILY_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("BMW", re.compile(r"^(?:ActiveHybrid ?|Alpina ?B|B)?(?P<n>[1-8])(?:\d\d|\b)(?!\d)", re.I), "{n}-Series"),
@@ -279,9 +279,14 @@ class Catalogue:
         if re.search(r"[a-z]", text, re.I) and not text.strip().isalpha():  # "320d", "C 320", "A140"
             for make in ("BMW", "Mercedes-Benz", "Lexus"):
                 found = family_of(make, text)
-                if found and make not in makes and re.fullmatch(STRICT_FAMILY[make], text.strip(), re.I):
+                compact = text.strip() if make != "BMW" else text.replace(" ", "")  # "520 d"
+                if found and make not in makes and re.fullmatch(STRICT_FAMILY[make], compact, re.I):
                     makes.append(make)
         return makes
+
+    def other_market(self, make: str, text: str) -> bool:
+        """Whether this make's model is one of the names kept for markets vPIC does not cover."""
+        return (make, norm(text)) in self._other_market
 
     def exists(self, make: str, model: str, year: int | None) -> bool | None:
         """Whether vPIC knows this make/model (in this model year); None where vPIC cannot know.

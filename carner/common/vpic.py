@@ -85,7 +85,7 @@ OTHER_MARKET_MODELS: dict[str, tuple[str, ...]] = {
     "Nissan": ("Micra", "Almera", "Primera", "Note", "Qashqai", "Terrano", "Navara", "Sunny", "Patrol"),
     "Ford": ("Fiesta", "Ka", "Mondeo", "Galaxy", "Fusion", "Sierra", "Scorpio", "Puma", "Granada", "Kuga",
              "C-Max", "S-Max", "Orion", "Capri", "Taunus", "Tourneo"),
-    "Mercedes-Benz": ("Vito", "Viano", "Citan", "Vaneo"),
+    "Mercedes-Benz": ("Vito", "Viano", "Citan", "Vaneo", "Sprinter"),
     "Mitsubishi": ("Colt", "Carisma", "Space Star", "Pajero", "Space Wagon", "Grandis"),
     "Hyundai": ("Getz", "i10", "i20", "i30", "i40", "ix35", "Atos", "Matrix", "Trajet", "Lantra", "Coupe"),
     "Kia": ("Picanto", "Ceed", "cee'd", "Carens", "Carnival", "Shuma", "Venga", "Pride"),
@@ -241,9 +241,8 @@ class Catalogue:
         for make, names in OTHER_MARKET_MODELS.items():
             index = self._models.setdefault(make, {})
             for name in names:
-                if norm(name) not in index:
-                    index[norm(name)] = ModelReading(make, name, None, ())
-                    self._other_market.add((make, norm(name)))
+                index.setdefault(norm(name), ModelReading(make, name, None, ()))
+                self._other_market.add((make, norm(name)))
         self._model_makes: dict[str, list[str]] = {}
         for make, index in self._models.items():
             for key in index:
@@ -298,7 +297,7 @@ class Catalogue:
         if year is not None and year < FIRST_VPIC_YEAR:
             return None
         reading = self.model(make, model)
-        if reading is not None and (make, norm(reading.model)) in self._other_market:
+        if reading is not None and not reading.vpic and (make, norm(reading.model)) in self._other_market:
             return None  # sold where vPIC does not look
         if reading is None or not reading.vpic:
             return False

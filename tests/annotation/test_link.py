@@ -82,6 +82,17 @@ def test_titles_without_spans_link_from_their_words() -> None:
     assert link("Corsa C 1.2 TÜV neu", []).specifics["Make"] == "Opel"
     assert link("Schoene 320d", []).specifics["Make"] == "BMW"
     assert link("Zu verkaufen", []).specifics == {}
+    cases = {
+        "Peugoet 206+60": "Peugeot",  # misspelt
+        "Peugeot206 CC": "Peugeot",  # glued
+        "V8 Range Rover 4.6 HSE": "Land Rover",  # a model ending in another make's name
+        "A Klasse 140": "Mercedes-Benz",
+        "Verkaufe c 180 neu tuev": "Mercedes-Benz",
+        "Astra G Caravan 1.7 DTI": "Opel",  # Opel's, not the Saturn of 2008-09
+        "Super Astra H 1.4": "Opel",  # "Super" is a Buick model and a German word
+        "Sprinter 216 cdi": "Mercedes-Benz",
+    }
+    assert {t: link(t, []).specifics.get("Make") for t in cases} == cases
 
 
 def test_api_link_and_predict_records(tiny_models: Any) -> None:

@@ -247,6 +247,37 @@ def _ebay_model(make: str, text: str) -> str | None:
     return next((model for m, model in _ebay_model_index().get(norm(text), []) if m == make), None)
 
 
+def _known_model(cat: Catalogue, make: str, text: str) -> bool:
+    return cat.model(make, text) is not None or _ebay_model(make, text) is not None
+
+
+def _model_words(
+    cat: Catalogue, make: str, written: str, after: str, trim: str | None
+) -> tuple[str, str | None]:
+    """The model as the catalogue knows it, where a model's span stopped short or ran on.
+
+    A span that is no known model is extended over the next words when that gives one ("Monte" of
+    "Monte Carlo": the longest wins, the words leave the trim), else cut back to its longest known
+    start ("M340i CLEAN CARFAX", "6 GRAND"). A span that is a known model stays as it is.
+    """
+    if _known_model(cat, make, written):
+        return written, trim
+    following = re.findall(r"[^\s,;|~*!()]+", after)[:3]
+    for n in range(len(following), 0, -1):
+        longer = " ".join([written, *following[:n]])
+        if _known_model(cat, make, longer):
+            taken = " ".join(following[:n])
+            if trim and trim.startswith(taken):
+                trim = trim[len(taken) :].strip() or None
+            return longer, trim
+    words = written.split()
+    for n in range(len(words) - 1, 0, -1):
+        shorter = " ".join(words[:n])
+        if _known_model(cat, make, shorter):
+            return shorter, trim
+    return written, trim
+
+
 def _ebay_years(make: str, model: str, year: int) -> bool:
     return any(m.name == model and m.years[0] <= year <= m.years[1] for m in ebay.CATALOGUE.get(make, []))
 
@@ -258,13 +289,16 @@ def link(text: str, spans: Iterable[SpanLike], cat: Catalogue | None = None) -> 
     """One record for a title from its spans (`(start, end, label)` tuples or the server's span dicts)."""
     cat = cat or load()
     first: dict[str, tuple[str, float]] = {}
+    model_end = 0
     for span in spans:
         if isinstance(span, Mapping):
             start, end, label, conf = span["start"], span["end"], span["label"], span.get("confidence", 1.0)
         else:
             start, end, label = span[0], span[1], span[2]
             conf = float(span[3]) if len(span) > 3 else 1.0
-        first.setdefault(label, (text[start:end].strip(), float(conf)))  # the first mention is the listing's
+        if label not in first:  # the first mention is the listing's
+            first[label] = (text[start:end].strip(), float(conf))
+            model_end = end if label == "MODEL" else model_end
     rec = CarRecord()
     confidences = [c for label, (_, c) in first.items() if label in {"MAKE", "MODEL"}]
     how: list[str] = []
@@ -298,7 +332,7 @@ def link(text: str, spans: Iterable[SpanLike], cat: Catalogue | None = None) -> 
 
     trim = first.get("TRIM", ("", 1.0))[0] or None
     if "MODEL" in first and make:
-        written = first["MODEL"][0]
+        written, trim = _model_words(cat, make, first["MODEL"][0], text[model_end:], trim)
         reading = cat.model(make, written)
         model = _ebay_model(make, written)
         if reading is not None:

@@ -118,6 +118,7 @@ STRICT_FAMILY = {"BMW": r"[1-8]\d\d(?:i|d|e|xi|ci|is|li|ti|td|tds|csi|ix|xd|il)"
                  "Lexus": rf"(?:{_LEXUS}) ?\d{{3}}[a-z]?"}  # fmt: skip
 FAMILY_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("BMW", re.compile(r"^(?:ActiveHybrid ?|Alpina ?B|B)?(?P<n>[1-8])(?:\d\d|\b)(?!\d)", re.I), "{n}-Series"),
+    ("BMW", re.compile(r"^M(?P<n>[2-8])\d\d[a-z]*$"), "{n}-Series"),  # M340i, M550i: M Performance trims
     ("Mercedes-Benz", re.compile(rf"^(?:AMG ?)?(?P<c>{_MB_CLASSES}) ?-?(?P<n>\d{{2,3}})(?:[a-z]|\b)", re.I),
      "{c}-Class"),
     ("Mercedes-Benz", re.compile(r"^(?P<n>190|[2-5][0-9]0|600)(?:[A-Z]{0,4}\b)"), "{n}-Series"),

@@ -59,6 +59,18 @@ def test_a_model_without_its_make_names_the_make() -> None:
     assert rec.vpic_model_ids == [m.id for m in bmw_528i.vpic]  # narrowed by the trim
 
 
+def test_a_model_span_that_stops_short_or_runs_on_is_read_as_the_known_model() -> None:
+    text = "1986 Chevrolet Monte Carlo SS"
+    short = link(text, spans_of(text, ("Chevrolet", "MAKE"), ("Monte", "MODEL"), ("Carlo SS", "TRIM")))
+    assert (short.specifics["Model"], short.specifics.get("Trim")) == ("Monte Carlo", "SS")
+    text = "2021 BMW M340i CLEAN CARFAX"
+    long = link(text, spans_of(text, ("BMW", "MAKE"), ("M340i CLEAN CARFAX", "MODEL")))
+    assert long.specifics["Model"] == "3-Series" and long.specifics["Trim"] == "M340i"
+    text = "2008 Ford Crown Victoria LX"  # a known model stays as the span says
+    exact = link(text, spans_of(text, ("Ford", "MAKE"), ("Crown Victoria", "MODEL"), ("LX", "TRIM")))
+    assert (exact.specifics["Model"], exact.specifics["Trim"]) == ("Crown Victoria", "LX")
+
+
 def test_existence_flag() -> None:
     text = "1995 Chevrolet Impala SS"
     rec = link(

@@ -1,10 +1,12 @@
 """Linking accuracy per field: records from spans against the truth their titles were written from.
 
-    python bench/linking.py [--n 3000] [--seed 777] [--model DIR_OR_KIND] [--german CSV] [--out DIR]
+    python bench/linking.py [--n 3000] [--seed 777] [--model DIR_OR_KIND | --train 2000] [--german CSV]
+        [--out DIR]
 
 1. Sandbox: `--n` listings from a generator seed no training run uses (default 777; the demo and the
    benches train on seeds 0-99), linked from the generator's gold title spans and, with `--model`,
-   from that model's predicted spans; each record field is compared with the listing's item
+   from that model's predicted spans (`--train N`: a spaCy baseline trained here first on N listings
+   of generator seed 0, 12 epochs: the demo's scale); each record field is compared with the listing's item
    specifics (case, spaces and hyphens ignored). Accuracy counts a field over the listings whose
    specifics give it; "title" accuracy only over those whose title writes it (a gold span exists).
 2. German Kleinanzeigen titles (the `brand` column; "sonstige_autos" = "other makes" left out): the
@@ -109,16 +111,38 @@ def score_german(path: Path) -> dict[str, object]:
     }  # fmt: skip
 
 
+def _train_baseline(n: int, root: Path) -> Path:
+    """A demo-scale spaCy baseline on generator seed 0 (9:1 train/test), for model-predicted spans."""
+    from carner.training.baseline import SpacyTrainConfig, train_baseline
+    from carner.training.npy_io import save_npy_dataset
+
+    listings = generate_listings(n, seed=0)
+    rows = [(x.title, [list(s) for s in x.title_spans]) for x in listings]
+    cut = n * 9 // 10
+    train, test = rows[:cut], rows[cut:]
+    save_npy_dataset(
+        root / "data",
+        ([t for t, _ in train], [s for _, s in train]),
+        ([t for t, _ in test], [s for _, s in test]),
+    )
+    result = train_baseline(root / "data", root / "model", SpacyTrainConfig(epochs=12, seed=0))
+    print(f"baseline: {cut} titles, test macro F1 {result.metrics['macro']['f1']:.4f}")
+    return root / "model"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=777)
     parser.add_argument("--model", default=None, help="also link this model's predicted spans")
+    parser.add_argument("--train", type=int, default=0, help="train a baseline on N seed-0 listings first")
     parser.add_argument("--german", type=Path, default=GERMAN_CSV)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "data" / "bench" / "linking")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
     predict = None
+    if args.train:
+        args.model = str(_train_baseline(args.train, args.out / "baseline"))
     if args.model:
         from carner.api import load_model
 

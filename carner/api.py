@@ -30,11 +30,33 @@ def load_model(
     return _load(resolve_model(ref, workdir=workdir, db_url=db_url), decode=decode)
 
 
-def predict(texts: str | Iterable[str], model: Any = "baseline", workdir: str | Path | None = None) -> Any:
-    """Spans for each text (one list per text; a single string gives a single list)."""
+def predict(
+    texts: str | Iterable[str],
+    model: Any = "baseline",
+    workdir: str | Path | None = None,
+    records: bool = False,
+) -> Any:
+    """Spans for each text (one list per text; a single string gives a single list).
+
+    `records=True` gives instead one dict per text shaped like eBay's item specifics (see `link`).
+    """
     if isinstance(model, str | Path):
         model = load_model(model, workdir=workdir)
+    single = isinstance(texts, str)
+    batch = [texts] if single else list(texts)
+    spans: list[list[Span]] = model.predict(batch)
+    out: list[Any] = link(batch, spans) if records else spans
+    return out[0] if single else out
+
+
+def link(texts: str | Iterable[str], spans: Any) -> Any:
+    """Records for titles and their spans: canonical Make/Model (vPIC ids), Year, Trim, ..., `exists`.
+
+    `link("2005 Chevy Impala", [(5, 10, "MAKE"), (11, 17, "MODEL")])` -> {"Make": "Chevrolet", ...};
+    a list of texts takes a list of span lists.
+    """
+    from carner.annotation.link import link_many
+
     if isinstance(texts, str):
-        return model.predict([texts])[0]
-    spans: list[list[Span]] = model.predict(list(texts))
-    return spans
+        return link_many([texts], [spans])[0].as_dict()
+    return [r.as_dict() for r in link_many(list(texts), list(spans))]

@@ -28,6 +28,7 @@ from carner.training.npy_io import NPY_FILES, NpyDataset, load_npy_dataset
 from carner.training.provenance import provenance
 from carner.training.spacy_export import model_key, portable_config, portable_meta
 from carner.training.spacy_stream import READER
+from carner.training.threads import pins_threads
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -176,6 +177,7 @@ def _stream(config: Any, resolved: Any, n_train: int) -> dict[str, Any]:
     return {"corpora.train.@readers": READER, "training.max_epochs": -1, "training.max_steps": budget}
 
 
+@pins_threads
 def train_spacy_ner(
     train_docbin: Path,
     dev_docbin: Path,

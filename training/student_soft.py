@@ -33,6 +33,7 @@ from carner.training.decode import Decoder, check_decoder
 from carner.training.label import LabelledText
 from carner.training.provenance import provenance
 from carner.training.soft_batch1 import Batch1Tagger
+from carner.training.threads import pins_threads
 from carner.training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
@@ -297,6 +298,7 @@ def _f1(gold: Sequence[Iterable[Span]], pred: Sequence[Iterable[Span]]) -> float
     return micro_f1(gold, pred)["f1"]
 
 
+@pins_threads
 def train_soft_student(
     cfg: SoftStudentConfig,
     records: Iterable[LabelledText],
@@ -322,8 +324,6 @@ def train_soft_student(
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
     tags = bio_labels(labels)
     tag_ids = {t: i for i, t in enumerate(tags)}
 

@@ -27,6 +27,7 @@ from carner.training.artifacts import atomic_dir, dir_size, read_json, write_jso
 from carner.training.decode import Decoder, check_decoder
 from carner.training.hf_words import carner_word_tokenizer, splits_carner_words, write_model_card
 from carner.training.provenance import provenance
+from carner.training.threads import pins_threads
 from carner.training.tokens import MASK_TOKEN, Token, bio_labels, model_words, spans_to_bio
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ class TeacherConfig:
     max_grad_norm: float = 1.0
     seed: int = 0
     device: str | None = None  # "cpu", "cuda" or None (CUDA when available)
-    threads: int | None = None  # CPU threads for torch; None keeps torch's default
+    threads: int | None = None  # CPU threads for torch; None: training.threads.TRAIN_THREADS
     max_texts: int | None = None  # cap on training texts (the demo trains a short teacher)
     eval_batch_size: int = 64
     progress: bool = True
@@ -446,6 +447,7 @@ def _load_pretrained(cfg: TeacherConfig, tags: list[str]) -> tuple[Any, Any]:
     return tokenizer, model
 
 
+@pins_threads
 def train_teacher(
     cfg: TeacherConfig,
     texts: Sequence[str],
@@ -483,8 +485,6 @@ def train_teacher(
 
     # 1. determinism and device
     set_seed(cfg.seed)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
     device = pick_device(cfg.device)
     tags = bio_labels(labels)
     tag_ids = {t: i for i, t in enumerate(tags)}

@@ -346,6 +346,12 @@ def predict_cmd(
     ),
     texts: list[str] = typer.Argument(None, help="Texts to tag (default: one per line on stdin)."),
     as_json: bool = typer.Option(False, "--json", help='One JSON line per text: {"text", "spans"}.'),
+    records: bool = typer.Option(
+        False,
+        "--records",
+        help="One JSON line per text: the car as eBay's item specifics (canonical Make, Model with vPIC ids, "
+        "Year, Trim, ...), a confidence and whether vPIC knows the car.",
+    ),
     decode: str | None = typer.Option(
         None,
         metavar="[viterbi|argmax]",
@@ -374,7 +380,14 @@ def predict_cmd(
         ner = load_model(model_dir, decode=decode)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
-    for text, spans in zip(texts, ner.predict(list(texts)), strict=True):
+    predicted = ner.predict(list(texts))
+    if records:
+        from carner.annotation.link import link_many
+
+        for text, record in zip(texts, link_many(texts, predicted), strict=True):
+            typer.echo(json.dumps({"text": text, "record": record.as_dict()}, ensure_ascii=False))
+        return
+    for text, spans in zip(texts, predicted, strict=True):
         if as_json:
             typer.echo(
                 json.dumps({"text": text, "spans": [[s, e, lab] for s, e, lab in spans]}, ensure_ascii=False)

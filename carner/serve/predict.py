@@ -11,6 +11,7 @@ shaped in `render`, so a new option touches `render` only.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -71,11 +72,22 @@ def json_body(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def render(request: PredictRequest, model_id: str, rows: Rows) -> dict[str, Any]:
-    """The answer's JSON: one text {"model", "spans"}, a batch {"model", "results": [{"spans"}]}."""
+def wants_records(request: PredictRequest) -> bool:
+    """`?records=1`: each text's car as eBay item specifics (linked to vPIC) beside its spans."""
+    return request.query.get("records", "").lower() in {"1", "true", "yes"}
+
+
+def render(
+    request: PredictRequest, model_id: str, rows: Rows, records: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The answer's JSON: one text {"model", "spans"}, a batch {"model", "results": [{"spans"}]};
+    with records, each result also holds {"record"}."""
+    results = [{"spans": r} for r in rows]
+    if records is not None:
+        results = [{**res, "record": rec} for res, rec in zip(results, records, strict=True)]
     if request.batch:
-        return {"model": model_id, "results": [{"spans": r} for r in rows]}
-    return {"model": model_id, "spans": rows[0]}
+        return {"model": model_id, "results": results}
+    return {"model": model_id, **results[0]}
 
 
 class PredictEndpoint:
@@ -120,7 +132,13 @@ class PredictEndpoint:
         if served is None:
             raise BadRequest(503, "no model loaded", {"retry-after": "5"})
         rows = await self.batcher.infer(served, request.texts, request.costs)
-        return render(request, served.ref.model_id, rows)
+        records = None
+        if wants_records(request):
+            from carner.annotation.link import link_many
+
+            linked = await asyncio.to_thread(link_many, request.texts, rows)
+            records = [r.as_dict() for r in linked]
+        return render(request, served.ref.model_id, rows, records)
 
 
 def query_params(scope: dict[str, Any]) -> dict[str, str]:

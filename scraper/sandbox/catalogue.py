@@ -27,6 +27,13 @@ class CarModel:
     trims: tuple[str, ...]
     engines: tuple[str, ...]
     drives: tuple[str, ...]
+    # the model years it was sold in, where they have gaps (vPIC: the Impala 1981-85, 2000-); () = `years`
+    ranges: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def model_years(self) -> int:
+        """How many model years it was sold: how much of it is on the road, roughly."""
+        return sum(b - a + 1 for a, b in self.ranges) if self.ranges else self.years[1] - self.years[0] + 1
 
 
 # One line per model: "Model | first-last year | body | trims, ... | engines, ... | drives, ..."
@@ -977,3 +984,118 @@ def surface_matches(label: str, text: str, value: str, make: str = "") -> bool:
     """Whether `text` is a (case-insensitive) surface form of `value` for `label`."""
     wanted = text.casefold()
     return any(wanted == s.casefold() for s in surfaces(label, value, make))
+
+
+# ----------------------------------------------------------------------------- models from NHTSA vPIC
+# The hand-grown table above keeps eBay's reading of the models it lists (checked trims, classics
+# before 1981 that vPIC cannot know); every other car, truck and MPV model vPIC knows for a make that
+# sells joins it, named as eBay names it (carner.common.vpic's mapping: BMW "528i" is a 5-Series trim).
+
+# vPIC body classes as eBay's Body Type (others: buses, chassis, motorcycles, are not drawn).
+VPIC_BODY: dict[str, str] = {
+    "Sedan/Saloon": "Sedan", "Coupe": "Coupe", "Convertible/Cabriolet": "Convertible", "Roadster": "Convertible",
+    "Hatchback/Liftback/Notchback": "Hatchback", "Wagon": "Wagon", "Limousine": "Sedan",
+    "Sport Utility Vehicle (SUV)/Multi-Purpose Vehicle (MPV)": "SUV", "Crossover Utility Vehicle (CUV)": "SUV",
+    "Pickup": "Pickup", "Minivan": "Minivan", "Van": "Van", "Cargo Van": "Van",
+}  # fmt: skip
+# A vPIC make joins the sandbox with at least this many passenger model-years (the rest build buses,
+# fire trucks and kit cars); makes of the hand-grown table always do.
+VPIC_MIN_MAKE_YEARS = 150
+VPIC_NOT_MAKES = {"Vintage Cruiser"}  # replica builders above the threshold
+_CYLINDERS = {"I3", "I4", "I5", "I6", "V6", "V8", "V10", "V12", "H4", "H6", "W8", "W12", "V16"}
+# vPIC trim values that are fleet or build notes, not what a seller or eBay calls the car.
+_TRIM_NOISE = re.compile(
+    r"fleet|police|chassis|\bcab\b|incomplete|development|engineering|build|ambulance|taxi|export|"
+    r"prototype|pursuit|livery|special service|\bpkg\b|package|option|\bbase/|n/a|unknown|standard",
+    re.IGNORECASE,
+)
+
+
+def _vpic_trim(value: str, model: str) -> str | None:
+    """A vPIC trim as eBay's Trim would read it ("LT (1LT)" -> "LT"), or None for notes."""
+    trim = re.sub(r"\s*\([^)]*\)", "", value).strip(" -")
+    if (
+        not trim or len(trim) > 20 or len(trim.split()) > 3 or any(c in trim for c in "/,;+&\"'")
+        or _TRIM_NOISE.search(trim) or trim.casefold() == model.casefold() or not re.search(r"[A-Za-z0-9]", trim)
+    ):  # fmt: skip
+        return None
+    return trim
+
+
+def _span(first_last: tuple[int, int]) -> int:
+    return first_last[1] - first_last[0] + 1
+
+
+def _vpic_models(known: dict[str, list[CarModel]]) -> dict[str, list[CarModel]]:
+    from carner.common import vpic
+
+    catalogue = vpic.load()
+    out: dict[str, list[CarModel]] = {}
+    for make, models in sorted(catalogue.by_make.items()):
+        passenger = [m for m in models if "Passenger Car" in m.types or "MPV" in m.types]
+        if make not in known and (make in VPIC_NOT_MAKES or sum(m.model_years for m in passenger) < VPIC_MIN_MAKE_YEARS):
+            continue
+        taken = {norm_name(v) for m in known.get(make, []) for v in model_variants(make, m.name)}
+        families: dict[str, list[tuple[vpic.VpicModel, str | None]]] = {}
+        for m in models:
+            ebay_model, designation = vpic.ebay_reading(make, m.name)
+            families.setdefault(ebay_model, []).append((m, designation))
+        for name, members in sorted(families.items()):
+            if norm_name(name) in taken or len(name) > 24 or not re.search(r"[A-Za-z]", name):
+                continue
+            bodies: dict[str, int] = {}
+            trims: dict[str, int] = {}
+            engines: dict[str, int] = {}
+            years: set[int] = set()
+            electric = False
+            for m, designation in members:
+                if not ("Passenger Car" in m.types or "MPV" in m.types or "Pickup" in m.attrs.get("body", {})):
+                    continue
+                years.update(y for a, b in m.years for y in range(a, min(b, CURRENT_YEAR) + 1))
+                for body, ab in m.attrs.get("body", {}).items():
+                    if body in VPIC_BODY:
+                        bodies[VPIC_BODY[body]] = bodies.get(VPIC_BODY[body], 0) + _span(ab)
+                if designation:
+                    trims[designation] = trims.get(designation, 0) + m.model_years
+                for value, ab in m.attrs.get("trim", {}).items():
+                    trim = _vpic_trim(value, name)
+                    if trim:
+                        trims[trim] = trims.get(trim, 0) + _span(ab)
+                for value, ab in m.attrs.get("engine", {}).items():
+                    parts = engine_parts(value)
+                    if parts and parts[1] in _CYLINDERS:
+                        engines[value] = engines.get(value, 0) + _span(ab)
+                electric |= set(m.attrs.get("fuel", {})) == {"Electric"}
+            if not years or not bodies or not (engines or electric):
+                continue
+            body = max(sorted(bodies), key=lambda b: bodies[b])
+            ranges = tuple((a, b) for a, b in _ranges(years))
+            out.setdefault(make, []).append(CarModel(
+                make=make, name=name, years=(min(years), max(years)), body=body,
+                trims=tuple(sorted(trims, key=lambda t: (-trims[t], t))[:12]) or ("Base",),
+                engines=("Electric",) if electric and not engines else tuple(sorted(engines, key=lambda e: (-engines[e], e))[:6]),
+                drives=_DEFAULT_DRIVES[body], ranges=ranges,
+            ))  # fmt: skip
+    return out
+
+
+def _ranges(years: set[int]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for y in sorted(years):
+        if out and y == out[-1][1] + 1:
+            out[-1][1] = y
+        else:
+            out.append([y, y])
+    return [(a, b) for a, b in out]
+
+
+def norm_name(text: str) -> str:
+    """Names compared without case, spaces and punctuation ("F-150" == "F150")."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+HAND_GROWN: dict[str, list[CarModel]] = {make: list(models) for make, models in CATALOGUE.items()}
+for _make, _models in _vpic_models(HAND_GROWN).items():
+    CATALOGUE.setdefault(_make, []).extend(_models)
+MAKES[:] = list(CATALOGUE)
+ALL_MODELS[:] = [m for models in CATALOGUE.values() for m in models]

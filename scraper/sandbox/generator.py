@@ -137,12 +137,20 @@ def _pick_model(rng: random.Random) -> cat.CarModel:
     makes = cat.MAKES
     make = rng.choices(makes, weights=[cat.MAKE_WEIGHTS.get(m, 0.6) for m in makes])[0]
     models = cat.CATALOGUE[make]
-    # The real reference titles come from a "sedan" search: sedans weigh a little more.
-    return rng.choices(models, weights=[2.0 if m.body == "Sedan" else 1.0 for m in models])[0]
+    # What sells more is listed more: a model weighs by its model years (vPIC's or the table's, 3 to 40);
+    # the real reference titles come from a "sedan" search, so sedans weigh a little more.
+    weights = [(2.0 if m.body == "Sedan" else 1.0) * _years_weight(m) for m in models]
+    return rng.choices(models, weights=weights)[0]
+
+
+def _years_weight(model: cat.CarModel) -> float:
+    return min(40, max(3, model.model_years)) / 10
 
 
 def _pick_year(rng: random.Random, model: cat.CarModel) -> int:
     first, last = model.years
+    if model.ranges:  # sold with gaps: draw one run of years by its length, then a year in it
+        first, last = rng.choices(model.ranges, weights=[b - a + 1 for a, b in model.ranges])[0]
     if rng.random() < 0.55:
         return rng.randint(first, last)
     return max(first, last - int(rng.expovariate(1 / 6)))

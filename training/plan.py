@@ -53,7 +53,9 @@ class TrainPlan(BaseModel):
     test_size: float = Field(
         DatasetConfig.test_size, gt=0, lt=1, description="Share of texts in the test split."
     )
-    threads: int | None = Field(None, ge=1, description="CPU threads for torch (None: torch's default).")
+    threads: int | None = Field(
+        None, ge=1, description="CPU threads for training (None: TRAIN_THREADS, the same on every machine)."
+    )
     device: str | None = Field(None, description="cpu or cuda for torch (None: CUDA when available).")
     allow_pickle: bool = Field(False, description="Accept pickled object arrays in the npy files.")
     baseline_epochs: int | None = Field(

@@ -87,18 +87,26 @@ def _trained_dir(metrics: dict[str, Any], data_dir: Path | None) -> Path | None:
 
 
 def _labels(metrics: dict[str, Any], data_dir: Path | None) -> list[str]:
+    """The label schema a model answers to (its task's label half)."""
     labels = metrics.get("labels")
-    if isinstance(labels, list) and labels:
-        return [str(x) for x in labels]
-    if data_dir is not None:
+    if not (isinstance(labels, list) and labels) and data_dir is not None:
         from carner.training.dataset import read_manifest
 
         try:
             manifest = read_manifest(data_dir) or {}
         except (OSError, ValueError):
             manifest = {}
-        return [str(x) for x in manifest.get("labels") or []]
-    return []
+        labels = manifest.get("labels") or []
+    return _schema([str(x) for x in labels or []])
+
+
+def _schema(labels: list[str]) -> list[str]:
+    """carner's own schema for labels that are all carner's: a data set that grows into a label it had
+    not met yet (the first FUEL span) stays one task, so its new models meet the champion; any other
+    label set (a doccano project's own labels) is a schema of its own."""
+    from carner.annotation.labels import LABELS
+
+    return list(LABELS) if labels and set(labels) <= set(LABELS) else labels
 
 
 def _record(session: Any, model_dir: Path, data_dir: Path | None) -> Any:

@@ -123,7 +123,8 @@ def print_real_titles(scores: dict[str, dict[str, Any]], csv: Path) -> None:
 
     labels = list(next(iter(scores.values()))["per_label"])
     # labels as rows, models as columns: eleven label columns never fit 80 columns
-    table = Table(title=f"Real titles, hand-checked gold ({csv.name}): exact-span F1", box=box.SIMPLE_HEAD)
+    title = "Real titles, hand-checked gold: exact-span F1"
+    table = Table(title=title, caption=csv.name, box=box.SIMPLE_HEAD, min_width=len(title))  # title unwrapped
     table.add_column("label")
     for kind in scores:
         table.add_column(kind, justify="right")

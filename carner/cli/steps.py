@@ -109,11 +109,15 @@ def fmt(value: float | None) -> str:
 
 def print_eval(name: str, m: dict[str, Any]) -> None:
     speed = m.get("speed") or {}
+    timing = (  # no speed figures when the model was not timed (--no-speed)
+        f", {speed['texts_per_s_batch1']:.0f} texts/s (batch 1), "
+        f"{speed.get('texts_per_s_batch64', 0):.0f} texts/s (batch 64)"
+        if speed.get("texts_per_s_batch1")
+        else ""
+    )
     typer.echo(
         f"{name}: micro P/R/F1 {fmt(m['precision'])}/{fmt(m['recall'])}/{fmt(m['f1'])}, "
-        f"macro F1 {fmt(m['macro']['f1'])}, {m['size_bytes'] / 1e6:.1f} MB, "
-        f"{speed.get('texts_per_s_batch1', 0):.0f} texts/s (batch 1), "
-        f"{speed.get('texts_per_s_batch64', 0):.0f} texts/s (batch 64)"
+        f"macro F1 {fmt(m['macro']['f1'])}, {m['size_bytes'] / 1e6:.1f} MB{timing}"
     )
     for label, s in m["per_label"].items():
         typer.echo(

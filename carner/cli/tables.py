@@ -103,16 +103,13 @@ def models_table(rows: list[dict[str, Any]]) -> Any:
     table.add_column("MB", justify="right")
     table.add_column("texts/s", justify="right")
     table.add_column("created (UTC)")
-    table.add_column("data set")
     for row in rows:
-        data_set = row.get("data_set")
         table.add_row(
             str(row["id"]),
-            f"{row['kind']} ★" if row["champion"] else str(row["kind"]),
+            cell(f"{row['kind']} ★" if row["champion"] else row["kind"]),
             DASH if row["f1"] is None else f"{row['f1']:.4f}",
             DASH if row["size_bytes"] is None else f"{row['size_bytes'] / 1e6:.1f}",
             DASH if row["texts_per_s"] is None else f"{row['texts_per_s']:,.0f}",
             str(row["created_at"]).replace("T", " ")[:16],
-            DASH if not data_set else cell(Path(str(data_set)).name or str(data_set)),
         )
     return table

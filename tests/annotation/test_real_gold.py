@@ -165,7 +165,7 @@ def test_span_problems_and_locate() -> None:
 
 def test_gold_file_ships_with_the_package() -> None:
     pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
-    assert "gold/*.jsonl" in pyproject["tool"]["setuptools"]["package-data"]["carner.annotation"]
+    assert "*.jsonl" in pyproject["tool"]["setuptools"]["package-data"]["carner.annotation.gold"]
     assert SEDANS_GOLD.is_file() and SEDANS_GOLD.parent.name == "gold"
 
 

@@ -72,7 +72,9 @@ def test_doccano_export_zip_trains_evaluates_and_predicts_end_to_end(samples: Pa
     assert "train: 3 texts" in r.output and "test: 1 texts" in r.output
     r = _run(["train", "baseline", "--epochs", "3", "--set", "training.dropout=0.1"], work)
     assert r.exit_code == 0, r.output
-    (model,) = [m.parent for m in (work / "models" / "baseline").glob("*/metrics.json")]  # <kind>/<key>
+    home = work / "models" / "baseline"
+    (model,) = [m.parent for m in home.glob("*/metrics.json") if not m.parent.is_symlink()]  # <kind>/<key>
+    assert (home / "champion").resolve() == model.resolve()  # the stable path of the workdir's champion
     assert json.loads((model / "metrics.json").read_text())["labels"] == ["MAKE", "MODEL", "YEAR"]
     r = _run(["evaluate", str(model), "--no-speed"], work)
     assert r.exit_code == 0, r.output

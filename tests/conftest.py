@@ -60,3 +60,14 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from tests.support.tiny_models import train_tiny_models
 
     return train_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect server (SQLite) for the whole test session: 8-9 s to enter, once. Defined
+    here only: a second definition would start a second server, and Prefect's event client (a
+    process-wide worker) would keep sending to the first, so later tests would never see their events."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

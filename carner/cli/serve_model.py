@@ -102,4 +102,4 @@ def serve_model(
     # The event loop (HTTP) and the inference worker share the GIL: hand it over every 1 ms rather than
     # 5, so reading and answering requests is not held up behind a batch's Python work.
     sys.setswitchinterval(0.001)
-    uvicorn.Server(uvicorn_config(api)).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(api, own_process=True)).run(sockets=[sock])

@@ -370,16 +370,23 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_config(app: Any) -> Any:
+def uvicorn_config(app: Any, own_process: bool = False) -> Any:
     """uvicorn's settings for the server: no access log (a line per request costs at 1,000 a second),
     and at most a queue's worth (plus some) of connections and requests at once, each holding at most
     one body: beyond that uvicorn answers 503 itself, so open connections cannot grow memory unbounded.
-    httptools and uvloop are used when installed (`uvicorn[standard]`): less CPU per request."""
+    httptools parses HTTP when installed. uvloop only in a process of the server's own (`own_process`,
+    `carner serve-model`): uvicorn installs it as the process-wide event loop policy, which would change
+    the loops of everything else in a process that embeds the server (Prefect's event client among them)."""
     import uvicorn
 
     limits = getattr(app, "limits", None) or ServeLimits()
     return uvicorn.Config(
-        app, log_level="warning", lifespan="on", access_log=False, limit_concurrency=limits.max_queue + 64
+        app,
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
+        limit_concurrency=limits.max_queue + 64,
+        loop="auto" if own_process else "asyncio",
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,6 @@ os.environ.pop("PREFECT_API_KEY", None)
 for _name in list(os.environ):  # carner settings must come from the tests, not the developer's shell
     if _name.startswith("CARNER_"):
         os.environ.pop(_name)
-
-
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """A temporary Prefect server (SQLite) for the whole test session: 8-9 s to enter, once."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 @pytest.fixture

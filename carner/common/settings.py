@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     serve_max_queue: int = Field(256, ge=1, description="Requests waiting for the model; more get 503.")
     serve_max_queue_tokens: int = Field(32_768, ge=1, description="Tokens waiting for the model; more: 503.")
     serve_timeout_s: float = Field(10.0, gt=0, description="Seconds a `serve-model` request may take.")
+    serve_threads: int = Field(
+        1, ge=1, description="Threads `serve-model` gives the model (the other cores serve HTTP)."
+    )
 
     @field_validator("workdir")
     @classmethod

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
-# Two threads, whatever the machine: the count fixes how reductions are split, so it must not follow
-# the machine; two use both cores of the 2-core CPU the project's figures are measured on, and a
-# machine with fewer cores still gives the same result (only slower).
-TRAIN_THREADS = 2
+# One thread: the count must not follow the machine, and with one the BLAS under numpy gives the same
+# sums whatever the environment asked for at start-up (OMP_NUM_THREADS): on two threads a spaCy baseline
+# trained in a subprocess started with another thread environment ended with other metrics.
+TRAIN_THREADS = 1
 
 F = TypeVar("F", bound=Callable[..., Any])
 

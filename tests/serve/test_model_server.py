@@ -273,13 +273,14 @@ def test_a_full_queue_answers_503_with_retry_after(tiny_models: Any) -> None:
 
 
 def test_a_request_over_the_time_limit_answers_503_and_frees_the_queue(tiny_models: Any) -> None:
-    limits = ServeLimits(max_batch_tokens=256, timeout_s=0.5)
+    # 64 texts of 120 tokens in batches of one text: dozens of model calls, far past 0.05 s on any machine
+    limits = ServeLimits(max_batch_tokens=128, timeout_s=0.05)
     holder = ModelHolder(lambda: directory_ref(tiny_models.make_year), follows_registry=False)
     holder.refresh()
     server = ServerThread(create_app(holder, limits)).start()
     try:
         t0 = time.perf_counter()
-        slow = requests.post(f"{server.url}/predict", json={"texts": [BIG_TEXT] * 30}, timeout=60)
+        slow = requests.post(f"{server.url}/predict", json={"texts": [BIG_TEXT] * 64}, timeout=60)
         took = time.perf_counter() - t0
         time.sleep(1.0)
         queue = requests.get(f"{server.url}/health", timeout=10).json()["queue"]
@@ -287,8 +288,8 @@ def test_a_request_over_the_time_limit_answers_503_and_frees_the_queue(tiny_mode
     finally:
         server.stop()
     assert slow.status_code == 503 and int(slow.headers["retry-after"]) >= 1
-    assert "within the limit of 0.5 s" in slow.json()["error"]
-    assert took < 5.0  # answered at its limit, not when its 30 texts would have been done
+    assert "within the limit of 0.05 s" in slow.json()["error"]
+    assert took < 5.0  # answered at its limit, not when its 64 texts would have been done
     assert queue["requests"] == 0 and queue["tokens"] == 0 and after.status_code == 200
 
 

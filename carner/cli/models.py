@@ -75,7 +75,9 @@ def train_teacher_cmd(
         None, help=plan_default("seed", "Random seed (weights init, shuffling, validation split)")
     ),
     device: str | None = typer.Option(None, help="cpu or cuda (default: CUDA when available)."),
-    threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
+    threads: int | None = typer.Option(
+        None, min=1, help="CPU threads for torch (default: 1 on any machine)."
+    ),
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
@@ -302,7 +304,9 @@ def train_student_cmd(
         help=plan_default("soft_temperature", "soft: temperature of the teacher distributions"),
     ),
     seed: int | None = typer.Option(None, help=plan_default("seed", "Random seed")),
-    threads: int | None = typer.Option(None, min=1, help="soft: CPU threads for torch (default: torch's)."),
+    threads: int | None = typer.Option(
+        None, min=1, help="soft: CPU threads for torch (default: 1 on any machine)."
+    ),
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
@@ -387,7 +391,9 @@ def train_all_cmd(
         None, min=1, help=plan_default("soft_epochs", "Epochs of the soft-label student")
     ),
     seed: int | None = typer.Option(None, help=plan_default("seed", "Random seed of every stage")),
-    threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
+    threads: int | None = typer.Option(
+        None, min=1, help="CPU threads for torch (default: 1 on any machine)."
+    ),
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),

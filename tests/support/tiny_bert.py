@@ -1,8 +1,12 @@
-"""A tiny BERT built from the test data (2 layers, hidden 64, a WordPiece vocab trained on the texts).
+"""A tiny BERT built from the test data (2 layers, hidden 64, a WordPiece vocab counted from the texts).
 
 Why: fine-tuning the real MiniLM costs ~26 s per 1,000 titles per epoch here; a BERT of hidden 64 with
 a vocab of a few hundred pieces trains in about a second and still has to learn for a test to pass.
 Its weights are random: only fine-tuning can make it tag anything.
+
+The vocab is counted here, not trained with `tokenizers`' WordPiece trainer: that trainer breaks ties
+through Rust hash maps seeded per process, so the same texts gave a different vocab (and different test
+metrics) in every run.
 """
 
 from __future__ import annotations
@@ -11,22 +15,44 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
+SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+
+
+def counted_vocab(texts: Sequence[str], vocab_size: int) -> list[str]:
+    """A deterministic WordPiece vocab: specials, every character (alone and as `##` piece), then the
+    most frequent plain words (ties alphabetical). Words with inner punctuation ("f-150", "mercedes-benz")
+    stay several pieces, as carner's words are for a real BERT.
+    """
+    from collections import Counter
+
+    from carner.training.hf_words import carner_pre_tokenizer
+    from tokenizers.normalizers import BertNormalizer
+
+    normalizer = BertNormalizer(lowercase=True, strip_accents=True)
+    split = carner_pre_tokenizer()
+    words: Counter[str] = Counter()
+    for text in texts:
+        words.update(w for w, _ in split.pre_tokenize_str(normalizer.normalize_str(text)))
+    chars = sorted({c for w in words for c in w})
+    vocab = [*SPECIALS, *chars, *(f"##{c}" for c in chars)]
+    plain = sorted((w for w in words if len(w) > 1 and w.isalnum()), key=lambda w: (-words[w], w))
+    vocab += plain[: max(0, vocab_size - len(vocab))]
+    if len(vocab) < vocab_size:  # too few words: fill with numbered unused slots, as BERT's vocab does
+        vocab += [f"[unused{i}]" for i in range(vocab_size - len(vocab))]
+    return vocab
+
+
 def build_tiny_bert(texts: Sequence[str], out_dir: Path, vocab_size: int = 600, seed: int = 0) -> Path:
     """Write a `from_pretrained`-able BERT directory (config, safetensors, vocab.txt, tokenizer)."""
     import torch
-    from carner.training.hf_words import carner_pre_tokenizer
-    from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    wp = BertWordPieceTokenizer(lowercase=True, strip_accents=True)
-    wp.pre_tokenizer = carner_pre_tokenizer()  # pieces of carner's words ("##-" in "f-150"), as the teacher
-    wp.train_from_iterator(list(texts), vocab_size=vocab_size, min_frequency=1, show_progress=False)
-    wp.save_model(str(out_dir))  # vocab.txt
+    (out_dir / "vocab.txt").write_text("\n".join(counted_vocab(texts, vocab_size)) + "\n", encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab=str(out_dir / "vocab.txt"), do_lower_case=True)
-    if tokenizer.vocab_size != wp.get_vocab_size():  # transformers 4 named the argument vocab_file
-        raise RuntimeError(f"tiny BERT tokenizer: {tokenizer.vocab_size} pieces, not {wp.get_vocab_size()}")
+    if tokenizer.vocab_size != vocab_size:  # transformers 4 named the argument vocab_file
+        raise RuntimeError(f"tiny BERT tokenizer: {tokenizer.vocab_size} pieces, not {vocab_size}")
     tokenizer.save_pretrained(out_dir)
     torch.manual_seed(seed)
     config = BertConfig(

@@ -62,7 +62,7 @@ def test_inverse_sqrt_weighting_raises_rare_label_recall(tmp_path: Path, data: d
         train_teacher(cfg, *data["train"], data["labels"], tmp_path / scheme)
         results[scheme] = _rare_recall(tmp_path / scheme, data, rare)
     print(f"rare labels {sorted(rare)}: recall / micro F1 {results}")
-    assert results["inverse_sqrt"][0] >= results["none"][0] + 0.1
+    assert results["inverse_sqrt"][0] >= results["none"][0] + 0.1 - 1e-9  # recalls are fractions of 20 spans
     assert results["inverse_sqrt"][1] > 0.5  # still a working tagger overall
     meta = json.loads((tmp_path / "inverse_sqrt" / "metrics.json").read_text())
     assert meta["config"]["label_weighting"] == "inverse_sqrt"

@@ -247,6 +247,26 @@ def _ebay_model(make: str, text: str) -> str | None:
     return next((model for m, model in _ebay_model_index().get(norm(text), []) if m == make), None)
 
 
+def make_of(cat: Catalogue, text: str) -> str | None:
+    """eBay's make for a make as written ("Chevy" -> "Chevrolet"), or None."""
+    return _make_of(cat, text)
+
+
+def make_of_model(cat: Catalogue, text: str) -> str | None:
+    """The one make a model name as written points to ("Camry" -> "Toyota"), or None."""
+    return _pick(cat, _makes_of_model(cat, text))
+
+
+def ebay_model_name(cat: Catalogue, make: str, text: str) -> str | None:
+    """eBay's Model value for text that spells a model name of the catalogue exactly (an eBay name or
+    spelling, or a vPIC name: "528i" -> "5-Series"); None for anything else (no family rule applied)."""
+    name = _ebay_model(make, text)
+    if name is not None:
+        return name
+    reading = cat.named(make, text)
+    return reading.model if reading is not None else None
+
+
 def _known_model(cat: Catalogue, make: str, text: str) -> bool:
     return cat.model(make, text) is not None or _ebay_model(make, text) is not None
 

@@ -290,6 +290,12 @@ def run_student_soft(ctx: StepContext) -> dict[str, Any]:
     return _summary(result)
 
 
+def _snap_version() -> str:
+    from carner.annotation.snap import SNAP_VERSION
+
+    return SNAP_VERSION
+
+
 def _evaluate_step(kind: str) -> Step:
     def run(ctx: StepContext) -> dict[str, Any]:
         from carner.training.evaluate import evaluate_on_dataset, update_metrics
@@ -318,6 +324,7 @@ def _evaluate_step(kind: str) -> Step:
         inputs=lambda plan: {
             "speed_texts": plan.speed_texts,
             **({} if plan.measure_speed else {"speed": False}),
+            "snap": _snap_version(),  # figures read with other snapping rules are redone
         },
         output=None,  # evaluates the model in place (its metrics.json)
         done=done,

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from carner.annotation.labels import Span, order_labels
 from carner.training.artifacts import dir_size, read_json, write_json_atomic
+from carner.training.models import snap_version
 from carner.training.tokens import bio_to_spans, spans_to_bio, word_tokens
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ def evaluate_model(
         **scores,
         "size_bytes": dir_size(model.path),
         "predict_seconds": round(predict_s, 4),
+        "snap": snap_version(model),
         "evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     if speed:
@@ -243,12 +245,14 @@ def evaluate_dir(
     gold_spans: Sequence[Sequence[Span]],
     labels: Sequence[str] | None = None,
     eval_data: dict[str, Any] | None = None,
+    snap: bool = True,
     **kwargs: Any,
 ) -> dict[str, Any]:
-    """Load any model directory by its kind, evaluate it, and update its `metrics.json`."""
+    """Load any model directory by its kind, evaluate it, and update its `metrics.json`
+    (`snap=False`: the model's own spans, not snapped to the car catalogue)."""
     from carner.training.models import load_model
 
-    model = load_model(model_dir)
+    model = load_model(model_dir, snap=snap)
     evaluation = evaluate_model(model, texts, gold_spans, labels, **kwargs)
     # Always replaced: a stale eval_data (another test split) must never describe these figures.
     evaluation["eval_data"] = dict(eval_data or {})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from carner.annotation.labels import Span
 
@@ -74,17 +74,54 @@ def model_kind(path: Path) -> str:
 DECODING_KINDS = ("teacher", "student-soft")  # per-word scores decoded by training.decode
 
 
-def load_model(path: Path | str, decode: str | None = None) -> NerModel:
+class CatalogueSnapped:
+    """A model whose MODEL, TRIM and BODY boundaries are read from the car catalogue (`annotation.snap`).
+
+    Everything else (labels, kind, path, confidence, the wrapped model's own methods) is the model's.
+    """
+
+    def __init__(self, model: NerModel) -> None:
+        from carner.annotation.snap import SNAP_VERSION
+
+        self.model = model
+        self.snap = SNAP_VERSION
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    def predict(self, texts: list[str]) -> list[list[Span]]:
+        from carner.annotation.snap import snap_spans
+
+        from carner.common.vpic import load
+
+        cat = load()
+        return [snap_spans(t, row, cat) for t, row in zip(texts, self.model.predict(texts), strict=True)]
+
+
+def snap_version(model: Any) -> str | None:
+    """The snapping rules' version a loaded model predicts with (None: the model's own spans)."""
+    return getattr(model, "snap", None) if isinstance(model, CatalogueSnapped) else None
+
+
+def load_model(path: Path | str, decode: str | None = None, snap: bool = True) -> NerModel:
     """Load any carner model directory (spaCy or Hugging Face or soft student) behind `NerModel`.
 
     `decode` ("viterbi" or "argmax") overrides how the teacher and the soft student turn per-word
-    scores into spans; spaCy models decode by their own transition system (the option is refused)."""
+    scores into spans; spaCy models decode by their own transition system (the option is refused).
+    `snap`: a model of carner's labels (MAKE and MODEL among them) has its spans snapped to the car
+    catalogue (`CatalogueSnapped`); False gives the model's own spans."""
+    from carner.annotation.snap import snaps
+
     path = Path(path)
     kind = model_kind(path)
     module_name, func_name = MODEL_LOADERS[kind].split(":")
     loader = getattr(importlib.import_module(module_name), func_name)
     if decode is None:
-        return loader(path)
-    if kind not in DECODING_KINDS:
+        model = loader(path)
+    elif kind not in DECODING_KINDS:
         raise ValueError(f"--decode applies to {' and '.join(DECODING_KINDS)} models, not to {kind}")
-    return loader(path, decode=decode)
+    else:
+        model = loader(path, decode=decode)
+    if snap and snaps(getattr(model, "labels", None) or ()):
+        return CatalogueSnapped(model)  # type: ignore[return-value]
+    return model

@@ -37,6 +37,10 @@ def predict_scored(model: Any, texts: list[str], beam_width: int = BEAM_WIDTH) -
     """Spans with confidences per text, in input order (see the module docstring for the scores)."""
     if not texts:
         return []
+    from carner.training.models import CatalogueSnapped
+
+    if isinstance(model, CatalogueSnapped):
+        return _snapped(texts, predict_scored(model.model, texts, beam_width))
     if isinstance(model, SpacyNerModel):
         return _spacy_scored(model, texts, beam_width)
     if hasattr(model, "predict_with_probs"):  # teacher
@@ -52,6 +56,25 @@ def predict_scored(model: Any, texts: list[str], beam_width: int = BEAM_WIDTH) -
         [ScoredSpan(s, e, label, t[s:e], float(c)) for s, e, label in row]
         for t, row, c in zip(texts, spans, conf, strict=True)
     ]
+
+
+def _snapped(texts: list[str], rows: list[list[ScoredSpan]]) -> list[list[ScoredSpan]]:
+    """Snapped spans, each as sure as the least sure of the model's spans it came from."""
+    from carner.annotation.snap import snap_spans
+
+    from carner.common.vpic import load
+
+    cat = load()
+    out = []
+    for text, row in zip(texts, rows, strict=True):
+        raw = [(s.start, s.end, s.label) for s in row]
+        out.append([
+            ScoredSpan(s, e, label, text[s:e], min(
+                (r.confidence for r in row if r.start < e and s < r.end), default=0.0
+            ))
+            for s, e, label in snap_spans(text, raw, cat)
+        ])  # fmt: skip
+    return out
 
 
 def _spacy_scored(model: SpacyNerModel, texts: list[str], beam_width: int) -> list[list[ScoredSpan]]:

@@ -233,6 +233,9 @@ def evaluate_cmd(
         None, min=1, help=plan_default("speed_texts", "Texts timed at batch 1 for throughput and latency")
     ),
     no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
+    snap: bool = typer.Option(
+        True, "--snap/--no-snap", help="Score spans snapped to the car catalogue (as `predict` gives them)."
+    ),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
 ) -> None:
     """Evaluate models on the dataset's test split; updates each metrics.json and the registry."""
@@ -260,6 +263,7 @@ def evaluate_cmd(
                 allow_pickle=allow_pickle,
                 speed=not no_speed,
                 speed_texts=make_plan(speed_texts=speed_texts).speed_texts,
+                snap=snap,
             )
             if registry_exists(settings.database_url):  # new figures for a registered model
                 register_model(settings.database_url, model_dir, data_dir=data_dir)
@@ -356,7 +360,13 @@ def predict_cmd(
         None,
         metavar="[viterbi|argmax]",
         help="Teacher / soft student: BIO-constrained Viterbi (the saved default) or each word alone "
-        "(argmax: what transformers' pipeline with aggregation_strategy=first gives).",
+        "(argmax: what transformers' pipeline with aggregation_strategy=first gives, with --no-snap).",
+    ),
+    snap: bool = typer.Option(
+        True,
+        "--snap/--no-snap",
+        help="Read MODEL, TRIM and BODY boundaries from the car catalogue (models of carner's labels); "
+        "--no-snap prints the model's own spans.",
     ),
     data: Path | None = typer.Option(
         None,
@@ -377,7 +387,7 @@ def predict_cmd(
         if model in MODEL_LOADERS and not as_json:  # name what the kind resolved to: the task it follows
             home = Path(data or settings.dataset_dir).resolve()
             typer.echo(f"{model}: {model_dir} (models trained on {home})", err=True)
-        ner = load_model(model_dir, decode=decode)
+        ner = load_model(model_dir, decode=decode, snap=snap)
     except (FileNotFoundError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
     predicted = ner.predict(list(texts))

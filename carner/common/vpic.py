@@ -273,6 +273,10 @@ class Catalogue:
             return ModelReading(make, family[0], family[1], found.vpic if found else ())
         return None
 
+    def named(self, make: str, text: str) -> ModelReading | None:
+        """The model whose eBay or vPIC name this text spells exactly (no family rule)."""
+        return self._models.get(make, {}).get(norm(text))
+
     def makes_of_model(self, text: str) -> list[str]:
         """Makes that have a model written this way (to find the make of "Golf 1.6" or "Impala SS")."""
         makes = list(self._model_makes.get(norm(text), ()))

@@ -1,0 +1,94 @@
+"""Spans snapped to the car catalogue: model boundaries from the catalogue, body spans of body words."""
+
+from __future__ import annotations
+
+import pytest
+from carner.annotation.snap import snap_spans, snaps
+
+
+def _spans(text: str, *pieces: tuple[str, str]) -> list[tuple[int, int, str]]:
+    """(words, label) pieces to offsets, each found after the previous one."""
+    out, pos = [], 0
+    for words, label in pieces:
+        start = text.index(words, pos)
+        out.append((start, start + len(words), label))
+        pos = start + len(words)
+    return out
+
+
+def _read(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    return [(text[s:e], label) for s, e, label in spans]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicted", "snapped"),
+    [
+        # a model span that runs on into the trim: the model ends where the catalogue's name ends
+        ("2015 Ford Fusion Titanium", [("Ford", "MAKE"), ("Fusion Titanium", "MODEL")],
+         [("Ford", "MAKE"), ("Fusion", "MODEL"), ("Titanium", "TRIM")]),
+        # ... and joins the trim the tagger found after it
+        ("2012 Honda Civic LX Sedan", [("Honda", "MAKE"), ("Civic LX", "MODEL"), ("Sedan", "BODY")],
+         [("Honda", "MAKE"), ("Civic", "MODEL"), ("LX", "TRIM"), ("Sedan", "BODY")]),
+        ("2021 Mercedes-Benz S-Class S 580 4MATIC",
+         [("Mercedes-Benz", "MAKE"), ("S-Class S", "MODEL"), ("580 4MATIC", "TRIM")],
+         [("Mercedes-Benz", "MAKE"), ("S-Class", "MODEL"), ("S 580 4MATIC", "TRIM")]),
+        # a model span that starts inside a multi-word make
+        ("2019 Land Rover Range Rover", [("Land", "MAKE"), ("Rover Range Rover", "MODEL")],
+         [("Land Rover", "MAKE"), ("Range Rover", "MODEL")]),
+        # a model span that stops short grows over the words that complete the name
+        ("2006 Lincoln Town Car Signature", [("Lincoln", "MAKE"), ("Town", "MODEL"), ("Car", "BODY")],
+         [("Lincoln", "MAKE"), ("Town Car", "MODEL")]),
+        ("2020 Tesla Model 3", [("Tesla", "MAKE"), ("Model", "MODEL")], [("Tesla", "MAKE"), ("Model 3", "MODEL")]),
+        # Lexus: the family is the model, the number the trim (the annotation guidelines)
+        ("2014 Lexus LS 460", [("Lexus", "MAKE"), ("LS 460", "MODEL")],
+         [("Lexus", "MAKE"), ("LS", "MODEL"), ("460", "TRIM")]),
+        # a designation in the model slot stays MODEL; a known model stays as it is
+        ("2003 BMW 330i Sport", [("BMW", "MAKE"), ("330i", "MODEL")], [("BMW", "MAKE"), ("330i", "MODEL")]),
+        ("2003 BMW 3-Series 330i", [("BMW", "MAKE"), ("3-Series 330i", "MODEL")],
+         [("BMW", "MAKE"), ("3-Series", "MODEL"), ("330i", "TRIM")]),
+        # the make from the model when the tagger found none
+        ("Camry LE 2015", [("Camry LE", "MODEL")], [("Camry", "MODEL"), ("LE", "TRIM")]),
+        # a model the catalogue does not know is left as the tagger read it
+        ("1939 Chevrolet Hot Rod", [("Chevrolet", "MAKE"), ("Hot Rod", "MODEL")],
+         [("Chevrolet", "MAKE"), ("Hot Rod", "MODEL")]),
+    ],
+)  # fmt: skip
+def test_model_spans_end_where_the_catalogue_name_ends(
+    text: str, predicted: list[tuple[str, str]], snapped: list[tuple[str, str]]
+) -> None:
+    assert _read(text, snap_spans(text, _spans(text, *predicted))) == snapped
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "snapped"),
+    [
+        ("2004 Jaguar XJR Base 4dr Supercharged Sedan", "4dr Supercharged Sedan", ["4dr", "Sedan"]),
+        ("2021 Mercedes-Benz S-Class 4MATIC Sedan 4D", "4MATIC Sedan 4D", ["Sedan 4D"]),
+        ("2018 BMW 6-Series Gran Coupe xDrive 4D", "Gran Coupe xDrive 4D", ["Gran Coupe", "4D"]),
+        ("2013 Mercedes-Benz E-Class E 350 BlueTEC Sport", "BlueTEC Sport", []),  # no body named
+        ("2009 Infiniti G37 Sport 6MT", "Sport", []),
+        ("1968 Dodge Dart two door Hardtop", "two door Hardtop", ["two door Hardtop"]),
+    ],
+)
+def test_body_spans_hold_body_words_only(text: str, body: str, snapped: list[str]) -> None:
+    got = snap_spans(text, _spans(text, (body, "BODY")))
+    assert [text[s:e] for s, e, _ in got] == snapped
+    assert {label for *_, label in got} <= {"BODY"}
+
+
+def test_other_labels_are_untouched_and_spans_never_overlap() -> None:
+    text = "2012 Honda Civic LX 5-Speed Manual 84k miles Blue"
+    predicted = _spans(
+        text, ("2012", "YEAR"), ("Honda", "MAKE"), ("Civic LX 5-Speed", "MODEL"), ("Manual", "TRANSMISSION"),
+        ("84k miles", "MILEAGE"), ("Blue", "COLOR"),
+    )  # fmt: skip
+    got = snap_spans(text, predicted)
+    assert [s for s in got if s[2] not in {"MODEL", "TRIM"}] == [s for s in predicted if s[2] != "MODEL"]
+    assert ("Civic", "MODEL") in _read(text, got)
+    assert all(a[1] <= b[0] for a, b in zip(got, got[1:], strict=False))
+
+
+def test_snapping_applies_to_carner_labels_only() -> None:
+    assert snaps(["MAKE", "MODEL", "YEAR"])
+    assert not snaps(["FOO", "BAR"])
+    assert not snaps(["PER", "ORG", "LOC"])

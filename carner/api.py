@@ -22,12 +22,19 @@ def resolve_model(ref: str | Path, workdir: str | Path | None = None, db_url: st
 
 
 def load_model(
-    ref: str | Path, workdir: str | Path | None = None, decode: str | None = None, db_url: str | None = None
+    ref: str | Path,
+    workdir: str | Path | None = None,
+    decode: str | None = None,
+    db_url: str | None = None,
+    snap: bool = True,
 ) -> Any:
-    """Load a carner model (`NerModel`: `.predict(texts)`, `.confidence(texts)`) by path or kind."""
+    """Load a carner model (`NerModel`: `.predict(texts)`, `.confidence(texts)`) by path or kind.
+
+    `snap=False`: the model's own spans, without MODEL/TRIM/BODY boundaries read from the car catalogue.
+    """
     from carner.training.models import load_model as _load
 
-    return _load(resolve_model(ref, workdir=workdir, db_url=db_url), decode=decode)
+    return _load(resolve_model(ref, workdir=workdir, db_url=db_url), decode=decode, snap=snap)
 
 
 def predict(

@@ -38,7 +38,8 @@ def _read(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]
         # a model span that stops short grows over the words that complete the name
         ("2006 Lincoln Town Car Signature", [("Lincoln", "MAKE"), ("Town", "MODEL"), ("Car", "BODY")],
          [("Lincoln", "MAKE"), ("Town Car", "MODEL")]),
-        ("2020 Tesla Model 3", [("Tesla", "MAKE"), ("Model", "MODEL")], [("Tesla", "MAKE"), ("Model 3", "MODEL")]),
+        ("2020 Tesla Model 3", [("Tesla", "MAKE"), ("Model", "MODEL")],
+         [("Tesla", "MAKE"), ("Model 3", "MODEL")]),
         # Lexus: the family is the model, the number the trim (the annotation guidelines)
         ("2014 Lexus LS 460", [("Lexus", "MAKE"), ("LS 460", "MODEL")],
          [("Lexus", "MAKE"), ("LS", "MODEL"), ("460", "TRIM")]),

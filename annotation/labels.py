@@ -7,9 +7,20 @@ pass their own `LabelSchema`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 Span = tuple[int, int, str]
+Token = tuple[int, int]
+
+# carner's word split, shared by the models (`training.tokens`) and catalogue snapping: car codes stay
+# whole words ("F-150", "320d", "3.0L", "S-Line", "9,500").
+WORD_RE = re.compile(r"\w+(?:[-'.,/+]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def word_tokens(text: str) -> list[Token]:
+    """Character offsets `(start, end)` of the words of `text`."""
+    return [(m.start(), m.end()) for m in WORD_RE.finditer(text)]
 """A character span `(start, end, label)` with Python `str` (code point) offsets, end exclusive."""
 
 DEFAULT_SPECIFIC_TO_LABEL: dict[str, str] = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from carner.annotation.labels import Span
+from carner.annotation.labels import Span, word_tokens
 from carner.annotation.link import ebay_model_name, make_of, make_of_model
 from carner.scraper.sandbox import catalogue as ebay
 
@@ -59,8 +59,6 @@ class _Title:
     """A title's words (carner's word split) with their offsets."""
 
     def __init__(self, text: str) -> None:
-        from carner.training.tokens import word_tokens
-
         self.text = text
         self.words = word_tokens(text)
 

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 import re
 
-from carner.annotation.labels import Span
+from carner.annotation.labels import WORD_RE, Span, Token, word_tokens
 
-WORD_RE = re.compile(r"\w+(?:[-'.,/+]\w+)*|[^\w\s]", re.UNICODE)
-
-Token = tuple[int, int]
-
-
-def word_tokens(text: str) -> list[Token]:
-    """Character offsets `(start, end)` of the words of `text`."""
-    return [(m.start(), m.end()) for m in WORD_RE.finditer(text)]
+__all__ = ["WORD_RE", "Token", "word_tokens"]
 
 
 def spans_to_bio(tokens: list[Token], spans: list[Span]) -> list[str]:

@@ -75,7 +75,8 @@ def test_carner_predict_cli_agrees_with_the_pipeline(teacher: Path) -> None:
 
     from carner.cli import app
 
-    out = CliRunner().invoke(app, ["predict", "--model", str(teacher), "--decode", "argmax", "--json", *HARD])
+    args = ["predict", "--model", str(teacher), "--decode", "argmax", "--no-snap", "--json", *HARD]
+    out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     cli = [[tuple(s) for s in json.loads(line)["spans"]] for line in out.stdout.splitlines()]
     assert cli == _pipeline_spans(teacher, HARD, PIPELINE_AGGREGATION)
@@ -97,8 +98,9 @@ def test_any_hf_token_classifier_predicts_without_carner_metrics(teacher: Path, 
     foreign = tmp_path / "their-model"
     shutil.copytree(teacher, foreign)
     (foreign / "metrics.json").unlink()
-    model = load_model(foreign)
+    model = load_model(foreign, snap=False)
     assert model.kind == "hf-token-classification" and "MAKE" in model.labels
+    assert getattr(load_model(foreign), "snap", None)  # carner's labels: read through the catalogue
     texts = [*HARD[:4], ""]
     assert model.predict(texts) == TeacherModel(teacher, decode="argmax").predict(texts)  # word by word
     conf = model.confidence(texts)
@@ -112,7 +114,7 @@ def test_docs_say_which_call_equals_which_decode() -> None:
     for doc in (root / "README.md", root / "docs" / "usage.md"):
         text = " ".join(doc.read_text(encoding="utf-8").split())
         assert f'aggregation_strategy="{PIPELINE_AGGREGATION}"' in text, doc
-        assert "`carner predict --decode argmax`" in text, doc
+        assert "`carner predict --decode argmax --no-snap`" in text, doc
         assert "Viterbi" in text, doc
         assert "returns exactly `carner predict`'s spans" not in text, doc
 
@@ -123,4 +125,11 @@ def test_teacher_spans_with_confidences_as_the_model_server_serves_them(teacher:
     model = TeacherModel(teacher)
     scored = predict_scored(model, HARD[:4])
     assert [[(s.start, s.end, s.label) for s in row] for row in scored] == model.predict(HARD[:4])
+    assert all(0.0 <= s.confidence <= 1.0 for row in scored for s in row)
+    # what `serve-model` loads: the spans snapped to the catalogue, each with a confidence
+    from carner.training.models import load_model
+
+    snapped = load_model(teacher)
+    scored = predict_scored(snapped, HARD)
+    assert [[(s.start, s.end, s.label) for s in row] for row in scored] == snapped.predict(HARD)
     assert all(0.0 <= s.confidence <= 1.0 for row in scored for s in row)

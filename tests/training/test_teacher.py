@@ -133,8 +133,9 @@ def test_same_seed_same_weights(tmp_path: Path, tiny_bert: Path, data: dict) -> 
 def test_predict_with_probs_and_model_registry(trained, data: dict) -> None:
     from carner.training.models import NerModel, load_model
 
-    model = load_model(trained[0])
+    model = load_model(trained[0], snap=False)
     assert isinstance(model, TeacherModel) and isinstance(model, NerModel)
+    assert isinstance(load_model(trained[0]), NerModel)  # snapped to the catalogue, still a NerModel
     texts = data["test"][0][:20] + ["", "🚗🚗"]
     preds = model.predict_with_probs(texts, batch_size=4)
     for text, pred in zip(texts, preds, strict=True):

@@ -14,7 +14,8 @@ import math
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -86,6 +87,29 @@ class TrainResult:
 
 
 # --------------------------------------------------------------------------------------------- logging
+
+
+@contextmanager
+def _own_shuffle(seed: int) -> Iterator[None]:
+    """spaCy's training loop and corpus shuffle with the process-wide `random` generator, which any
+    other thread may draw from (a Prefect worker's background services, a server): the same seed then
+    gave two baselines in two `carner demo` runs. During training they draw from a generator of their own.
+    """
+    import random
+
+    import spacy.training.corpus
+    import spacy.training.loop
+
+    modules = (spacy.training.loop, spacy.training.corpus)
+    before = [m.random for m in modules]  # type: ignore[attr-defined]
+    own = random.Random(seed)
+    for module in modules:
+        module.random = own  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module, previous in zip(modules, before, strict=True):
+            module.random = previous  # type: ignore[attr-defined]
 
 
 def _register_logger() -> None:
@@ -241,7 +265,8 @@ def train_spacy_ner(
             nlp = init_nlp(config, use_gpu=-1)
         except ConfigValidationError as exc:  # a wrong value type in the .cfg or an override
             raise ValueError(f"{config_path}: invalid config: {exc}") from None
-        nlp, _ = spacy_train(nlp, Path(work), use_gpu=-1, stdout=io.StringIO(), stderr=io.StringIO())
+        with _own_shuffle(int(resolved["training"]["seed"] or 0)):
+            nlp, _ = spacy_train(nlp, Path(work), use_gpu=-1, stdout=io.StringIO(), stderr=io.StringIO())
         # spaCy keeps the best *evaluated* checkpoint; the steps after the last evaluation are only in
         # model-last, so score it on dev too and keep whichever is better.
         best_dir, last_dir = Path(work) / "model-best", Path(work) / "model-last"

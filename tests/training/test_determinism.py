@@ -102,3 +102,29 @@ def test_tiny_teacher_same_weights_whatever_the_callers_threads(tmp_path: Path) 
         torch.set_num_threads(before)
     assert runs[0].best_val_f1 == runs[1].best_val_f1
     assert _weights_hash(Path(runs[0].path)) == _weights_hash(Path(runs[1].path))
+
+
+def test_baseline_ignores_other_threads_drawing_from_the_shared_random_generator(tmp_path: Path) -> None:
+    """A Prefect worker's background threads share the process's `random`: training must not."""
+    import random
+    import threading
+
+    from carner.training.baseline import SpacyTrainConfig, train_baseline
+
+    data = _dataset(tmp_path / "data")
+    quiet = train_baseline(data, tmp_path / "quiet", SpacyTrainConfig(epochs=2, seed=0), evaluate=False)
+    stop = threading.Event()
+
+    def draw() -> None:
+        while not stop.is_set():
+            random.random()
+
+    noisy_thread = threading.Thread(target=draw, daemon=True)
+    noisy_thread.start()
+    try:
+        noisy = train_baseline(data, tmp_path / "noisy", SpacyTrainConfig(epochs=2, seed=0), evaluate=False)
+    finally:
+        stop.set()
+        noisy_thread.join()
+    weights = [(Path(r.out_dir) / "ner" / "model").read_bytes() for r in (quiet, noisy)]
+    assert hashlib.sha256(weights[0]).digest() == hashlib.sha256(weights[1]).digest()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from carner.scraper.sandbox import catalogue as ebay
@@ -247,16 +247,19 @@ def _ebay_model(make: str, text: str) -> str | None:
     return next((model for m, model in _ebay_model_index().get(norm(text), []) if m == make), None)
 
 
+@lru_cache(maxsize=65_536)
 def make_of(cat: Catalogue, text: str) -> str | None:
     """eBay's make for a make as written ("Chevy" -> "Chevrolet"), or None."""
     return _make_of(cat, text)
 
 
+@lru_cache(maxsize=65_536)
 def make_of_model(cat: Catalogue, text: str) -> str | None:
     """The one make a model name as written points to ("Camry" -> "Toyota"), or None."""
     return _pick(cat, _makes_of_model(cat, text))
 
 
+@lru_cache(maxsize=65_536)
 def ebay_model_name(cat: Catalogue, make: str, text: str) -> str | None:
     """eBay's Model value for text that spells a model name of the catalogue exactly (an eBay name or
     spelling, or a vPIC name: "528i" -> "5-Series"); None for anything else (no family rule applied)."""

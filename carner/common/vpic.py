@@ -126,9 +126,12 @@ FAMILY_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )  # fmt: skip
 
 
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+
+
 def norm(text: str) -> str:
     """Comparison key for names: case, spaces, hyphens and punctuation do not matter ("F-150" == "f150")."""
-    return re.sub(r"[^0-9a-z]", "", text.casefold().replace("ë", "e").replace("š", "s"))
+    return _NOT_KEY.sub("", text.casefold().replace("ë", "e").replace("š", "s"))
 
 
 @dataclass(frozen=True)

@@ -153,9 +153,10 @@ def score_predictions(
 
 
 def evaluate_models(
-    model_dirs: dict[str, str], shared: str | None = None, de_limit: int | None = None
+    model_dirs: dict[str, str], shared: str | None = None, de_limit: int | None = None, snap: bool = True
 ) -> dict[str, Any]:
-    """Load each model directory and score it on the real titles; {"skipped": why} without ../shared."""
+    """Load each model directory and score it on the real titles; {"skipped": why} without ../shared.
+    `snap=False` scores the models' own spans (not snapped to the car catalogue)."""
     from carner.training.models import load_model
 
     base = Path(shared or SHARED_DIR) / CAR_TITLES
@@ -172,10 +173,11 @@ def evaluate_models(
         "en_skipped_no_make": en_skipped,
         "de_rows": len(de),
         "de_limit": de_limit,
+        "snap": snap,
         "models": {},
     }
     for name, path in model_dirs.items():
-        model = load_model(Path(path))
+        model = load_model(Path(path), snap=snap)
         en_pred = model.predict([r.title for r in en]) if en else []
         de_pred = model.predict([r.title for r in de]) if de else []
         result["models"][name] = score_predictions(en, en_pred, de, de_pred)
@@ -282,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=SHARED_DIR, help="the shared directory (../shared)")
     parser.add_argument("--de-limit", type=int, default=None, help="German rows to read (default: all)")
     parser.add_argument("--out", type=Path, default=None, help="write real_titles.md/.json here")
+    parser.add_argument(
+        "--no-snap", action="store_true", help="score the models' own spans, not snapped to the car catalogue"
+    )
     args = parser.parse_args(argv)
     setup_logging()
     from carner.training.models import MODEL_LOADERS
@@ -297,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     for d in dirs:  # the chain's models/<kind>/<key> are named by kind (the key when a kind repeats)
         name = d.parent.name if d.parent.name in MODEL_LOADERS else d.name
         names[name if name not in names else f"{name}@{d.name[:8]}"] = str(d)
-    result = evaluate_models(names, str(args.shared), args.de_limit)
+    result = evaluate_models(names, str(args.shared), args.de_limit, snap=not args.no_snap)
     tables = [*gold_tables(result), table(result)]
     print_tables(tables)
     if args.out:

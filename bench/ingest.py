@@ -40,7 +40,8 @@ def build_raw_store(n: int, root: Path) -> str:
     store = RawStore(root / "raw")
     base = "http://127.0.0.1:8765"
     now = datetime.now(UTC)
-    with session_factory(make_engine(url)).begin() as session:
+    engine = make_engine(url)
+    with session_factory(engine).begin() as session:
         for listing in generate_listings(n, seed=0):
             for kind, page_url, html in (
                 ("item", f"{base}/itm/{listing.item_id}", render.item_page(listing, base_url=base)),
@@ -51,6 +52,7 @@ def build_raw_store(n: int, root: Path) -> str:
                 page.content_hash, page.path, page.size = stored.content_hash, stored.path, stored.size
                 page.blocked = False
                 session.add(page)
+    engine.dispose()  # checkpoints the WAL into the file the rounds copy
     return url
 
 
@@ -58,11 +60,13 @@ def carner_ingest(url: str, raw_dir: Path) -> dict[str, Any]:
     from carner.db.engine import make_engine, session_factory
     from carner.scraper.reparse import reparse
 
-    sessions = session_factory(make_engine(url))
+    engine = make_engine(url)
     started = time.perf_counter()
-    result = reparse(sessions, raw_dir)
+    result = reparse(session_factory(engine), raw_dir)
     seconds = time.perf_counter() - started
+    engine.dispose()  # closes the WAL, so the next round's fresh copy of the database is what it reads
     assert not result.errors, result.errors[:3]
+    assert result.listings_new == result.item_pages, "a round must insert every listing (a fresh database)"
     return {"listings": result.listings_new, "seconds": seconds}
 
 
@@ -122,6 +126,8 @@ def main() -> None:
         # each is kept, so a burst of load from elsewhere does not decide the ratio.
         for _ in range(args.rounds):
             (root / "baseline.db").unlink(missing_ok=True)
+            for leftover in ("carner.db-wal", "carner.db-shm"):
+                (root / leftover).unlink(missing_ok=True)
             shutil.copy(pristine, root / "carner.db")
             runs = {
                 "baseline (lxml + executemany)": baseline_ingest(url, root / "raw", root / "baseline.db"),

@@ -42,6 +42,24 @@ def _open_or_close(name: str) -> re.Pattern[str]:
     return re.compile(rf"<(/?){re.escape(name)}(?=[\s>/])", re.IGNORECASE)
 
 
+def element_close(text: str, name: str, after_open: int, stop: int) -> tuple[int, int]:
+    """(start, end) of the close tag matching an element opened just before `after_open`, counting
+    only tags of its own name; (stop, stop) when it never closes. Void and self-closed elements end
+    where they open."""
+    if name in VOID or text[after_open - 2 : after_open] == "/>":
+        return after_open, after_open
+    depth = 1
+    for match in _open_or_close(name).finditer(text, after_open, stop):
+        if match.group(1):
+            depth -= 1
+            if depth == 0:
+                gt = text.find(">", match.end())
+                return match.start(), (stop if gt == -1 else gt + 1)
+        else:
+            depth += 1
+    return stop, stop
+
+
 def attr_value(tag: str, name: str) -> str | None:
     """The raw value of attribute `name` in one opening tag (bounded by `TAG_CAP`), or None."""
     pattern = _attr_pattern(name.lower())

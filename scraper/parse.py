@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 from bs4 import Tag
 from carner.scraper import markup
-from carner.scraper.htmlscan import ELEMENT_CAP, Scanner, attr_value, class_tokens
+from carner.scraper.htmlscan import ELEMENT_CAP, Scanner, attr_value, class_tokens, element_close
 from carner.scraper.markup import first, first_attr, normalize_text, soup
 from carner.scraper.price import MAX_PRICE, Price, parse_price
 
@@ -686,6 +686,10 @@ def _section_pairs(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, li
     One walk over the section finds both kinds; a section without markup that needs the tree (the
     usual case) has each label and value read by stripping its tags.
     """
+    fast = _well_formed_pairs(scan.visible(span, max_tags=100_000))
+    if fast is not None:
+        first_name, pairs = fast
+        return (_shape(scan, span, first_name), pairs) if first_name is not None else (None, [])
     start, end = span
     parts: list[tuple[str, int, int]] = []  # (kind, start, end) in page order, outermost only
     first_name = None
@@ -713,13 +717,61 @@ def _section_pairs(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, li
             name = name.rstrip(":").strip() if name else None
             if name and value:
                 pairs.append((name, value))
+    return _shape(scan, span, first_name), pairs
+
+
+def _shape(scan: Scanner, span: tuple[int, int], first_name: str | None) -> str:
     if first_name == "dt":
-        shape = "dl"
-    elif scan.by_class("ux-labels-values", start, end, limit=1):
-        shape = "rows"
-    else:
-        shape = "bare-rows"  # label and value divs straight in a layout row, no `ux-labels-values` wrapper
-    return shape, pairs
+        return "dl"
+    if scan.by_class("ux-labels-values", span[0], span[1], limit=1):
+        return "rows"
+    return "bare-rows"  # label and value divs straight in a layout row, no `ux-labels-values` wrapper
+
+
+def _well_formed_pairs(section: str) -> tuple[str | None, list[tuple[str, str]]] | None:
+    """The section's (first part's tag name, label/value pairs) read from the section's own text (the
+    `Scanner.visible` piece: no scripts, no comments), for a plain section (no markup that needs the
+    tree). Each part's extent comes from counting tags of its own name, as `Scanner.element_end` does,
+    and the walk resumes after it, so only the outermost labels and values are read. None when the
+    section needs the tree; (None, []) when it has no label."""
+    if _needs_tree(section):
+        return None
+    parts: list[tuple[bool, int, int]] = []  # (is label, text start, text end)
+    first_name = None
+    pos, n = 0, len(section)
+    while len(parts) < 1_000:
+        i = section.find("ux-labels-values__", pos)
+        if i == -1:
+            break
+        lt = section.rfind("<", pos, i)
+        gt = section.find(">", i)
+        if lt == -1 or gt == -1 or section.find(">", lt, i) != -1:
+            pos = i + 1  # the words stand in text, not in a tag
+            continue
+        tag = section[lt : gt + 1]
+        named = _TAG_NAME.match(tag)
+        tokens = class_tokens(tag)
+        is_label = _LABELS in tokens
+        if named is None or not (is_label or _VALUES in tokens):
+            pos = gt + 1
+            continue
+        name = named.group(1).lower()
+        first_name = first_name or name
+        text_end, pos = element_close(section, name, gt + 1, n)
+        parts.append((is_label, gt + 1, text_end))
+    if not any(is_label for is_label, _a, _b in parts):
+        return None, []
+    pairs: list[tuple[str, str]] = []
+    for (is_label, a, b), following in zip(parts, parts[1:] + [(True, 0, 0)], strict=True):
+        if is_label and not following[0]:
+            name, value = _strip_tags(section[a:b]), _strip_tags(section[following[1] : following[2]])
+            name = name.rstrip(":").strip() if name else None
+            if name and value:
+                pairs.append((name, value))
+    return first_name, pairs
+
+
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,40})")
 
 
 def _dl_pairs(section: Tag) -> list[tuple[str, str]]:

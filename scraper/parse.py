@@ -18,6 +18,7 @@ import codecs
 import json
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
@@ -683,41 +684,52 @@ def _section_pairs(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, li
     """Label/value pairs of a specifics section: each `__labels` element with the `__values` after it
     (before the next label), whatever wraps them: a `dl`, a `ux-labels-values` div, or nothing.
 
-    One walk over the section finds both kinds; a section without markup that needs the tree (the
-    usual case) has each label and value read by stripping its tags.
+    A section without markup that needs the tree (the usual case) is read from its own text, each label
+    and value by stripping its tags; the others element by element over the page, through the tree.
     """
-    fast = _well_formed_pairs(scan.visible(span, max_tags=100_000))
-    if fast is not None:
-        first_name, pairs = fast
-        return (_shape(scan, span, first_name), pairs) if first_name is not None else (None, [])
+    section = scan.visible(span, max_tags=100_000)
+    if not _needs_tree(section):
+        first_name, parts = _plain_parts(section)
+        pairs = _pair_up(parts, lambda a, b: _strip_tags(section[a:b]))
+    else:
+        first_name, parts = _scanned_parts(scan, span)
+        pairs = _pair_up(parts, lambda a, b: _span_text(scan, (a, b), value=True))
+    if not any(is_label for is_label, _a, _b in parts):
+        return None, []
+    return _shape(scan, span, first_name), pairs
+
+
+Parts = list[tuple[bool, int, int]]  # (is a label, start, end) of each outermost label or value, in order
+
+
+def _pair_up(parts: Parts, read: Callable[[int, int], str | None]) -> list[tuple[str, str]]:
+    """Each label with the value right after it (a label followed by another label has none)."""
+    pairs: list[tuple[str, str]] = []
+    for (is_label, a, b), following in zip(parts, [*parts[1:], (True, 0, 0)][: len(parts)], strict=True):
+        if is_label and not following[0]:
+            name, value = read(a, b), read(following[1], following[2])
+            name = name.rstrip(":").strip() if name else None
+            if name and value:
+                pairs.append((name, value))
+    return pairs
+
+
+def _scanned_parts(scan: Scanner, span: tuple[int, int]) -> tuple[str | None, Parts]:
+    """The section's labels and values as page spans (their tags included), one walk over the page."""
     start, end = span
-    parts: list[tuple[str, int, int]] = []  # (kind, start, end) in page order, outermost only
+    parts: Parts = []
     first_name = None
     pos = start
     while len(parts) < 1_000 and (hit := scan.next_tag("ux-labels-values__", _any, pos, end)) is not None:
         lt, name, tag, after = hit
         tokens = class_tokens(tag)
-        kind = "label" if _LABELS in tokens else "value" if _VALUES in tokens else None
+        is_label = _LABELS in tokens
         pos = after
-        if kind is not None:
+        if is_label or _VALUES in tokens:
             first_name = first_name or name
             pos = scan.element_end(lt, name, after, end)  # resume after it: its insides are text
-            parts.append((kind, lt, pos))
-    if not any(kind == "label" for kind, _s, _e in parts):
-        return None, []
-    plain = not _needs_tree(scan.visible(span, max_tags=100_000))
-
-    def read(a: int, b: int) -> str | None:
-        return _strip_tags(scan.visible((a, b))) if plain else _span_text(scan, (a, b), value=True)
-
-    pairs: list[tuple[str, str]] = []
-    for (kind, a, b), following in zip(parts, parts[1:] + [("end", end, end)], strict=True):
-        if kind == "label" and following[0] == "value":
-            name, value = read(a, b), read(following[1], following[2])
-            name = name.rstrip(":").strip() if name else None
-            if name and value:
-                pairs.append((name, value))
-    return _shape(scan, span, first_name), pairs
+            parts.append((is_label, lt, pos))
+    return first_name, parts
 
 
 def _shape(scan: Scanner, span: tuple[int, int], first_name: str | None) -> str:
@@ -728,15 +740,15 @@ def _shape(scan: Scanner, span: tuple[int, int], first_name: str | None) -> str:
     return "bare-rows"  # label and value divs straight in a layout row, no `ux-labels-values` wrapper
 
 
-def _well_formed_pairs(section: str) -> tuple[str | None, list[tuple[str, str]]] | None:
-    """The section's (first part's tag name, label/value pairs) read from the section's own text (the
-    `Scanner.visible` piece: no scripts, no comments), for a plain section (no markup that needs the
-    tree). Each part's extent comes from counting tags of its own name, as `Scanner.element_end` does,
-    and the walk resumes after it, so only the outermost labels and values are read. None when the
-    section needs the tree; (None, []) when it has no label."""
-    if _needs_tree(section):
-        return None
-    parts: list[tuple[bool, int, int]] = []  # (is label, text start, text end)
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,40})")
+
+
+def _plain_parts(section: str) -> tuple[str | None, Parts]:
+    """The labels and values of a section's own text (a `Scanner.visible` piece: no scripts, no
+    comments) as spans of their inner text. Each is found by one `str.find` and its extent by counting
+    tags of its own name, as `Scanner.element_end` does; the walk resumes after it, so only the
+    outermost are read."""
+    parts: Parts = []
     first_name = None
     pos, n = 0, len(section)
     while len(parts) < 1_000:
@@ -759,19 +771,7 @@ def _well_formed_pairs(section: str) -> tuple[str | None, list[tuple[str, str]]]
         first_name = first_name or name
         text_end, pos = element_close(section, name, gt + 1, n)
         parts.append((is_label, gt + 1, text_end))
-    if not any(is_label for is_label, _a, _b in parts):
-        return None, []
-    pairs: list[tuple[str, str]] = []
-    for (is_label, a, b), following in zip(parts, parts[1:] + [(True, 0, 0)], strict=True):
-        if is_label and not following[0]:
-            name, value = _strip_tags(section[a:b]), _strip_tags(section[following[1] : following[2]])
-            name = name.rstrip(":").strip() if name else None
-            if name and value:
-                pairs.append((name, value))
-    return first_name, pairs
-
-
-_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]{0,40})")
+    return first_name, parts
 
 
 def _dl_pairs(section: Tag) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from carner.db.models import Listing, PriceChange, RawPage
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 UpsertOutcome = Literal["new", "updated", "unchanged"]
@@ -111,28 +111,56 @@ def upsert_listing(session: Session, parsed: ListingLike, seen_at: datetime | No
         _record_price(session, inserted_id, values, seen_at)
         return "new"
 
-    existing = session.execute(
-        select(Listing)
-        .where(Listing.item_id == values["item_id"])
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    changed = [k for k, v in values.items() if k != "item_id" and getattr(existing, k) != v]
-    changed_price = existing.price != values["price"] or existing.currency != values["currency"]
-    least, greatest = (func.min, func.max) if _dialect(session) == "sqlite" else (func.least, func.greatest)
+    dialect = _dialect(session)
+    stored = session.execute(_select_for_update(dialect), {"item_id": values["item_id"]}).one()
+    changed = [k for k, v in values.items() if k != "item_id" and stored._mapping[k] != v]
+    changed_price = stored.price != values["price"] or stored.currency != values["currency"]
+    fields = tuple(k for k in values if k != "item_id")
     session.execute(
-        update(Listing)
-        .where(Listing.id == existing.id)
-        .values(
-            **{k: v for k, v in values.items() if k != "item_id"},
-            first_seen=least(Listing.first_seen, seen_at),
-            last_seen=greatest(Listing.last_seen, seen_at),
-        )
+        _update_listing(dialect, fields),
+        {**{f"new_{k}": values[k] for k in fields}, "row_id": stored.id, "seen_at": seen_at},
     )
     if changed_price:
-        _record_price(session, existing.id, values, seen_at)
-    session.expire(existing)  # the Core statement bypassed the identity map
+        _record_price(session, stored.id, values, seen_at)
+    cached = session.identity_map.get(session.identity_key(Listing, (stored.id,)))
+    if cached is not None:  # the Core statement bypassed the identity map
+        session.expire(cached)
     return "updated" if changed else "unchanged"
+
+
+_SELECT_FOR_UPDATE: dict[str, Any] = {}
+_UPDATE_LISTING: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _select_for_update(dialect: str) -> Any:
+    """The stored row of an item id, locked (`FOR UPDATE` on PostgreSQL), built once per dialect."""
+    if dialect not in _SELECT_FOR_UPDATE:
+        listing = Listing.__table__
+        columns = [listing.c.id, *(listing.c[k] for k in (*CONTENT_FIELDS, *OPTIONAL_FIELDS))]
+        _SELECT_FOR_UPDATE[dialect] = (
+            select(*columns).where(listing.c.item_id == bindparam("item_id")).with_for_update()
+        )
+    return _SELECT_FOR_UPDATE[dialect]
+
+
+def _update_listing(dialect: str, fields: tuple[str, ...]) -> Any:
+    """`UPDATE listing SET <fields>, first_seen = min(..), last_seen = max(..)` by row id, built once per
+    dialect and set of fields (the optional fields are written only when the crawl fetched them)."""
+    key = (dialect, fields)
+    if key not in _UPDATE_LISTING:
+        listing = Listing.__table__
+        least, greatest = (func.min, func.max) if dialect == "sqlite" else (func.least, func.greatest)
+        seen_at = bindparam("seen_at", type_=listing.c.last_seen.type)
+        _UPDATE_LISTING[key] = (
+            update(listing)
+            .where(listing.c.id == bindparam("row_id"))
+            .values(
+                **{k: bindparam(f"new_{k}", type_=listing.c[k].type) for k in fields},
+                first_seen=least(listing.c.first_seen, seen_at),
+                last_seen=greatest(listing.c.last_seen, seen_at),
+            )
+        )
+    return _UPDATE_LISTING[key]
 
 
 _INSERT_LISTING: dict[str, Any] = {}

@@ -67,6 +67,18 @@ def test_new_then_unchanged_then_updated(sessions: sessionmaker[Session]) -> Non
         assert len(price_history(s, "123456789012")) == 1  # price never changed
 
 
+def test_a_listing_loaded_in_the_same_session_sees_the_update(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as s:
+        upsert_listing(s, car(), seen_at=T0)
+    with sessions.begin() as s:
+        loaded = get_listing(s, "123456789012")
+        assert loaded is not None and loaded.title == "2015 Ford F-150 XLT"
+        upsert_listing(s, car(title="2015 Ford F-150 Lariat", price=23000.0), seen_at=T0 + timedelta(days=1))
+        again = get_listing(s, "123456789012")
+        assert again is loaded and again.title == "2015 Ford F-150 Lariat" and again.price == 23000.0
+        assert again.last_seen.replace(tzinfo=UTC) == T0 + timedelta(days=1)
+
+
 def test_price_change_is_recorded(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as s:
         upsert_listing(s, car(), seen_at=T0)

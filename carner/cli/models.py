@@ -15,11 +15,12 @@ import typer
 from carner.cli.app import app, fail, train_app
 from carner.cli.steps import (
     DATA_HELP,
-    DEMO_HELP,
-    PICKLE_HELP,
     PLAN,
-    PLAN_HELP,
     STAGE_ERRORS,
+    DemoScaleOption,
+    NoSpeedOption,
+    PickleOption,
+    PlanFileOption,
     fmt,
     make_plan,
     plan_default,
@@ -81,13 +82,11 @@ def train_teacher_cmd(
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
+    allow_pickle: PickleOption = False,
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
-    no_speed: bool = typer.Option(
-        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
-    ),
+    no_speed: NoSpeedOption = False,
 ) -> None:
     """Fine-tune the BERT teacher (token classification) on the dataset's training split.
 
@@ -155,9 +154,9 @@ def augment_cmd(
     mask_token: str | None = typer.Option(
         None, help=plan_default("augment_mask_token", "The teacher's mask token")
     ),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
+    allow_pickle: PickleOption = False,
 ) -> None:
     """Write augmented.jsonl: the training texts and their unique variants, for teacher labelling.
 
@@ -223,8 +222,8 @@ def label_cmd(
     device: str | None = typer.Option(None, help="cpu or cuda (default: CUDA when available)."),
     threads: int | None = typer.Option(None, min=1, help="CPU threads for torch (default: torch's)."),
     seed: int | None = typer.Option(None, help=plan_default("seed", "The plan's seed (decides its inputs)")),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
 ) -> None:
     """Label the augmented set with the teacher (spans + per-word probabilities), resumably in chunks.
 
@@ -310,13 +309,11 @@ def train_student_cmd(
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
+    allow_pickle: PickleOption = False,
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
-    no_speed: bool = typer.Option(
-        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
-    ),
+    no_speed: NoSpeedOption = False,
 ) -> None:
     """Train a distilled student on the teacher-labelled augmented set.
 
@@ -403,13 +400,11 @@ def train_all_cmd(
         help=plan_default("label_executor", "Teacher labelling: local or dask (worker processes)"),
     ),
     label_workers: int | None = typer.Option(None, min=1, help="dask: worker processes (default: CPUs)."),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
     no_baseline: bool = typer.Option(False, "--no-baseline", help="Skip the spaCy baseline."),
     no_promote: bool = typer.Option(False, "--no-promote", help="Record the models, promote none."),
-    no_speed: bool = typer.Option(
-        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
-    ),
+    no_speed: NoSpeedOption = False,
 ) -> None:
     """Baseline, teacher, augment, label, both students, evaluation and report, in one go.
 

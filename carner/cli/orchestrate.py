@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from carner.cli.app import app, fail, json_line
-from carner.cli.steps import DEMO_HELP, PLAN_HELP, make_plan
+from carner.cli.steps import DemoScaleOption, PlanFileOption, make_plan
 from carner.common.settings import get_settings
 
 
@@ -136,8 +136,8 @@ def pipeline_command(
     workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
     db: str | None = typer.Option(None, help="SQLAlchemy URL (CARNER_DB_URL)."),
     annotate_limit: int | None = typer.Option(None, min=1, help="Most texts exported for annotation."),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
 ) -> None:
     """Run the whole `pipeline` flow once against the configured Prefect API (or a temporary one)."""
     from carner.cli.exitcodes import for_crawl_status
@@ -171,8 +171,8 @@ def retrain(
     force: bool = typer.Option(False, "--force", help="Retrain even without enough new gold."),
     workdir: Path | None = typer.Option(None, help="Work directory (CARNER_WORKDIR)."),
     db: str | None = typer.Option(None, help="SQLAlchemy URL (CARNER_DB_URL)."),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
 ) -> None:
     """Run `retrain-on-new-annotations` once: dataset, models, evaluation, promotion if better."""
     from carner.flows.retrain import retrain_on_new_annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -29,6 +29,14 @@ PLAN_HELP = (
     "A training plan as JSON (any TrainPlan fields, e.g. the one `carner train all` ran), over the "
     "research plan (or the demo's); options still apply. Steps run alone find their inputs by it."
 )
+
+# The options every training door shares, declared once.
+DemoScaleOption = Annotated[bool, typer.Option("--demo-scale", help=DEMO_HELP)]
+PlanFileOption = Annotated[Path | None, typer.Option("--plan", help=PLAN_HELP)]
+PickleOption = Annotated[bool, typer.Option("--allow-pickle", help=PICKLE_HELP)]
+NoSpeedOption = Annotated[
+    bool, typer.Option("--no-speed", help="Evaluate without timing the model (size and F1 only; faster).")
+]
 
 
 def plan_default(field: str, text: str) -> str:

@@ -18,9 +18,10 @@ import typer
 from carner.cli.app import app, dataset_app, fail, train_app
 from carner.cli.steps import (
     DATA_HELP,
-    DEMO_HELP,
-    PICKLE_HELP,
-    PLAN_HELP,
+    DemoScaleOption,
+    NoSpeedOption,
+    PickleOption,
+    PlanFileOption,
     fmt,
     make_plan,
     plan_default,
@@ -176,13 +177,11 @@ def train_baseline_cmd(
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
     ),
-    demo_scale: bool = typer.Option(False, "--demo-scale", help=DEMO_HELP),
-    plan_file: Path | None = typer.Option(None, "--plan", help=PLAN_HELP),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
+    demo_scale: DemoScaleOption = False,
+    plan_file: PlanFileOption = None,
+    allow_pickle: PickleOption = False,
     no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
-    no_speed: bool = typer.Option(
-        False, "--no-speed", help="Evaluate without timing the model (size and F1 only; faster)."
-    ),
+    no_speed: NoSpeedOption = False,
 ) -> None:
     """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split.
 
@@ -232,11 +231,11 @@ def evaluate_cmd(
     speed_texts: int | None = typer.Option(
         None, min=1, help=plan_default("speed_texts", "Texts timed at batch 1 for throughput and latency")
     ),
-    no_speed: bool = typer.Option(False, "--no-speed", help="Skip the speed measurement."),
+    no_speed: NoSpeedOption = False,
     snap: bool = typer.Option(
         True, "--snap/--no-snap", help="Score spans snapped to the car catalogue (as `predict` gives them)."
     ),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help=PICKLE_HELP),
+    allow_pickle: PickleOption = False,
 ) -> None:
     """Evaluate models on the dataset's test split; updates each metrics.json and the registry."""
     settings = get_settings()

@@ -18,9 +18,11 @@ from carner.cli.steps import (
     PLAN,
     STAGE_ERRORS,
     DemoScaleOption,
+    NoEvalOption,
     NoSpeedOption,
     PickleOption,
     PlanFileOption,
+    SpeedTextsOption,
     fmt,
     make_plan,
     plan_default,
@@ -79,13 +81,11 @@ def train_teacher_cmd(
     threads: int | None = typer.Option(
         None, min=1, help="CPU threads for torch (default: 1 on any machine)."
     ),
-    speed_texts: int | None = typer.Option(
-        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
-    ),
+    speed_texts: SpeedTextsOption = None,
     demo_scale: DemoScaleOption = False,
     plan_file: PlanFileOption = None,
     allow_pickle: PickleOption = False,
-    no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_eval: NoEvalOption = False,
     no_speed: NoSpeedOption = False,
 ) -> None:
     """Fine-tune the BERT teacher (token classification) on the dataset's training split.
@@ -306,13 +306,11 @@ def train_student_cmd(
     threads: int | None = typer.Option(
         None, min=1, help="soft: CPU threads for torch (default: 1 on any machine)."
     ),
-    speed_texts: int | None = typer.Option(
-        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
-    ),
+    speed_texts: SpeedTextsOption = None,
     demo_scale: DemoScaleOption = False,
     plan_file: PlanFileOption = None,
     allow_pickle: PickleOption = False,
-    no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_eval: NoEvalOption = False,
     no_speed: NoSpeedOption = False,
 ) -> None:
     """Train a distilled student on the teacher-labelled augmented set.
@@ -391,9 +389,7 @@ def train_all_cmd(
     threads: int | None = typer.Option(
         None, min=1, help="CPU threads for torch (default: 1 on any machine)."
     ),
-    speed_texts: int | None = typer.Option(
-        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
-    ),
+    speed_texts: SpeedTextsOption = None,
     label_executor: str | None = typer.Option(
         None,
         "--label-executor",

@@ -45,6 +45,12 @@ def plan_default(field: str, text: str) -> str:
     return f"{text} (default: the plan's {'none' if value is None else value})."
 
 
+SpeedTextsOption = Annotated[
+    int | None, typer.Option(min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures"))
+]
+NoEvalOption = Annotated[bool, typer.Option("--no-eval", help="Skip the evaluation on the test split.")]
+
+
 def make_plan(demo_scale: bool = False, plan_file: Path | None = None, **values: Any) -> TrainPlan:
     """The plan a command runs: the research (or demo) plan, CARNER_BERT, the `--plan` file, then
     the options that were given (None: not given, the value below stays)."""

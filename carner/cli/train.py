@@ -19,9 +19,11 @@ from carner.cli.app import app, dataset_app, fail, train_app
 from carner.cli.steps import (
     DATA_HELP,
     DemoScaleOption,
+    NoEvalOption,
     NoSpeedOption,
     PickleOption,
     PlanFileOption,
+    SpeedTextsOption,
     fmt,
     make_plan,
     plan_default,
@@ -174,13 +176,11 @@ def train_baseline_cmd(
         None,
         help="Comma-separated label set; spans with another label are an error (default: from the data).",
     ),
-    speed_texts: int | None = typer.Option(
-        None, min=1, help=plan_default("speed_texts", "Texts timed for the CPU speed figures")
-    ),
+    speed_texts: SpeedTextsOption = None,
     demo_scale: DemoScaleOption = False,
     plan_file: PlanFileOption = None,
     allow_pickle: PickleOption = False,
-    no_eval: bool = typer.Option(False, "--no-eval", help="Skip the evaluation on the test split."),
+    no_eval: NoEvalOption = False,
     no_speed: NoSpeedOption = False,
 ) -> None:
     """Train the spaCy NER baseline on a dataset directory and evaluate it on its test split.
@@ -228,9 +228,7 @@ def evaluate_cmd(
         "still on disk).",
     ),
     data: Path | None = typer.Option(None, help=DATA_HELP),
-    speed_texts: int | None = typer.Option(
-        None, min=1, help=plan_default("speed_texts", "Texts timed at batch 1 for throughput and latency")
-    ),
+    speed_texts: SpeedTextsOption = None,
     no_speed: NoSpeedOption = False,
     snap: bool = typer.Option(
         True, "--snap/--no-snap", help="Score spans snapped to the car catalogue (as `predict` gives them)."

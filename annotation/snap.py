@@ -122,7 +122,7 @@ def _snap_model(
     inside = title.inside(span[0], span[1])
     if not inside:
         return None
-    occupied = {i for s in taken for i in title.inside(s[0], s[1]) if s[2] in {"MAKE", "YEAR"}}
+    occupied = {i for s in taken if s[2] in {"MAKE", "YEAR"} for i in title.inside(s[0], s[1])}
     following = []
     for i in title.after(span[1])[:MAX_EXTENSION]:
         if i in occupied or not re.search(r"\w", title.word(i)):

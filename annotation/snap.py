@@ -5,7 +5,8 @@ span runs on into the trim ("Fusion Titanium", "Civic LX"), starts inside a mult
 Range Rover") or stops short ("Town" of "Town Car"). The catalogue (vPIC and eBay's reading of it)
 knows every model name, so the boundary is read from it, the way the annotation guidelines read
 eBay's item specifics: MODEL is eBay's Model value, the words after it that name the variant are
-TRIM, and a BODY span holds body words only ("4dr Supercharged Sedan" is "4dr" and "Sedan").
+TRIM, and a BODY span holds body words only ("4dr Supercharged Sedan" is "4dr" and "Sedan") with the
+door count beside them ("4 Door Sedan", "two door": the guidelines read a door count as BODY).
 
 Spans of models with another label set are never touched: `snaps(labels)` says when it applies.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from carner.annotation.labels import Span, word_tokens
 from carner.annotation.link import ebay_model_name, make_of, make_of_model
@@ -22,23 +24,40 @@ from carner.scraper.sandbox import catalogue as ebay
 from carner.common.vpic import Catalogue, load, norm
 
 # Bumped whenever a rule below changes: evaluations record it, so figures of another version are redone.
-SNAP_VERSION = "catalogue-1"
+SNAP_VERSION = "catalogue-2"
 NEEDED_LABELS = frozenset({"MAKE", "MODEL"})
 # Words a model span may grow over when they complete a model name ("Town" -> "Town Car").
 MAX_EXTENSION = 2
 
 _DOORS = re.compile(r"^(?:\d ?-?d(?:r|oor)?|\d-door|two|four|door|dr)$", re.IGNORECASE)
 # Words that only say "body" next to another body word ("Sport Utility", "Gran Coupe", "Crew Cab").
-_BODY_HELPERS = frozenset({"sport", "gran", "station", "mini", "cargo", "passenger", "drop", "crew"})
+_BODY_HELPERS = frozenset(
+    {"sport", "gran", "station", "mini", "cargo", "passenger", "drop", "crew", "widebody"}
+)
+# A door count said outright ("4dr", "4-Door", "Door" of "4 Door"): BODY on its own.
+_DOOR_WORD = re.compile(r"^(?:\d ?-?d(?:r|oor)s?|\d-?d|doors?|dr)$", re.IGNORECASE)
+_SAID_DOORS = re.compile(r"(?:dr|doors?)$", re.IGNORECASE)  # "4dr", "door": not the "4D" of "Sedan 4D"
+# Numbers that are a door count only before a door word ("4" of "4 Door", "two" of "two door").
+_DOOR_NUMBERS = frozenset({"2", "3", "4", "5", "two", "three", "four", "five"})
+# Body names of old American sedans that the catalogue's body types do not spell ("Tudor", "Fordor").
+_OLD_BODIES = frozenset({"tudor", "fordor"})
 
 
 def _body_words() -> frozenset[str]:
     forms = [f for surfaces in ebay.BODY_SURFACES.values() for f in surfaces]
     forms += [f for names in ebay.MAKE_BODY_NAMES.values() for fs in names.values() for f in fs]
-    return frozenset(w.casefold() for f in forms for w in re.findall(r"\w+", f))
+    return frozenset(w.casefold() for f in forms for w in re.findall(r"\w+", f)) | _OLD_BODIES
 
 
 BODY_WORDS = _body_words()
+# Body names that open with a helper word ("Gran Coupe", "Sport Utility", "Station Wagon").
+_MAKE_BODIES = [forms for names in ebay.MAKE_BODY_NAMES.values() for forms in names.values()]
+_BODY_PHRASES = frozenset(
+    " ".join(words[:2]).casefold()
+    for surfaces in [*ebay.BODY_SURFACES.values(), *_MAKE_BODIES]
+    for words in (f.split() for f in surfaces)
+    if len(words) > 1 and words[0].casefold() in _BODY_HELPERS
+)
 
 
 def snaps(labels: Iterable[str]) -> bool:
@@ -51,8 +70,9 @@ def _is_body_word(word: str) -> bool:
 
 
 def _names_a_body(words: Sequence[str]) -> bool:
-    core = BODY_WORDS - _BODY_HELPERS
-    return any(w.casefold() in core and not _DOORS.match(w) for w in words)
+    """Whether the words name a body: a body word, or a door count said outright ("two door")."""
+    core = BODY_WORDS - _BODY_HELPERS - _DOOR_NUMBERS
+    return any((w.casefold() in core and not _DOORS.match(w)) or _DOOR_WORD.match(w) for w in words)
 
 
 class _Title:
@@ -191,7 +211,121 @@ def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -
         if make_span is not None and model[0] > span[0] and make_span[1] <= span[0]:  # "Alfa" + "Romeo"
             grown = (make_span[0], title.words[first - 1][1], "MAKE")
             result = [grown if s == make_span else s for s in result]
-    return _merge_trims(text, sorted(result))
+    merged = _merge_trims(text, sorted(result))
+    return _complete_bodies(title, merged, _known_trim_words(cat, title, merged))
+
+
+@lru_cache(maxsize=4096)
+def _trim_names(cat: Catalogue, make: str, model: str) -> frozenset[str]:
+    """The trims the catalogue knows for a model (eBay's and vPIC's), as comparison keys."""
+    names = {t for m in ebay.CATALOGUE.get(make, ()) if norm(m.name) == norm(model) for t in m.trims}
+    reading = cat.model(make, model)
+    for vpic_model in reading.vpic if reading is not None else ():
+        names.update(part for value in vpic_model.values("trim") for part in re.split(r"[,/]", value))
+    return frozenset(key for key in map(norm, names) if key)
+
+
+def _known_trim_words(cat: Catalogue, title: _Title, spans: list[Span]) -> dict[Span, int]:
+    """For each TRIM span after a model, how many of its first words spell a trim the catalogue knows
+    for that model ("Estate" of a Roadmaster, "Coupe de Ville", "Power Wagon"): those stay TRIM."""
+    make_span = next((s for s in spans if s[2] == "MAKE"), None)
+    known: dict[Span, int] = {}
+    model: Span | None = None
+    for span in spans:
+        if span[2] == "MODEL":
+            model = span
+        elif span[2] == "TRIM" and model is not None:
+            make = _make_for(cat, title, make_span, model)
+            name = ebay_model_name(cat, make, title.text[model[0] : model[1]]) if make else None
+            names = _trim_names(cat, make, name) if make and name else frozenset()
+            words = title.inside(span[0], span[1])
+            known[span] = next(
+                (n for n in range(len(words), 0, -1) if norm(title.piece(words[0], words[n - 1])) in names), 0
+            )
+    return known
+
+
+def _body_role(word: str) -> str | None:
+    """What a word can be in a BODY span: "door", "number" (of doors), "helper", "body" or nothing."""
+    folded = word.casefold()
+    if _DOOR_WORD.match(folded):
+        return "door"
+    if folded in _DOOR_NUMBERS:
+        return "number"
+    if folded in _BODY_HELPERS:
+        return "helper"
+    return "body" if folded in BODY_WORDS or _DOORS.match(folded) else None
+
+
+def _trim_until_body(title: _Title, span: Span, known: int = 0) -> list[Span]:
+    """A TRIM span ends where body words begin ("Base 4dr Supercharged" -> TRIM "Base", BODY "4dr"):
+    the guidelines end a trim at words of another label. A trim that opens with the body keeps the
+    words after it ("Sedan LX" -> BODY "Sedan", TRIM "LX"). Its first `known` words spell a trim the
+    catalogue knows and stay TRIM ("Coupe de Ville")."""
+    idx = title.inside(span[0], span[1])
+    roles = [_body_role(title.word(i)) for i in idx]
+    for k, role in enumerate(roles):
+        if k < known or role is None or role == "helper":
+            continue
+        end = k
+        while end + 1 < len(idx) and roles[end + 1] is not None:
+            end += 1
+        while end > k and roles[end] in ("helper", "number"):
+            end -= 1
+        words = [title.word(i) for i in idx[k : end + 1]]
+        if roles[k] == "number" and (end == k or roles[k + 1] != "door"):
+            continue
+        if not _names_a_body(words):
+            continue
+        body = (title.words[idx[k]][0], title.words[idx[end]][1], "BODY")
+        if k > 0:
+            return [(span[0], title.words[idx[k - 1]][1], "TRIM"), body]
+        rest = [(title.words[idx[end + 1]][0], span[1], "TRIM")] if end + 1 < len(idx) else []
+        return [body, *rest]
+    return [span]
+
+
+def _complete_bodies(title: _Title, spans: list[Span], known: dict[Span, int]) -> list[Span]:
+    """BODY spans grown over the body words and door count beside them ("4dr" + "Sedan" -> "4dr
+    Sedan"), and a door count said outright that no span holds tagged BODY ("two door")."""
+    spans = [
+        piece
+        for span in spans
+        for piece in (_trim_until_body(title, span, known.get(span, 0)) if span[2] == "TRIM" else [span])
+    ]
+    bodies = [s for s in spans if s[2] == "BODY"]
+    others = [s for s in spans if s[2] != "BODY"]
+    in_body = {i for s in bodies for i in title.inside(s[0], s[1])}
+    taken = {i for s in others for i in title.inside(s[0], s[1])}
+    roles = [None if i in taken else _body_role(title.word(i)) for i in range(len(title.words))]
+
+    def keeps(run: list[int], at: int) -> bool:  # may the run's end word `at` stay in it?
+        role = roles[at]
+        if role == "number":
+            return at + 1 in run and roles[at + 1] == "door"
+        if role != "helper" or at in in_body:
+            return True
+        pair = f"{title.word(at)} {title.word(at + 1)}".casefold() if at + 1 in run else ""
+        return at == run[0] and pair in _BODY_PHRASES  # "Gran" of "Gran Coupe"
+
+    grown: list[Span] = []
+    i = 0
+    while i < len(roles):
+        if roles[i] is None:
+            i += 1
+            continue
+        run = [i]
+        while run[-1] + 1 < len(roles) and roles[run[-1] + 1] is not None:
+            run.append(run[-1] + 1)
+        i = run[-1] + 1
+        while run and not keeps(run, run[0]):
+            run.pop(0)
+        while run and not keeps(run, run[-1]):
+            run.pop()
+        said_doors = any(roles[j] == "door" and _SAID_DOORS.search(title.word(j)) for j in run)
+        if run and (in_body.intersection(run) or said_doors) and _names_a_body([title.word(j) for j in run]):
+            grown.append((title.words[run[0]][0], title.words[run[-1]][1], "BODY"))
+    return sorted(others + grown)
 
 
 def _merge_trims(text: str, spans: list[Span]) -> list[Span]:

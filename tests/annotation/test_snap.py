@@ -77,6 +77,48 @@ def test_body_spans_hold_body_words_only(text: str, body: str, snapped: list[str
     assert {label for *_, label in got} <= {"BODY"}
 
 
+@pytest.mark.parametrize(
+    ("text", "predicted", "snapped"),
+    [
+        # a door count said outright is BODY on its own, tagged or not
+        ("1966 Plymouth Valiant two door", [("Plymouth", "MAKE"), ("Valiant", "MODEL"), ("two door", "BODY")],
+         [("Plymouth", "MAKE"), ("Valiant", "MODEL"), ("two door", "BODY")]),
+        ("1971 Buick Skylark 4 Door clean", [("Buick", "MAKE"), ("Skylark", "MODEL")],
+         [("Buick", "MAKE"), ("Skylark", "MODEL"), ("4 Door", "BODY")]),
+        # a body span grows over the door count and body words beside it
+        ("2011 Honda Accord EX-L 4dr Sedan", [("Honda", "MAKE"), ("Accord", "MODEL"), ("EX-L", "TRIM"),
+                                               ("Sedan", "BODY")],
+         [("Honda", "MAKE"), ("Accord", "MODEL"), ("EX-L", "TRIM"), ("4dr Sedan", "BODY")]),
+        ("1950 Ford Custom Fordor Sedan", [("Ford", "MAKE"), ("Custom", "MODEL"), ("Sedan", "BODY")],
+         [("Ford", "MAKE"), ("Custom", "MODEL"), ("Fordor Sedan", "BODY")]),
+        ("2019 BMW 4-Series 430i Gran Coupe", [("BMW", "MAKE"), ("4-Series", "MODEL"), ("430i", "TRIM"),
+                                               ("Coupe", "BODY")],
+         [("BMW", "MAKE"), ("4-Series", "MODEL"), ("430i", "TRIM"), ("Gran Coupe", "BODY")]),
+        # ... but not over a helper word that names no body with it, nor over a bare number
+        ("2015 Toyota Camry Sport Sedan", [("Toyota", "MAKE"), ("Camry", "MODEL"), ("Sedan", "BODY")],
+         [("Toyota", "MAKE"), ("Camry", "MODEL"), ("Sedan", "BODY")]),
+        ("2008 Cadillac DTS 4 Sedan", [("Cadillac", "MAKE"), ("DTS", "MODEL"), ("Sedan", "BODY")],
+         [("Cadillac", "MAKE"), ("DTS", "MODEL"), ("Sedan", "BODY")]),
+        # a trim ends where the body begins; the words after the body are no trim
+        ("2004 Jaguar XJ8 Base 4dr Supercharged Sedan",
+         [("Jaguar", "MAKE"), ("XJ8", "MODEL"), ("Base 4dr Supercharged", "TRIM"), ("Sedan", "BODY")],
+         [("Jaguar", "MAKE"), ("XJ8", "MODEL"), ("Base", "TRIM"), ("4dr", "BODY"), ("Sedan", "BODY")]),
+        ("2022 Dodge Charger R/T 4dr Widebody Sedan", [("Dodge", "MAKE"), ("Charger", "MODEL"),
+                                                      ("R/T 4dr Widebody", "TRIM"), ("Sedan", "BODY")],
+         [("Dodge", "MAKE"), ("Charger", "MODEL"), ("R/T", "TRIM"), ("4dr Widebody Sedan", "BODY")]),
+        # a trim that opens with the body keeps the words after it; "Sport" alone names no body
+        ("2016 Toyota Corolla Sedan LE", [("Toyota", "MAKE"), ("Corolla", "MODEL"), ("Sedan LE", "TRIM")],
+         [("Toyota", "MAKE"), ("Corolla", "MODEL"), ("Sedan", "BODY"), ("LE", "TRIM")]),
+        ("2016 Toyota Corolla Sport SE", [("Toyota", "MAKE"), ("Corolla", "MODEL"), ("Sport SE", "TRIM")],
+         [("Toyota", "MAKE"), ("Corolla", "MODEL"), ("Sport SE", "TRIM")]),
+    ],
+)  # fmt: skip
+def test_body_spans_take_their_door_count_and_end_the_trim(
+    text: str, predicted: list[tuple[str, str]], snapped: list[tuple[str, str]]
+) -> None:
+    assert _read(text, snap_spans(text, _spans(text, *predicted))) == snapped
+
+
 def test_other_labels_are_untouched_and_spans_never_overlap() -> None:
     text = "2012 Honda Civic LX 5-Speed Manual 84k miles Blue"
     predicted = _spans(

@@ -14,6 +14,7 @@ Spans of models with another label set are never touched: `snaps(labels)` says w
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -81,12 +82,14 @@ class _Title:
     def __init__(self, text: str) -> None:
         self.text = text
         self.words = word_tokens(text)
+        self._starts = [a for a, _b in self.words]  # words never overlap: starts and ends both ascend
+        self._ends = [b for _a, b in self.words]
 
     def inside(self, start: int, end: int) -> list[int]:
-        return [i for i, (a, b) in enumerate(self.words) if a >= start and b <= end]
+        return list(range(bisect_left(self._starts, start), bisect_right(self._ends, end)))
 
     def after(self, end: int) -> list[int]:
-        return [i for i, (a, _b) in enumerate(self.words) if a >= end]
+        return list(range(bisect_left(self._starts, end), len(self.words)))
 
     def piece(self, first: int, last: int) -> str:
         return self.text[self.words[first][0] : self.words[last][1]]

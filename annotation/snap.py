@@ -51,6 +51,13 @@ def _body_words() -> frozenset[str]:
 
 
 BODY_WORDS = _body_words()
+# Any word the body rules act on (a cheap test that lets most titles skip them).
+_ANY_BODY_WORD = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(sorted(map(re.escape, BODY_WORDS), key=len, reverse=True))
+    + r"|\d ?-?d(?:r|oor)?s?|doors?|dr)(?!\w)",
+    re.IGNORECASE,
+)
 # Body names that open with a helper word ("Gran Coupe", "Sport Utility", "Station Wagon").
 _MAKE_BODIES = [forms for names in ebay.MAKE_BODY_NAMES.values() for forms in names.values()]
 _BODY_PHRASES = frozenset(
@@ -215,6 +222,8 @@ def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -
             grown = (make_span[0], title.words[first - 1][1], "MAKE")
             result = [grown if s == make_span else s for s in result]
     merged = _merge_trims(text, sorted(result))
+    if not _ANY_BODY_WORD.search(text):  # most titles: nothing for the body rules to do
+        return merged
     return _complete_bodies(title, merged, _known_trim_words(cat, title, merged))
 
 
@@ -229,15 +238,16 @@ def _trim_names(cat: Catalogue, make: str, model: str) -> frozenset[str]:
 
 
 def _known_trim_words(cat: Catalogue, title: _Title, spans: list[Span]) -> dict[Span, int]:
-    """For each TRIM span after a model, how many of its first words spell a trim the catalogue knows
-    for that model ("Estate" of a Roadmaster, "Coupe de Ville", "Power Wagon"): those stay TRIM."""
+    """For each TRIM span after a model that holds a body word, how many of its first words spell a
+    trim the catalogue knows for that model ("Estate" of a Roadmaster, "Coupe de Ville", "Power
+    Wagon"): those stay TRIM."""
     make_span = next((s for s in spans if s[2] == "MAKE"), None)
     known: dict[Span, int] = {}
     model: Span | None = None
     for span in spans:
         if span[2] == "MODEL":
             model = span
-        elif span[2] == "TRIM" and model is not None:
+        elif span[2] == "TRIM" and model is not None and _ANY_BODY_WORD.search(title.text, span[0], span[1]):
             make = _make_for(cat, title, make_span, model)
             name = ebay_model_name(cat, make, title.text[model[0] : model[1]]) if make else None
             names = _trim_names(cat, make, name) if make and name else frozenset()

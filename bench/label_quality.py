@@ -5,18 +5,20 @@
 Why a separate bench: `bench/models.py --scale research` takes over an hour on a 2-core CPU, too long
 to try each decoding and labelling option there. This bench builds one dataset from sandbox listings through
 `training.dataset` (same generator, same split by listing, ~650 train / ~650 test titles at the
-default size), trains the spaCy baseline and MiniLM teachers once per setting, and scores every model
-and decoder per label on the test split (`training.evaluate.score_spans`). Steps whose output exists
-are skipped, so a run can be resumed or extended with more variants; `results.json` collects all.
+default size) and trains every model through the training chain (`training.chain.run_chain`): each
+option is a plan variant (`PLAN` plus one override), so its steps get the chain's keys, inputs (the
+students' gold dev set) and "is it done?" checks, and a run resumes where it stopped. Every model and
+decoder is scored per label on the test split, spans snapped to the car catalogue as every carner door
+reads them; `results.json` collects all.
 
 Steps:
-  data        sandbox listings -> npy dataset (test split 0.5)
+  data        sandbox listings -> npy dataset (the plan's split)
   baseline    spaCy NER (training/configs/baseline.cfg, 15 epochs)
-  teacher     MiniLM, label_weighting none (TEACHER_KW)
-  teacher-isqrt  the same with label_weighting inverse_sqrt
+  teacher     MiniLM, teacher_label_weighting none
+  teacher-isqrt  the same with teacher_label_weighting inverse_sqrt (the default)
   decode      every teacher scored with argmax / viterbi (constraints only) / viterbi + joined labels
-  committee   teacher + baseline committee (training.committee) scored at several BERT weights
-  students    augment x N_ITER, label by the teacher and by the committee, one soft student each
+  committee   the default teacher + baseline committee (training.committee) scored at several BERT weights
+  students    augment x N_ITER, label by the default teacher and by the committee, one soft student each
 """
 
 from __future__ import annotations
@@ -25,28 +27,44 @@ import argparse
 import json
 import logging
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from carner.training.chain import bind, run_chain  # noqa: E402
+from carner.training.plan import TrainPlan  # noqa: E402
+
 log = logging.getLogger("bench.label_quality")
 
-# The demo's teacher settings (batch 16, lr 2e-4, classifier dropout 0.5, encoder 0.1): a few hundred
-# titles and a few epochs are all a shared 2-core CPU trains in one session.
-TEACHER_KW: dict[str, Any] = {
-    "epochs": 5,
-    "batch_size": 16,
-    "learning_rate": 2e-4,
-    "dropout": 0.5,
-    "encoder_dropout": 0.1,
-    "patience": 2,
-    "threads": 1,
-    "progress": False,
-}
+# The plan every variant starts from: the demo's teacher settings (batch 16, lr 2e-4, classifier dropout
+# 0.5, encoder 0.1; a few hundred titles and a few epochs are all a shared 2-core CPU trains in one
+# session), one thread, no timing, nothing promoted.
 N_ITER = 5
+PLAN = TrainPlan(
+    kinds=["baseline"],
+    baseline_epochs=15,
+    teacher_epochs=5,
+    teacher_batch_size=16,
+    teacher_learning_rate=2e-4,
+    teacher_dropout=0.5,
+    teacher_encoder_dropout=0.1,
+    teacher_patience=2,
+    threads=1,
+    augment_n_iter=N_ITER,
+    label_chunk_size=5000,
+    soft_epochs=4,
+    soft_batch_size=32,
+    measure_speed=False,
+    promote=False,
+)
+TEACHERS = {"teacher": {"teacher_label_weighting": "none"}, "teacher-isqrt": {}}
 STEPS = ("data", "baseline", "teacher", "teacher-isqrt", "decode", "committee", "students")
+COMMITTEE_WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _variant(kind: str, **update: Any) -> TrainPlan:
+    return PLAN.model_copy(update={"kinds": [kind], **update})
 
 
 def _dataset(out: Path, n_listings: int) -> Any:
@@ -56,16 +74,32 @@ def _dataset(out: Path, n_listings: int) -> Any:
 
     data = out / "data"
     if not (data / "dataset.json").is_file():
+        cfg = PLAN.dataset_config()
         build_dataset(
-            records_from_listings(generate_listings(n_listings, seed=0)), data, seed=0
-        )  # the plan's split (DatasetConfig.test_size)
+            records_from_listings(generate_listings(n_listings, seed=cfg.seed)), data, cfg.test_size, cfg.seed
+        )
     return load_npy_dataset(data)
 
 
-def _scores(gold: list, pred: list, labels: list[str]) -> dict[str, Any]:
+def _output(out: Path, plan: TrainPlan, step: str) -> Path:
+    """Where the chain keeps `step`'s output for `plan` (nothing runs)."""
+    return Path(next(s.out for s in bind(plan, out / "data", out, [step]) if s.name == step))
+
+
+def _chain(out: Path, plan: TrainPlan) -> Path:
+    """Run the plan through the chain (done steps are skipped); the directory of its model."""
+    result = run_chain(plan, out / "data", out)
+    for name, outcome in result.steps.items():
+        log.info("%s: %s (%.0f s)", name, "unchanged" if outcome.skipped else "ran", outcome.seconds)
+    return Path(result.models[plan.kinds[0]])
+
+
+def _scores(ds: Any, pred: list) -> dict[str, Any]:
+    from carner.annotation.snap import snap_spans
     from carner.training.evaluate import score_spans
 
-    s = score_spans(gold, pred, labels)
+    snapped = [snap_spans(t, p) for t, p in zip(ds.test_texts, pred, strict=True)]
+    s = score_spans(ds.test_spans, snapped, ds.labels)
     return {
         "micro_f1": round(s["micro"]["f1"], 4),
         "macro_f1": round(s["macro"]["f1"], 4),
@@ -74,39 +108,37 @@ def _scores(gold: list, pred: list, labels: list[str]) -> dict[str, Any]:
     }
 
 
+def _chain_scores(model: Path) -> dict[str, Any]:
+    """The chain's own evaluation of a model (its metrics.json, test split, snapped spans)."""
+    from carner.training.metrics import read_metrics
+
+    m = read_metrics(model).raw
+    return {
+        "micro_f1": round(m["f1"], 4),
+        "macro_f1": round(m["macro"]["f1"], 4),
+        "per_label_f1": {k: round(v["f1"], 4) for k, v in m["per_label"].items()},
+        "support": {k: v["support"] for k, v in m["per_label"].items()},
+        "model": str(model),
+    }
+
+
 def _record(out: Path, key: str, value: Any) -> None:
+    from carner.common.files import atomic_file
+
     path = out / "results.json"
     results = json.loads(path.read_text()) if path.is_file() else {}
     results[key] = value
-    path.write_text(json.dumps(results, indent=1))
+    with atomic_file(path, "w") as fh:
+        fh.write(json.dumps(results, indent=1))
     log.info("%s: %s", key, json.dumps({k: v for k, v in value.items() if k != "support"}))
-
-
-def step_teacher(out: Path, ds: Any, name: str, **extra: Any) -> None:
-    from carner.training.teacher import TeacherConfig, train_teacher
-
-    target = out / "models" / name
-    if (target / "metrics.json").is_file():
-        return
-    t0 = time.perf_counter()
-    m = train_teacher(
-        TeacherConfig(**{**TEACHER_KW, **extra}), ds.train_texts, ds.train_spans, ds.labels, target
-    )
-    log.info(
-        "%s trained in %.0f s (best epoch %d of %d)",
-        name,
-        time.perf_counter() - t0,
-        m.best_epoch,
-        m.epochs_run,
-    )
 
 
 def step_decode(out: Path, ds: Any) -> None:
     from carner.training.decode import Decoder
     from carner.training.teacher import TeacherModel
 
-    for name in sorted(p.name for p in (out / "models").glob("teacher*")):
-        model = TeacherModel(out / "models" / name, threads=1)
+    for name, update in TEACHERS.items():
+        model = TeacherModel(_output(out, _variant("teacher", **update), "teacher"), threads=1)
         preds = model.predict_with_probs(ds.test_texts)
         for mode, decoder in (
             ("argmax", Decoder(model.tags, "argmax")),
@@ -114,63 +146,42 @@ def step_decode(out: Path, ds: Any) -> None:
             ("viterbi+joined", Decoder(model.tags, "viterbi", joined=model.decoder.joined)),
         ):
             spans = [decoder.spans(p.word_offsets, p.probs) for p in preds]
-            _record(out, f"{name}/{mode}", _scores(ds.test_spans, spans, ds.labels))
+            _record(out, f"{name}/{mode}", _scores(ds, spans))
 
 
-COMMITTEE_WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
-SOFT_KW: dict[str, Any] = {"epochs": 4, "batch_size": 32, "threads": 1, "progress": False, "seed": 0}
-
-
-def step_committee(out: Path, ds: Any, teacher: str = "teacher") -> None:
-    """The committee of `teacher` and the baseline scored on the test split at several BERT weights."""
+def step_committee(out: Path, ds: Any) -> None:
+    """The committee of the default teacher and the baseline scored on the test split at several weights."""
     from carner.training.committee import CommitteeTeacher
     from carner.training.teacher import TeacherModel
 
-    model = TeacherModel(out / "models" / teacher, threads=1)
+    model = TeacherModel(_output(out, _variant("teacher"), "teacher"), threads=1)
     preds = model.predict_with_probs(ds.test_texts)
-    committee = CommitteeTeacher(model, out / "models" / "baseline")
+    committee = CommitteeTeacher(model, _output(out, _variant("baseline"), "baseline"))
     spacy_spans = committee.spacy.predict(ds.test_texts)
     for w in COMMITTEE_WEIGHTS:
         committee.bert_weight = w
         spans = [committee.combine(p, sp).spans for p, sp in zip(preds, spacy_spans, strict=True)]
-        _record(out, f"committee({teacher}+baseline, w={w})", _scores(ds.test_spans, spans, ds.labels))
+        _record(out, f"committee(teacher-isqrt+baseline, w={w})", _scores(ds, spans))
 
 
 def step_students(out: Path, ds: Any, labellers: list[str]) -> None:
-    """Augment once; label with each labeller ("teacher", "committee:W"); one soft student per labelling."""
-    from carner.training.augment import AugmentConfig, augment
-    from carner.training.label import LabelConfig, iter_labelled, label_file
-    from carner.training.student_soft import SoftStudentConfig, SoftStudentModel, train_soft_student
-    from carner.training.teacher import TeacherModel
+    """One soft student per labelling ("teacher": the default teacher; "committee:W": it with the
+    baseline at BERT weight W), each the chain's student-soft step of its plan variant."""
+    from carner.training.student_soft import SoftStudentModel
 
-    aug = out / "augmented"
-    if not (aug / "augmented.jsonl").is_file():
-        augment(AugmentConfig(n_iter=N_ITER, seed=0), ds.train_texts, ds.train_spans, aug, progress=False)
+    baseline = str(_output(out, _variant("baseline"), "baseline"))
     for name in labellers:
-        teacher_name, _, weight = name.partition(":")
-        cfg = LabelConfig(chunk_size=5000, progress=False)
-        if teacher_name == "committee":
-            teacher_name = "teacher"
-            cfg = LabelConfig(
-                chunk_size=5000,
-                progress=False,
-                committee_baseline=str(out / "models" / "baseline"),
-                committee_bert_weight=float(weight),
-            )
-        labelled = out / f"labelled-{name}"
-        index = labelled / "index.json"
-        if not (index.is_file() and json.loads(index.read_text()).get("complete")):
-            t0 = time.perf_counter()
-            label_file(cfg, TeacherModel(out / "models" / teacher_name, threads=1), aug, labelled)
-            log.info("labelled by %s in %.0f s", name, time.perf_counter() - t0)
-        student = out / "models" / f"student-soft-{name}"
-        if not (student / "metrics.json").is_file():
-            t0 = time.perf_counter()
-            train_soft_student(SoftStudentConfig(**SOFT_KW), iter_labelled(labelled), ds.labels, student)
-            log.info("student from %s trained in %.0f s", name, time.perf_counter() - t0)
+        who, _, weight = name.partition(":")
+        update: dict[str, Any] = {}
+        if who == "committee":
+            update = {"label_committee_baseline": baseline, "label_committee_bert_weight": float(weight)}
+        elif who != "teacher":
+            raise ValueError(f"unknown labeller {name!r} (teacher or committee:W)")
+        student = _chain(out, _variant("student-soft", **update))
+        _record(out, f"student-soft({name})", _chain_scores(student))
         for mode in ("argmax", "viterbi"):
             pred = SoftStudentModel(student, decode=mode).predict(ds.test_texts)
-            _record(out, f"student-soft({name})/{mode}", _scores(ds.test_spans, pred, ds.labels))
+            _record(out, f"student-soft({name})/{mode}", _scores(ds, pred))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -181,37 +192,25 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--labellers", default="teacher,committee:0.7", help="for the students step")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    import torch
     from transformers.utils import logging as hf_logging
 
-    torch.set_num_threads(1)  # one thread: two spin-wait on a shared CPU (FACTS.md)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     steps = args.steps.split(",")
+    unknown = set(steps) - set(STEPS)
+    if unknown:
+        ap.error(f"unknown steps {sorted(unknown)}; known: {', '.join(STEPS)}")
     ds = _dataset(out, args.listings)
     log.info(
         "dataset: %d train / %d test titles, labels %s", len(ds.train_texts), len(ds.test_texts), ds.labels
     )
-    if "baseline" in steps and not (out / "models" / "baseline" / "meta.json").is_file():
-        from carner.training.baseline import SpacyTrainConfig, train_baseline
-
-        train_baseline(
-            out / "data", out / "models" / "baseline", SpacyTrainConfig(epochs=15, seed=0), evaluate=False
-        )
     if "baseline" in steps:
-        from carner.training.models import load_model
-
-        _record(
-            out,
-            "baseline",
-            _scores(ds.test_spans, load_model(out / "models" / "baseline").predict(ds.test_texts), ds.labels),
-        )
-    if "teacher" in steps:
-        step_teacher(out, ds, "teacher")
-    if "teacher-isqrt" in steps:
-        step_teacher(out, ds, "teacher-isqrt", label_weighting="inverse_sqrt")
+        _record(out, "baseline", _chain_scores(_chain(out, _variant("baseline"))))
+    for name, update in TEACHERS.items():
+        if name in steps:
+            _record(out, name, _chain_scores(_chain(out, _variant("teacher", **update))))
     if "decode" in steps:
         step_decode(out, ds)
     if "committee" in steps:

@@ -75,6 +75,9 @@ class TrainPlan(BaseModel):
     teacher_dropout: float = Field(TeacherConfig.dropout, ge=0, lt=1)
     teacher_encoder_dropout: float | None = Field(TeacherConfig.encoder_dropout, ge=0, lt=1)
     teacher_patience: int = Field(TeacherConfig.patience, ge=1)
+    teacher_label_weighting: str = Field(
+        TeacherConfig.label_weighting, description="Loss weight of rare labels (none, inverse_sqrt, ...)."
+    )
     bert: str | None = Field(TeacherConfig.bert, description="BERT path or hub name; None: offline MiniLM.")
     augment_n_iter: int = Field(AugmentConfig.n_iter, ge=0, description="Augmented variants per text.")
     augment_p_mask: float = Field(AugmentConfig.p_mask, ge=0, le=1, description="Chance a word is masked.")
@@ -87,6 +90,12 @@ class TrainPlan(BaseModel):
     label_workers: int | None = Field(None, ge=1, description="dask: worker processes (None: CPUs).")
     label_max_chunks: int | None = Field(None, ge=1, description="Stop after this many new chunks.")
     label_restart: bool = Field(True, description="Discard chunks made from another input or teacher.")
+    label_committee_baseline: str | None = Field(
+        LabelConfig.committee_baseline, description="spaCy model averaged with the teacher (None: none)."
+    )
+    label_committee_bert_weight: float = Field(
+        LabelConfig.committee_bert_weight, ge=0, le=1, description="The teacher's weight in the committee."
+    )
     student_epochs: int = Field(SpacyStudentConfig.epochs, ge=1, description="spaCy student epochs.")
     soft_epochs: int = Field(SoftStudentConfig.epochs, ge=1, description="Soft-label student epochs.")
     soft_batch_size: int = Field(SoftStudentConfig.batch_size, ge=1)
@@ -134,6 +143,7 @@ class TrainPlan(BaseModel):
             encoder_dropout=self.teacher_encoder_dropout,
             max_texts=self.teacher_max_texts,
             patience=self.teacher_patience,
+            label_weighting=self.teacher_label_weighting,
             seed=self.seed,
             device=self.device,
             threads=self.threads,
@@ -157,6 +167,8 @@ class TrainPlan(BaseModel):
             progress=False,
             restart=self.label_restart,
             max_chunks=self.label_max_chunks,
+            committee_baseline=self.label_committee_baseline,
+            committee_bert_weight=self.label_committee_bert_weight,
         )
 
     def spacy_student_config(self) -> SpacyStudentConfig:

@@ -80,3 +80,34 @@ def test_committee_labelling_is_recorded_and_not_mixed_with_other_labels(
         label_file(other, TeacherModel(members["teacher"]), tmp_path / "aug.jsonl", out)
     with pytest.raises(ValueError, match="committee_bert_weight"):
         LabelConfig(committee_bert_weight=1.5)
+
+
+def test_the_chain_labels_by_committee_when_the_plan_names_one(
+    members: dict, tiny_dataset_dir: Path, tmp_path: Path
+) -> None:
+    """A plan variant (`label_committee_baseline`) runs the chain's own label step by committee, under a
+    key of its own: the teacher-only labels of the same plan are never reused for it."""
+    from carner.training.chain import run_chain
+    from carner.training.plan import TrainPlan
+
+    plan = TrainPlan(kinds=["student-soft"], augment_n_iter=1, label_chunk_size=40, promote=False)
+    committee = plan.model_copy(
+        update={"label_committee_baseline": str(members["baseline"]), "label_committee_bert_weight": 0.7}
+    )
+    given = {"teacher": members["teacher"]}
+    alone = run_chain(plan, tiny_dataset_dir, tmp_path, only=["augment", "label"], given=given)
+    both = run_chain(committee, tiny_dataset_dir, tmp_path, only=["augment", "label"], given=given)
+    assert both.steps["augment"].skipped and both.steps["augment"].key == alone.steps["augment"].key
+    assert not both.steps["label"].skipped and both.steps["label"].key != alone.steps["label"].key
+    index = json.loads((Path(both.steps["label"].out) / "index.json").read_text())
+    assert index["committee"]["bert_weight"] == 0.7 and index["complete"]
+    assert "committee" not in json.loads((Path(alone.steps["label"].out) / "index.json").read_text())
+
+
+def test_the_plan_carries_the_teachers_label_weighting() -> None:
+    from carner.training.plan import TrainPlan
+
+    assert TrainPlan().teacher_config().label_weighting == "inverse_sqrt"
+    assert TrainPlan(teacher_label_weighting="none").teacher_config().label_weighting == "none"
+    with pytest.raises(ValueError, match="label_weighting"):
+        TrainPlan(teacher_label_weighting="loud").teacher_config()

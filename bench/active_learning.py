@@ -37,6 +37,7 @@ from carner.training.baseline import CONFIDENCE_MEASURES  # noqa: E402
 
 from bench.common import (  # noqa: E402
     ResultTable,
+    chain_baseline,
     fmt,
     machine,
     machine_line,
@@ -137,16 +138,17 @@ def _gold_set(session: Any) -> tuple[list[str], list[list[Any]]]:
 def _train_and_score(
     work: Path, texts: list[str], spans: list[list[Any]], test: list[Any], epochs: int, seed: int
 ) -> tuple[Any, dict[str, Any], float]:
-    """Retrain the baseline from scratch on the gold so far; its metrics on `test` and training seconds."""
-    from carner.training.baseline import SpacyTrainConfig, load_model, train_baseline
+    """Retrain the baseline from scratch on the gold so far (the training chain's baseline step); its
+    metrics on `test` and training seconds."""
+    from carner.training.baseline import load_model
     from carner.training.evaluate import evaluate_model
     from carner.training.npy_io import save_npy_dataset
 
-    data, model_dir = work / "data", work / "model"
+    data = work / "data"
     data.mkdir(parents=True, exist_ok=True)
     save_npy_dataset(data, (texts, spans), ([x.title for x in test], [list(x.title_spans) for x in test]))
     t0 = time.perf_counter()
-    train_baseline(data, model_dir, SpacyTrainConfig(epochs=epochs, seed=seed), evaluate=False)
+    model_dir, _ = chain_baseline(data, work, epochs=epochs, seed=seed, evaluate=False)
     seconds = time.perf_counter() - t0
     model = load_model(model_dir)
     m = evaluate_model(model, [x.title for x in test], [list(x.title_spans) for x in test], speed=False)
@@ -158,15 +160,15 @@ def _bagged_member(
 ) -> _Measured:
     """The committee's second voter: the baseline retrained on a bootstrap resample of the gold
     (Abe & Mamitsuka 1998's query by bagging) with another seed."""
-    from carner.training.baseline import SpacyTrainConfig, load_model, train_baseline
+    from carner.training.baseline import load_model
     from carner.training.npy_io import save_npy_dataset
 
     rng = random.Random(seed)
     pick = [rng.randrange(len(texts)) for _ in texts]
-    data, model_dir = work / "bag-data", work / "bag-model"
+    data = work / "bag-data"
     data.mkdir(parents=True, exist_ok=True)
     save_npy_dataset(data, ([texts[i] for i in pick], [spans[i] for i in pick]), ([], []))
-    train_baseline(data, model_dir, SpacyTrainConfig(epochs=epochs, seed=seed), evaluate=False)
+    model_dir, _ = chain_baseline(data, work / "bag", epochs=epochs, seed=seed, evaluate=False)
     return _Measured(load_model(model_dir), measure)
 
 

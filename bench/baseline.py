@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from carner.scraper.sandbox.generator import generate_listings
-from carner.training.baseline import SpacyTrainConfig, train_baseline
-from carner.training.dataset import build_dataset, records_from_listings
-from carner.training.evaluate import dictionary_floor, score_spans
-from carner.training.npy_io import load_npy_dataset
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from carner.scraper.sandbox.generator import generate_listings  # noqa: E402
+from carner.training.dataset import build_dataset, records_from_listings  # noqa: E402
+from carner.training.evaluate import dictionary_floor, score_spans  # noqa: E402
+from carner.training.npy_io import load_npy_dataset  # noqa: E402
+
+from bench.common import chain_baseline  # noqa: E402
 
 
 def main() -> None:
@@ -45,9 +49,10 @@ def main() -> None:
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = float(value) if value.replace(".", "", 1).isdigit() else value
-    cfg = SpacyTrainConfig(epochs=args.epochs, seed=args.seed, overrides=overrides)
-    result = train_baseline(work / "data", work / "baseline", cfg)
-    m = result.metrics
+    model, m = chain_baseline(
+        work / "data", work, epochs=args.epochs, seed=args.seed, overrides=overrides, speed=True
+    )
+    trained = m["training"]
     ds = load_npy_dataset(work / "data")
     floor = score_spans(
         ds.test_spans, dictionary_floor(ds.train_texts, ds.train_spans, ds.test_texts), ds.labels
@@ -59,8 +64,8 @@ def main() -> None:
         f"(sandbox n={args.n}, seed {args.seed}), {args.epochs} epochs\n"
     )
     print(
-        f"dataset {t_data:.1f} s; training {result.seconds:.1f} s ({result.steps} steps, "
-        f"best dev F1 {result.best_dev_f1:.3f})\n"
+        f"dataset {t_data:.1f} s; training {trained['seconds']:.1f} s ({trained['steps']} steps, "
+        f"best dev F1 {trained['best_dev_f1']:.3f})\n"
     )
     print("| model | micro P | micro R | micro F1 | macro P | macro R | macro F1 |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -84,7 +89,7 @@ def main() -> None:
             f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} "
             f"| {f:.3f} |"
         )
-    print(f"\nmodel: {result.out_dir}")
+    print(f"\nmodel: {model}")
 
 
 if __name__ == "__main__":

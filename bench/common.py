@@ -319,3 +319,50 @@ def machine_line(info: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     _child(sys.argv[1], sys.argv[2])
+
+
+def chain_baseline(
+    data_dir: Path,
+    workdir: Path,
+    *,
+    epochs: int,
+    seed: int,
+    overrides: dict[str, Any] | None = None,
+    evaluate: bool = True,
+    speed: bool = False,
+) -> tuple[Path, dict[str, Any]]:
+    """The spaCy baseline a bench measures with, trained by the training chain's own baseline step
+    (a plan variant: these epochs, seed and config overrides), so its key, output folder and "is it
+    done?" check are the chain's; evaluated by the chain's step unless `evaluate` is False (a
+    dataset without a test split), timed when `speed`. Returns the model directory and its
+    metrics.json (its "training" part: steps, best dev F1, seconds)."""
+    from carner.training.chain import run_chain
+    from carner.training.metrics import read_metrics
+    from carner.training.plan import TrainPlan
+
+    plan = TrainPlan(
+        kinds=["baseline"],
+        baseline_epochs=epochs,
+        baseline_overrides=dict(overrides or {}),
+        seed=seed,
+        measure_speed=speed,
+        promote=False,
+    )
+    result = run_chain(plan, data_dir, workdir, only=None if evaluate else ["baseline"])
+    model = Path(result.steps["baseline"].out)
+    return model, read_metrics(model).raw
+
+
+def parse_key_values(items: Sequence[str], names: set[str]) -> dict[str, Any]:
+    """`--set key=value` items as a dict (JSON values: 3, 0.1, null, true, "name"; bare words are
+    strings); a key outside `names` exits with the list of known ones."""
+    changes: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or key not in names:
+            raise SystemExit(f"--set {item!r}: expected key=value with key in {', '.join(sorted(names))}")
+        try:
+            changes[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            changes[key] = raw
+    return changes

@@ -1,6 +1,7 @@
 """Per-label effect of each teacher/student option at a research-like scale that fits one session.
 
     .venv/bin/python bench/label_quality.py --out DIR [--listings 2800] [--steps data,baseline,teacher,...]
+        [--set teacher_epochs=3 ...]
 
 Why a separate bench: `bench/models.py --scale research` takes over an hour on a 2-core CPU, too long
 to try each decoding and labelling option there. This bench builds one dataset from sandbox listings through
@@ -63,18 +64,29 @@ STEPS = ("data", "baseline", "teacher", "teacher-isqrt", "decode", "committee", 
 COMMITTEE_WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def _variant(kind: str, **update: Any) -> TrainPlan:
-    return PLAN.model_copy(update={"kinds": [kind], **update})
+def _variant(base: TrainPlan, kind: str, **update: Any) -> TrainPlan:
+    return base.model_copy(update={"kinds": [kind], **update})
 
 
-def _dataset(out: Path, n_listings: int) -> Any:
+def plan_with(items: list[str]) -> TrainPlan:
+    """`PLAN` with `--set key=value` overrides of its fields."""
+    from bench.common import parse_key_values
+
+    changes = parse_key_values(items, set(TrainPlan.model_fields))
+    try:
+        return TrainPlan.model_validate({**PLAN.model_dump(), **changes})
+    except ValueError as exc:
+        raise SystemExit(f"--set: {exc}") from None
+
+
+def _dataset(out: Path, n_listings: int, base: TrainPlan) -> Any:
     from carner.scraper.sandbox.generator import generate_listings
     from carner.training.dataset import build_dataset, records_from_listings
     from carner.training.npy_io import load_npy_dataset
 
     data = out / "data"
     if not (data / "dataset.json").is_file():
-        cfg = PLAN.dataset_config()
+        cfg = base.dataset_config()
         build_dataset(
             records_from_listings(generate_listings(n_listings, seed=cfg.seed)), data, cfg.test_size, cfg.seed
         )
@@ -133,12 +145,12 @@ def _record(out: Path, key: str, value: Any) -> None:
     log.info("%s: %s", key, json.dumps({k: v for k, v in value.items() if k != "support"}))
 
 
-def step_decode(out: Path, ds: Any) -> None:
+def step_decode(out: Path, ds: Any, base: TrainPlan) -> None:
     from carner.training.decode import Decoder
     from carner.training.teacher import TeacherModel
 
     for name, update in TEACHERS.items():
-        model = TeacherModel(_output(out, _variant("teacher", **update), "teacher"), threads=1)
+        model = TeacherModel(_output(out, _variant(base, "teacher", **update), "teacher"), threads=1)
         preds = model.predict_with_probs(ds.test_texts)
         for mode, decoder in (
             ("argmax", Decoder(model.tags, "argmax")),
@@ -149,14 +161,14 @@ def step_decode(out: Path, ds: Any) -> None:
             _record(out, f"{name}/{mode}", _scores(ds, spans))
 
 
-def step_committee(out: Path, ds: Any) -> None:
+def step_committee(out: Path, ds: Any, base: TrainPlan) -> None:
     """The committee of the default teacher and the baseline scored on the test split at several weights."""
     from carner.training.committee import CommitteeTeacher
     from carner.training.teacher import TeacherModel
 
-    model = TeacherModel(_output(out, _variant("teacher"), "teacher"), threads=1)
+    model = TeacherModel(_output(out, _variant(base, "teacher"), "teacher"), threads=1)
     preds = model.predict_with_probs(ds.test_texts)
-    committee = CommitteeTeacher(model, _output(out, _variant("baseline"), "baseline"))
+    committee = CommitteeTeacher(model, _output(out, _variant(base, "baseline"), "baseline"))
     spacy_spans = committee.spacy.predict(ds.test_texts)
     for w in COMMITTEE_WEIGHTS:
         committee.bert_weight = w
@@ -164,12 +176,12 @@ def step_committee(out: Path, ds: Any) -> None:
         _record(out, f"committee(teacher-isqrt+baseline, w={w})", _scores(ds, spans))
 
 
-def step_students(out: Path, ds: Any, labellers: list[str]) -> None:
+def step_students(out: Path, ds: Any, labellers: list[str], base: TrainPlan) -> None:
     """One soft student per labelling ("teacher": the default teacher; "committee:W": it with the
     baseline at BERT weight W), each the chain's student-soft step of its plan variant."""
     from carner.training.student_soft import SoftStudentModel
 
-    baseline = str(_output(out, _variant("baseline"), "baseline"))
+    baseline = str(_output(out, _variant(base, "baseline"), "baseline"))
     for name in labellers:
         who, _, weight = name.partition(":")
         update: dict[str, Any] = {}
@@ -177,20 +189,22 @@ def step_students(out: Path, ds: Any, labellers: list[str]) -> None:
             update = {"label_committee_baseline": baseline, "label_committee_bert_weight": float(weight)}
         elif who != "teacher":
             raise ValueError(f"unknown labeller {name!r} (teacher or committee:W)")
-        student = _chain(out, _variant("student-soft", **update))
+        student = _chain(out, _variant(base, "student-soft", **update))
         _record(out, f"student-soft({name})", _chain_scores(student))
         for mode in ("argmax", "viterbi"):
             pred = SoftStudentModel(student, decode=mode).predict(ds.test_texts)
             _record(out, f"student-soft({name})/{mode}", _scores(ds, pred))
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--listings", type=int, default=1400)
     ap.add_argument("--steps", default=",".join(STEPS))
     ap.add_argument("--labellers", default="teacher,committee:0.7", help="for the students step")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a PLAN field")
     args = ap.parse_args(argv)
+    base = plan_with(args.set)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from transformers.utils import logging as hf_logging
 
@@ -202,22 +216,23 @@ def main(argv: list[str] | None = None) -> None:
     unknown = set(steps) - set(STEPS)
     if unknown:
         ap.error(f"unknown steps {sorted(unknown)}; known: {', '.join(STEPS)}")
-    ds = _dataset(out, args.listings)
+    ds = _dataset(out, args.listings, base)
     log.info(
         "dataset: %d train / %d test titles, labels %s", len(ds.train_texts), len(ds.test_texts), ds.labels
     )
     if "baseline" in steps:
-        _record(out, "baseline", _chain_scores(_chain(out, _variant("baseline"))))
+        _record(out, "baseline", _chain_scores(_chain(out, _variant(base, "baseline"))))
     for name, update in TEACHERS.items():
         if name in steps:
-            _record(out, name, _chain_scores(_chain(out, _variant("teacher", **update))))
+            _record(out, name, _chain_scores(_chain(out, _variant(base, "teacher", **update))))
     if "decode" in steps:
-        step_decode(out, ds)
+        step_decode(out, ds, base)
     if "committee" in steps:
-        step_committee(out, ds)
+        step_committee(out, ds, base)
     if "students" in steps:
-        step_students(out, ds, args.labellers.split(","))
+        step_students(out, ds, args.labellers.split(","), base)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

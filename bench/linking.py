@@ -113,8 +113,9 @@ def score_german(path: Path) -> dict[str, object]:
 
 def _train_baseline(n: int, root: Path) -> Path:
     """A demo-scale spaCy baseline on generator seed 0 (9:1 train/test), for model-predicted spans."""
-    from carner.training.baseline import SpacyTrainConfig, train_baseline
     from carner.training.npy_io import save_npy_dataset
+
+    from bench.common import chain_baseline
 
     listings = generate_listings(n, seed=0)
     rows = [(x.title, [list(s) for s in x.title_spans]) for x in listings]
@@ -125,9 +126,9 @@ def _train_baseline(n: int, root: Path) -> Path:
         ([t for t, _ in train], [s for _, s in train]),
         ([t for t, _ in test], [s for _, s in test]),
     )
-    result = train_baseline(root / "data", root / "model", SpacyTrainConfig(epochs=12, seed=0))
-    print(f"baseline: {cut} titles, test macro F1 {result.metrics['macro']['f1']:.4f}")
-    return root / "model"
+    model, metrics = chain_baseline(root / "data", root, epochs=12, seed=0)
+    print(f"baseline: {cut} titles, test macro F1 {metrics['macro']['f1']:.4f}")
+    return model
 
 
 def main(argv: list[str] | None = None) -> int:

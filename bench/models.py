@@ -61,6 +61,7 @@ from bench.common import (  # noqa: E402
     machine,
     machine_line,
     mark_baseline,
+    parse_key_values,
     print_tables,
     ratio,
     run_stage,
@@ -116,16 +117,7 @@ PLANS = {
 def parse_set(plan: Plan, items: list[str]) -> Plan:
     """Apply `key=value` overrides (JSON values: 3, 0.1, null, true, "name"; bare words are strings)."""
     own = {f.name for f in fields(Plan)} - {"scale", "train"}
-    names = own | set(TrainPlan.model_fields)
-    changes: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or key not in names:
-            raise SystemExit(f"--set {item!r}: expected key=value with key in {', '.join(sorted(names))}")
-        try:
-            changes[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            changes[key] = raw
+    changes = parse_key_values(items, own | set(TrainPlan.model_fields))
     train = {k: v for k, v in changes.items() if k not in own}
     try:
         new_train = TrainPlan.model_validate({**plan.train.model_dump(), **train})

@@ -110,17 +110,19 @@ def read_gold(gold_path: Path, csv_path: Path) -> tuple[list[str], list[list[tup
 
 def train_on_sandbox(n: int, seed: int, epochs: int, work: Path) -> Path:
     """The spaCy baseline trained on n sandbox listings' titles (90 % train); returns its directory."""
-    from carner.training.baseline import SpacyTrainConfig, train_baseline
     from carner.training.dataset import build_dataset, records_from_listings
 
+    from bench.common import chain_baseline
+
     build_dataset(records_from_listings(generate_listings(n, seed=seed)), work / "data", 0.1, seed)
-    result = train_baseline(work / "data", work / "baseline", SpacyTrainConfig(epochs=epochs, seed=seed))
-    micro = result.metrics["micro"]["f1"] if result.metrics else float("nan")
+    t0 = time.perf_counter()
+    model, metrics = chain_baseline(work / "data", work, epochs=epochs, seed=seed)
+    micro = metrics["micro"]["f1"] if metrics else float("nan")
     print(
-        f"trained on {n} sandbox listings, {epochs} epochs in {result.seconds:.0f} s; "
+        f"trained on {n} sandbox listings, {epochs} epochs in {time.perf_counter() - t0:.0f} s; "
         f"sandbox test micro F1 {micro:.3f}"
     )
-    return work / "baseline"
+    return model
 
 
 def silver_scores(predict: Any, csv_path: Path) -> dict[str, Any]:

@@ -34,6 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = (1, 8, 32)
 _LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
@@ -41,17 +43,18 @@ _LENGTH = re.compile(rb"content-length:\s*(\d+)", re.IGNORECASE)
 
 # ------------------------------------------------------------------------------------------ models
 def build_models(root: Path, n: int = 600, seed: int = 0) -> dict[str, Path]:
-    """A spaCy baseline and a soft student trained on `n` sandbox listings (reused when present)."""
+    """A spaCy baseline (the training chain's step) and a soft student trained on `n` sandbox listings
+    (reused when present)."""
     from carner.scraper.sandbox.generator import generate_listings
+    from carner.training.dataset import build_dataset, records_from_listings
+
+    from bench.common import chain_baseline
 
     listings = generate_listings(n, seed=seed)
-    out = {"baseline": root / "baseline", "student-soft": root / "student-soft"}
-    if not (out["baseline"] / "metrics.json").is_file():
-        from carner.training.baseline import SpacyTrainConfig, train_baseline
-        from carner.training.dataset import build_dataset, records_from_listings
-
+    if not (root / "data" / "dataset.json").is_file():
         build_dataset(records_from_listings(listings), root / "data", 0.25, seed)
-        train_baseline(root / "data", out["baseline"], SpacyTrainConfig(epochs=10, seed=seed))
+    baseline, _ = chain_baseline(root / "data", root, epochs=10, seed=seed)
+    out = {"baseline": baseline, "student-soft": root / "student-soft"}
     if not (out["student-soft"] / "metrics.json").is_file():
         train_soft_from_gold(listings, out["student-soft"], seed)
     return out

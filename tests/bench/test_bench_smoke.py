@@ -147,7 +147,8 @@ def test_active_learning_committee_trains_a_bagged_second_voter(tmp_path: Path) 
     assert active_learning.main(argv) == 0
     result = json.loads((tmp_path / "active_learning.json").read_text(encoding="utf-8"))
     assert [r["annotations"] for r in result["curves"]["committee"]] == [10, 20]
-    assert (tmp_path / "seed0-committee" / "bag-model" / "meta.json").is_file()  # the second voter
+    voters = list((tmp_path / "seed0-committee" / "bag" / "models" / "baseline").glob("*/meta.json"))
+    assert len(voters) == 1  # the second voter: the chain's baseline step on a resample of the gold
     assert 0.0 < result["curves"]["committee"][0]["mean_confidence_picked"] <= 1.0
     assert [s["strategy"] for s in result["summaries"]] == ["committee"] * 4
 
@@ -201,3 +202,27 @@ def test_helpers() -> None:
     assert active_learning.annotations_to_reach(curve, 0.9) is None
     run = common.run_stage("bench.common:json_hash", {"obj": [1, 2]}, isolate=True)
     assert run.result == common.json_hash([1, 2]) and run.isolated and run.peak_rss_mb > 0
+
+
+def test_label_quality_runs_every_variant_through_the_chain(tmp_path: Path, tiny_bert: Path) -> None:
+    """bench/label_quality.py at a tiny scale: each option a plan variant the chain trains under its
+    own key, rerun resumes (nothing retrained), and every row scored."""
+    label_quality = importlib.import_module("bench.label_quality")
+    argv = ["--out", str(tmp_path), "--listings", "40", "--labellers", "teacher,committee:0.7",
+            "--set", f"bert={tiny_bert}", "--set", "baseline_epochs=1", "--set", "teacher_epochs=1",
+            "--set", "augment_n_iter=1", "--set", "soft_epochs=1"]  # fmt: skip
+    assert label_quality.main(argv) == 0
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    trained = {"baseline", "teacher", "teacher-isqrt", "student-soft(teacher)", "student-soft(committee:0.7)"}
+    scored = {"teacher/argmax", "teacher-isqrt/viterbi+joined", "committee(teacher-isqrt+baseline, w=0.9)"}
+    assert trained | scored <= set(results)
+    teachers = sorted(p.name for p in (tmp_path / "models" / "teacher").iterdir())
+    assert len(teachers) == 2  # two weightings, two keys
+    students = sorted(p.name for p in (tmp_path / "models" / "student-soft").iterdir())
+    assert len(students) == 2 and len(list((tmp_path / "labelled").iterdir())) == 2
+    stamp = {p: p.stat().st_mtime_ns for p in (tmp_path / "models").glob("*/*/*")}
+    assert len(stamp) > 10
+    assert label_quality.main(argv) == 0  # resumed: every step done, nothing retrained
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "models").glob("*/*/*")} == stamp
+    with pytest.raises(SystemExit, match="expected key=value"):
+        label_quality.main(["--out", str(tmp_path), "--set", "no_such_field=1"])

@@ -11,7 +11,6 @@ checkpoint's dev scores.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -61,8 +60,9 @@ def model_key(out_dir: Path, kind: str, labels: Sequence[str], training: dict[st
     name = Path(out_dir).name
     if re.fullmatch(r"[0-9a-f]{16}", name):
         return name
-    made_of = json.dumps([kind, sorted(labels), training], sort_keys=True, default=str)
-    return hashlib.sha256(made_of.encode("utf-8")).hexdigest()[:16]
+    from carner.training.identity import key
+
+    return key(kind, sorted(labels), training)
 
 
 def meta_name(kind: str, labels: Sequence[str]) -> str:

@@ -25,7 +25,7 @@ from carner.scraper.sandbox import catalogue as ebay
 from carner.common.vpic import Catalogue, load, norm
 
 # Bumped whenever a rule below changes: evaluations record it, so figures of another version are redone.
-SNAP_VERSION = "catalogue-2"
+SNAP_VERSION = "catalogue-3"
 NEEDED_LABELS = frozenset({"MAKE", "MODEL"})
 # Words a model span may grow over when they complete a model name ("Town" -> "Town Car").
 MAX_EXTENSION = 2
@@ -38,6 +38,23 @@ _BODY_HELPERS = frozenset(
 # A door count said outright ("4dr", "4-Door", "Door" of "4 Door"): BODY on its own.
 _DOOR_WORD = re.compile(r"^(?:\d ?-?d(?:r|oor)s?|\d-?d|doors?|dr)$", re.IGNORECASE)
 _SAID_DOORS = re.compile(r"(?:dr|doors?)$", re.IGNORECASE)  # "4dr", "door": not the "4D" of "Sedan 4D"
+# Characters that end a trim run (the guidelines' separators) and a few that never belong to one.
+_SEPARATORS = frozenset("-~(*!$#+|")
+# Words that open a seller's remark or a package, not a trim (the annotation guidelines end a trim there).
+_PACKAGE_WORDS = frozenset({"pkg", "pkgs", "package", "packages"})
+_REMARK_WORDS = _PACKAGE_WORDS | frozenset(
+    {
+        "and", "&", "with", "w", "trim", "one", "1-owner", "owner", "owners", "clean", "carfax", "loaded",
+        "rare", "must", "warranty", "financing", "shipping", "stunning", "pristine", "beautiful", "gorgeous",
+        "mint", "immaculate", "garage", "runs", "survivor", "restored", "resto", "project", "needs",
+        "navigation", "sunroof", "leather", "obo", "firm", "retails", "selling", "priced", "reserve",
+    }
+)  # fmt: skip
+_ANY_REMARK = re.compile(
+    r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(_REMARK_WORDS, key=len, reverse=True))) + r")(?!\w)"
+    r"|[$+!*#~(|]",
+    re.IGNORECASE,
+)
 # Numbers that are a door count only before a door word ("4" of "4 Door", "two" of "two door").
 _DOOR_NUMBERS = frozenset({"2", "3", "4", "5", "two", "three", "four", "five"})
 # Body names of old American sedans that the catalogue's body types do not spell ("Tudor", "Fordor").
@@ -58,6 +75,8 @@ _ANY_BODY_WORD = re.compile(
     + r"|\d ?-?d(?:r|oor)?s?|doors?|dr)(?!\w)",
     re.IGNORECASE,
 )
+# A TRIM span the catalogue's trim names are looked up for: one the body or remark rules may cut.
+_NEEDS_TRIM_NAMES = re.compile(f"{_ANY_BODY_WORD.pattern}|{_ANY_REMARK.pattern}", re.IGNORECASE)
 # Body names that open with a helper word ("Gran Coupe", "Sport Utility", "Station Wagon").
 _MAKE_BODIES = [forms for names in ebay.MAKE_BODY_NAMES.values() for forms in names.values()]
 _BODY_PHRASES = frozenset(
@@ -222,9 +241,34 @@ def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -
             grown = (make_span[0], title.words[first - 1][1], "MAKE")
             result = [grown if s == make_span else s for s in result]
     merged = _merge_trims(text, sorted(result))
-    if not _ANY_BODY_WORD.search(text):  # most titles: nothing for the body rules to do
+    has_remark = any(s[2] == "TRIM" and _ANY_REMARK.search(text, s[0], s[1]) for s in merged)
+    if not has_remark and not _ANY_BODY_WORD.search(text):  # most titles: nothing more to do
         return merged
-    return _complete_bodies(title, merged, _known_trim_words(cat, title, merged))
+    known = _known_trim_words(cat, title, merged)
+    if has_remark:
+        cut = [_trim_until_remark(title, s, known.get(s, 0)) if s[2] == "TRIM" else [s] for s in merged]
+        merged = [piece for pieces in cut for piece in pieces]
+        known = _known_trim_words(cat, title, merged)
+    return _complete_bodies(title, merged, known)
+
+
+def _trim_until_remark(title: _Title, span: Span, known: int = 0) -> list[Span]:
+    """A TRIM span ends where a seller's remark or a package begins ("Luxury Trim" -> "Luxury", "350
+    PREMIUM PKG" -> "350", "M Sport and Luxury Package" -> "M Sport"); a span that is all remark
+    ("one" of "one owner", "RARE CONGRESSIONAL") is no trim. Its first `known` words spell a trim the
+    catalogue knows and stay."""
+    idx = title.inside(span[0], span[1])
+    for k in range(known, len(idx)):
+        word = title.word(idx[k]).casefold()
+        plain = word not in _REMARK_WORDS and word[0] not in _SEPARATORS and any(map(str.isalnum, word))
+        if plain or word == "/":  # "/" joins alternatives inside a trim ("Hot Rod / Street Rod")
+            continue
+        if word in _PACKAGE_WORDS and k >= 1:
+            k -= 1  # the package's own name ("PREMIUM" of "PREMIUM PKG"), even where a trim has that word
+        while k > 0 and not any(map(str.isalnum, title.word(idx[k - 1]))):
+            k -= 1  # no trim ends on a "/"
+        return [(span[0], title.words[idx[k - 1]][1], "TRIM")] if k > 0 else []
+    return [span]
 
 
 @lru_cache(maxsize=4096)
@@ -247,13 +291,19 @@ def _known_trim_words(cat: Catalogue, title: _Title, spans: list[Span]) -> dict[
     for span in spans:
         if span[2] == "MODEL":
             model = span
-        elif span[2] == "TRIM" and model is not None and _ANY_BODY_WORD.search(title.text, span[0], span[1]):
+        elif span[2] == "TRIM" and model is not None and _NEEDS_TRIM_NAMES.search(title.text, *span[:2]):
             make = _make_for(cat, title, make_span, model)
             name = ebay_model_name(cat, make, title.text[model[0] : model[1]]) if make else None
             names = _trim_names(cat, make, name) if make and name else frozenset()
             words = title.inside(span[0], span[1])
             known[span] = next(
-                (n for n in range(len(words), 0, -1) if norm(title.piece(words[0], words[n - 1])) in names), 0
+                (
+                    n
+                    for n in range(len(words), 0, -1)
+                    if title.word(words[n - 1])[0].isalnum()
+                    and norm(title.piece(words[0], words[n - 1])) in names
+                ),
+                0,
             )
     return known
 

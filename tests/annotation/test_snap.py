@@ -119,6 +119,30 @@ def test_body_spans_take_their_door_count_and_end_the_trim(
     assert _read(text, snap_spans(text, _spans(text, *predicted))) == snapped
 
 
+@pytest.mark.parametrize(
+    ("text", "trim", "snapped"),
+    [
+        # a trim ends where a seller's remark, a package or a separator begins
+        ("2016 Nissan Maxima SV Trim", "SV Trim", ["SV"]),
+        ("2019 BMW 5-Series M Sport and Executive Package", "M Sport and Executive Package", ["M Sport"]),
+        ("2014 Lexus GS 350 LUXURY PKG / NAV", "350 LUXURY PKG", ["350"]),
+        ("2003 Chevrolet Impala LS *Clean*", "LS *Clean*", ["LS"]),
+        ("1966 Ford Galaxie 500 Resto Mod Custom", "500 Resto Mod Custom", ["500"]),
+        # a span that is all remark is no trim
+        ("2012 Honda Accord one owner", "one", []),
+        ("2008 Audi A8 Stunning Black", "Stunning Black", []),
+        ("2018 Audi A4 Tech Package", "Tech Package", []),
+        # "/" joins alternatives inside a trim; "w/" opens an option list
+        ("1970 Chevrolet Nova Hot Rod / Street Rod", "Hot Rod / Street Rod", ["Hot Rod / Street Rod"]),
+        ("2015 Ford Mustang GT w/ Performance Pkg", "GT w/ Performance Pkg", ["GT"]),
+    ],
+)  # fmt: skip
+def test_trims_end_at_seller_remarks(text: str, trim: str, snapped: list[str]) -> None:
+    model = text.split()[2]
+    got = snap_spans(text, _spans(text, (text.split()[1], "MAKE"), (model, "MODEL"), (trim, "TRIM")))
+    assert [text[s:e] for s, e, label in got if label == "TRIM"] == snapped
+
+
 def test_other_labels_are_untouched_and_spans_never_overlap() -> None:
     text = "2012 Honda Civic LX 5-Speed Manual 84k miles Blue"
     predicted = _spans(

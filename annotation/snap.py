@@ -6,7 +6,8 @@ Range Rover") or stops short ("Town" of "Town Car"). The catalogue (vPIC and eBa
 knows every model name, so the boundary is read from it, the way the annotation guidelines read
 eBay's item specifics: MODEL is eBay's Model value, the words after it that name the variant are
 TRIM, and a BODY span holds body words only ("4dr Supercharged Sedan" is "4dr" and "Sedan") with the
-door count beside them ("4 Door Sedan", "two door": the guidelines read a door count as BODY).
+door count beside them ("4 Door Sedan", "two door": the guidelines read a door count as BODY), and a
+trim ends where a seller's remark, a package or a separator begins ("SV Trim", "350 PREMIUM PKG").
 
 Spans of models with another label set are never touched: `snaps(labels)` says when it applies.
 """

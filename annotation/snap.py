@@ -7,7 +7,8 @@ knows every model name, so the boundary is read from it, the way the annotation 
 eBay's item specifics: MODEL is eBay's Model value, the words after it that name the variant are
 TRIM, and a BODY span holds body words only ("4dr Supercharged Sedan" is "4dr" and "Sedan") with the
 door count beside them ("4 Door Sedan", "two door": the guidelines read a door count as BODY), and a
-trim ends where a seller's remark, a package or a separator begins ("SV Trim", "350 PREMIUM PKG").
+trim ends where a seller's remark, a package or a separator begins ("SV Trim", "350 PREMIUM PKG"),
+and a bare designation right after the model is its trim ("A6 3.2"; "3.2L" is an engine).
 
 Spans of models with another label set are never touched: `snaps(labels)` says when it applies.
 """
@@ -26,7 +27,7 @@ from carner.scraper.sandbox import catalogue as ebay
 from carner.common.vpic import Catalogue, load, norm
 
 # Bumped whenever a rule below changes: evaluations record it, so figures of another version are redone.
-SNAP_VERSION = "catalogue-3"
+SNAP_VERSION = "catalogue-4"
 NEEDED_LABELS = frozenset({"MAKE", "MODEL"})
 # Words a model span may grow over when they complete a model name ("Town" -> "Town Car").
 MAX_EXTENSION = 2
@@ -56,6 +57,10 @@ _ANY_REMARK = re.compile(
     r"|[$+!*#~(|]",
     re.IGNORECASE,
 )
+# A bare designation ("3.2", "2.4I", "3.0T": not "3.2L") and the engine words that make it an engine.
+_DESIGNATION = re.compile(r"^\d\.\d[A-KM-Za-km-z]?$")
+_ENGINE_WORD = re.compile(r"^(?:[vih]-?\d{1,2}|\d{1,2}[- ]?cyl\w*|turbo\w*|liters?|l|ci|cc|rotary)$", re.I)
+_BADGES = frozenset(b.casefold() for badges in ebay.TRIM_BADGES.values() for b in badges)
 # Numbers that are a door count only before a door word ("4" of "4 Door", "two" of "two door").
 _DOOR_NUMBERS = frozenset({"2", "3", "4", "5", "two", "three", "four", "five"})
 # Body names of old American sedans that the catalogue's body types do not spell ("Tudor", "Fordor").
@@ -241,7 +246,7 @@ def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -
         if make_span is not None and model[0] > span[0] and make_span[1] <= span[0]:  # "Alfa" + "Romeo"
             grown = (make_span[0], title.words[first - 1][1], "MAKE")
             result = [grown if s == make_span else s for s in result]
-    merged = _merge_trims(text, sorted(result))
+    merged = _merge_trims(text, _displacement_trims(title, sorted(result)))
     has_remark = any(s[2] == "TRIM" and _ANY_REMARK.search(text, s[0], s[1]) for s in merged)
     if not has_remark and not _ANY_BODY_WORD.search(text):  # most titles: nothing more to do
         return merged
@@ -251,6 +256,31 @@ def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -
         merged = [piece for pieces in cut for piece in pieces]
         known = _known_trim_words(cat, title, merged)
     return _complete_bodies(title, merged, known)
+
+
+def _displacement_trims(title: _Title, spans: list[Span]) -> list[Span]:
+    """A bare designation right after the model is its trim ("A6 3.2", "S40 2.4I", "Altima 3.5 SE"),
+    with a maker's drivetrain badge right after it ("2.8 quattro"): eBay's Trim, where "3.2L" or "3.6
+    V6" would be an engine. Taggers read it as an engine: an ENGINE span of that word alone, or no
+    span, becomes TRIM."""
+    out = list(spans)
+    for model in (s for s in spans if s[2] == "MODEL"):
+        after = title.after(model[1])
+        if not after:
+            continue
+        (a, b), words = title.words[after[0]], [title.word(i) for i in after[:2]]
+        holder = [s for s in out if s[0] <= a < s[1]]
+        if holder and holder[0] != (a, b, "ENGINE"):
+            continue
+        if not _DESIGNATION.match(words[0]) or (len(words) > 1 and _ENGINE_WORD.match(words[1])):
+            continue
+        if len(words) > 1 and words[1].casefold() in _BADGES:
+            badge = title.words[after[1]]
+            if not any(s[0] <= badge[0] < s[1] and s[2] not in ("DRIVETRAIN", "TRIM") for s in out):
+                out = [s for s in out if not s[0] <= badge[0] < s[1]]
+                b = badge[1]
+        out = [s for s in out if s not in holder] + [(a, b, "TRIM")]
+    return sorted(out)
 
 
 def _trim_until_remark(title: _Title, span: Span, known: int = 0) -> list[Span]:

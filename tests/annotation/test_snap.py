@@ -143,6 +143,32 @@ def test_trims_end_at_seller_remarks(text: str, trim: str, snapped: list[str]) -
     assert [text[s:e] for s, e, label in got if label == "TRIM"] == snapped
 
 
+@pytest.mark.parametrize(
+    ("text", "predicted", "snapped"),
+    [
+        # a bare designation right after the model is the trim, read as an engine or missed
+        ("2010 Audi A6 3.2", [("A6", "MODEL"), ("3.2", "ENGINE")], [("A6", "MODEL"), ("3.2", "TRIM")]),
+        ("2010 Volvo S40 2.4i", [("S40", "MODEL")], [("S40", "MODEL"), ("2.4i", "TRIM")]),
+        ("1997 Audi A6 2.8 quattro", [("A6", "MODEL"), ("2.8", "ENGINE"), ("quattro", "DRIVETRAIN")],
+         [("A6", "MODEL"), ("2.8 quattro", "TRIM")]),
+        ("1995 Nissan Altima 3.5 SE", [("Altima", "MODEL"), ("3.5", "ENGINE"), ("SE", "TRIM")],
+         [("Altima", "MODEL"), ("3.5 SE", "TRIM")]),
+        # ... but a displacement with its unit or its cylinders is an engine
+        ("2015 Cadillac XTS 3.6 V6", [("XTS", "MODEL"), ("3.6 V6", "ENGINE")],
+         [("XTS", "MODEL"), ("3.6 V6", "ENGINE")]),
+        ("2012 Ford Fusion 2.5L", [("Fusion", "MODEL"), ("2.5L", "ENGINE")],
+         [("Fusion", "MODEL"), ("2.5L", "ENGINE")]),
+        ("2005 Buick LeSabre 3.8 V6", [("LeSabre", "MODEL"), ("3.8", "ENGINE")],
+         [("LeSabre", "MODEL"), ("3.8", "ENGINE")]),
+    ],
+)  # fmt: skip
+def test_a_bare_designation_after_the_model_is_the_trim(
+    text: str, predicted: list[tuple[str, str]], snapped: list[tuple[str, str]]
+) -> None:
+    make = (text.split()[1], "MAKE")
+    assert _read(text, snap_spans(text, _spans(text, make, *predicted))) == [make, *snapped]
+
+
 def test_other_labels_are_untouched_and_spans_never_overlap() -> None:
     text = "2012 Honda Civic LX 5-Speed Manual 84k miles Blue"
     predicted = _spans(

@@ -38,7 +38,8 @@ _BODY_HELPERS = frozenset(
     {"sport", "gran", "station", "mini", "cargo", "passenger", "drop", "crew", "widebody"}
 )
 # A door count said outright ("4dr", "4-Door", "Door" of "4 Door"): BODY on its own.
-_DOOR_WORD = re.compile(r"^(?:\d ?-?d(?:r|oor)s?|\d-?d|doors?|dr)$", re.IGNORECASE)
+_DOOR_FORMS = r"\d ?-?d(?:r|oor)s?|\d-?d|doors?|dr"
+_DOOR_WORD = re.compile(f"^(?:{_DOOR_FORMS})$", re.IGNORECASE)
 _SAID_DOORS = re.compile(r"(?:dr|doors?)$", re.IGNORECASE)  # "4dr", "door": not the "4D" of "Sedan 4D"
 # Characters that end a trim run (the guidelines' separators) and a few that never belong to one.
 _SEPARATORS = frozenset("-~(*!$#+|")
@@ -78,7 +79,7 @@ BODY_WORDS = _body_words()
 _ANY_BODY_WORD = re.compile(
     r"(?<!\w)(?:"
     + "|".join(sorted(map(re.escape, BODY_WORDS), key=len, reverse=True))
-    + r"|\d ?-?d(?:r|oor)?s?|doors?|dr)(?!\w)",
+    + f"|{_DOOR_FORMS})(?!\\w)",
     re.IGNORECASE,
 )
 # A TRIM span the catalogue's trim names are looked up for: one the body or remark rules may cut.

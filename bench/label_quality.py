@@ -111,26 +111,23 @@ def _scores(ds: Any, pred: list) -> dict[str, Any]:
     from carner.training.evaluate import score_spans
 
     snapped = [snap_spans(t, p) for t, p in zip(ds.test_texts, pred, strict=True)]
-    s = score_spans(ds.test_spans, snapped, ds.labels)
-    return {
-        "micro_f1": round(s["micro"]["f1"], 4),
-        "macro_f1": round(s["macro"]["f1"], 4),
-        "per_label_f1": {k: round(v["f1"], 4) for k, v in s["per_label"].items()},
-        "support": {k: v["support"] for k, v in s["per_label"].items()},
-    }
+    return _summary(score_spans(ds.test_spans, snapped, ds.labels))
 
 
 def _chain_scores(model: Path) -> dict[str, Any]:
     """The chain's own evaluation of a model (its metrics.json, test split, snapped spans)."""
     from carner.training.metrics import read_metrics
 
-    m = read_metrics(model).raw
+    return {**_summary(read_metrics(model).raw), "model": str(model)}
+
+
+def _summary(scores: dict[str, Any]) -> dict[str, Any]:
+    """A results row from `score_spans`' output (metrics.json holds the same parts)."""
     return {
-        "micro_f1": round(m["f1"], 4),
-        "macro_f1": round(m["macro"]["f1"], 4),
-        "per_label_f1": {k: round(v["f1"], 4) for k, v in m["per_label"].items()},
-        "support": {k: v["support"] for k, v in m["per_label"].items()},
-        "model": str(model),
+        "micro_f1": round(scores["micro"]["f1"], 4),
+        "macro_f1": round(scores["macro"]["f1"], 4),
+        "per_label_f1": {k: round(v["f1"], 4) for k, v in scores["per_label"].items()},
+        "support": {k: v["support"] for k, v in scores["per_label"].items()},
     }
 
 

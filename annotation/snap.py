@@ -9,6 +9,7 @@ TRIM, and a BODY span holds body words only ("4dr Supercharged Sedan" is "4dr" a
 door count beside them ("4 Door Sedan", "two door": the guidelines read a door count as BODY), and a
 trim ends where a seller's remark, a package or a separator begins ("SV Trim", "350 PREMIUM PKG"),
 and a bare designation right after the model is its trim ("A6 3.2"; "3.2L" is an engine).
+Transmissions, drivetrains and fuels are then read by their form (`annotation.forms`).
 
 Spans of models with another label set are never touched: `snaps(labels)` says when it applies.
 """
@@ -20,6 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from carner.annotation.forms import read_forms
 from carner.annotation.labels import Span, word_tokens
 from carner.annotation.link import ebay_model_name, make_of, make_of_model
 from carner.scraper.sandbox import catalogue as ebay
@@ -27,7 +29,7 @@ from carner.scraper.sandbox import catalogue as ebay
 from carner.common.vpic import Catalogue, load, norm
 
 # Bumped whenever a rule below changes: evaluations record it, so figures of another version are redone.
-SNAP_VERSION = "catalogue-4"
+SNAP_VERSION = "catalogue-5"
 NEEDED_LABELS = frozenset({"MAKE", "MODEL"})
 # Words a model span may grow over when they complete a model name ("Town" -> "Town Car").
 MAX_EXTENSION = 2
@@ -219,8 +221,23 @@ def _make_for(cat: Catalogue, title: _Title, make_span: Span | None, span: Span)
 
 
 def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -> list[Span]:
-    """The spans with MODEL and BODY boundaries read from the catalogue (other labels unchanged)."""
+    """The spans with MODEL, TRIM and BODY boundaries read from the catalogue, and transmissions,
+    drivetrains and fuels read by their form (`annotation.forms`)."""
     cat = cat or load()
+    snapped = _snap_to_catalogue(text, spans, cat)
+    return read_forms(text, snapped, lambda: _title_trims(cat, _Title(text), snapped))
+
+
+def _title_trims(cat: Catalogue, title: _Title, spans: list[Span]) -> frozenset[str]:
+    """The trims the catalogue knows for the title's model, as comparison keys (none without a model)."""
+    model = next((s for s in spans if s[2] == "MODEL"), None)
+    make_span = next((s for s in spans if s[2] == "MAKE"), None)
+    make = _make_for(cat, title, make_span, model) if model is not None else None
+    name = ebay_model_name(cat, make, title.text[model[0] : model[1]]) if make and model else None
+    return _trim_names(cat, make, name) if make and name else frozenset()
+
+
+def _snap_to_catalogue(text: str, spans: Iterable[Span], cat: Catalogue) -> list[Span]:
     title = _Title(text)
     spans = sorted((int(s), int(e), str(lab)) for s, e, lab, *_ in spans)
     out: list[Span] = []

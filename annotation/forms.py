@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from carner.annotation.labels import Span, word_tokens
 from carner.scraper.sandbox.catalogue import COLOR_SURFACES
@@ -120,7 +121,7 @@ _RECOGNISED = {
 # Labels whose spans may take another characteristic's label when their words spell it.
 _CHARACTERISTICS = frozenset({"ENGINE", "TRANSMISSION", "DRIVETRAIN", "FUEL", "COLOR"})
 # Labels with a closed vocabulary: a span that spells none of it is the tagger's mistake.
-_CLOSED = frozenset({"TRANSMISSION", "DRIVETRAIN", "COLOR"})
+_CLOSED = frozenset({"TRANSMISSION", "DRIVETRAIN", "FUEL", "COLOR"})
 # Labels outside the closed ones whose spans are checked against their form.
 _OPEN_CHECKED = frozenset({"FUEL", "ENGINE", "MILEAGE"})
 # Labels whose adjacent spans are one phrase ("6-Speed" + "Manual", "4.6L" + "V8").
@@ -170,6 +171,17 @@ def _in_trim_slot(text: str, spans: Sequence[Span], start: int) -> bool:
     )
 
 
+def _variant_place(text: str, spans: Sequence[Span], start: int) -> bool:
+    """Whether `start` is where a maker's variant name goes: right after the model or a trim that
+    follows it, with no punctuation since the model ("Accord TOURING HYBRID", not "300D, W123, DIESEL")."""
+    model = next((s for s in spans if s[2] == "MODEL" and s[1] <= start), None)
+    return (
+        model is not None
+        and _after_the_car(text, spans, start)
+        and bool(re.fullmatch(r"[\w\s-]*", text[model[1] : start]))
+    )
+
+
 def _badge(text: str, spans: Sequence[Span], start: int) -> str | None:
     """A maker's drivetrain badge belongs to the trim it follows ("S550 4MATIC"), stands alone as
     DRIVETRAIN after anything but the model ("Sedan Quattro AWD"), and right after the model is left
@@ -179,14 +191,24 @@ def _badge(text: str, spans: Sequence[Span], start: int) -> str | None:
     return None if _in_trim_slot(text, spans, start) else "DRIVETRAIN"
 
 
-def _characteristic(text: str, spans: Sequence[Span], span: Span) -> Span | None:
-    """A characteristic span read by its form (see the module): relabelled, cut, made TRIM or dropped."""
+def _characteristic(text: str, spans: Sequence[Span], span: Span) -> list[Span]:
+    """A characteristic span read by its form (see the module): relabelled, cut, split, made TRIM or
+    dropped."""
+    start, end, label = span
+    words = text[start:end]
+    if aspirated := re.fullmatch(r"(turbo)[- ](diesel)", words, re.IGNORECASE):  # aspiration, then fuel
+        return [(start, start + aspirated.end(1), "ENGINE"), (start + aspirated.start(2), end, "FUEL")]
+    read = _one_characteristic(text, spans, span)
+    return [] if read is None else [read]
+
+
+def _one_characteristic(text: str, spans: Sequence[Span], span: Span) -> Span | None:
     start, end, label = span
     words = text[start:end]
     spelt = _spelt(words)
     if spelt == "FUEL" and label != "FUEL" and not _FOUND["FUEL"].fullmatch(words):
         spelt = None  # "TDI", "EV": a fuel only where the tagger said so
-    if spelt == "FUEL" and _after_the_car(text, spans, start) and _FOUND["FUEL"].fullmatch(words):
+    if spelt == "FUEL" and _variant_place(text, spans, start) and _FOUND["FUEL"].fullmatch(words):
         return (start, end, "TRIM")  # "Accord Hybrid": the maker's variant
     if spelt == "DRIVETRAIN" and _BADGE.fullmatch(words):
         return (start, end, _badge(text, spans, start) or label)
@@ -250,31 +272,62 @@ def _colour_of_a_trim(text: str, spans: Sequence[Span], span: Span) -> bool:
     )
 
 
+def _strip(text: str, span: Span) -> Span:
+    """A span without the symbols a tokenizer left at its edges ("300D," -> "300D", an emoji's variation
+    selector before a colour); no label's words start or end with them."""
+    start, end, label = span
+    while start < end and not text[start].isalnum() and text[start] not in "($":
+        start += 1
+    while end > start and text[end - 1] in ",;:*~-!|/":
+        end -= 1
+    return (start, end, label)
+
+
 def _relabel(text: str, spans: list[Span], trims: frozenset[str]) -> list[Span]:
     out: list[Span] = []
     for span in spans:
         start, end, label = span
         words = text[start:end]
         if norm(words) in trims and (
-            label == "TRIM" or (label == "COLOR" and _after_the_car(text, spans, start, ("MODEL",)))
+            (label == "TRIM" and _in_trim_slot(text, spans, start))
+            or (label in ("COLOR", "DRIVETRAIN") and _after_the_car(text, spans, start, ("MODEL",)))
         ):
-            out.append((start, end, "TRIM"))  # the catalogue's trim for this model
+            out.append((start, end, "TRIM"))  # the catalogue's trim for this model ("S8 quattro")
             continue
-        if label in _CHARACTERISTICS or label == "MILEAGE":
-            read = _mileage(text, span) if label == "MILEAGE" else _characteristic(text, spans, span)
-            if read is not None:
-                out.append(read)
+        if label == "MILEAGE":
+            out.extend(read for read in [_mileage(text, span)] if read is not None)
+            continue
+        if label in _CHARACTERISTICS:
+            out.extend(_characteristic(text, spans, span))
             continue
         second_model = label == "MODEL" and any(s[2] == "MODEL" and s[0] < start for s in spans)
         if (label == "TRIM" or second_model) and _BADGE.fullmatch(words):
             span = (start, end, _badge(text, spans, start) or label)  # "Sedan Quattro": no trim
         elif label == "TRIM" or second_model:
-            spelt = _spelt(words, ("TRANSMISSION", "DRIVETRAIN", "FUEL"))
-            if spelt and _FOUND[spelt].fullmatch(words):
-                if spelt != "FUEL" or not _after_the_car(text, spans, start):
-                    span = (start, end, spelt)  # "6MT", "AWD", a fuel that is not the variant's name
+            out.extend(_trim(text, spans, span))
+            continue
         out.append(span)
     return out
+
+
+def _trim(text: str, spans: Sequence[Span], span: Span) -> list[Span]:
+    """A TRIM span (or a second MODEL span) that spells a characteristic: a transmission or a
+    drivetrain wherever it stands ("6MT", "AWD"); a fuel, an engine or a paint colour where no variant
+    name goes ("CTS-V, V3 Supercharged", "TURBO DIESEL" after a comma; "Flying Spur V8" stays)."""
+    start, end, label = span
+    words = text[start:end]
+    spelt = _spelt(words, ("TRANSMISSION", "DRIVETRAIN", "FUEL"))
+    if spelt in ("TRANSMISSION", "DRIVETRAIN") and _FOUND[spelt].fullmatch(words):
+        return [(start, end, spelt)]
+    if _variant_place(text, spans, start):
+        return [span]
+    if spelt == "FUEL" and _FOUND[spelt].fullmatch(words):
+        return [(start, end, "FUEL")]
+    if re.fullmatch(r"turbo[- ]diesel", words, re.IGNORECASE):
+        return _characteristic(text, spans, (start, end, "FUEL"))
+    if _RECOGNISED["ENGINE"].fullmatch(words):
+        return [(start, end, "ENGINE")]
+    return [(start, end, "COLOR")] if _is_paint(words, base=True) else [span]
 
 
 def _found_label(
@@ -285,7 +338,7 @@ def _found_label(
     if label is None and _BADGE.fullmatch(piece):
         return _badge(text, spans, words[i][0])
     if label == "FUEL" and _in_trim_slot(text, spans, words[i][0]):  # the maker's variant, not a fuel
-        return "TRIM" if _after_the_car(text, spans, words[i][0]) else None  # "Corolla Hybrid LE"
+        return "TRIM" if _variant_place(text, spans, words[i][0]) else None  # "Corolla Hybrid LE"
     if label is None and _is_paint(piece, base=True):
         after = text[words[j + 1][0] : words[j + 1][1]].casefold() if j + 1 < len(words) else ""
         ends = not after[:1].isalnum() or after in _PAINT_FOLLOWERS
@@ -318,8 +371,18 @@ def _find(text: str, spans: list[Span]) -> list[Span]:
                 found.append((words[i][0], words[j][1], label))
                 i = j
                 break
+        else:
+            if not taken[i] and (glued := _glued_head(text[words[i][0] : words[i][1]])):
+                found.append((words[i][0], words[i][0] + len(glued[0]), glued[1]))
         i += 1
     return found
+
+
+def _glued_head(word: str) -> tuple[str, str] | None:
+    """A transmission or drivetrain with a seller's word glued on by a hyphen ("AWD-GORGEOUS")."""
+    head, dash, _rest = word.partition("-")
+    label = next((lab for lab in ("TRANSMISSION", "DRIVETRAIN") if _FOUND[lab].fullmatch(head)), None)
+    return (head, label) if dash and label else None
 
 
 _GROWS = {
@@ -345,6 +408,11 @@ def _grow(text: str, spans: list[Span]) -> list[Span]:
             end = m.end()
         if label == "ENGINE" and (m := re.search(r"(?<!\w)(?:twin|bi)-$", text[:start], re.IGNORECASE)):
             start = m.start()
+        floor = max([s[1] for s in out if s[1] <= start] + [0])
+        while label == "COLOR" and (m := re.search(r"(?<!\w)([^\W\d_]+)[- ]$", text[floor:start])):
+            if m.group(1).casefold() not in _PAINT_WORDS:
+                break
+            start = floor + m.start()
         out[n] = (start, end, label)
     return out
 
@@ -373,5 +441,5 @@ def read_forms(
     if not _ANY_FORM.search(text) and not any(s[2] in _CLOSED or s[2] in _OPEN_CHECKED for s in spans):
         return list(spans)
     known = trims()
-    relabelled = _relabel(text, spans, known)
+    relabelled = _relabel(text, [s for s in map(partial(_strip, text), spans) if s[0] < s[1]], known)
     return _join(text, _grow(text, sorted(relabelled + _find(text, relabelled))))

@@ -41,7 +41,7 @@ _CAR = (("2009", "YEAR"), ("Infiniti", "MAKE"), ("G", "MODEL"))
         (
             "1985 Mercedes-Benz 300-Series 300D, W123, TURBO DIESEL,",
             [("300-Series", "MODEL"), ("W123,", "TRIM"), ("TURBO", "COLOR"), ("DIESEL", "TRIM")],
-            [("300-Series", "MODEL"), ("W123,", "TRIM"), ("TURBO", "ENGINE"), ("DIESEL", "FUEL")],
+            [("300-Series", "MODEL"), ("W123", "TRIM"), ("TURBO", "ENGINE"), ("DIESEL", "FUEL")],
         ),
         # the words of one transmission are one span
         (
@@ -193,6 +193,45 @@ def test_characteristics_are_read_by_their_form(
 
 
 @pytest.mark.parametrize(
+    ("text", "predicted", "read"),
+    [
+        # the guidelines' aspiration and fuel: "TURBO" ENGINE, "DIESEL" FUEL
+        ("1985 Mercedes-Benz 300-Series 300D, W123, TURBO DIESEL,",
+         [("300-Series", "MODEL"), ("300D", "TRIM"), ("TURBO DIESEL", "FUEL")],
+         [("300-Series", "MODEL"), ("300D", "TRIM"), ("TURBO", "ENGINE"), ("DIESEL", "FUEL")]),
+        # a fuel after a trim past a comma is no variant's name; symbols at a span's edges are no words
+        ("1985 Mercedes-Benz 300-Series 300D, W123, TURBO DIESEL,",
+         [("300-Series", "MODEL"), ("300D,", "TRIM"), ("W123, TURBO", "TRIM"), ("DIESEL", "FUEL")],
+         [("300-Series", "MODEL"), ("300D", "TRIM"), ("W123, TURBO", "TRIM"), ("DIESEL", "FUEL")]),
+        # a drivetrain glued to a seller's word that no span holds
+        ("2004 Volkswagen Phaeton 4.2L V8 AWD-GORGEOUS", [("Phaeton", "MODEL"), ("4.2L V8", "ENGINE")],
+         [("Phaeton", "MODEL"), ("4.2L V8", "ENGINE"), ("AWD", "DRIVETRAIN")]),
+        # a trim of engine words past punctuation is the engine; a fuel span that spells no fuel is none
+        ("2017 Cadillac CTS CTS-V, V3 Supercharged Sedan", [("CTS", "MODEL"), ("CTS-V", "TRIM"),
+                                                            ("V3 Supercharged", "TRIM"), ("Sedan", "BODY")],
+         [("CTS", "MODEL"), ("CTS-V", "TRIM"), ("V3 Supercharged", "ENGINE"), ("Sedan", "BODY")]),
+        ("2024 Hyundai Genesis AWD 3.5T SPORT(ALL OPTIONS)", [("Genesis", "MODEL"), ("AWD", "DRIVETRAIN"),
+                                                              ("3.5T SPORT", "TRIM"), ("ALL", "FUEL")],
+         [("Genesis", "MODEL"), ("AWD", "DRIVETRAIN"), ("3.5T SPORT", "TRIM")]),
+        ("1985 Mercedes-Benz 300-Series 300D, W123, TURBO DIESEL,",
+         [("300-Series", "MODEL"), ("300D, W123", "TRIM"), ("TURBO DIESEL", "TRIM")],
+         [("300-Series", "MODEL"), ("300D, W123", "TRIM"), ("TURBO", "ENGINE"), ("DIESEL", "FUEL")]),
+        ("2004 Volkswagen Phaeton AWD -> Dark Grey Metallic !!",
+         [("Phaeton", "MODEL"), ("AWD", "DRIVETRAIN"), ("> Dark Grey Metallic", "TRIM")],
+         [("Phaeton", "MODEL"), ("AWD", "DRIVETRAIN"), ("Dark Grey Metallic", "COLOR")]),
+        # a colour grows over the paint words before it
+        ("2004 Volkswagen Phaeton -> Dark Aquamarine-Grey Metallic !!",
+         [("Phaeton", "MODEL"), ("Aquamarine-Grey Metallic", "COLOR")],
+         [("Phaeton", "MODEL"), ("Dark Aquamarine-Grey Metallic", "COLOR")]),
+    ],
+)  # fmt: skip
+def test_seller_forms_are_split_and_grown(
+    text: str, predicted: list[tuple[str, str]], read: list[tuple[str, str]]
+) -> None:
+    assert _read(text, read_forms(text, _spans(text, *predicted))) == read
+
+
+@pytest.mark.parametrize(
     ("text", "spans"),
     [
         ("2018 Toyota Camry LE", [("Camry", "MODEL"), ("LE", "TRIM")]),
@@ -245,6 +284,11 @@ def test_snapping_reads_forms_after_the_catalogue() -> None:
         ("2010 Hyundai Elantra BLUE", [("Hyundai", "MAKE"), ("Elantra", "MODEL"), ("BLUE", "COLOR")],
          [("Hyundai", "MAKE"), ("Elantra", "MODEL"), ("BLUE", "TRIM")]),
         # one it does not know is read by its form
+        ("2009 Audi S8 QUATTRO", [("Audi", "MAKE"), ("S8", "MODEL"), ("QUATTRO", "DRIVETRAIN")],
+         [("Audi", "MAKE"), ("S8", "MODEL"), ("QUATTRO", "TRIM")]),
+        ("2023 Audi S4 Sedan Quattro AWD",
+         [("Audi", "MAKE"), ("S4", "MODEL"), ("Sedan", "BODY"), ("Quattro", "TRIM"), ("AWD", "DRIVETRAIN")],
+         [("Audi", "MAKE"), ("S4", "MODEL"), ("Sedan", "BODY"), ("Quattro AWD", "DRIVETRAIN")]),
         ("2014 Dodge Charger AWD", [("Dodge", "MAKE"), ("Charger", "MODEL"), ("AWD", "TRIM")],
          [("Dodge", "MAKE"), ("Charger", "MODEL"), ("AWD", "DRIVETRAIN")]),
         ("2012 Ford Focus SE Blue", [("Ford", "MAKE"), ("Focus", "MODEL"), ("SE", "TRIM"), ("Blue", "COLOR")],

@@ -166,10 +166,13 @@ def _title_make(cat: Catalogue, text: str) -> str | None:
 
 def _fused_make(cat: Catalogue, word: str) -> str | None:
     """A make glued to what follows it: "Peugeot206", "BMW118i", "VWTiguan", "Golf4"."""
-    m = re.match(r"([A-Za-z]{2,}?)([A-Z0-9].+)$", word)
-    make = _make_of(cat, m[1]) if m and len(m[2]) >= 2 else None
-    if make and _major(cat, make):
-        return make
+    for cut in range(2, len(word) - 1):  # every split of letters from an upper-case letter or digit
+        head, rest = word[:cut], word[cut:]
+        if not head.isalpha() or not (rest[0].isupper() or rest[0].isdigit()):
+            continue
+        make = _make_of(cat, head)
+        if make and _major(cat, make):
+            return make
     m = re.match(r"([A-Za-z]{3,})(\d.*)$", word)
     return _model_make(cat, m[1]) if m else None
 

@@ -97,6 +97,8 @@ def test_titles_without_spans_link_from_their_words() -> None:
     cases = {
         "Peugoet 206+60": "Peugeot",  # misspelt
         "Peugeot206 CC": "Peugeot",  # glued
+        "BMW520 i 2L": "BMW",  # glued, the make in capitals
+        "Youngtimer AUDI80 B4": "Audi",
         "V8 Range Rover 4.6 HSE": "Land Rover",  # a model ending in another make's name
         "A Klasse 140": "Mercedes-Benz",
         "Verkaufe c 180 neu tuev": "Mercedes-Benz",

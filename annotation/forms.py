@@ -327,7 +327,7 @@ def _trim(text: str, spans: Sequence[Span], span: Span) -> list[Span]:
         return _characteristic(text, spans, (start, end, "FUEL"))
     if _RECOGNISED["ENGINE"].fullmatch(words):
         return [(start, end, "ENGINE")]
-    return [(start, end, "COLOR")] if _is_paint(words, base=True) else [span]
+    return [(start, end, "COLOR")] if _is_paint(words) else [span]
 
 
 def _found_label(

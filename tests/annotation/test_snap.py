@@ -5,19 +5,8 @@ from __future__ import annotations
 import pytest
 from carner.annotation.snap import snap_spans, snaps
 
-
-def _spans(text: str, *pieces: tuple[str, str]) -> list[tuple[int, int, str]]:
-    """(words, label) pieces to offsets, each found after the previous one."""
-    out, pos = [], 0
-    for words, label in pieces:
-        start = text.index(words, pos)
-        out.append((start, start + len(words), label))
-        pos = start + len(words)
-    return out
-
-
-def _read(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
-    return [(text[s:e], label) for s, e, label in spans]
+from tests.support.spans import read_spans as _read
+from tests.support.spans import spans_of as _spans
 
 
 @pytest.mark.parametrize(

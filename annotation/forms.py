@@ -34,19 +34,19 @@ from carner.scraper.sandbox.catalogue import COLOR_SURFACES
 
 from carner.common.vpic import norm
 
-_SPEEDS = r"\d{1,2}[- ]?(?:speed|spd|sp)"
+_SPEEDS = r"(?:\d{1,2}|three|four|five|six|seven|eight|nine|ten)[- ]?(?:speed|spd|sp)"
 _GEARBOX = r"(?:manual|automatic|auto|stick|trans(?:mission)?)"
 # Forms that are a transmission wherever they stand ("6-Speed Manual", "6MT", "Manual 6 Speed", "CVT").
 _TRANSMISSION = (
     rf"{_SPEEDS}(?:[- ]{_GEARBOX})?(?:[- ]trans(?:mission)?)?"
     rf"|(?:manual|automatic)(?:[- ]{_SPEEDS})?(?:[- ]trans(?:mission)?)?"
-    r"|[4-9]-?(?:mt|at)|m/t|a/t|cvt|dsg|pdk|smg|dct|stick[- ]shift|tiptronic"
+    r"|[4-9]-?(?:mt|at)|m/t|a/t|cvt|dsg|pdk|smg|dct|stick[- ]?shift|tiptronic|steptronic"
 )
 # Forms that are a transmission only where a tagger already marked a characteristic ("Auto", "AT").
 _TRANSMISSION_WEAK = r"auto|at|mt|stick"
 _DRIVE = r"awd|4wd|fwd|rwd|2wd|4x4|4x2|(?:all|four|4|front|rear)[- ]wheel[- ]drive"
 # A maker's all-wheel-drive badge: DRIVETRAIN standing alone, inside a TRIM that it follows.
-_DRIVE_BADGE = r"4matic\+?|quattro|xdrive|4motion|sh-awd"
+_DRIVE_BADGE = r"4matic\+?|quattro|xdrive|sdrive|4motion|sh-awd"
 _BADGE = re.compile(f"(?:{_DRIVE_BADGE})", re.IGNORECASE)
 _FUEL = r"diesel|flex[- ]fuel|electric|all[- ]electric|hybrid|plug-in[- ]hybrid"
 _FUEL_WEAK = r"ev|phev|ffv|e85|gas|gasoline|gas/hybrid|cng|hydrogen|fuel cell|tdi|bluetec"
@@ -55,10 +55,12 @@ _LITRES = r"\d\.\d\d? ?l(?:iters?)?|\d\.\d\d?-liter"
 _ENGINE_WORD = (
     rf"{_LITRES}|\d{{3,4}} ?cc|\d{{3}} ?cid?|[vwih]-?\d{{1,2}}|\d{{1,2}}[- ]?cyl(?:inders?)?"
     r"|(?:twin[- ]|bi-?)?turbo(?:charged)?|supercharged|hemi|rotary"
+    r"|(?:straight|inline|flat)[- ]?(?:4|6|8|four|six|eight)|ecoboost|duramax|cummins|power ?stroke|vortec"
 )
 # Engine words that are an engine wherever they stand (a bare "Turbo" after the model is a trim).
 _ENGINE_STRONG = (
     rf"{_LITRES}|[vw]-?(?:6|8|10|12)|supercharged|twin[- ]turbo|turbocharged|biturbo"
+    r"|(?:straight|inline)[- ]?(?:6|8|six|eight)"
 )
 # Contiguous engine words, a bare displacement beside them included ("V6 2.5", "6.75 V8", "350 V8").
 # A hybrid after the engine words is the engine's ("2.5L I4 Hybrid"); motors and fuel cells are engines.

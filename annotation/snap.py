@@ -29,7 +29,7 @@ from carner.scraper.sandbox import catalogue as ebay
 from carner.common.vpic import Catalogue, load, norm
 
 # Bumped whenever a rule below changes: evaluations record it, so figures of another version are redone.
-SNAP_VERSION = "catalogue-5"
+SNAP_VERSION = "catalogue-6"
 NEEDED_LABELS = frozenset({"MAKE", "MODEL"})
 # Words a model span may grow over when they complete a model name ("Town" -> "Town Car").
 MAX_EXTENSION = 2

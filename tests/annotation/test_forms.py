@@ -251,6 +251,10 @@ def test_seller_forms_are_split_and_grown(
             "2016 Toyota Sienna LE 2.5L I4 Hybrid",
             [("Sienna", "MODEL"), ("LE", "TRIM"), ("2.5L I4 Hybrid", "ENGINE")],
         ),
+        ("1967 Ford Mustang Fastback Four Speed 289 V8",
+         [("Mustang", "MODEL"), ("Fastback", "BODY"), ("Four Speed", "TRANSMISSION"), ("289 V8", "ENGINE")]),
+        ("1972 Mercedes-Benz 280SE Straight 6 Stickshift",
+         [("280SE", "MODEL"), ("Straight 6", "ENGINE"), ("Stickshift", "TRANSMISSION")]),
         # a colour word no span holds that runs on into a name is no paint
         ("1978 Rolls-Royce Shadow LOW MILES Rolls-Royce SILVER SHADOW", [("Shadow", "MODEL")]),
     ],

@@ -9,18 +9,24 @@ so the words' form says the label where the tagger's guess does not:
 - a characteristic span whose words spell another characteristic takes that label ("6MT" ENGINE ->
   TRANSMISSION, "TURBO" COLOR -> ENGINE, "Dark" DRIVETRAIN -> COLOR);
 - a TRANSMISSION or DRIVETRAIN span glued to a seller's word keeps its own part ("AWD-GORGEOUS" -> "AWD");
-- a TRANSMISSION, DRIVETRAIN or COLOR span that spells none of them is the trim where the title has none
-  ("Fleetwood 5.7L V8 Brougham"), else no span;
+- a TRANSMISSION, DRIVETRAIN, FUEL or COLOR span that spells none of them is the trim where the title
+  has none ("Fleetwood 5.7L V8 Brougham"), else no span;
+- a maker's badge joins the trim it follows ("S550 4MATIC") and stands alone as DRIVETRAIN elsewhere
+  ("Sedan Quattro AWD"); a trim the catalogue knows for the model stays ("Model 3 RWD", "S8 quattro");
 - a fuel right after the model or the trim is the maker's variant name, TRIM ("Accord Hybrid"), as the
   guidelines read it; anywhere else it is FUEL ("300D, TURBO DIESEL");
 - words no span holds that can only be a transmission, a drivetrain, a fuel or a paint colour get that
-  label ("6MT", "AWD", "Diesel", "Stunning Black"), a colour never right after the model or trim ("Black
-  Label" is a trim) nor before the interior's words ("Black Leather");
+  label ("6MT", "AWD", "Diesel", "75k miles", "Stunning Black"), a colour never right after the model or
+  trim ("Black Label" is a trim) and only where no other word follows it ("Black Leather", "Silver
+  Shadow");
+- an ENGINE span keeps its engine words ("4.6L V8 MOTOR" -> "4.6L V8"), and a designation with a
+  trim's words is the trim ("2.5 SV", "3.0T"); a MILEAGE span runs from the number to "miles", and a
+  price is none ("$50k", "225K MSRP");
 - the words of one transmission, drivetrain, engine, colour or trim are one span ("6-Speed" + "Manual",
   "Dark" + "Aquamarine-Grey Metallic").
 
-MAKE, YEAR, BODY and MILEAGE spans are never touched, nor the first MODEL span; a second MODEL span is
-no model (the guidelines annotate the first mention only) and is read like a TRIM.
+MAKE, YEAR and BODY spans are never touched, nor the first MODEL span; a second MODEL span is no model
+(the guidelines annotate the first mention only) and is read like a TRIM.
 """
 
 from __future__ import annotations
@@ -234,11 +240,10 @@ def _one_characteristic(text: str, spans: Sequence[Span], span: Span) -> Span | 
 
 
 def _engine(text: str, spans: Sequence[Span], span: Span) -> Span | None:
-    """An ENGINE span that is no engine form: cut to its engine words ("4.6L V8 MOTOR" -> "4.6L V8"),
+    """An ENGINE span that is no engine form: cut to its engine words ("4.6L V8 MOTOR" -> "4.6L V8");
     a designation with the trim's words, or a bare one in the trim's place, is the trim ("2.5 SV",
-    "190-Series E 2.3"), a plain number or a
-    word with no digit is no engine ("62" of "Series 62", "owner"); anything else (an engine code
-    such as "LS3") stays."""
+    "190-Series E 2.3"); a plain number or a word with no digit is no engine ("62" of "Series 62",
+    "owner"); anything else (an engine code such as "LS3") stays."""
     start, end, _label = span
     words = text[start:end]
     if (run := _ENGINE_RUN.search(words)) is not None:
@@ -297,7 +302,8 @@ def _relabel(text: str, spans: list[Span], trims: frozenset[str]) -> list[Span]:
             out.append((start, end, "TRIM"))  # the catalogue's trim for this model ("S8 quattro")
             continue
         if label == "MILEAGE":
-            out.extend(read for read in [_mileage(text, span)] if read is not None)
+            if (read := _mileage(text, span)) is not None:
+                out.append(read)
             continue
         if label in _CHARACTERISTICS:
             out.extend(_characteristic(text, spans, span))

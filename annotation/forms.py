@@ -76,8 +76,8 @@ _ENGINE_WORDS = (
 )
 _ENGINE = rf"{_ENGINE_WORDS}|(?:dual |electric )motors?|(?:hydrogen )?fuel cell"
 _ENGINE_RUN = re.compile(rf"(?<![\w.-]){_ENGINE_WORDS}(?![\w.])", re.IGNORECASE)
-# A bare designation ("2.3", "3.5T", "2.5I"): the trim right after the model, never an engine alone.
-_DESIGNATION = re.compile(r"\d\.\d[a-z]?", re.IGNORECASE)
+# A designation ("2.3", "3.5T", "2.5I"; not "3.2L", an engine): the trim right after the model.
+DESIGNATION = re.compile(r"\d\.\d[A-KM-Za-km-z]?")
 # Mileage: a number with "k" or a miles word ("84k miles", "27,087 Actual Miles", "53ks", "55K").
 _NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d)?"
 _MILES = r"(?:(?:actual|original|orig|genuine|documented|true|one[- ]owner) )?(?:miles|mile|mi)"
@@ -248,10 +248,10 @@ def _engine(text: str, spans: Sequence[Span], span: Span) -> Span | None:
     words = text[start:end]
     if (run := _ENGINE_RUN.search(words)) is not None:
         return (start + run.start(), start + run.end(), "ENGINE")
-    bare = _DESIGNATION.fullmatch(words) is not None and words[-1].isdigit()  # "2.3", not "3.0T"
+    bare = DESIGNATION.fullmatch(words) is not None and words[-1].isdigit()  # "2.3", not "3.0T"
     if bare and _GROWS["ENGINE"].match(text, end):
         return span  # "3.8" of "3.8 V6": the engine's displacement
-    if _DESIGNATION.match(words) and (not bare or _in_trim_slot(text, spans, start)):
+    if DESIGNATION.match(words) and (not bare or _in_trim_slot(text, spans, start)):
         return (start, end, "TRIM")  # "2.5 SV", "3.0T" after the body: eBay's trim
     if words.isdigit() or not any(map(str.isdigit, words)):
         return None

@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from carner.annotation.forms import read_forms
+from carner.annotation.forms import DESIGNATION, read_forms
 from carner.annotation.labels import Span, word_tokens
 from carner.annotation.link import ebay_model_name, make_of, make_of_model
 from carner.scraper.sandbox import catalogue as ebay
@@ -60,8 +60,7 @@ _ANY_REMARK = re.compile(
     r"|[$+!*#~(|]",
     re.IGNORECASE,
 )
-# A bare designation ("3.2", "2.4I", "3.0T": not "3.2L") and the engine words that make it an engine.
-_DESIGNATION = re.compile(r"^\d\.\d[A-KM-Za-km-z]?$")
+# The engine words that make a designation after the model ("3.6 V6", "3.2 L") an engine.
 _ENGINE_WORD = re.compile(r"^(?:[vih]-?\d{1,2}|\d{1,2}[- ]?cyl\w*|turbo\w*|liters?|l|ci|cc|rotary)$", re.I)
 _BADGES = frozenset(b.casefold() for badges in ebay.TRIM_BADGES.values() for b in badges)
 # Numbers that are a door count only before a door word ("4" of "4 Door", "two" of "two door").
@@ -224,21 +223,22 @@ def snap_spans(text: str, spans: Iterable[Span], cat: Catalogue | None = None) -
     """The spans with MODEL, TRIM and BODY boundaries read from the catalogue, and transmissions,
     drivetrains and fuels read by their form (`annotation.forms`)."""
     cat = cat or load()
-    snapped = _snap_to_catalogue(text, spans, cat)
-    return read_forms(text, snapped, lambda: _title_trims(cat, _Title(text), snapped))
+    title = _Title(text)
+    snapped = _snap_to_catalogue(title, spans, cat)
+    model = next((s for s in snapped if s[2] == "MODEL"), None)
+    make_span = next((s for s in snapped if s[2] == "MAKE"), None)
+    return read_forms(text, snapped, lambda: _model_trims(cat, title, make_span, model))
 
 
-def _title_trims(cat: Catalogue, title: _Title, spans: list[Span]) -> frozenset[str]:
-    """The trims the catalogue knows for the title's model, as comparison keys (none without a model)."""
-    model = next((s for s in spans if s[2] == "MODEL"), None)
-    make_span = next((s for s in spans if s[2] == "MAKE"), None)
+def _model_trims(cat: Catalogue, title: _Title, make_span: Span | None, model: Span | None) -> frozenset[str]:
+    """The trims the catalogue knows for the title's model span, as comparison keys (none without one)."""
     make = _make_for(cat, title, make_span, model) if model is not None else None
     name = ebay_model_name(cat, make, title.text[model[0] : model[1]]) if make and model else None
     return _trim_names(cat, make, name) if make and name else frozenset()
 
 
-def _snap_to_catalogue(text: str, spans: Iterable[Span], cat: Catalogue) -> list[Span]:
-    title = _Title(text)
+def _snap_to_catalogue(title: _Title, spans: Iterable[Span], cat: Catalogue) -> list[Span]:
+    text = title.text
     spans = sorted((int(s), int(e), str(lab)) for s, e, lab, *_ in spans)
     out: list[Span] = []
     for span in spans:
@@ -290,7 +290,7 @@ def _displacement_trims(title: _Title, spans: list[Span]) -> list[Span]:
         holder = [s for s in out if s[0] <= a < s[1]]
         if holder and holder[0] != (a, b, "ENGINE"):
             continue
-        if not _DESIGNATION.match(words[0]) or (len(words) > 1 and _ENGINE_WORD.match(words[1])):
+        if not DESIGNATION.fullmatch(words[0]) or (len(words) > 1 and _ENGINE_WORD.match(words[1])):
             continue
         if len(words) > 1 and words[1].casefold() in _BADGES:
             badge = title.words[after[1]]
@@ -341,9 +341,7 @@ def _known_trim_words(cat: Catalogue, title: _Title, spans: list[Span]) -> dict[
         if span[2] == "MODEL":
             model = span
         elif span[2] == "TRIM" and model is not None and _NEEDS_TRIM_NAMES.search(title.text, *span[:2]):
-            make = _make_for(cat, title, make_span, model)
-            name = ebay_model_name(cat, make, title.text[model[0] : model[1]]) if make else None
-            names = _trim_names(cat, make, name) if make and name else frozenset()
+            names = _model_trims(cat, title, make_span, model)
             words = title.inside(span[0], span[1])
             known[span] = next(
                 (
